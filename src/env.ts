@@ -1,0 +1,10 @@
+import type { RouterState } from './state/durable-object';
+
+/** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
+export interface Env {
+  /** The whole router config as YAML; overrides the bundled router.config.yaml. */
+  ROUTER_CONFIG?: string;
+  ROUTER_STATE?: DurableObjectNamespace<RouterState>;
+  CACHE?: KVNamespace;
+  [name: string]: unknown;
+}

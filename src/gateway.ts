@@ -1,0 +1,65 @@
+// One gateway per isolate: the config loaded and validated once, the Router built over the Durable Object.
+// A broken config is kept as an error, so every request answers 500 with what is wrong, never half-served.
+import bundledConfig from '../router.config.yaml';
+import { loadProxyConfig, toRouterOptions } from './config/load';
+import type { ProxyConfig } from './config/types';
+import type { Env } from './env';
+import { RouterError } from './router/errors';
+import type { RouterRuntime } from './router/router';
+import { Router } from './router/router';
+import { DurableStateStore } from './state/durable-store';
+
+export type Gateway =
+  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string }
+  | { ok: false; error: RouterError };
+
+export interface GatewayOptions extends RouterRuntime {
+  /** YAML to use instead of the bundled file and ROUTER_CONFIG (tests, embedding). */
+  configText?: string;
+}
+
+const DEFAULTS: GatewayOptions = {};
+const built = new WeakMap<GatewayOptions, { text: string; gateway: Gateway }>();
+
+/**
+ * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
+ * isolate), so the env of the first request stands for the isolate's life.
+ */
+export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gateway {
+  const text = options.configText ?? env.ROUTER_CONFIG ?? bundledConfig;
+  const hit = built.get(options);
+  if (hit && hit.text === text) return hit.gateway;
+  const gateway = build(text, env, options);
+  built.set(options, { text, gateway });
+  return gateway;
+}
+
+function build(text: string, env: Env, options: GatewayOptions): Gateway {
+  const loaded = loadProxyConfig(text, env);
+  for (const w of loaded.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
+  if (!loaded.ok) {
+    console.error(JSON.stringify({ level: 'error', msg: 'config refused', errors: loaded.errors }));
+    return {
+      ok: false,
+      error: new RouterError('InternalServerError', `Invalid router config: ${loaded.errors.join('; ')}`, {
+        type: 'invalid_config',
+        code: 'invalid_config',
+      }),
+    };
+  }
+  const config = loaded.value;
+  try {
+    const router = new Router(toRouterOptions(config), {
+      state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE) : undefined,
+      ...options,
+    });
+    const masterKey = config.general_settings.master_key;
+    if (!masterKey) {
+      console.warn(JSON.stringify({ level: 'warn', msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' }));
+    }
+    return { ok: true, router, config, masterKey };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: new RouterError('InternalServerError', message, { type: 'invalid_config', code: 'invalid_config' }) };
+  }
+}

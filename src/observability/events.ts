@@ -1,0 +1,40 @@
+// What the router tells its callbacks about each request: one record, at the end (a stream's end too).
+import type { Usage } from '../providers/openai-types';
+
+export interface RequestLog {
+  requestId: string;
+  call: 'chat' | 'embeddings';
+  /** The `model` the client asked for (a group or an alias). */
+  model: string;
+  group?: string;
+  deploymentId?: string;
+  apiBase?: string;
+  provider?: string;
+  stream: boolean;
+  ok: boolean;
+  status: number;
+  errorClass?: string;
+  errorMessage?: string;
+  /** Upstream calls made, including the one that answered. */
+  attempts: number;
+  retries: number;
+  fallbacks: number;
+  startedAt: number;
+  latencyMs: number;
+  ttftMs?: number;
+  usage?: Usage;
+  cost?: number;
+  cacheHit: boolean;
+  /** The client's messages and the answer: only set when a callback asked for content. */
+  messages?: unknown;
+  response?: unknown;
+}
+
+/** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */
+export interface RouterCallback {
+  readonly name: string;
+  /** Whether it wants message content in the record. */
+  readonly wantsContent?: boolean;
+  onSuccess?(log: RequestLog): void | Promise<void>;
+  onFailure?(log: RequestLog): void | Promise<void>;
+}

@@ -1,0 +1,16 @@
+// Azure OpenAI: the deployment name goes in the path, the version in the query, the key in `api-key`.
+import { openAIWire } from './openai';
+
+const DEFAULT_API_VERSION = '2024-10-21';
+
+const base = (d: { params: { api_base?: string } }) => (d.params.api_base ?? '').replace(/\/+$/, '');
+
+export const azure = openAIWire(
+  'azure',
+  (d, endpoint) =>
+    `${base(d)}/openai/deployments/${encodeURIComponent(d.upstreamModel)}/${endpoint}?api-version=${encodeURIComponent(
+      d.params.api_version ?? DEFAULT_API_VERSION,
+    )}`,
+  (d): Record<string, string> => (d.params.api_key ? { 'api-key': d.params.api_key } : {}),
+  base,
+);

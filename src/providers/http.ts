@@ -1,0 +1,76 @@
+// The HTTP plumbing providers share: send JSON, map a failed upstream answer to a classified RouterError.
+import { classifyUpstream, RouterError } from '../router/errors';
+import type { Deployment } from '../router/deployment';
+
+export async function postJson(
+  call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment },
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Response> {
+  let res: Response;
+  try {
+    res = await call.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: call.signal,
+    });
+  } catch (e) {
+    throw connectionError(e, call.signal);
+  }
+  if (!res.ok) throw await upstreamError(res, call.deployment);
+  return res;
+}
+
+/** A fetch that threw: our own abort (timeout or client gone), or a connection fault (reset, refused, DNS). */
+export function connectionError(e: unknown, signal: AbortSignal): RouterError {
+  if (signal.aborted) {
+    const reason = signal.reason;
+    return reason instanceof RouterError ? reason : new RouterError('Timeout', 'Upstream request aborted', { code: 'aborted' });
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  return new RouterError('APIConnectionError', `Connection to the upstream failed: ${scrub(detail)}`, {
+    code: 'connection_error',
+  });
+}
+
+/** Reads an upstream error body (OpenAI's {error:{message,code,type}} or any other JSON) into a RouterError. */
+export async function upstreamError(res: Response, d: Deployment, parsed?: { message?: string; code?: string }): Promise<RouterError> {
+  let message = parsed?.message;
+  let code = parsed?.code;
+  if (message === undefined) {
+    const text = await res.text().catch(() => '');
+    try {
+      const json = JSON.parse(text) as { error?: { message?: string; code?: string; type?: string } | string; message?: string };
+      const err = typeof json.error === 'object' ? json.error : undefined;
+      message = err?.message ?? (typeof json.error === 'string' ? json.error : json.message);
+      code = err?.code ?? err?.type;
+    } catch {
+      message = text.slice(0, 500);
+    }
+  }
+  const errorClass = classifyUpstream(res.status, code, message ?? '');
+  const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+  return new RouterError(errorClass, `${d.provider.name} error (${res.status}) from deployment ${d.id}: ${scrub(message || res.statusText, d)}`, {
+    status: errorClass === 'BadRequestError' || errorClass === 'NotFoundError' ? res.status : undefined,
+    code: code ?? null,
+    retryAfter,
+  });
+}
+
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+/** Upstreams echo keys back in auth errors; nothing secret-shaped leaves the gateway. */
+export function scrub(text: string, d?: Deployment): string {
+  let out = text;
+  const key = d?.params.api_key;
+  if (typeof key === 'string' && key.length >= 4) out = out.split(key).join('***');
+  return out.replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}/g, '$1-***').replace(/\b(Bearer)\s+[A-Za-z0-9._\-]+/gi, '$1 ***');
+}

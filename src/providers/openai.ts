@@ -1,0 +1,42 @@
+// OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
+import type { Deployment } from '../router/deployment';
+import { postJson } from './http';
+import type { ChatCompletion, EmbeddingResponse } from './openai-types';
+import type { Provider, UpstreamCall } from './provider';
+
+const DEFAULT_BASE = 'https://api.openai.com/v1';
+
+const trimSlash = (s: string) => s.replace(/\/+$/, '');
+
+function headers(d: Deployment): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (d.params.api_key) h.authorization = `Bearer ${d.params.api_key}`;
+  if (d.params.organization) h['openai-organization'] = d.params.organization;
+  return h;
+}
+
+/** An OpenAI-wire provider: the shape shared by OpenAI itself and Azure (which differs in URL and auth). */
+export function openAIWire(
+  name: string,
+  url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings') => string,
+  auth: (d: Deployment) => Record<string, string>,
+  base: (d: Deployment) => string,
+): Provider {
+  return {
+    name,
+    apiBase: base,
+    async chat(call) {
+      const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
+      if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };
+      return { kind: 'json', body: (await res.json()) as ChatCompletion };
+    },
+    async embeddings(call: UpstreamCall<Parameters<NonNullable<Provider['embeddings']>>[0]['body']>) {
+      const res = await postJson(call, url(call.deployment, 'embeddings'), auth(call.deployment), call.body);
+      return (await res.json()) as EmbeddingResponse;
+    },
+  };
+}
+
+const openaiBase = (d: Deployment) => trimSlash(d.params.api_base ?? DEFAULT_BASE);
+
+export const openai = openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}`, headers, openaiBase);

@@ -1,0 +1,31 @@
+// The one small interface every provider implements. A provider translates an OpenAI-shaped request
+// into its upstream's wire format and back; it knows nothing of routing, retries or state.
+import type { Deployment } from '../router/deployment';
+import type { GatewayControls } from '../router/request';
+import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from './openai-types';
+
+export interface UpstreamCall<Body> {
+  deployment: Deployment;
+  /** The client's request, `model` already set to the deployment's upstream model. */
+  body: Body;
+  signal: AbortSignal;
+  fetch: typeof fetch;
+  /** LiteLLM's per-request controls (mock_response, cache, ...): never sent upstream. */
+  controls?: GatewayControls;
+}
+
+/** A non-stream answer, or an OpenAI-format SSE byte stream (`data: {chunk}` ... `data: [DONE]`). */
+export type ChatResult = { kind: 'json'; body: ChatCompletion } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+
+export interface Provider {
+  readonly name: string;
+  /** The base URL shown in x-litellm-model-api-base. */
+  apiBase(deployment: Deployment): string;
+  chat(call: UpstreamCall<ChatRequest>): Promise<ChatResult>;
+  embeddings?(call: UpstreamCall<EmbeddingRequest>): Promise<EmbeddingResponse>;
+  /**
+   * The request parameters this provider takes. A parameter outside it is dropped when drop_params
+   * is true, else refused with a 400 that names it. Undefined: it takes every OpenAI parameter.
+   */
+  readonly supportedParams?: ReadonlySet<string>;
+}

@@ -1,0 +1,27 @@
+// Which provider serves `litellm_params.model`, by its prefix, as LiteLLM chooses.
+import { RouterError } from '../router/errors';
+import { azure } from './azure';
+import { mock } from './mock';
+import { openai } from './openai';
+import type { Provider } from './provider';
+
+/** Adding a provider: one file exporting a Provider, one line here. */
+const BY_PREFIX: Record<string, Provider> = { openai, azure, mock };
+
+/** Bare model names LiteLLM maps to a provider without a prefix. */
+const BARE: Array<[RegExp, Provider]> = [[/^(gpt-|o1|o3|o4|chatgpt-|text-embedding-|davinci|babbage)/, openai]];
+
+export function registerProvider(prefix: string, provider: Provider, bare?: RegExp) {
+  BY_PREFIX[prefix] = provider;
+  if (bare) BARE.push([bare, provider]);
+}
+
+export function resolveProvider(model: string): { provider: Provider; upstreamModel: string } {
+  const slash = model.indexOf('/');
+  if (slash > 0) {
+    const provider = BY_PREFIX[model.slice(0, slash)];
+    if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
+  }
+  for (const [pattern, provider] of BARE) if (pattern.test(model)) return { provider, upstreamModel: model };
+  throw new RouterError('BadRequestError', `No provider for model "${model}": use a prefix (${Object.keys(BY_PREFIX).join('/, ')}/)`);
+}

@@ -1,0 +1,99 @@
+// Errors in OpenAI's shape, classified with LiteLLM's exception names (the names retry_policy uses).
+import type { ErrorClass } from '../config/types';
+
+const STATUS: Record<ErrorClass, number> = {
+  BadRequestError: 400,
+  ContextWindowExceededError: 400,
+  ContentPolicyViolationError: 400,
+  UnprocessableEntityError: 422,
+  AuthenticationError: 401,
+  PermissionDeniedError: 403,
+  NotFoundError: 404,
+  Timeout: 408,
+  RateLimitError: 429,
+  InternalServerError: 500,
+  APIConnectionError: 500,
+  ServiceUnavailableError: 503,
+};
+
+const TYPE: Record<ErrorClass, string> = {
+  BadRequestError: 'invalid_request_error',
+  ContextWindowExceededError: 'invalid_request_error',
+  ContentPolicyViolationError: 'invalid_request_error',
+  UnprocessableEntityError: 'invalid_request_error',
+  AuthenticationError: 'authentication_error',
+  PermissionDeniedError: 'permission_error',
+  NotFoundError: 'invalid_request_error',
+  Timeout: 'timeout_error',
+  RateLimitError: 'rate_limit_error',
+  InternalServerError: 'api_error',
+  APIConnectionError: 'api_connection_error',
+  ServiceUnavailableError: 'api_error',
+};
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export class RouterError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  /** Seconds, sent as Retry-After on 429/503 and honoured between retries. */
+  retryAfter?: number;
+
+  constructor(
+    readonly errorClass: ErrorClass,
+    message: string,
+    opts: { status?: number; code?: string | null; param?: string | null; retryAfter?: number; type?: string } = {},
+  ) {
+    super(message);
+    this.name = errorClass;
+    this.status = opts.status ?? STATUS[errorClass];
+    this.type = opts.type ?? TYPE[errorClass];
+    this.code = opts.code ?? null;
+    this.param = opts.param ?? null;
+    this.retryAfter = opts.retryAfter;
+  }
+
+  toJSON(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+
+  toResponse(extraHeaders?: Record<string, string>): Response {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...extraHeaders };
+    if (this.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(this.retryAfter)));
+    return new Response(JSON.stringify(this.toJSON()), { status: this.status, headers });
+  }
+}
+
+export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
+  new RouterError('BadRequestError', message, { param, code });
+
+/** Any thrown value as a RouterError; unknown faults become 500s without leaking their text. */
+export function asRouterError(e: unknown): RouterError {
+  if (e instanceof RouterError) return e;
+  if (e instanceof Error && e.name === 'AbortError') return new RouterError('Timeout', 'Request was aborted', { code: 'aborted' });
+  return new RouterError('InternalServerError', 'Internal error in the gateway');
+}
+
+/** Maps an upstream's status and OpenAI-style error code to LiteLLM's class, as LiteLLM's exception mapping does. */
+export function classifyUpstream(status: number, code: string | undefined, message: string): ErrorClass {
+  const text = `${code ?? ''} ${message}`.toLowerCase();
+  if (status === 400 || status === 413 || status === 422) {
+    if (/context_length_exceeded|context length|maximum context|too many tokens|prompt is too long|input is too long/.test(text)) {
+      return 'ContextWindowExceededError';
+    }
+    if (/content_policy|content_filter|content management policy|safety system/.test(text)) return 'ContentPolicyViolationError';
+    return status === 422 ? 'UnprocessableEntityError' : 'BadRequestError';
+  }
+  if (status === 401) return 'AuthenticationError';
+  if (status === 403) return 'PermissionDeniedError';
+  if (status === 404) return 'NotFoundError';
+  if (status === 408) return 'Timeout';
+  if (status === 429) return 'RateLimitError';
+  if (status === 503 || status === 529) return 'ServiceUnavailableError';
+  if (status >= 500) return 'InternalServerError';
+  return 'BadRequestError';
+}

@@ -1,0 +1,87 @@
+// The Worker's StateStore: shared truth in one RouterState object per model group, plus a local view
+// per isolate so strategies that need no exact shared count route with zero round trips.
+import type { AcquireRequest, DeploymentStats } from './ledger';
+import { Ledger } from './ledger';
+import type { RouterState } from './durable-object';
+import type { Defer, StateStore } from './store';
+import { seeded } from './store';
+
+/** How stale the local view may get before a background refresh. */
+const REFRESH_MS = 1000;
+
+interface LocalView {
+  ledger: Ledger;
+  fetchedAt: number;
+  refreshing?: Promise<void>;
+}
+
+export class DurableStateStore implements StateStore {
+  private readonly views = new Map<string, LocalView>();
+  /** Blocking round trips to the Durable Object, for the hot-path budget test. */
+  blockingRoundTrips = 0;
+
+  constructor(private readonly ns: DurableObjectNamespace<RouterState>) {}
+
+  private stub(group: string) {
+    return this.ns.get(this.ns.idFromName(`group:${group}`));
+  }
+
+  private view(group: string): LocalView {
+    let v = this.views.get(group);
+    if (!v) this.views.set(group, (v = { ledger: new Ledger(), fetchedAt: 0 }));
+    return v;
+  }
+
+  /**
+   * Exact counts are needed where a limit or a global count decides the pick: any rpm/tpm limit,
+   * usage-based and least-busy. Those pick inside the object (one round trip); the rest pick locally.
+   */
+  private needsShared(req: AcquireRequest): boolean {
+    if (req.strategy === 'usage-based-routing' || req.strategy === 'usage-based-routing-v2' || req.strategy === 'least-busy') {
+      return true;
+    }
+    return req.candidates.some((c) => c.rpm !== undefined || c.tpm !== undefined);
+  }
+
+  async acquire(group: string, req: AcquireRequest, defer: Defer) {
+    const view = this.view(group);
+    if (this.needsShared(req)) {
+      this.blockingRoundTrips++;
+      const { snapshot, ...result } = await this.stub(group).acquire(req);
+      view.ledger.load(snapshot as Record<string, DeploymentStats>);
+      view.fetchedAt = req.now;
+      return { ...result, shared: true };
+    }
+    if (req.now - view.fetchedAt > REFRESH_MS && !view.refreshing) {
+      view.refreshing = this.refresh(group, view, req.now);
+      defer(view.refreshing);
+    }
+    return { ...view.ledger.acquire(req, seeded(req.seed ?? Math.random())), shared: false };
+  }
+
+  private async refresh(group: string, view: LocalView, now: number) {
+    try {
+      const snapshot = await this.stub(group).snapshot(now);
+      // Keep this isolate's own in-flight count: the object only learns of local picks when they report.
+      const inFlight = new Map([...view.ledger.stats].map(([id, s]) => [id, s.inFlight]));
+      view.ledger.load(snapshot as Record<string, DeploymentStats>);
+      for (const [id, n] of inFlight) {
+        const s = view.ledger.stats.get(id);
+        if (s) s.inFlight = Math.max(s.inFlight, n);
+      }
+      view.fetchedAt = now;
+    } finally {
+      view.refreshing = undefined;
+    }
+  }
+
+  async report(group: string, r: Parameters<StateStore['report']>[1]) {
+    const { shared, ...report } = r;
+    this.view(group).ledger.report({ ...report, acquired: report.acquired && !shared });
+    await this.stub(group).report({ ...report, acquired: report.acquired && !!shared });
+  }
+
+  async snapshot(group: string, now: number) {
+    return (await this.stub(group).snapshot(now)) as Record<string, DeploymentStats>;
+  }
+}

@@ -1,0 +1,150 @@
+// Relays an upstream OpenAI-format SSE stream to the client chunk by chunk, bytes untouched, while watching it:
+// time to first token, usage, a clean `[DONE]` end. A failure before the first byte is thrown (the router
+// retries or falls back unseen); after it, the client gets an OpenAI-style error event, never a clean end.
+import type { Usage } from '../providers/openai-types';
+import { asRouterError, RouterError } from '../router/errors';
+import { encodeEvent, SSEParser } from './sse';
+
+export interface RelayOutcome {
+  ok: boolean;
+  /** The client went away: not the deployment's fault. */
+  cancelled: boolean;
+  ttftMs: number;
+  latencyMs: number;
+  usage?: Usage;
+  /** Characters of generated content, for a token estimate when the upstream sends no usage. */
+  contentChars: number;
+  error?: RouterError;
+}
+
+export interface RelayOptions {
+  startedAt: number;
+  now: () => number;
+  /** Longest wait for the first chunk, then between chunks (ms). */
+  idleTimeoutMs: number;
+  /** Aborts the upstream request (client gone, or timed out). */
+  abort: (reason: RouterError) => void;
+  onEnd: (outcome: RelayOutcome) => void;
+}
+
+const DONE = '[DONE]';
+
+class Watcher {
+  private readonly parser = new SSEParser();
+  usage?: Usage;
+  contentChars = 0;
+  done = false;
+
+  /** Returns an error the upstream sent in-band, if any. */
+  see(chunk: Uint8Array): RouterError | undefined {
+    for (const ev of this.parser.push(chunk)) {
+      if (ev.data === DONE) {
+        this.done = true;
+        continue;
+      }
+      if (!ev.data.startsWith('{')) continue;
+      let json: { error?: { message?: string; code?: string }; usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
+      try {
+        json = JSON.parse(ev.data);
+      } catch {
+        continue;
+      }
+      if (json.error) {
+        return new RouterError('InternalServerError', `Upstream stream error: ${json.error.message ?? 'unknown'}`, {
+          code: json.error.code ?? null,
+        });
+      }
+      if (json.usage) this.usage = json.usage;
+      const content = json.choices?.[0]?.delta?.content;
+      if (typeof content === 'string') this.contentChars += content.length;
+    }
+    return undefined;
+  }
+}
+
+function readWithin<T>(p: Promise<T>, ms: number, onTimeout: () => RouterError): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once the first chunk is in hand (or throws if none comes), with the stream to send the client. */
+export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: RelayOptions): Promise<ReadableStream<Uint8Array>> {
+  const reader = upstream.getReader();
+  const watcher = new Watcher();
+  const timeoutError = () =>
+    new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
+  const read = () =>
+    readWithin(reader.read(), opts.idleTimeoutMs, () => {
+      const e = timeoutError();
+      opts.abort(e);
+      return e;
+    });
+
+  let first: ReadableStreamReadResult<Uint8Array>;
+  try {
+    first = await read();
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw asRouterError(e);
+  }
+  if (first.done) throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
+  const inBand = watcher.see(first.value);
+  if (inBand) {
+    reader.cancel().catch(() => {});
+    throw inBand;
+  }
+  const ttftMs = opts.now() - opts.startedAt;
+  let ended = false;
+  const end = (outcome: Omit<RelayOutcome, 'ttftMs' | 'latencyMs' | 'usage' | 'contentChars'>) => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd({ ...outcome, ttftMs, latencyMs: opts.now() - opts.startedAt, usage: watcher.usage, contentChars: watcher.contentChars });
+  };
+
+  let pending: Uint8Array | undefined = first.value;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pending) {
+          controller.enqueue(pending);
+          pending = undefined;
+          return;
+        }
+        let failure: RouterError | undefined;
+        try {
+          const { done, value } = await read();
+          if (!done) {
+            failure = watcher.see(value);
+            if (!failure) {
+              controller.enqueue(value);
+              return;
+            }
+          } else if (watcher.done) {
+            controller.close();
+            end({ ok: true, cancelled: false });
+            return;
+          } else {
+            failure = new RouterError('InternalServerError', 'Upstream stream ended before it was complete', { code: 'stream_truncated' });
+          }
+        } catch (e) {
+          failure = asRouterError(e);
+        }
+        // After bytes reached the client, the only honest end is an error event the SDKs raise on.
+        controller.enqueue(encodeEvent(failure.toJSON()));
+        controller.close();
+        reader.cancel().catch(() => {});
+        end({ ok: false, cancelled: false, error: failure });
+      },
+      cancel() {
+        const reason = new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' });
+        opts.abort(reason);
+        reader.cancel(reason).catch(() => {});
+        end({ ok: false, cancelled: true });
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

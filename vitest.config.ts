@@ -1,0 +1,17 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        // Offline: any request that escapes a test's fake upstream fails loudly instead of reaching a network.
+        outboundService: (request: Request) => new Response(`unexpected outbound request: ${request.url}`, { status: 599 }),
+      },
+    }),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+  },
+});
