@@ -9,6 +9,7 @@ import { litellmHeaders } from './http/headers';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
+import { scrub } from './providers/http';
 
 type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string } };
 
@@ -17,7 +18,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return err.toResponse();
-    console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: err instanceof Error ? err.name : 'unknown' }));
+    console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: err instanceof Error ? scrub(`${err.name}: ${err.message}`) : 'unknown' }));
     return new RouterError('InternalServerError', 'Internal error in the gateway').toResponse();
   });
   app.notFound((c) =>

@@ -16,6 +16,8 @@ export type Gateway =
 export interface GatewayOptions extends RouterRuntime {
   /** YAML to use instead of the bundled file and ROUTER_CONFIG (tests, embedding). */
   configText?: string;
+  /** Keeps this gateway's Durable Object state apart from others on the same binding (tests). */
+  stateNamespace?: string;
 }
 
 const DEFAULTS: GatewayOptions = {};
@@ -50,7 +52,7 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
   const config = loaded.value;
   try {
     const router = new Router(toRouterOptions(config), {
-      state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE) : undefined,
+      state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       ...options,
     });
     const masterKey = config.general_settings.master_key;

@@ -23,7 +23,13 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
     return { ok: false, errors: [`(yaml): ${(e as Error).message.split('\n')[0]}`], warnings: [] };
   }
   const resolved = resolveEnv(raw, env, out);
-  const config = proxyConfig(resolved, '', out);
+  const parsed = proxyConfig(resolved, '', out);
+  const config = parsed && {
+    ...parsed,
+    router_settings: parsed.router_settings ?? {},
+    litellm_settings: parsed.litellm_settings ?? {},
+    general_settings: parsed.general_settings ?? {},
+  };
   if (config) crossCheck(config.model_list, { ...config.router_settings, ...pickRouting(config) }, out);
   return finish(config, out);
 }

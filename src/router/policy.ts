@@ -41,13 +41,17 @@ const COOLDOWN_IMMEDIATE = new Set<ErrorClass>(['RateLimitError', 'Authenticatio
 export const countsTowardCooldown = (e: RouterError) => COOLDOWN_COUNTED.has(e.errorClass);
 export const coolsDownAtOnce = (e: RouterError) => COOLDOWN_IMMEDIATE.has(e.errorClass);
 
+/** A deployment's own misconfiguration: worth a retry only on another deployment. */
+const DEPLOYMENT_FAULT = new Set<ErrorClass>(['AuthenticationError', 'PermissionDeniedError', 'NotFoundError']);
+
 /** How many retries inside the group this error class gets: model_group_retry_policy, retry_policy, num_retries. */
-export function retriesFor(opts: RouterOptions, group: string, e: RouterError, requestRetries?: number): number {
+export function retriesFor(opts: RouterOptions, group: string, e: RouterError, otherDeploymentFree: boolean, requestRetries?: number): number {
   const byGroup = opts.model_group_retry_policy?.[group]?.[e.errorClass]?.max_retries;
   if (byGroup !== undefined) return byGroup;
   const byClass = opts.retry_policy?.[e.errorClass]?.max_retries;
   if (byClass !== undefined) return byClass;
   if (NOT_RETRIED.has(e.errorClass)) return 0;
+  if (DEPLOYMENT_FAULT.has(e.errorClass) && !otherDeploymentFree) return 0;
   return requestRetries ?? opts.num_retries ?? DEFAULT_NUM_RETRIES;
 }
 

@@ -354,11 +354,11 @@ export class Router {
         const clientGone = job.opts.signal?.aborted ?? false;
         book({ ok: false, error: clientGone ? undefined : err, latencyMs: this.now() - startedAt });
         if (clientGone) throw err;
-        if (retriesHere >= retriesFor(this.options, group, err, job.controls.num_retries)) throw err;
+        if (!exclude.includes(d.id)) exclude.push(d.id);
+        const otherFree = candidates.some((c) => !exclude.includes(c.id));
+        if (retriesHere >= retriesFor(this.options, group, err, otherFree, job.controls.num_retries)) throw err;
         retriesHere++;
         countRetry();
-        exclude.push(d.id);
-        const otherFree = candidates.some((c) => !exclude.includes(c.id));
         await this.sleep(backoffMs(this.options, retriesHere, err, otherFree, this.random), job.opts.signal);
       } finally {
         clearTimeout(timer);

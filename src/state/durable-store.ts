@@ -20,10 +20,14 @@ export class DurableStateStore implements StateStore {
   /** Blocking round trips to the Durable Object, for the hot-path budget test. */
   blockingRoundTrips = 0;
 
-  constructor(private readonly ns: DurableObjectNamespace<RouterState>) {}
+  constructor(
+    private readonly ns: DurableObjectNamespace<RouterState>,
+    /** Prefixes object names, so two gateways (or two tests) on one namespace keep apart. */
+    private readonly prefix = '',
+  ) {}
 
   private stub(group: string) {
-    return this.ns.get(this.ns.idFromName(`group:${group}`));
+    return this.ns.get(this.ns.idFromName(`${this.prefix}group:${group}`));
   }
 
   private view(group: string): LocalView {

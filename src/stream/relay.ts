@@ -130,7 +130,10 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
             failure = new RouterError('InternalServerError', 'Upstream stream ended before it was complete', { code: 'stream_truncated' });
           }
         } catch (e) {
-          failure = asRouterError(e);
+          failure =
+            e instanceof RouterError
+              ? e
+              : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' });
         }
         // After bytes reached the client, the only honest end is an error event the SDKs raise on.
         controller.enqueue(encodeEvent(failure.toJSON()));

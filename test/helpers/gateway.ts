@@ -1,0 +1,53 @@
+// Builds the gateway app over a given YAML config and fake upstream, and calls it like a client would.
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createApp } from '../../src/app';
+import type { Env } from '../../src/env';
+import type { GatewayOptions } from '../../src/gateway';
+import { FakeUpstream } from './fake-upstream';
+
+export interface TestGateway {
+  upstream: FakeUpstream;
+  app: ReturnType<typeof createApp>;
+  /** Sends a request and waits for its waitUntil work (state reports, cache writes, callbacks). */
+  request(path: string, init?: RequestInit & { json?: unknown }, extraEnv?: Partial<Env>): Promise<Response>;
+  chat(body: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+}
+
+export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
+  const upstream = new FakeUpstream();
+  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, ...options, configText });
+  const gw: TestGateway = {
+    upstream,
+    app,
+    async request(path, init = {}, extraEnv = {}) {
+      const { json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      const ctx = createExecutionContext();
+      const res = await app.fetch(
+        new Request(`http://gateway.test${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }),
+        { ...env, ...baseEnv, ...extraEnv } as Env,
+        ctx,
+      );
+      // Streams settle their bookkeeping when read; a non-stream response's work is already queued.
+      if (!res.headers.get('content-type')?.includes('event-stream')) await waitOnExecutionContext(ctx);
+      return res;
+    },
+    chat(body, headers = {}) {
+      return gw.request('/v1/chat/completions', { method: 'POST', json: body, headers });
+    },
+  };
+  return gw;
+}
+
+export const user = (content = 'Hello') => [{ role: 'user', content }];
+
+/** Reads an SSE response into its data payloads (parsed JSON, or the raw string such as [DONE]). */
+export async function readEvents(res: Response): Promise<any[]> {
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((b) => b.startsWith('data: '))
+    .map((b) => b.slice(6))
+    .map((d) => (d === '[DONE]' ? d : JSON.parse(d)));
+}
