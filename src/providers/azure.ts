@@ -13,4 +13,5 @@ export const azure = openAIWire(
     )}`,
   (d): Record<string, string> => (d.params.api_key ? { 'api-key': d.params.api_key } : {}),
   base,
+  (params) => (params.api_base ? undefined : 'api_base: required for azure/ deployments (https://<resource>.openai.azure.com)'),
 );

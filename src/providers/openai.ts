@@ -21,10 +21,12 @@ export function openAIWire(
   url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings') => string,
   auth: (d: Deployment) => Record<string, string>,
   base: (d: Deployment) => string,
+  check?: Provider['check'],
 ): Provider {
   return {
     name,
     apiBase: base,
+    check,
     async chat(call) {
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
       if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };

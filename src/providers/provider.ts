@@ -1,5 +1,6 @@
 // The one small interface every provider implements. A provider translates an OpenAI-shaped request
 // into its upstream's wire format and back; it knows nothing of routing, retries or state.
+import type { LitellmParams } from '../config/types';
 import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from './openai-types';
@@ -28,4 +29,6 @@ export interface Provider {
    * is true, else refused with a 400 that names it. Undefined: it takes every OpenAI parameter.
    */
   readonly supportedParams?: ReadonlySet<string>;
+  /** A fault in a deployment's litellm_params, as `key: fault` (e.g. `api_base: required for azure/`). */
+  check?(params: LitellmParams): string | undefined;
 }

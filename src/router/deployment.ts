@@ -23,8 +23,16 @@ const SECRET_PARAMS = new Set(['api_key', 'azure_ad_token', 'aws_secret_access_k
 
 export function toDeployments(models: ModelListEntry[]): Deployment[] {
   const seen = new Set<string>();
-  return models.map((m) => {
-    const { provider, upstreamModel } = resolveProvider(m.litellm_params.model);
+  return models.map((m, i) => {
+    let resolved: ReturnType<typeof resolveProvider>;
+    try {
+      resolved = resolveProvider(m.litellm_params.model);
+    } catch (e) {
+      throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
+    }
+    const { provider, upstreamModel } = resolved;
+    const fault = provider.check?.(m.litellm_params);
+    if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
     let id = m.model_info?.id ?? stableId(m);
     // Two entries that differ only in their secret: keep ids unique without hashing the secret.
     for (let n = 2; seen.has(id); n++) id = `${stableId(m)}-${n}`;

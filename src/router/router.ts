@@ -118,7 +118,7 @@ export class Router {
     try {
       deployments = toDeployments(this.options.model_list);
     } catch (e) {
-      throw new ConfigError([`model_list: ${(e as Error).message}`]);
+      throw new ConfigError([(e as Error).message]);
     }
     this.deployments = new Map(deployments.map((d) => [d.id, d]));
     this.groups = new ModelGroups(deployments, this.options.model_group_alias);
