@@ -1,0 +1,50 @@
+// Builds the Worker as it would be uploaded (`wrangler deploy --dry-run --outdir`) and measures it:
+// every module wrangler would upload (the script and its text modules, not the source map), raw and gzip.
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+
+/** The Worker bundle's budget: 100 KiB gzip (as wrangler counts KB), all modules together. */
+export const BUNDLE_BUDGET_GZIP_BYTES = 100 * 1024;
+
+const run = promisify(execFile);
+
+/**
+ * @param {string} root the repo root
+ * @param {string} outdir where wrangler writes the bundle
+ * @returns {Promise<{ outdir: string, main: string, modules: { name: string, type: 'esModule'|'text', bytes: number, gzipBytes: number }[], rawBytes: number, gzipBytes: number, wrangler: { raw?: string, gzip?: string }, buildMs: number }>}
+ */
+export async function buildBundle(root, outdir = join(root, 'dist')) {
+  await rm(outdir, { recursive: true, force: true });
+  const started = performance.now();
+  const { stdout } = await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const buildMs = performance.now() - started;
+  // "Total Upload: 337.93 KiB / gzip: 81.16 KiB": wrangler's own figure, printed beside ours.
+  const m = /Total Upload:\s*([\d.]+ \w+)\s*\/\s*gzip:\s*([\d.]+ \w+)/.exec(stdout);
+  const modules = [];
+  for (const name of (await readdir(outdir)).sort()) {
+    if (name.endsWith('.map') || name === 'README.md') continue;
+    const bytes = await readFile(join(outdir, name));
+    modules.push({ name, type: /\.(m?js)$/.test(name) ? 'esModule' : 'text', bytes: bytes.length, gzipBytes: gzipSync(bytes).length });
+  }
+  const main = modules.find((x) => x.name === 'index.js');
+  if (!main) throw new Error(`wrangler wrote no index.js into ${outdir}`);
+  // Wrangler gzips the modules one by one; so do we, and add them up.
+  return {
+    outdir,
+    main: main.name,
+    modules: [main, ...modules.filter((x) => x !== main)],
+    rawBytes: modules.reduce((s, x) => s + x.bytes, 0),
+    gzipBytes: modules.reduce((s, x) => s + x.gzipBytes, 0),
+    wrangler: { raw: m?.[1], gzip: m?.[2] },
+    buildMs,
+  };
+}
+
+export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
