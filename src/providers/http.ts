@@ -35,7 +35,7 @@ export function connectionError(e: unknown, signal: AbortSignal): RouterError {
   });
 }
 
-/** Reads an upstream error body (OpenAI's {error:{message,code,type}} or any other JSON) into a RouterError. */
+/** Reads an upstream error body (OpenAI's {error:{message,code,type}}, Anthropic's {type:'error',error:{type,message}}, any JSON) into a RouterError. */
 export async function upstreamError(res: Response, d: Deployment, parsed?: { message?: string; code?: string }): Promise<RouterError> {
   let message = parsed?.message;
   let code = parsed?.code;
@@ -50,10 +50,15 @@ export async function upstreamError(res: Response, d: Deployment, parsed?: { mes
       message = text.slice(0, 500);
     }
   }
-  const errorClass = classifyUpstream(res.status, code, message ?? '');
-  const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-  return new RouterError(errorClass, `${d.provider.name} error (${res.status}) from deployment ${d.id}: ${scrub(message || res.statusText, d)}`, {
-    status: errorClass === 'BadRequestError' || errorClass === 'NotFoundError' ? res.status : undefined,
+  return classifiedError(d, res.status, code, message || res.statusText, parseRetryAfter(res.headers.get('retry-after')));
+}
+
+/** An upstream's error, from an HTTP answer or sent in-band in a stream (status 200), as a classified RouterError. */
+export function classifiedError(d: Deployment, status: number, code: string | undefined, message: string, retryAfter?: number): RouterError {
+  const errorClass = classifyUpstream(status, code, message);
+  const where = status >= 400 ? `error (${status})` : 'stream error';
+  return new RouterError(errorClass, `${d.provider.name} ${where} from deployment ${d.id}: ${scrub(message, d)}`, {
+    status: status >= 400 && (errorClass === 'BadRequestError' || errorClass === 'NotFoundError') ? status : undefined,
     code: code ?? null,
     retryAfter,
   });

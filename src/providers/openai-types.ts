@@ -62,12 +62,22 @@ export interface ChatCompletion {
   [extra: string]: unknown;
 }
 
+/** A streamed tool call: the first delta of a call has its id and name, later ones append to its arguments. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export type ChunkDelta = Partial<Omit<ChatMessage, 'tool_calls'>> & { tool_calls?: ToolCallDelta[] };
+
 export interface ChatChunk {
   id: string;
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  choices: Array<{ index: number; delta: Partial<ChatMessage>; finish_reason: string | null }>;
+  choices: Array<{ index: number; delta: ChunkDelta; finish_reason: string | null }>;
   usage?: Usage | null;
   [extra: string]: unknown;
 }

@@ -1,15 +1,19 @@
 // Which provider serves `litellm_params.model`, by its prefix, as LiteLLM chooses.
 import { RouterError } from '../router/errors';
+import { anthropic } from './anthropic';
 import { azure } from './azure';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
 
 /** Adding a provider: one file exporting a Provider, one line here. */
-const BY_PREFIX: Record<string, Provider> = { openai, azure, mock };
+const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, mock };
 
 /** Bare model names LiteLLM maps to a provider without a prefix. */
-const BARE: Array<[RegExp, Provider]> = [[/^(gpt-|o1|o3|o4|chatgpt-|text-embedding-|davinci|babbage)/, openai]];
+const BARE: Array<[RegExp, Provider]> = [
+  [/^(gpt-|o1|o3|o4|chatgpt-|text-embedding-|davinci|babbage)/, openai],
+  [/^claude-/, anthropic],
+];
 
 export function registerProvider(prefix: string, provider: Provider, bare?: RegExp) {
   BY_PREFIX[prefix] = provider;

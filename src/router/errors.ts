@@ -78,8 +78,25 @@ export function asRouterError(e: unknown): RouterError {
   return new RouterError('InternalServerError', 'Internal error in the gateway');
 }
 
-/** Maps an upstream's status and OpenAI-style error code to LiteLLM's class, as LiteLLM's exception mapping does. */
-export function classifyUpstream(status: number, code: string | undefined, message: string): ErrorClass {
+/** The HTTP status an error type implies, for errors sent in-band in a 200 stream (Anthropic's and OpenAI's types). */
+const STATUS_OF_TYPE: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  server_error: 500,
+  overloaded_error: 529,
+};
+
+/**
+ * Maps an upstream's status and error code (OpenAI's code, or Anthropic's error type) to LiteLLM's class, as
+ * LiteLLM's exception mapping does. An error with a success status came in-band: its type stands for the status.
+ */
+export function classifyUpstream(httpStatus: number, code: string | undefined, message: string): ErrorClass {
+  const status = httpStatus >= 400 ? httpStatus : (STATUS_OF_TYPE[code ?? ''] ?? 500);
   const text = `${code ?? ''} ${message}`.toLowerCase();
   if (status === 400 || status === 413 || status === 422) {
     if (/context_length_exceeded|context length|maximum context|too many tokens|prompt is too long|input is too long/.test(text)) {

@@ -1,0 +1,50 @@
+// Anthropic Message -> OpenAI chat.completion: text blocks join into `content`, tool_use blocks become tool_calls.
+import type { ChatCompletion, ToolCall, Usage } from '../openai-types';
+import type { AnthropicUsage, Message } from './types';
+
+/** Anthropic's stop_reason as OpenAI's finish_reason. */
+export function finishReason(stop: string | null | undefined): string | null {
+  switch (stop) {
+    case null:
+    case undefined:
+      return null;
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default: // end_turn, stop_sequence, pause_turn
+      return 'stop';
+  }
+}
+
+/** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic counts them apart. */
+export function toUsage(u: Partial<AnthropicUsage>): Usage {
+  const cacheRead = u.cache_read_input_tokens ?? 0;
+  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead;
+  const completion = u.output_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
+}
+
+export function toChatCompletion(m: Message, created = Math.floor(Date.now() / 1000)): ChatCompletion {
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of m.content) {
+    if (block.type === 'text') text += block.text as string;
+    else if (block.type === 'tool_use') {
+      toolCalls.push({ id: block.id as string, type: 'function', function: { name: block.name as string, arguments: JSON.stringify(block.input ?? {}) } });
+    }
+  }
+  const message: ChatCompletion['choices'][0]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  return {
+    id: m.id,
+    object: 'chat.completion',
+    created,
+    model: m.model,
+    choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason) }],
+    usage: toUsage(m.usage),
+  };
+}

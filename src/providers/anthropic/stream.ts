@@ -1,0 +1,110 @@
+// Anthropic's stream events -> OpenAI chat.completion.chunk events, translated as they arrive (a TransformStream).
+// message_start carries the id and input usage; content blocks become content and tool_call deltas;
+// message_delta the finish_reason and output usage; message_stop ends with the usage chunk (if asked) and [DONE].
+// An `error` event fails the stream with a classified RouterError, which the relay turns into an error event
+// (or, before the first byte, into a retry).
+import type { Deployment } from '../../router/deployment';
+import { DONE_EVENT, encodeEvent, type SSEEvent, SSEParser } from '../../stream/sse';
+import { classifiedError } from '../http';
+import type { ChatChunk, ChunkDelta } from '../openai-types';
+import { finishReason, toUsage } from './response';
+import type { AnthropicUsage, StreamEvent } from './types';
+
+export interface ChunkStreamOptions {
+  deployment: Deployment;
+  /** stream_options.include_usage: a last chunk with no choices and the whole usage. */
+  includeUsage: boolean;
+  created?: number;
+}
+
+export function toChatChunkStream(opts: ChunkStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  const parser = new SSEParser();
+  const translator = new ChunkTranslator(opts);
+  const emit = (events: SSEEvent[], controller: TransformStreamDefaultController<Uint8Array>) => {
+    for (const ev of events) for (const out of translator.translate(ev)) controller.enqueue(out);
+  };
+  return new TransformStream({
+    transform: (chunk, controller) => emit(parser.push(chunk), controller),
+    flush: (controller) => emit(parser.flush(), controller),
+  });
+}
+
+class ChunkTranslator {
+  private id = '';
+  private model: string;
+  private readonly created: number;
+  private usage: Partial<AnthropicUsage> = {};
+  private started = false;
+  /** Content block index -> OpenAI tool_calls index (tool calls count apart from text blocks). */
+  private readonly toolIndex = new Map<number, number>();
+
+  constructor(private readonly opts: ChunkStreamOptions) {
+    this.model = opts.deployment.upstreamModel;
+    this.created = opts.created ?? Math.floor(Date.now() / 1000);
+  }
+
+  translate(raw: SSEEvent): Uint8Array[] {
+    let ev: StreamEvent;
+    try {
+      ev = JSON.parse(raw.data);
+    } catch {
+      return [];
+    }
+    switch (ev.type) {
+      case 'message_start':
+        this.id = ev.message.id;
+        this.model = ev.message.model ?? this.model;
+        this.usage = { ...ev.message.usage };
+        // The role chunk waits for the first content: an error right after message_start still retries unseen.
+        return [];
+      case 'content_block_start': {
+        const block = ev.content_block;
+        if (block.type === 'tool_use') {
+          const index = this.toolIndex.size;
+          this.toolIndex.set(ev.index, index);
+          return this.chunk({ tool_calls: [{ index, id: block.id as string, type: 'function', function: { name: block.name as string, arguments: '' } }] });
+        }
+        if (block.type === 'text' && block.text) return this.chunk({ content: block.text as string });
+        return this.chunk(undefined);
+      }
+      case 'content_block_delta': {
+        const d = ev.delta;
+        if (d.type === 'text_delta') return this.chunk({ content: d.text as string });
+        const index = this.toolIndex.get(ev.index);
+        if (d.type === 'input_json_delta' && index !== undefined) {
+          return this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json as string } }] });
+        }
+        return []; // thinking, signature and citation deltas have no chat.completion counterpart
+      }
+      case 'message_delta':
+        this.usage = { ...this.usage, ...ev.usage };
+        return this.chunk({}, finishReason(ev.delta.stop_reason));
+      case 'message_stop': {
+        const out: Uint8Array[] = [];
+        if (this.opts.includeUsage) out.push(encodeEvent({ ...this.base(), choices: [], usage: toUsage(this.usage) }));
+        out.push(DONE_EVENT);
+        return out;
+      }
+      case 'error':
+        throw classifiedError(this.opts.deployment, 200, ev.error?.type, ev.error?.message ?? 'unknown error');
+      default: // ping, and event types Anthropic may add
+        return [];
+    }
+  }
+
+  private base(): Omit<ChatChunk, 'choices'> {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
+  }
+
+  /** The role chunk first (once), then this delta if any. */
+  private chunk(delta: ChunkDelta | undefined, finish: string | null = null): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const event = (d: ChunkDelta, f: string | null) => encodeEvent({ ...this.base(), choices: [{ index: 0, delta: d, finish_reason: f }] });
+    if (!this.started) {
+      this.started = true;
+      out.push(event({ role: 'assistant', content: '' }, null));
+    }
+    if (delta) out.push(event(delta, finish));
+    return out;
+  }
+}
