@@ -52,8 +52,7 @@ export class DurableStateStore implements StateStore {
     if (this.needsShared(req)) {
       this.blockingRoundTrips++;
       const { snapshot, ...result } = await this.stub(group).acquire(req);
-      view.ledger.load(snapshot as Record<string, DeploymentStats>);
-      view.fetchedAt = req.now;
+      merge(view, snapshot as Record<string, DeploymentStats>, req.now);
       return { ...result, shared: true };
     }
     if (req.now - view.fetchedAt > REFRESH_MS && !view.refreshing) {
@@ -65,15 +64,7 @@ export class DurableStateStore implements StateStore {
 
   private async refresh(group: string, view: LocalView, now: number) {
     try {
-      const snapshot = await this.stub(group).snapshot(now);
-      // Keep this isolate's own in-flight count: the object only learns of local picks when they report.
-      const inFlight = new Map([...view.ledger.stats].map(([id, s]) => [id, s.inFlight]));
-      view.ledger.load(snapshot as Record<string, DeploymentStats>);
-      for (const [id, n] of inFlight) {
-        const s = view.ledger.stats.get(id);
-        if (s) s.inFlight = Math.max(s.inFlight, n);
-      }
-      view.fetchedAt = now;
+      merge(view, (await this.stub(group).snapshot(now)) as Record<string, DeploymentStats>, now);
     } finally {
       view.refreshing = undefined;
     }
@@ -88,4 +79,28 @@ export class DurableStateStore implements StateStore {
   async snapshot(group: string, now: number) {
     return (await this.stub(group).snapshot(now)) as Record<string, DeploymentStats>;
   }
+}
+
+/**
+ * Takes the shared counts (usage, failures, cooldowns) from the object, but keeps what this isolate
+ * knows better: its own in-flight picks (the object learns of local picks only when they report) and
+ * its own latency measurements, which are this region's view of each upstream.
+ */
+function merge(view: LocalView, shared: Record<string, DeploymentStats>, now: number) {
+  const local = new Map(view.ledger.stats);
+  view.ledger.load(shared);
+  for (const [id, mine] of local) {
+    const s = view.ledger.stats.get(id);
+    if (!s) {
+      view.ledger.stats.set(id, mine);
+      continue;
+    }
+    s.inFlight = Math.max(s.inFlight, mine.inFlight);
+    if (mine.latencyAt !== undefined) {
+      s.latencyMs = mine.latencyMs;
+      s.ttftMs = mine.ttftMs ?? s.ttftMs;
+      s.latencyAt = mine.latencyAt;
+    }
+  }
+  view.fetchedAt = now;
 }
