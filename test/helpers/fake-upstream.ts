@@ -1,5 +1,8 @@
-// A fake upstream that speaks OpenAI's (and Azure's) real wire format, injected as the Router's fetch.
+// A fake upstream that speaks OpenAI's (and Azure's) real wire format, injected as the Router's fetch; Anthropic's
+// /v1/messages answers by default with the reference shapes in ../fixtures/anthropic.ts (streams take raw
+// `event: x\ndata: {...}\n\n` strings, with noDone since Anthropic sends no [DONE]).
 // Tests script what each call answers; every call is recorded (url, headers, body, abort signal).
+import { textMessage, textStream } from '../fixtures/anthropic';
 
 export interface RecordedCall {
   url: string;
@@ -108,6 +111,7 @@ function defaultFor(url: string, body: any): Behaviour {
       },
     };
   }
+  if (url.endsWith('/v1/messages')) return body?.stream ? { stream: textStream, noDone: true } : { json: textMessage };
   if (body?.stream) return { stream: streamOf('Hello', ' from', ' fake') };
   return { json: chatCompletion(`fake answer from ${body?.model}`, body?.model) };
 }

@@ -34,8 +34,8 @@ function translateMessages(input: ChatMessage[]): { system: SystemBlock[]; messa
   const push = (role: MessageParam['role'], content: string | RequestBlock[]) => {
     if (content.length === 0) return;
     const last = messages.at(-1);
-    if (last?.role !== role) return void messages.push({ role, content });
-    last.content = [...asBlocks(last.content), ...asBlocks(content)];
+    if (last?.role === role) last.content = [...asBlocks(last.content), ...asBlocks(content)];
+    else messages.push({ role, content });
   };
   input.forEach((m, i) => {
     const at = `messages[${i}]`;
@@ -49,8 +49,10 @@ function translateMessages(input: ChatMessage[]): { system: SystemBlock[]; messa
         return;
       case 'user':
         return push('user', typeof m.content === 'string' ? m.content : contentBlocks(m.content, at));
-      case 'assistant':
-        return push('assistant', [...contentBlocks(m.content, at), ...(m.tool_calls ?? []).map((c, j) => toolUse(c, `${at}.tool_calls[${j}]`))]);
+      case 'assistant': {
+        const calls = (m.tool_calls ?? []).map((c, j) => toolUse(c, `${at}.tool_calls[${j}]`));
+        return push('assistant', typeof m.content === 'string' && !calls.length ? m.content : [...contentBlocks(m.content, at), ...calls]);
+      }
       case 'tool': {
         if (typeof m.tool_call_id !== 'string') throw badRequest(`${at}: a tool message needs tool_call_id`, `${at}.tool_call_id`, 'missing_required_parameter');
         const content = typeof m.content === 'string' ? m.content : contentBlocks(m.content, at);

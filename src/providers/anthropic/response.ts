@@ -44,7 +44,7 @@ export function toChatCompletion(m: Message, created = Math.floor(Date.now() / 1
     object: 'chat.completion',
     created,
     model: m.model,
-    choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason) }],
+    choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason), logprobs: null }],
     usage: toUsage(m.usage),
   };
 }
