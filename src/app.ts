@@ -6,6 +6,7 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { requireMasterKey } from './http/auth';
 import { litellmHeaders } from './http/headers';
+import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
@@ -37,6 +38,8 @@ export function createApp(options: GatewayOptions = {}) {
   });
 
   app.get('/health/readiness', (c) => c.json({ status: 'healthy', models: c.var.gateway.router.groups.names().length }));
+  // The page shell is open (a browser cannot send a key on navigation); its data needs the key.
+  app.get('/dashboard', dashboardPage);
 
   app.use('*', async (c, next) => requireMasterKey(() => c.var.gateway.masterKey)(c, next));
 
@@ -62,6 +65,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.get('/models', models);
 
   app.get('/v1/router/state', async (c) => c.json(await c.var.gateway.router.stateReport()));
+  app.route('/', observabilityRoutes);
 
   return app;
 }

@@ -1,3 +1,4 @@
+import type { MetricsState } from './observability/metrics-object';
 import type { RouterState } from './state/durable-object';
 
 /** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
@@ -6,5 +7,7 @@ export interface Env {
   ROUTER_CONFIG?: string;
   ROUTER_STATE?: DurableObjectNamespace<RouterState>;
   CACHE?: KVNamespace;
+  /** Metrics summed across isolates (/metrics, the dashboard). */
+  METRICS?: DurableObjectNamespace<MetricsState>;
   [name: string]: unknown;
 }

@@ -4,13 +4,15 @@ import bundledConfig from '../router.config.yaml';
 import { loadProxyConfig, toRouterOptions } from './config/load';
 import type { ProxyConfig } from './config/types';
 import type { Env } from './env';
+import type { Observability } from './observability/callbacks';
+import { buildObservability } from './observability/callbacks';
 import { RouterError } from './router/errors';
 import type { RouterRuntime } from './router/router';
 import { Router } from './router/router';
 import { DurableStateStore } from './state/durable-store';
 
 export type Gateway =
-  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string }
+  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability }
   | { ok: false; error: RouterError };
 
 export interface GatewayOptions extends RouterRuntime {
@@ -51,15 +53,27 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
   }
   const config = loaded.value;
   try {
-    const router = new Router(toRouterOptions(config), {
+    // litellm_settings callbacks (prometheus, langfuse, sentry, request logs); they read deployments once the Router exists.
+    let router: Router | undefined;
+    const observability = buildObservability(config, env, {
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      namespace: options.stateNamespace,
+      describe: (id) => {
+        const d = router?.deployments.get(id);
+        return d && { model: d.params.model, provider: d.provider.name };
+      },
+    });
+    for (const w of observability.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
+    router = new Router(toRouterOptions(config), {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       ...options,
+      callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
     });
     const masterKey = config.general_settings.master_key;
     if (!masterKey) {
       console.warn(JSON.stringify({ level: 'warn', msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' }));
     }
-    return { ok: true, router, config, masterKey };
+    return { ok: true, router, config, masterKey, observability };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, error: new RouterError('InternalServerError', message, { type: 'invalid_config', code: 'invalid_config' }) };

@@ -2,6 +2,7 @@
 import { createApp } from './app';
 
 export { RouterState } from './state/durable-object';
+export { MetricsState } from './observability/metrics-object';
 export { Router } from './router/router';
 export { createApp } from './app';
 

@@ -114,6 +114,7 @@ const litellmSettings = obj({
   callbacks: list(str),
   set_verbose: bool,
   json_logs: bool,
+  turn_off_message_logging: bool,
   drop_params: bool,
   request_timeout: positive,
   num_retries: count,

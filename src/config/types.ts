@@ -131,6 +131,8 @@ export interface LitellmSettings {
   callbacks?: string[];
   set_verbose?: boolean;
   json_logs?: boolean;
+  /** Callbacks get message content only when this is explicitly false (stricter than LiteLLM's default). */
+  turn_off_message_logging?: boolean;
   drop_params?: boolean;
   request_timeout?: number;
   num_retries?: number;

@@ -21,6 +21,8 @@ export interface RequestLog {
   fallbacks: number;
   startedAt: number;
   latencyMs: number;
+  /** The answering upstream call alone (no retries, backoff or fallbacks), ms. */
+  apiLatencyMs?: number;
   ttftMs?: number;
   usage?: Usage;
   cost?: number;

@@ -134,7 +134,7 @@ export class Router {
   async completion(body: ChatRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<CompletionResult> {
     const { request, controls } = parseChatRequest(body);
     const stream = request.stream === true;
-    const log = this.newLog('chat', request.model, stream, opts);
+    const log = this.newLog('chat', request.model, stream, opts, request.messages);
     const job: Job<CompletionResult> = {
       call: 'chat',
       model: request.model,
@@ -177,7 +177,7 @@ export class Router {
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
-    const log = this.newLog('embeddings', request.model, false, opts);
+    const log = this.newLog('embeddings', request.model, false, opts, request.input);
     const { value, meta, usage } = await this.run<EmbeddingResponse>({
       call: 'embeddings',
       model: request.model,
@@ -321,6 +321,7 @@ export class Router {
       const startedAt = this.now();
       const book: Booker = (o) => {
         job.opts.signal?.removeEventListener('abort', onClientGone);
+        if (o.ok) job.log.apiLatencyMs = o.latencyMs;
         defer(
           this.state.report(group, {
             id: d.id,
@@ -393,8 +394,9 @@ export class Router {
     };
   }
 
-  private newLog(call: RequestLog['call'], model: string, stream: boolean, opts: CallOptions): RequestLog {
+  private newLog(call: RequestLog['call'], model: string, stream: boolean, opts: CallOptions, content: unknown): RequestLog {
     return {
+      messages: this.callbacks.some((cb) => cb.wantsContent) ? content : undefined,
       requestId: opts.requestId ?? `req-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`,
       call,
       model,

@@ -1,0 +1,36 @@
+// Per-isolate batching for outbound observability: items gathered for a short window go out in one call.
+// add() hands back the pending flush, so each request's waitUntil keeps the isolate alive until its item
+// is sent, while no response ever waits for it. Each window's flush is started by its first item and ends
+// on its own, so no request's waitUntil is stretched by later traffic.
+
+export class Batcher<T> {
+  private items: T[] = [];
+  private pending?: Promise<void>;
+
+  constructor(
+    /** Names the sink in the log line of a failed send. */
+    private readonly name: string,
+    private readonly send: (items: T[]) => Promise<void>,
+    private readonly delayMs = 50,
+    private readonly maxItems = 100,
+  ) {}
+
+  add(item: T): Promise<void> {
+    this.items.push(item);
+    if (this.items.length >= this.maxItems) return this.flush();
+    return (this.pending ??= new Promise<void>((resolve) => setTimeout(resolve, this.delayMs)).then(() => this.flush()));
+  }
+
+  /** Sends what has gathered; a failed send is logged and dropped, never retried into a pile-up. */
+  async flush(): Promise<void> {
+    const items = this.items;
+    this.items = [];
+    this.pending = undefined;
+    if (items.length === 0) return;
+    try {
+      await this.send(items);
+    } catch (e) {
+      console.error(JSON.stringify({ level: 'error', msg: 'callback send failed', callback: this.name, items: items.length, error: String(e) }));
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// litellm_settings.success_callback / failure_callback / callbacks (and set_verbose, json_logs) turned into
+// the Router's callbacks. A name listed in success_callback hears successes, in failure_callback failures,
+// in callbacks both. A name this gateway does not know, or one whose keys are missing, is a warning.
+import type { ProxyConfig } from '../config/types';
+import type { Env } from '../env';
+import type { RouterCallback } from './events';
+import { langfuseCallback } from './langfuse';
+import { requestLogger } from './logger';
+import type { MetricsState } from './metrics-object';
+import { metricsRecorder } from './prometheus/recorder';
+import { configSecrets, redactor } from './redact';
+import { sentryCallback } from './sentry';
+
+export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
+type CallbackName = (typeof KNOWN_CALLBACKS)[number];
+
+export interface Observability {
+  callbacks: RouterCallback[];
+  warnings: string[];
+  /** Whether /metrics is served (prometheus is listed). */
+  prometheus: boolean;
+  /** The MetricsState object, where the METRICS binding exists. */
+  metrics?: () => DurableObjectStub<MetricsState>;
+}
+
+export interface ObservabilityDeps {
+  /** Outbound fetch for Langfuse and Sentry (tests pass a fake). */
+  fetch: typeof fetch;
+  /** Keeps this gateway's metrics apart from others on the same binding (tests). */
+  namespace?: string;
+  /** A deployment's model and provider by id; read lazily, once the Router exists. */
+  describe: (deploymentId: string) => { model: string; provider: string } | undefined;
+}
+
+export function buildObservability(config: ProxyConfig, env: Env, deps: ObservabilityDeps): Observability {
+  const ls = config.litellm_settings;
+  const warnings: string[] = [];
+  const wanted = new Map<CallbackName, { success: boolean; failure: boolean }>();
+  const lists = [
+    ['success_callback', ls.success_callback, { success: true, failure: false }],
+    ['failure_callback', ls.failure_callback, { success: false, failure: true }],
+    ['callbacks', ls.callbacks, { success: true, failure: true }],
+  ] as const;
+  for (const [key, names, on] of lists) {
+    (names ?? []).forEach((name, i) => {
+      if (!(KNOWN_CALLBACKS as readonly string[]).includes(name)) {
+        warnings.push(`litellm_settings.${key}[${i}]: unknown callback "${name}", ignored (this gateway has ${KNOWN_CALLBACKS.join(', ')})`);
+        return;
+      }
+      const w = wanted.get(name as CallbackName) ?? { success: false, failure: false };
+      wanted.set(name as CallbackName, { success: w.success || on.success, failure: w.failure || on.failure });
+    });
+  }
+
+  const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
+  const redact = redactor(configSecrets(config, [secret('LANGFUSE_SECRET_KEY'), secret('SENTRY_DSN')]));
+  // LiteLLM logs content by default; here it takes an explicit `turn_off_message_logging: false`.
+  const content = ls.turn_off_message_logging === false;
+  const callbacks: RouterCallback[] = [];
+
+  const ns = env.METRICS;
+  const metrics = ns && (() => ns.get(ns.idFromName(`${deps.namespace ?? ''}metrics`)));
+  // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
+  if (metrics) {
+    const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
+    callbacks.push(metricsRecorder({ metrics, knownModel: (m) => models.has(m), describe: deps.describe, redact }));
+  } else if (wanted.has('prometheus')) {
+    warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
+  }
+
+  const langfuse = wanted.get('langfuse');
+  if (langfuse) {
+    const publicKey = secret('LANGFUSE_PUBLIC_KEY');
+    const secretKey = secret('LANGFUSE_SECRET_KEY');
+    if (!publicKey || !secretKey) warnings.push('litellm_settings: langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY in the env; not sending');
+    else {
+      const host = secret('LANGFUSE_HOST') ?? 'https://cloud.langfuse.com';
+      callbacks.push(langfuseCallback({ host, publicKey, secretKey, fetch: deps.fetch, redact, content, on: langfuse, describe: deps.describe }));
+    }
+  }
+
+  const sentry = wanted.get('sentry');
+  if (sentry) {
+    const dsn = secret('SENTRY_DSN');
+    if (!sentry.failure) warnings.push('litellm_settings.success_callback: sentry reports failures only; list it in failure_callback');
+    if (!dsn) warnings.push('litellm_settings: sentry needs SENTRY_DSN in the env; not reporting');
+    else callbacks.push(sentryCallback({ dsn, fetch: deps.fetch, redact, environment: secret('SENTRY_ENVIRONMENT'), release: secret('SENTRY_RELEASE') }));
+  }
+
+  if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
+
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics };
+}

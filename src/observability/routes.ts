@@ -1,0 +1,34 @@
+// The observability routes: /metrics (Prometheus), and the dashboard's data. Mounted behind the master key;
+// the dashboard's HTML shell (dashboardPage) is served openly, since a browser cannot send a key on navigation.
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { Gateway } from '../gateway';
+import { RouterError } from '../router/errors';
+import page from './dashboard/page.html';
+import type { Exposition } from './prometheus/exposition';
+import { CONTENT_TYPE, renderExposition } from './prometheus/exposition';
+import { deploymentGauges } from './prometheus/gauges';
+
+type ObservabilityEnv = { Variables: { gateway: Extract<Gateway, { ok: true }> } };
+
+export const dashboardPage = (c: Context) =>
+  c.html(page, 200, { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+
+export const observabilityRoutes = new Hono<ObservabilityEnv>()
+  .get('/metrics', async (c) => {
+    const { router, observability } = c.var.gateway;
+    if (!observability.prometheus || !observability.metrics) {
+      throw new RouterError('NotFoundError', 'Prometheus metrics are off: add prometheus to litellm_settings.callbacks (or success_callback)', {
+        code: 'metrics_disabled',
+      });
+    }
+    const [series, state] = await Promise.all([observability.metrics().series(), router.stateReport()]);
+    const exposition: Exposition = { ...(series as Omit<Exposition, 'gauges'>), gauges: deploymentGauges(state, router) };
+    return c.body(renderExposition(exposition), 200, { 'content-type': CONTENT_TYPE });
+  })
+  .get('/dashboard/data', async (c) => {
+    const { router, observability } = c.var.gateway;
+    const state = await router.stateReport();
+    const recent = observability.metrics ? await observability.metrics().recent(Date.parse(state.now)) : { minutes: [], errors: [] };
+    return c.json({ ...state, ...recent }, 200, { 'cache-control': 'no-store' });
+  });
