@@ -12,9 +12,16 @@ export const BUNDLE_BUDGET_GZIP_BYTES = 100 * 1024;
 const run = promisify(execFile);
 
 /**
+ * @typedef {{ name: string, kind: 'durableObject', className: string } | { name: string, kind: 'kv' }} Binding
+ * @typedef {{ name: string, type: 'esModule'|'text', bytes: number, gzipBytes: number }} Module
+ * @typedef {{ outdir: string, main: string, modules: Module[], rawBytes: number, gzipBytes: number,
+ *   wrangler: { raw?: string, gzip?: string }, bindings: Binding[], buildMs: number }} Bundle
+ */
+
+/**
  * @param {string} root the repo root
  * @param {string} outdir where wrangler writes the bundle
- * @returns {Promise<{ outdir: string, main: string, modules: { name: string, type: 'esModule'|'text', bytes: number, gzipBytes: number }[], rawBytes: number, gzipBytes: number, wrangler: { raw?: string, gzip?: string }, buildMs: number }>}
+ * @returns {Promise<Bundle>}
  */
 export async function buildBundle(root, outdir = join(root, 'dist')) {
   await rm(outdir, { recursive: true, force: true });
@@ -27,6 +34,10 @@ export async function buildBundle(root, outdir = join(root, 'dist')) {
   const buildMs = performance.now() - started;
   // "Total Upload: 337.93 KiB / gzip: 81.16 KiB": wrangler's own figure, printed beside ours.
   const m = /Total Upload:\s*([\d.]+ \w+)\s*\/\s*gzip:\s*([\d.]+ \w+)/.exec(stdout);
+  // The bindings wrangler would deploy (from wrangler.toml), so the bench binds exactly those.
+  const bindings = [...stdout.matchAll(/^env\.(\w+) \(([^)]*)\)\s+(Durable Object|KV Namespace)\s*$/gm)].map(([, name, detail, kind]) =>
+    kind === 'Durable Object' ? { name, kind: 'durableObject', className: detail } : { name, kind: 'kv' },
+  );
   const modules = [];
   for (const name of (await readdir(outdir)).sort()) {
     if (name.endsWith('.map') || name === 'README.md') continue;
@@ -43,6 +54,7 @@ export async function buildBundle(root, outdir = join(root, 'dist')) {
     rawBytes: modules.reduce((s, x) => s + x.bytes, 0),
     gzipBytes: modules.reduce((s, x) => s + x.gzipBytes, 0),
     wrangler: { raw: m?.[1], gzip: m?.[2] },
+    bindings,
     buildMs,
   };
 }

@@ -1,0 +1,220 @@
+// npm run bench: the gateway's own overhead, side by side in one run.
+//
+// Builds the Worker as deployed, serves it on workerd directly (no wrangler dev proxy) beside a bare
+// pass-through Worker (the floor), both in front of a local OpenAI-shaped upstream, and drives the
+// upstream, the floor and the gateway under each routing strategy (and with the response cache on) with
+// autocannon at several concurrencies. Prints the overhead table, bundle size, startup time and the
+// budgets as met / missed; writes the figures as JSON to bench/results/. Only 127.0.0.1 is used.
+//
+//   npm run bench [-- --duration 3 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
+//                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab]
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import os from 'node:os';
+import { buildBundle } from './bundle.mjs';
+import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
+import { loadStep } from './load.mjs';
+import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
+import { evaluateBudgets, printBudgets, printBundle, printStartup, printTables } from './report.mjs';
+import { writeWorkerdConfig } from './workerd-config.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(benchDir, '..');
+const resultsDir = join(benchDir, 'results');
+
+const { values: argv } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '1,8,32' },
+    'stream-concurrency': { type: 'string', default: '1,32' },
+    'latency-ms': { type: 'string', default: '0' },
+    chunks: { type: 'string', default: '8' },
+    only: { type: 'string' },
+    'no-cache': { type: 'boolean', default: false },
+    'no-round-trip-test': { type: 'boolean', default: false },
+    ab: { type: 'boolean', default: false },
+  },
+});
+const durationS = Number(argv.duration);
+const concurrencies = argv.concurrency.split(',').map(Number);
+const streamConcurrencies = argv['stream-concurrency'].split(',').map(Number);
+const strategies = argv.only ? argv.only.split(',') : STRATEGIES;
+const log = (msg) => process.stderr.write(`${msg}\n`);
+const benchStarted = performance.now();
+
+await mkdir(resultsDir, { recursive: true });
+// Durable Object SQLite files go on tmpfs where there is one: a shared VM disk's fsync per write is
+// neither the gateway's cost nor Cloudflare's storage (BENCHMARKS.md has the A/B).
+const scratch = await mkdtemp(join(process.env.BENCH_SCRATCH ?? (existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir()), 'edge-llm-router-bench-'));
+const workerdLog = join(resultsDir, 'workerd.log');
+await writeFile(workerdLog, '');
+
+try {
+  // ---- bundle ----
+  log('building the Worker (wrangler deploy --dry-run --outdir dist) ...');
+  const bundle = await buildBundle(root);
+
+  // ---- upstream ----
+  const upstream = await startUpstream(benchDir, ['--latency-ms', argv['latency-ms'], '--chunks', argv.chunks]);
+  const upstreamOrigin = `http://127.0.0.1:${upstream.port}`;
+
+  // ---- what runs on workerd: one gateway per strategy (and variants), one floor ----
+  const configDir = join(bundle.outdir, 'bench');
+  await mkdir(configDir, { recursive: true });
+  const gatewayDefs = [
+    ...strategies.map((strategy) => ({ label: strategy, strategy, cache: false, durableObjects: true })),
+    ...(argv['no-cache'] ? [] : [{ label: 'cache hits (simple-shuffle)', strategy: 'simple-shuffle', cache: true, durableObjects: true, hitHeavy: true }]),
+    ...(argv.ab ? strategies.map((strategy) => ({ label: `${strategy}, no DO`, strategy, cache: false, durableObjects: false })) : []),
+  ];
+  const gateways = [];
+  for (const [i, def] of gatewayDefs.entries()) {
+    const configFile = join(configDir, `gateway-${i}.yaml`);
+    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: def.strategy, cache: def.cache }));
+    gateways.push({ ...def, name: `gateway-${i}`, port: await freePort(), configFile });
+  }
+  const floor = { name: 'floor', port: await freePort() };
+  const common = { dir: bundle.outdir, bundle, upstream: upstreamOrigin, benchDir };
+  // Each workerd gets an empty directory for its Durable Objects' SQLite files.
+  const stateDir = () => mkdtemp(join(scratch, 'do-'));
+
+  const chatBody = (stream, content = 'Say something short.') => JSON.stringify({ model: MODEL, messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) });
+  const auth = { authorization: `Bearer ${MASTER_KEY}` };
+  const chatProbe = (port) => () =>
+    fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: chatBody(false) });
+
+  // ---- startup: workerd start to the first answered chat completion, gateway alone vs floor alone ----
+  log('measuring startup ...');
+  await chatProbe(upstream.port)(); // warms this process's fetch, so it is not counted
+  const startup = { gatewayMs: [], floorMs: [] };
+  const gw0 = gateways[0];
+  for (let i = 0; i < 3; i++) {
+    for (const which of ['gateway', 'floor']) {
+      const port = await freePort();
+      const only = which === 'gateway' ? { gateways: [{ ...gw0, port }], floors: [] } : { gateways: [], floors: [{ name: 'floor', port }] };
+      const path = await writeWorkerdConfig({ ...common, ...only, stateDir: await stateDir(), file: `startup-${which}.capnp` });
+      const w = startWorkerd(root, path, workerdLog);
+      const servedAt = await waitUntilServing(chatProbe(port), { died: w.exited });
+      startup[`${which}Ms`].push(servedAt - w.startedAt);
+      await w.stop();
+    }
+  }
+
+  // ---- the bench's workerd ----
+  const configPath = await writeWorkerdConfig({ ...common, gateways, floors: [floor], stateDir: await stateDir() });
+  const workerd = startWorkerd(root, configPath, workerdLog);
+  for (const g of [...gateways, floor]) await waitUntilServing(chatProbe(g.port), { died: workerd.exited });
+
+  const targets = [
+    { label: 'upstream (direct)', kind: 'direct', port: upstream.port },
+    { label: 'floor (pass-through)', kind: 'floor', port: floor.port },
+    ...gateways.map((g) => ({ label: g.label, kind: 'gateway', port: g.port, strategy: g.strategy, cache: g.cache, durableObjects: g.durableObjects, hitHeavy: g.hitHeavy })),
+  ];
+
+  // Hit-heavy: every connection cycles through the same 16 prompts, so after 16 misses all are hits.
+  const hitHeavyBodies = (stream) => Array.from({ length: 16 }, (_, i) => chatBody(stream, `Cached question number ${i}?`));
+  const step = async (t, stream, connections, seconds = durationS) => {
+    const before = await upstreamStats();
+    const r = await loadStep({
+      url: `http://127.0.0.1:${t.port}/v1/chat/completions`,
+      headers: auth,
+      bodies: t.hitHeavy ? hitHeavyBodies(stream) : [chatBody(stream)],
+      connections,
+      durationS: seconds,
+    });
+    const after = await upstreamStats();
+    const upstreamCalls = after.chat - before.chat;
+    return { ...r, upstreamCalls, hitRatio: r.requests > 0 ? Math.max(0, 1 - upstreamCalls / r.requests) : 0 };
+  };
+  const upstreamStats = async () => (await fetch(`${upstreamOrigin}/bench/stats`)).json();
+
+  // ---- warm-up: JIT, connections, Durable Objects ----
+  log('warming up ...');
+  for (const t of targets) for (const stream of [false, true]) await step(t, stream, 8, 0.5);
+
+  // ---- the measured steps; targets interleaved per concurrency so each comparison is close in time ----
+  const results = [];
+  const plan = [
+    ...concurrencies.map((c) => ({ stream: false, c })),
+    ...streamConcurrencies.map((c) => ({ stream: true, c })),
+  ];
+  let n = 0;
+  const totalSteps = plan.length * targets.length - (targets.some((t) => t.hitHeavy) ? streamConcurrencies.length : 0);
+  for (const { stream, c } of plan) {
+    for (const t of targets) {
+      if (t.hitHeavy && stream) continue; // the cache run is non-stream: a hit answers JSON-shaped work
+      log(`[${++n}/${totalSteps}] ${stream ? 'stream' : 'json'} c=${c} ${t.label}`);
+      const r = await step(t, stream, c);
+      if (r.non2xx || r.errors) log(`  ! ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
+      results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stream, ...r });
+    }
+  }
+  await workerd.stop();
+  await upstream.stop();
+
+  // ---- blocking Durable Object round trips per request: counted by the test's instrumentation ----
+  let roundTrips = { ran: false };
+  if (!argv['no-round-trip-test']) {
+    log('counting blocking Durable Object round trips (vitest test/bench/round-trips.test.ts) ...');
+    roundTrips = await roundTripTest();
+  }
+
+  const report = {
+    when: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    settings: { durationS, concurrencies, streamConcurrencies, upstreamLatencyMs: Number(argv['latency-ms']), chunks: Number(argv.chunks) },
+    bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes, modules: bundle.modules, wrangler: bundle.wrangler },
+    startup: { ...startup, gatewayMedianMs: median(startup.gatewayMs), floorMedianMs: median(startup.floorMs) },
+    results,
+    roundTrips,
+    totalSeconds: 0,
+  };
+  report.budgets = evaluateBudgets(report);
+  report.totalSeconds = (performance.now() - benchStarted) / 1000;
+
+  printTables(report);
+  printBundle(report);
+  printStartup(report);
+  printBudgets(report);
+
+  const stamp = report.when.replace(/[:.]/g, '-');
+  await writeFile(join(resultsDir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));
+  await writeFile(join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2));
+  console.log(`\nJSON: bench/results/bench-${stamp}.json (and bench/results/latest.json); ${report.totalSeconds.toFixed(0)} s in all.`);
+} catch (e) {
+  console.error(`bench failed: ${e.stack ?? e}\n(workerd's output: ${workerdLog})`);
+  process.exitCode = 1;
+} finally {
+  stopAll();
+  await rm(scratch, { recursive: true, force: true });
+}
+
+async function roundTripTest() {
+  const started = performance.now();
+  try {
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/vitest'), ['run', 'test/bench/round-trips.test.ts', '--reporter=json'], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return summariseVitest(stdout, started);
+  } catch (e) {
+    // vitest exits non-zero when a test fails; its JSON report still says which.
+    if (e.stdout) return summariseVitest(e.stdout, started);
+    return { ran: false, error: String(e.message ?? e).slice(0, 500) };
+  }
+}
+
+function summariseVitest(stdout, started) {
+  const json = JSON.parse(stdout.slice(stdout.indexOf('{')));
+  const tests = json.testResults.flatMap((f) => f.assertionResults.map((a) => ({ name: a.fullName, status: a.status, failure: a.failureMessages?.[0]?.split('\n')[0] })));
+  return { ran: true, passed: json.numFailedTests === 0 && json.numPassedTests > 0, tests, seconds: (performance.now() - started) / 1000 };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
