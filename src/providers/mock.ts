@@ -106,9 +106,13 @@ export const mock: Provider = {
 
   async embeddings(call) {
     await prepare(call);
-    const inputs = Array.isArray(call.body.input) ? call.body.input : [call.body.input];
-    const dims = call.body.dimensions ?? 8;
-    const data = inputs.map((input, index) => ({ object: 'embedding' as const, index, embedding: vectorOf(JSON.stringify(input), dims) }));
+    const { input, dimensions = 8, encoding_format } = call.body;
+    // OpenAI's input: a string, a token array, or a list of either.
+    const inputs: unknown[] = typeof input === 'string' || typeof input[0] === 'number' ? [input] : input;
+    const data = inputs.map((x, index) => {
+      const vector = vectorOf(JSON.stringify(x), dimensions);
+      return { object: 'embedding' as const, index, embedding: encoding_format === 'base64' ? float32Base64(vector) : vector };
+    });
     const tokens = inputs.reduce<number>((n, x) => n + estimateTokens(JSON.stringify(x)), 0);
     const body: EmbeddingResponse = {
       object: 'list',
@@ -119,6 +123,16 @@ export const mock: Provider = {
     return body;
   },
 };
+
+/** OpenAI's base64 encoding: the little-endian float32 bytes (the OpenAI SDKs ask for it by default). */
+function float32Base64(vector: number[]): string {
+  const bytes = new Uint8Array(vector.length * 4);
+  const view = new DataView(bytes.buffer);
+  vector.forEach((x, i) => view.setFloat32(i * 4, x, true));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
 
 /** A deterministic unit vector from the text, so equal inputs embed equally. */
 function vectorOf(text: string, dims: number): number[] {
