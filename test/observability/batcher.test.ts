@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../../src/observability/batcher';
+
+describe('Batcher', () => {
+  it('sends the items of one window in one call, and each add resolves once its item is sent', async () => {
+    const sent: number[][] = [];
+    const b = new Batcher<number>('test', async (items) => void sent.push(items), 20);
+    const adds = [1, 2, 3].map((n) => b.add(n));
+    expect(sent).toEqual([]);
+    await Promise.all(adds);
+    expect(sent).toEqual([[1, 2, 3]]);
+    await b.add(4);
+    expect(sent).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('sends at once when a window fills up', async () => {
+    const sent: number[][] = [];
+    const b = new Batcher<number>('test', async (items) => void sent.push(items), 60_000, 2);
+    b.add(1);
+    await b.add(2);
+    expect(sent).toEqual([[1, 2]]);
+  });
+
+  it('drops a batch whose send fails, logging it, and keeps going', async () => {
+    let fail = true;
+    const sent: number[][] = [];
+    const b = new Batcher<number>('test', async (items) => {
+      if (fail) throw new Error('receiver down');
+      sent.push(items);
+    }, 5);
+    await expect(b.add(1)).resolves.toBeUndefined();
+    fail = false;
+    await b.add(2);
+    expect(sent).toEqual([[2]]);
+  });
+});

@@ -1,0 +1,53 @@
+// Local stand-ins for Langfuse's ingestion API and Sentry's envelope endpoint, reached through the
+// gateway's injectable fetch: they record what arrives and answer as the real services do.
+import type { FakeUpstream } from '../helpers/fake-upstream';
+
+type Handler = (req: Request) => Promise<Response>;
+
+/** Sends calls for a receiver's origin to it, and everything else to the fake upstream (created later). */
+export function routedFetch(receivers: Record<string, { handle: Handler }>, upstream: () => FakeUpstream): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    const receiver = receivers[new URL(req.url).origin];
+    return receiver ? receiver.handle(req) : upstream().fetch(req);
+  };
+}
+
+export class LangfuseReceiver {
+  readonly posts: Array<{ url: string; authorization: string | null; batch: any[] }> = [];
+
+  get events(): any[] {
+    return this.posts.flatMap((p) => p.batch);
+  }
+
+  readonly handle: Handler = async (req) => {
+    const body = await req.json<{ batch: any[] }>();
+    this.posts.push({ url: req.url, authorization: req.headers.get('authorization'), batch: body.batch });
+    // Langfuse answers 207 with per-event results.
+    return Response.json({ successes: body.batch.map((e) => ({ id: e.id, status: 201 })), errors: [] }, { status: 207 });
+  };
+}
+
+export interface SentryEnvelope {
+  url: string;
+  raw: string;
+  header: any;
+  items: Array<{ header: any; payload: any }>;
+}
+
+export class SentryReceiver {
+  readonly envelopes: SentryEnvelope[] = [];
+
+  get events(): any[] {
+    return this.envelopes.flatMap((e) => e.items.filter((i) => i.header.type === 'event').map((i) => i.payload));
+  }
+
+  readonly handle: Handler = async (req) => {
+    const raw = await req.text();
+    const [header, ...rest] = raw.split('\n').filter(Boolean);
+    const items = [];
+    for (let i = 0; i + 1 < rest.length; i += 2) items.push({ header: JSON.parse(rest[i]), payload: JSON.parse(rest[i + 1]) });
+    this.envelopes.push({ url: req.url, raw, header: JSON.parse(header), items });
+    return Response.json({ id: JSON.parse(header).event_id ?? 'x' });
+  };
+}

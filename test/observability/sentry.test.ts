@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { openAIError } from '../helpers/fake-upstream';
+import type { TestGateway } from '../helpers/gateway';
+import { testGateway, user } from '../helpers/gateway';
+import { routedFetch, SentryReceiver } from './receivers';
+
+const MASTER = 'master-key-not-sk-shaped-42';
+const PROVIDER_KEY = 'sk-provider-secret-999999';
+
+const config = (settings: string) => `
+model_list:
+  - model_name: gpt-4o
+    litellm_params:
+      model: openai/gpt-4o
+      api_key: ${PROVIDER_KEY}
+      api_base: https://upstream.test/v1
+    model_info:
+      id: oa-1
+litellm_settings:
+${settings}
+general_settings:
+  master_key: ${MASTER}
+`;
+
+function gateway(settings = '  failure_callback: ["sentry"]', env: Record<string, string> = { SENTRY_DSN: 'https://publickey123@sentry.test/42' }) {
+  const sentry = new SentryReceiver();
+  let gw: TestGateway;
+  gw = testGateway(config(settings), { fetch: routedFetch({ 'https://sentry.test': sentry }, () => gw.upstream) }, env);
+  return { gw, sentry };
+}
+
+const AUTH = { authorization: `Bearer ${MASTER}` };
+
+describe('sentry callback', () => {
+  it('reports a failed request to the DSN as an exception event with its class, status and group', async () => {
+    const { gw, sentry } = gateway();
+    gw.upstream.on('/chat/completions', openAIError(401, `Incorrect API key provided: ${PROVIDER_KEY}. Your prompt was: very private words`));
+    const res = await gw.chat({ model: 'gpt-4o', messages: user('very private words') }, { ...AUTH, 'x-request-id': 'req-sentry-1' });
+    expect(res.status).toBe(401);
+    expect(sentry.envelopes).toHaveLength(1);
+    const [envelope] = sentry.envelopes;
+    expect(envelope.url).toContain('https://sentry.test/api/42/envelope/');
+    const [event] = sentry.events;
+    expect(event.exception.values[0].type).toBe('AuthenticationError');
+    expect(event.exception.values[0].value).toContain('Incorrect API key provided');
+    expect(event.level).toBe('warning');
+    expect(event.tags).toMatchObject({ requested_model: 'gpt-4o', status: 401, error_class: 'AuthenticationError' });
+    expect(event.extra.request_id).toBe('req-sentry-1');
+  });
+
+  it('sends no secret and no message content, even when the upstream echoes them', async () => {
+    const { gw, sentry } = gateway();
+    gw.upstream.on('/chat/completions', openAIError(500, `boom with key ${PROVIDER_KEY} and Bearer ${MASTER}`));
+    await gw.chat({ model: 'gpt-4o', messages: user('my diary entry') }, AUTH);
+    expect(sentry.envelopes.length).toBeGreaterThan(0);
+    const raw = sentry.envelopes.map((e) => e.raw).join('\n');
+    expect(raw).not.toContain(PROVIDER_KEY);
+    expect(raw).not.toContain(MASTER);
+    expect(raw).not.toContain('my diary entry');
+    expect(raw).toContain('boom with key');
+    expect(sentry.events[0].level).toBe('error');
+    // No client request is attached: no headers (the master key), no body.
+    expect(sentry.events[0].request).toBeUndefined();
+  });
+
+  it('reports nothing for a success', async () => {
+    const { gw, sentry } = gateway();
+    expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
+    expect(sentry.envelopes).toHaveLength(0);
+  });
+
+  it('without SENTRY_DSN, reports nothing and the gateway still serves', async () => {
+    const { gw, sentry } = gateway('  failure_callback: ["sentry"]', {});
+    gw.upstream.on('/chat/completions', openAIError(500, 'boom'));
+    expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(500);
+    expect(sentry.envelopes).toHaveLength(0);
+  });
+});
