@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import type { Env } from './env';
 import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
-import { requireMasterKey } from './http/auth';
+import { callerScope } from './cache/key';
+import { presentedKey, requireMasterKey } from './http/auth';
 import { litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
@@ -45,7 +46,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;
-    const result = await router.completion(await readJson(c), callOptions(c));
+    const result = await router.completion(await readJson(c), await callOptions(c));
     const headers = litellmHeaders(result.meta, c.var.requestId);
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
     return c.json(result.body, 200, headers);
@@ -54,7 +55,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/chat/completions', chat);
 
   const embeddings = async (c: Context<AppEnv>) => {
-    const result = await c.var.gateway.router.embedding(await readJson(c), callOptions(c));
+    const result = await c.var.gateway.router.embedding(await readJson(c), await callOptions(c));
     return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId));
   };
   app.post('/v1/embeddings', embeddings);
@@ -78,7 +79,7 @@ async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   }
 }
 
-function callOptions(c: Context<AppEnv>): CallOptions {
+async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];
   try {
     const ctx = c.executionCtx;
@@ -86,7 +87,15 @@ function callOptions(c: Context<AppEnv>): CallOptions {
   } catch {
     // No execution context (plain app.request in a unit test): bookkeeping runs unawaited.
   }
-  return { signal: c.req.raw.signal, waitUntil, requestId: c.var.requestId };
+  // The caller is whoever holds the key that passed auth; with no master key, anyone (one shared scope).
+  const key = c.var.gateway.masterKey ? presentedKey((name) => c.req.header(name)) : undefined;
+  return {
+    signal: c.req.raw.signal,
+    waitUntil,
+    requestId: c.var.requestId,
+    cacheControl: c.req.header('cache-control'),
+    callerScope: key === undefined ? undefined : await callerScope(key),
+  };
 }
 
 

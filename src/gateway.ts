@@ -1,6 +1,7 @@
 // One gateway per isolate: the config loaded and validated once, the Router built over the Durable Object.
 // A broken config is kept as an error, so every request answers 500 with what is wrong, never half-served.
 import bundledConfig from '../router.config.yaml';
+import { responseCacheFor } from './cache/settings';
 import { loadProxyConfig, toRouterOptions } from './config/load';
 import type { ProxyConfig } from './config/types';
 import type { Env } from './env';
@@ -53,6 +54,7 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
   }
   const config = loaded.value;
   try {
+    const routerOptions = toRouterOptions(config);
     // litellm_settings callbacks (prometheus, langfuse, sentry, request logs); they read deployments once the Router exists.
     let router: Router | undefined;
     const observability = buildObservability(config, env, {
@@ -64,8 +66,9 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
       },
     });
     for (const w of observability.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
-    router = new Router(toRouterOptions(config), {
+    router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
+      cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       ...options,
       callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
     });

@@ -58,6 +58,10 @@ const cacheParams = obj(
     password: str,
     namespace: str,
     supported_call_types: list(str),
+    mode: oneOf('default_on', 'default_off'),
+    max_size_in_memory: num({ min: 1, int: true }),
+    default_in_memory_ttl: positive,
+    default_in_redis_ttl: positive,
   },
   { open: true },
 );

@@ -84,6 +84,14 @@ export interface CacheParams {
   password?: string;
   namespace?: string;
   supported_call_types?: string[];
+  /** default_off: only requests that send `cache: {"use-cache": true}` use the cache. */
+  mode?: 'default_on' | 'default_off';
+  /** type local: entries kept (LRU), 200 by default. */
+  max_size_in_memory?: number;
+  /** Seconds, type local, when no ttl is set (600 by default). */
+  default_in_memory_ttl?: number;
+  /** Seconds, the shared (KV) cache, when no ttl is set (else kept until overwritten). */
+  default_in_redis_ttl?: number;
   [extra: string]: unknown;
 }
 

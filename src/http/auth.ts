@@ -20,11 +20,16 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1].trim();
 }
 
+/** The key a client presented: Authorization: Bearer, else x-api-key or api-key (Anthropic and Azure clients). */
+export function presentedKey(header: (name: string) => string | undefined): string | undefined {
+  return bearerToken(header('authorization')) ?? header('x-api-key') ?? header('api-key');
+}
+
 export function requireMasterKey(masterKey: () => string | undefined): MiddlewareHandler {
   return async (c, next) => {
     const expected = masterKey();
     if (!expected) return next();
-    const given = bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key') ?? c.req.header('api-key');
+    const given = presentedKey((name) => c.req.header(name));
     if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
     if (!(await keyMatches(given, expected))) {
       throw new RouterError('AuthenticationError', 'Invalid API key', { code: 'invalid_api_key' });

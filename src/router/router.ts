@@ -1,6 +1,9 @@
 // The Router: LiteLLM's Router as a library. Construct it from the same keys as router.config.yaml
 // (`new Router({ model_list, routing_strategy, num_retries, fallbacks, ... })`) and call
 // `completion()` or `embedding()`. The Hono app is a thin HTTP layer over it.
+import type { CachedCall, CacheTicket, ResponseCache } from '../cache/response-cache';
+import { cachedChat, keepChat } from '../cache/response-cache';
+import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
 import type { RequestLog, RouterCallback } from '../observability/events';
@@ -43,6 +46,8 @@ export interface RouterRuntime {
   /** Resolves os.environ/NAME in the object form. */
   env?: Record<string, unknown>;
   callbacks?: RouterCallback[];
+  /** The response cache (Workers KV in the Worker); by default built from cache_responses, in memory. */
+  cache?: ResponseCache;
 }
 
 export interface CallOptions {
@@ -51,6 +56,10 @@ export interface CallOptions {
   /** Bookkeeping that must outlive the response (ctx.waitUntil in a Worker). */
   waitUntil?: (work: Promise<unknown>) => void;
   requestId?: string;
+  /** The request's Cache-Control header (no-cache, no-store, max-age). */
+  cacheControl?: string;
+  /** An opaque id of the caller (a hash, never a key): cache entries are never shared between callers. */
+  callerScope?: string;
 }
 
 /** What the HTTP layer turns into LiteLLM's x-litellm-* headers. */
@@ -107,6 +116,7 @@ export class Router {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly callbacks: RouterCallback[];
+  private readonly cache?: ResponseCache;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -128,6 +138,7 @@ export class Router {
     this.random = runtime.random ?? Math.random;
     this.sleep = runtime.sleep ?? sleep;
     this.callbacks = runtime.callbacks ?? [];
+    this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -135,6 +146,8 @@ export class Router {
     const { request, controls } = parseChatRequest(body);
     const stream = request.stream === true;
     const log = this.newLog('chat', request.model, stream, opts, request.messages);
+    const cache = await this.openCache('chat', request, controls, opts);
+    if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, opts));
     const job: Job<CompletionResult> = {
       call: 'chat',
       model: request.model,
@@ -171,13 +184,15 @@ export class Router {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, opts);
     }
-    return value;
+    return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
 
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
     const log = this.newLog('embeddings', request.model, false, opts, request.input);
+    const cache = await this.openCache('embeddings', request, controls, opts);
+    if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, opts) };
     const { value, meta, usage } = await this.run<EmbeddingResponse>({
       call: 'embeddings',
       model: request.model,
@@ -198,6 +213,7 @@ export class Router {
     });
     meta.cost = this.cost(meta.deploymentId, usage);
     this.finish(log, undefined, { usage, cost: meta.cost }, opts);
+    cache?.keep(value, meta);
     return { body: value, meta };
   }
 
@@ -368,6 +384,25 @@ export class Router {
   }
 
   // ---- helpers ----
+
+  private async openCache(call: CachedCall, request: { model: string }, controls: GatewayControls, opts: CallOptions) {
+    if (!this.cache) return undefined;
+    let group: string;
+    try {
+      group = this.groups.resolve(request.model);
+    } catch {
+      return undefined; // an unknown model: run() answers it
+    }
+    return this.cache.open(call, group, request, controls, opts);
+  }
+
+  /** A cache hit never reaches routing state (no deployment's tpm is spent); callbacks still hear of it, at no cost. */
+  private cacheHit(ticket: CacheTicket, log: RequestLog, opts: CallOptions): ResponseMeta {
+    const { group, deploymentId, apiBase, body } = ticket.hit!;
+    Object.assign(log, { group, deploymentId, apiBase, provider: this.deployments.get(deploymentId)?.provider.name, cacheHit: true });
+    this.finish(log, undefined, { usage: body.usage && { completion_tokens: 0, ...body.usage }, cost: 0, response: body }, opts);
+    return { group, deploymentId, apiBase, attemptedRetries: 0, attemptedFallbacks: 0, cacheKey: ticket.key, cost: 0 };
+  }
 
   private strategy() {
     return this.options.routing_strategy ?? 'simple-shuffle';

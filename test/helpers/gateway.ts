@@ -11,10 +11,13 @@ export interface TestGateway {
   /** Sends a request and waits for its waitUntil work (state reports, cache writes, callbacks). */
   request(path: string, init?: RequestInit & { json?: unknown }, extraEnv?: Partial<Env>): Promise<Response>;
   chat(body: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  /** Waits for the waitUntil work of every request so far (a stream queues its own once read to the end). */
+  settle(): Promise<void>;
 }
 
 export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
   const upstream = new FakeUpstream();
+  const contexts: ExecutionContext[] = [];
   const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, ...options, configText });
   const gw: TestGateway = {
     upstream,
@@ -24,6 +27,7 @@ export function testGateway(configText: string, options: Omit<GatewayOptions, 'c
       const headers = new Headers(rest.headers);
       if (json !== undefined) headers.set('content-type', 'application/json');
       const ctx = createExecutionContext();
+      contexts.push(ctx);
       const res = await app.fetch(
         new Request(`http://gateway.test${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body }),
         { ...env, ...baseEnv, ...extraEnv } as Env,
@@ -35,6 +39,9 @@ export function testGateway(configText: string, options: Omit<GatewayOptions, 'c
     },
     chat(body, headers = {}) {
       return gw.request('/v1/chat/completions', { method: 'POST', json: body, headers });
+    },
+    async settle() {
+      await Promise.all(contexts.map((ctx) => waitOnExecutionContext(ctx)));
     },
   };
   return gw;

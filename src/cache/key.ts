@@ -1,0 +1,49 @@
+// The cache key: a SHA-256 of everything that changes the answer, scoped to the caller. Never a secret:
+// provider keys are not in the request, and the caller is known only by a hash of its key.
+import type { GatewayControls } from '../router/request';
+
+/** Request fields that do not change the answer (`model` is replaced by the resolved model group). */
+const NOT_IN_KEY = new Set(['model', 'stream', 'stream_options', 'user', 'metadata']);
+
+export interface KeyParts {
+  call: 'chat' | 'embeddings';
+  /** The model group after alias resolution: `gpt4` and `gpt-4o` share answers when one aliases the other. */
+  group: string;
+  /** The client's request, as parsed (upstream-bound parameters only). */
+  request: Record<string, unknown>;
+  controls: GatewayControls;
+  /** An opaque caller id (see callerScope); undefined when the gateway is open to anyone. */
+  caller?: string;
+}
+
+const encoder = new TextEncoder();
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function cacheKey({ call, group, request, controls, caller }: KeyParts): Promise<string> {
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(request)) if (!NOT_IN_KEY.has(k)) params[k] = v;
+  // mock_response is a gateway control, yet it is the answer itself.
+  return sha256Hex(canonicalJson({ v: 1, call, group, caller: caller ?? 'public', params, mock: controls.mock_response }));
+}
+
+/** The caller's scope: a hash of the key it presented, so entries never cross callers and never hold a key. */
+export function callerScope(presentedKey: string): Promise<string> {
+  return sha256Hex(`edge-llm-router/cache-scope\n${presentedKey}`);
+}
+
+/** JSON with object keys sorted and null/undefined fields dropped: equal requests, equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const field = (v as Record<string, unknown>)[k];
+      if (field !== null && field !== undefined) out[k] = field;
+    }
+    return out;
+  });
+}
