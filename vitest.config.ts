@@ -13,5 +13,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // The machines have 2 cores shared by several workerd instances: allow slow, never hang.
+    testTimeout: 20_000,
   },
 });

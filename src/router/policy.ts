@@ -86,3 +86,6 @@ export function fallbacksFor(opts: RouterOptions, group: string, e: RouterError)
   if (specific) return specific;
   return lookup(opts.fallbacks, group) ?? opts.default_fallbacks ?? [];
 }
+
+/** Whether a group has anywhere to fall back to for an ordinary failure. */
+export const hasFallbacks = (opts: RouterOptions, group: string) => (lookup(opts.fallbacks, group) ?? opts.default_fallbacks ?? []).length > 0;

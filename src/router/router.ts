@@ -26,6 +26,7 @@ import {
   DEFAULT_TIMEOUT_S,
   fallbacksFor,
   fallsBack,
+  hasFallbacks,
   MAX_ATTEMPTS,
   retriesFor,
 } from './policy';
@@ -252,7 +253,8 @@ export class Router {
       const first = this.groups.resolve(job.model);
       const queue = [first];
       const seen = new Set(queue);
-      let lastError: RouterError | undefined;
+      // When the fallbacks fail too, the client hears the group it asked for (as LiteLLM raises the original error).
+      let firstError: RouterError | undefined;
       for (let gi = 0; gi < queue.length; gi++) {
         const group = queue[gi];
         if (gi > 0) fallbacks++;
@@ -269,11 +271,12 @@ export class Router {
           Object.assign(job.log, { group, deploymentId: d.id, apiBase: d.apiBase, provider: d.provider.name, attempts, retries, fallbacks });
           return { value: r.value, meta, usage: r.usage };
         } catch (e) {
-          lastError = asRouterError(e);
-          if (job.opts.signal?.aborted || !fallsBack(lastError) || attempts >= MAX_ATTEMPTS) throw lastError;
+          const err = asRouterError(e);
+          firstError ??= err;
+          if (job.opts.signal?.aborted || !fallsBack(err) || attempts >= MAX_ATTEMPTS) throw firstError;
           // Fallbacks are those of the group the client asked for, tried in order, each once.
           if (gi === 0) {
-            for (const next of fallbacksFor(this.options, first, lastError)) {
+            for (const next of fallbacksFor(this.options, first, err)) {
               if (!seen.has(next) && this.groups.has(next)) {
                 seen.add(next);
                 queue.push(next);
@@ -283,7 +286,7 @@ export class Router {
           }
         }
       }
-      throw lastError!;
+      throw firstError!;
     } catch (e) {
       const err = asRouterError(e);
       Object.assign(job.log, { attempts, retries, fallbacks });
@@ -303,6 +306,8 @@ export class Router {
     }
     const candidates = fits.map(toCandidate);
     const groupIds = all.map((d) => d.id);
+    // Cooling a group's last healthy deployment is an outage, unless the group has fallbacks to go to.
+    const protectLastHealthy = !hasFallbacks(this.options, group);
     const defer = this.deferrer(job.opts);
     const exclude: string[] = [];
     let retriesHere = 0;
@@ -357,6 +362,7 @@ export class Router {
               allowedFails: this.options.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
               cooldownTime: this.options.cooldown_time ?? DEFAULT_COOLDOWN_S,
               disabled: this.options.disable_cooldowns ?? false,
+              protectLastHealthy,
             },
             now: this.now(),
           }),

@@ -46,6 +46,8 @@ export interface CooldownPolicy {
   /** Seconds. */
   cooldownTime: number;
   disabled: boolean;
+  /** Keep the group's last healthy deployment in rotation (true unless the group has fallbacks). */
+  protectLastHealthy: boolean;
 }
 
 export interface Report {
@@ -158,7 +160,7 @@ export class Ledger {
         s.latencyMs = ewma(s.latencyMs, r.latencyMs);
         s.latencyAt = r.now;
       }
-      if (!r.cooldown.disabled && (r.immediateCooldown || s.fails > r.cooldown.allowedFails) && this.othersHealthy(r)) {
+      if (!r.cooldown.disabled && (r.immediateCooldown || s.fails > r.cooldown.allowedFails) && (!r.cooldown.protectLastHealthy || this.othersHealthy(r))) {
         const seconds = Math.max(r.cooldown.cooldownTime, r.retryAfterSec ?? 0);
         s.cooldownUntil = Math.max(s.cooldownUntil, r.now + seconds * 1000);
       }
@@ -166,7 +168,7 @@ export class Ledger {
     this.onChange?.(r.id, s);
   }
 
-  /** A group's last healthy deployment is never cooled down into an outage. */
+  /** Whether another deployment of the group is still in rotation. */
   private othersHealthy(r: Report): boolean {
     return r.groupIds.some((id) => id !== r.id && this.get(id, r.now).cooldownUntil <= r.now);
   }

@@ -22,7 +22,7 @@ const report = (ledger: Ledger, id: string, fields: Record<string, unknown>) =>
     acquired: false,
     estTokens: 0,
     ok: true,
-    cooldown: { allowedFails: 3, cooldownTime: 5, disabled: false },
+    cooldown: { allowedFails: 3, cooldownTime: 5, disabled: false, protectLastHealthy: true },
     now: NOW,
     ...fields,
   });

@@ -125,16 +125,17 @@ describe('GET /v1/router/state', () => {
   it('shows per group and deployment: rpm and tpm against limits, latency, in-flight, cooldown', async () => {
     const gw = testGateway(`
 model_list:
-  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 100, tpm: 5000 }, model_info: { id: a } }
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 1, tpm: 5000 }, model_info: { id: a } }
   - { model_name: g, litellm_params: { model: openai/b, api_key: k, api_base: https://b.test/v1 }, model_info: { id: b } }
 router_settings: { routing_strategy: least-busy, num_retries: 0 }
 `);
     gw.upstream.on('b.test', { status: 429, json: { error: { message: 'slow down', type: 'rate_limit_error' } } });
+    // whichever goes first, a serves one (then it is at its rpm) and b fails one (then it cools down)
     for (let i = 0; i < 2; i++) await gw.chat({ model: 'g', messages: user() });
     const state = await (await gw.request('/v1/router/state')).json<any>();
     const [a, b] = state.groups.g.deployments;
     expect(state.groups.g.routing_strategy).toBe('least-busy');
-    expect(a).toMatchObject({ id: 'a', rpm: { used: 1, limit: 100 }, tpm: { used: 15, limit: 5000 }, in_flight: 0, cooldown_until: null });
+    expect(a).toMatchObject({ id: 'a', rpm: { used: 1, limit: 1 }, tpm: { used: 15, limit: 5000 }, in_flight: 0, cooldown_until: null });
     expect(a.latency_ms).toBeGreaterThanOrEqual(0);
     expect(b).toMatchObject({ id: 'b', rpm: { used: 1, limit: null }, last_error: 'RateLimitError' });
     expect(b.cooldown_until).not.toBeNull();
