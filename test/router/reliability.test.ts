@@ -329,6 +329,24 @@ router_settings:
     expect(gw.upstream.calls).toHaveLength(4);
   });
 
+  it('max_fallbacks bounds how many fallback groups are tried', async () => {
+    const gw = testGateway(groups('  num_retries: 0\n  max_fallbacks: 1\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo", "claude-2"]'), sleeper());
+    gw.upstream.on(() => true, e500);
+    await gw.chat({ model: 'gpt-4', messages: user() });
+    expect(gw.upstream.calls.map((c) => new URL(c.url).host)).toEqual(['big.test', 'small.test']);
+  });
+
+  it('a client never waits forever: every deployment hanging still ends, bounded by the timeouts', async () => {
+    const gw = testGateway(groups('  num_retries: 1\n  timeout: 0.05\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo", "claude-2"]'));
+    gw.upstream.on(() => true, { hang: true });
+    const t0 = Date.now();
+    const res = await gw.chat({ model: 'gpt-4', messages: user() });
+    expect(res.status).toBe(408);
+    expect(gw.upstream.calls).toHaveLength(6);
+    expect(gw.upstream.calls.every((c) => c.aborted())).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('a stream that fails before its first byte falls back without the client noticing', async () => {
     const gw = testGateway(groups('  num_retries: 0\n  fallbacks:\n    - gpt-4: ["claude-2"]'), sleeper());
     gw.upstream.on('big.test', e500);
