@@ -30,9 +30,18 @@ export function cacheKey({ call, group, request, controls, caller }: KeyParts): 
   return sha256Hex(canonicalJson({ v: 1, call, group, caller: caller ?? 'public', params, mock: controls.mock_response }));
 }
 
+/** Scopes already hashed in this isolate: callers present the same few keys on every request. */
+const scopes = new Map<string, string>();
+const MAX_SCOPES = 1024;
+
 /** The caller's scope: a hash of the key it presented, so entries never cross callers and never hold a key. */
-export function callerScope(presentedKey: string): Promise<string> {
-  return sha256Hex(`edge-llm-router/cache-scope\n${presentedKey}`);
+export async function callerScope(presentedKey: string): Promise<string> {
+  const known = scopes.get(presentedKey);
+  if (known !== undefined) return known;
+  const scope = await sha256Hex(`edge-llm-router/cache-scope\n${presentedKey}`);
+  if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value!);
+  scopes.set(presentedKey, scope);
+  return scope;
 }
 
 /** JSON with object keys sorted and null/undefined fields dropped: equal requests, equal text. */
