@@ -45,9 +45,9 @@ export async function startUpstream(benchDir, args = []) {
 }
 
 /** Starts workerd on a config; its output goes to logFile (read it when a worker misbehaves). */
-export function startWorkerd(root, configPath, logFile) {
+export function startWorkerd(root, configPath, logFile, extraArgs = []) {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', configPath, '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', configPath, '--verbose', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.stdout.pipe(log);
   child.stderr.pipe(log);

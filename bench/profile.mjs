@@ -1,0 +1,149 @@
+// Where the gateway's time goes: a V8 CPU profile of the gateway Worker under load, taken through
+// workerd's inspector, summed by source file (from the bundle's `// src/...` module markers) and by
+// function. Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
+//
+//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache]
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildBundle } from './bundle.mjs';
+import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
+import { loadStep } from './load.mjs';
+import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
+import { writeWorkerdConfig } from './workerd-config.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = join(benchDir, '..');
+const { values: argv } = parseArgs({
+  options: {
+    strategy: { type: 'string', default: 'simple-shuffle' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    stream: { type: 'boolean', default: false },
+    'no-do': { type: 'boolean', default: false },
+    cache: { type: 'boolean', default: false },
+    top: { type: 'string', default: '25' },
+  },
+});
+
+const resultsDir = join(benchDir, 'results');
+await mkdir(resultsDir, { recursive: true });
+const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'edge-llm-router-profile-'));
+try {
+  const bundle = await buildBundle(root);
+  const upstream = await startUpstream(benchDir);
+  const configFile = join(scratch, 'gateway.yaml');
+  await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache }));
+  const gateway = { name: 'gateway', port: await freePort(), configFile, durableObjects: !argv['no-do'] };
+  const configPath = await writeWorkerdConfig({
+    dir: bundle.outdir,
+    bundle,
+    gateways: [gateway],
+    floors: [],
+    upstream: `http://127.0.0.1:${upstream.port}`,
+    benchDir,
+    stateDir: await mkdtemp(join(scratch, 'do-')),
+    file: 'profile-workerd.capnp',
+  });
+  const inspectorPort = await freePort();
+  const workerd = startWorkerd(root, configPath, join(resultsDir, 'workerd-profile.log'), [`--inspector-addr=127.0.0.1:${inspectorPort}`]);
+  const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say something short.' }], ...(argv.stream ? { stream: true } : {}) });
+  const headers = { authorization: `Bearer ${MASTER_KEY}` };
+  const url = `http://127.0.0.1:${gateway.port}/v1/chat/completions`;
+  await waitUntilServing(() => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }), { died: workerd.exited });
+  await loadStep({ url, headers, bodies: [body], connections: Number(argv.connections), durationS: 2 }); // warm-up
+
+  const cdp = await connect(`ws://127.0.0.1:${inspectorPort}/${gateway.name}`);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const load = await loadStep({ url, headers, bodies: [body], connections: Number(argv.connections), durationS: Number(argv.seconds) });
+  const { profile } = await cdp.send('Profiler.stop');
+  cdp.close();
+  await workerd.stop();
+  await upstream.stop();
+
+  const name = `profile-${argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}`;
+  await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
+  const indexJs = await readFile(join(bundle.outdir, 'index.js'), 'utf8');
+  summarise(profile, sourceFileOf(indexJs), load, Number(argv.top));
+  console.log(`\nprofile: bench/results/${name}.cpuprofile`);
+} catch (e) {
+  console.error(`profile failed: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  stopAll();
+  await rm(scratch, { recursive: true, force: true });
+}
+
+/** A minimal Chrome DevTools Protocol client over the WebSocket Node 22 ships. */
+async function connect(wsUrl) {
+  const ws = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error(`cannot reach the inspector at ${wsUrl}`));
+  });
+  let id = 0;
+  const waiting = new Map();
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(String(e.data));
+    const w = waiting.get(msg.id);
+    if (!w) return;
+    waiting.delete(msg.id);
+    if (msg.error) w.reject(new Error(`${msg.error.message}`));
+    else w.resolve(msg.result);
+  };
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        waiting.set(++id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** esbuild marks where each source module starts in the bundle with a `// src/...` comment line. */
+function sourceFileOf(indexJs) {
+  const starts = [];
+  indexJs.split('\n').forEach((line, i) => {
+    const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
+    if (m) starts.push([i, m[1].replace(/^node_modules\/([^/]+(?:\/[^/]+)?)\/.*$/, (_, pkg) => `${pkg.startsWith('@') ? pkg : pkg.split('/')[0]} (npm)`)]);
+  });
+  return (line) => {
+    let file = '(bundle prelude)';
+    for (const [start, f] of starts) {
+      if (start > line) break;
+      file = f;
+    }
+    return file;
+  };
+}
+
+function summarise(profile, fileAt, load, top) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const counts = new Map();
+  for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const total = profile.samples.length;
+  const self = new Map();
+  const files = new Map();
+  for (const [id, n] of counts) {
+    const f = byId.get(id).callFrame;
+    const inBundle = f.url.endsWith('index.js');
+    const where = inBundle ? fileAt(f.lineNumber) : f.url ? f.url : `(${f.functionName || 'native'})`;
+    const key = `${f.functionName || '(anonymous)'}  ${where}${inBundle ? `:${f.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + n);
+    files.set(where, (files.get(where) ?? 0) + n);
+  }
+  const pct = (n) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
+  const ms = (n) => ((n / total) * (profile.endTime - profile.startTime)) / 1000;
+  const perReq = (n) => `${((1000 * ms(n)) / load.requests).toFixed(1).padStart(6)} µs/req`;
+  console.log(`\n${load.requests} requests in ${load.durationS.toFixed(1)} s (${load.rps.toFixed(0)} rps, p50 ${load.latencyMs.p50.toFixed(2)} ms); ${total} samples`);
+  console.log('\nSelf time by source (the gateway isolate; (idle) and (program) are the runtime outside JS):');
+  for (const [f, n] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(n)} ${perReq(n)}  ${f}`);
+  console.log('\nSelf time by function:');
+  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(n)} ${perReq(n)}  ${k}`);
+}
