@@ -9,7 +9,7 @@ import { requestLogger } from './logger';
 import type { MetricsState } from './metrics-object';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, redactor } from './redact';
-import { sentryCallback } from './sentry';
+import { parseDsn, sentryCallback } from './sentry';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -82,8 +82,9 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const sentry = wanted.get('sentry');
   if (sentry) {
     const dsn = secret('SENTRY_DSN');
-    if (!sentry.failure) warnings.push('litellm_settings.success_callback: sentry reports failures only; list it in failure_callback');
+    if (!sentry.failure) warnings.push('litellm_settings.success_callback: sentry reports failures only (and does so here); list it in failure_callback');
     if (!dsn) warnings.push('litellm_settings: sentry needs SENTRY_DSN in the env; not reporting');
+    else if (!parseDsn(dsn)) warnings.push('litellm_settings: SENTRY_DSN is not a Sentry DSN (https://<key>@<host>/<project id>); not reporting');
     else callbacks.push(sentryCallback({ dsn, fetch: deps.fetch, redact, environment: secret('SENTRY_ENVIRONMENT'), release: secret('SENTRY_RELEASE') }));
   }
 

@@ -30,6 +30,7 @@ export class LangfuseReceiver {
 
 export interface SentryEnvelope {
   url: string;
+  auth: string | null;
   raw: string;
   header: any;
   items: Array<{ header: any; payload: any }>;
@@ -47,7 +48,7 @@ export class SentryReceiver {
     const [header, ...rest] = raw.split('\n').filter(Boolean);
     const items = [];
     for (let i = 0; i + 1 < rest.length; i += 2) items.push({ header: JSON.parse(rest[i]), payload: JSON.parse(rest[i + 1]) });
-    this.envelopes.push({ url: req.url, raw, header: JSON.parse(header), items });
+    this.envelopes.push({ url: req.url, auth: req.headers.get('x-sentry-auth'), raw, header: JSON.parse(header), items });
     return Response.json({ id: JSON.parse(header).event_id ?? 'x' });
   };
 }

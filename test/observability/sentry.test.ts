@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { openAIError } from '../helpers/fake-upstream';
 import type { TestGateway } from '../helpers/gateway';
 import { testGateway, user } from '../helpers/gateway';
+import { parseDsn, sentryCallback } from '../../src/observability/sentry';
+import type { RequestLog } from '../../src/observability/events';
 import { routedFetch, SentryReceiver } from './receivers';
 
 const MASTER = 'master-key-not-sk-shaped-42';
@@ -39,12 +41,13 @@ describe('sentry callback', () => {
     expect(res.status).toBe(401);
     expect(sentry.envelopes).toHaveLength(1);
     const [envelope] = sentry.envelopes;
-    expect(envelope.url).toContain('https://sentry.test/api/42/envelope/');
+    expect(envelope.url).toBe('https://sentry.test/api/42/envelope/');
     const [event] = sentry.events;
     expect(event.exception.values[0].type).toBe('AuthenticationError');
     expect(event.exception.values[0].value).toContain('Incorrect API key provided');
     expect(event.level).toBe('warning');
-    expect(event.tags).toMatchObject({ requested_model: 'gpt-4o', status: 401, error_class: 'AuthenticationError' });
+    expect(event.tags).toMatchObject({ requested_model: 'gpt-4o', status: '401', error_class: 'AuthenticationError' });
+    expect(envelope.auth).toContain('sentry_key=publickey123');
     expect(event.extra.request_id).toBe('req-sentry-1');
   });
 
@@ -74,5 +77,37 @@ describe('sentry callback', () => {
     gw.upstream.on('/chat/completions', openAIError(500, 'boom'));
     expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(500);
     expect(sentry.envelopes).toHaveLength(0);
+  });
+
+  it('goes quiet for Retry-After seconds when Sentry answers 429 (over quota)', async () => {
+    let clock = 1_000_000;
+    const posts: string[] = [];
+    const sentry = sentryCallback({
+      dsn: 'https://k@sentry.test/1',
+      redact: (t) => t,
+      now: () => clock,
+      fetch: async (input) => {
+        posts.push(String(input));
+        return new Response('', { status: posts.length === 1 ? 429 : 200, headers: { 'retry-after': '30' } });
+      },
+    });
+    const log = { requestId: 'r', call: 'chat', model: 'm', stream: false, ok: false, status: 500, attempts: 1, retries: 0, fallbacks: 0, startedAt: 0, latencyMs: 1, cacheHit: false } as RequestLog;
+    await sentry.onFailure!(log);
+    await sentry.onFailure!(log);
+    expect(posts).toHaveLength(1);
+    clock += 31_000;
+    await sentry.onFailure!(log);
+    expect(posts).toHaveLength(2);
+  });
+});
+
+describe('parseDsn', () => {
+  it('turns a DSN into its envelope URL and auth header, keeping a path prefix', () => {
+    expect(parseDsn('https://abc123@o1.ingest.sentry.io/4505')).toEqual({
+      url: 'https://o1.ingest.sentry.io/api/4505/envelope/',
+      auth: expect.stringContaining('sentry_key=abc123'),
+    });
+    expect(parseDsn('http://key:secret@127.0.0.1:9000/sentry/7')?.url).toBe('http://127.0.0.1:9000/sentry/api/7/envelope/');
+    expect(parseDsn('not a dsn')).toBeUndefined();
   });
 });
