@@ -5,7 +5,7 @@
 // - with `lowest_latency_buffer`, LiteLLM's rule: random among those within (1 + buffer) x the fastest;
 // - otherwise power of two choices: two at random, the faster (weighted by its in-flight load) wins,
 //   so the fastest gets most traffic while the others keep being measured.
-import type { Candidate, PickContext, Strategy } from './types';
+import type { Candidate, Strategy } from './types';
 
 const DEFAULT_TTL_S = 60 * 60;
 
@@ -33,4 +33,3 @@ export const latencyBased: Strategy = (candidates, ctx) => {
   return score(candidates[j]) < score(candidates[i]) ? candidates[j] : candidates[i];
 };
 
-export type { PickContext };
