@@ -406,7 +406,7 @@ export class Router {
   private cacheHit(ticket: CacheTicket, log: RequestLog, opts: CallOptions): ResponseMeta {
     const { group, deploymentId, apiBase, body } = ticket.hit!;
     Object.assign(log, { group, deploymentId, apiBase, provider: this.deployments.get(deploymentId)?.provider.name, cacheHit: true });
-    this.finish(log, undefined, { usage: body.usage && { completion_tokens: 0, ...body.usage }, cost: 0, response: body }, opts);
+    this.finish(log, undefined, { usage: body.usage && { completion_tokens: 0, ...body.usage }, cost: 0, response: log.call === 'chat' ? body : undefined }, opts);
     return { group, deploymentId, apiBase, attemptedRetries: 0, attemptedFallbacks: 0, cacheKey: ticket.key, cost: 0 };
   }
 
