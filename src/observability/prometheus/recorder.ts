@@ -102,7 +102,8 @@ export function toBatch(samples: Sample[]): MetricsBatch {
     if (s.ok && d) {
       const model = { model: d.litellm_model_name, model_group: d.model_group, model_id: d.model_id };
       inc('litellm_requests_metric', model);
-      inc('litellm_deployment_success_responses', { requested_model: s.requestedModel, ...d });
+      // A cache hit never reached the deployment.
+      if (!s.cacheHit) inc('litellm_deployment_success_responses', { requested_model: s.requestedModel, ...d });
       if (s.fallbacks > 0) inc('litellm_deployment_successful_fallbacks', { requested_model: s.requestedModel, fallback_model: s.group });
       inc('litellm_input_tokens', model, s.input);
       inc('litellm_output_tokens', model, s.output);
