@@ -2,8 +2,8 @@
 // Anthropic deployment as from an OpenAI one told to say the same thing.
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { toolUseMessage, toolUseStream } from '../fixtures/anthropic';
-import { chunk } from '../helpers/fake-upstream';
+import { jsonToolMessage, toolUseMessage, toolUseStream } from '../fixtures/anthropic';
+import { chatCompletion, chunk } from '../helpers/fake-upstream';
 import { type TestGateway, testGateway } from '../helpers/gateway';
 
 const CONFIG = `
@@ -122,6 +122,25 @@ describe('the OpenAI SDK against an Anthropic deployment', () => {
     expect(fromClaude.text).toBe(fromOpenAI.text);
     expect(essentials(fromClaude.final)).toEqual(essentials(fromOpenAI.final));
     expect(fromClaude.final.choices[0].message.tool_calls).toHaveLength(2);
+  });
+
+  it('parses a json_schema response_format answer, as from OpenAI', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('openai.test', { json: { ...chatCompletion('{"city":"Paris"}'), usage: { prompt_tokens: 472, completion_tokens: 89, total_tokens: 561 } } });
+    gw.upstream.on('anthropic.test', { json: jsonToolMessage });
+    const client = sdkFor(gw);
+    const ask = (model: string) =>
+      client.chat.completions.parse({
+        model,
+        messages: [{ role: 'user', content: 'Capital of France?' }],
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
+      });
+    const [fromOpenAI, fromClaude] = [await ask('gpt'), await ask('claude')];
+    expect(fromClaude.choices[0].message.parsed).toEqual({ city: 'Paris' });
+    expect(essentials(fromClaude)).toEqual(essentials(fromOpenAI));
   });
 
   it('raises an APIError from an Anthropic error, as from an OpenAI one', async () => {

@@ -1,6 +1,6 @@
 // Streamed Anthropic answers: its SSE events become OpenAI chat.completion.chunk events, then [DONE].
 import { describe, expect, it } from 'vitest';
-import { firstText, overloadedEvent, sse, streamStart, textStream, toolUseStream } from '../fixtures/anthropic';
+import { firstText, jsonToolStream, overloadedEvent, sse, streamStart, textStream, toolUseStream } from '../fixtures/anthropic';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 
 const CLAUDE = `
@@ -71,6 +71,15 @@ describe('anthropic/ streaming', () => {
     ]);
     expect(JSON.parse(args(1))).toEqual({ tz: 'America/Los_Angeles' });
     expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('streams a response_format answer as content, finish_reason stop', async () => {
+    const gw = testGateway(CLAUDE);
+    gw.upstream.on('/v1/messages', stream(jsonToolStream));
+    const events = await readEvents(await gw.chat({ model: 'claude', messages: user(), stream: true, response_format: { type: 'json_object' } }));
+    expect(JSON.parse(contentOf(events))).toEqual({ city: 'Paris' });
+    expect(events.some((e) => e !== '[DONE]' && e.choices[0]?.delta.tool_calls)).toBe(false);
+    expect(events.at(-2).choices[0].finish_reason).toBe('stop');
   });
 
   it('translates events split anywhere across network chunks', async () => {

@@ -1,6 +1,6 @@
 // Anthropic deployments through the gateway's HTTP API: the Messages wire format upstream, OpenAI's shapes back.
 import { describe, expect, it } from 'vitest';
-import { errorBody, textMessage, toolUseMessage } from '../fixtures/anthropic';
+import { errorBody, jsonToolMessage, textMessage, toolUseMessage } from '../fixtures/anthropic';
 import { testGateway, user } from '../helpers/gateway';
 
 const KEY = 'sk-ant-test-secret-123456';
@@ -222,6 +222,49 @@ describe('anthropic/ tools', () => {
         },
       },
     ]);
+  });
+});
+
+describe('anthropic/ response_format (JSON mode, through a tool as LiteLLM does)', () => {
+  const SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+  const jsonSchema = { type: 'json_schema', json_schema: { name: 'answer', schema: SCHEMA } };
+
+  it('sends the schema as a tool the model must call, or any tool when it has tools of its own', async () => {
+    const gw = testGateway(CLAUDE);
+    await gw.chat({ model: 'claude', messages: user(), response_format: jsonSchema });
+    await gw.chat({ model: 'claude', messages: user(), response_format: { type: 'json_object' } });
+    await gw.chat({ model: 'claude', messages: user(), response_format: jsonSchema, tools: [WEATHER_TOOL] });
+    await gw.chat({ model: 'claude', messages: user(), response_format: { type: 'text' } });
+    const [schema, object, withTools, text] = gw.upstream.calls.map((c) => c.body);
+    expect(schema.tools).toEqual([{ name: 'json_tool_call', description: 'Answer in this JSON schema.', input_schema: SCHEMA }]);
+    expect(schema.tool_choice).toEqual({ type: 'tool', name: 'json_tool_call' });
+    expect(object.tools[0].input_schema).toEqual({ type: 'object' });
+    expect(withTools.tools.map((t: any) => t.name)).toEqual(['get_weather', 'json_tool_call']);
+    expect(withTools.tool_choice).toEqual({ type: 'any' });
+    expect(text.tools).toBeUndefined();
+  });
+
+  it("answers the JSON tool's input as the message content, finish_reason stop", async () => {
+    const gw = testGateway(CLAUDE);
+    gw.upstream.on('/v1/messages', { json: jsonToolMessage });
+    const body = await (await gw.chat({ model: 'claude', messages: user(), response_format: jsonSchema })).json<any>();
+    expect(body.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: '{"city":"Paris"}' } });
+    expect(body.choices[0].message.tool_calls).toBeUndefined();
+  });
+
+  it('leaves a tool_use named json_tool_call alone when no response_format was asked', async () => {
+    const gw = testGateway(CLAUDE);
+    gw.upstream.on('/v1/messages', { json: jsonToolMessage });
+    const body = await (await gw.chat({ model: 'claude', messages: user() })).json<any>();
+    expect(body.choices[0].finish_reason).toBe('tool_calls');
+    expect(body.choices[0].message.tool_calls[0].function.name).toBe('json_tool_call');
+  });
+
+  it('refuses a malformed response_format by name', async () => {
+    const gw = testGateway(CLAUDE);
+    const res = await gw.chat({ model: 'claude', messages: user(), response_format: { type: 'json_schema' } });
+    expect(res.status).toBe(400);
+    expect((await res.json<any>()).error.param).toBe('response_format');
   });
 });
 

@@ -9,7 +9,7 @@ model_list:
   - { model_name: gpt, litellm_params: { model: openai/gpt-4o, api_key: k-2, api_base: https://openai.test/v1 } }
 `;
 
-const extras = { presence_penalty: 0.5, frequency_penalty: 0.1, seed: 7, n: 1, logprobs: true, response_format: { type: 'json_object' } };
+const extras = { presence_penalty: 0.5, frequency_penalty: 0.1, seed: 7, n: 1, logprobs: true, reasoning_effort: 'low' };
 
 describe('drop_params', () => {
   it('is off by default: an unsupported parameter is a 400 naming it, and nothing is sent', async () => {

@@ -24,15 +24,16 @@ export const anthropic: Provider = {
   // What request.ts translates; anything else is dropped (drop_params) or refused by name.
   supportedParams: new Set([
     'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p',
-    'tools', 'tool_choice', 'parallel_tool_calls', 'user',
+    'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user',
   ]),
 
   async chat(call) {
     const d = call.deployment;
     const res = await postJson(call, `${base(d)}/v1/messages`, headers(d), toMessagesRequest(call.body, d.info.max_output_tokens));
-    if (!call.body.stream) return { kind: 'json', body: toChatCompletion((await res.json()) as Message) };
+    const jsonMode = call.body.response_format != null;
+    if (!call.body.stream) return { kind: 'json', body: toChatCompletion((await res.json()) as Message, jsonMode) };
     const includeUsage = call.body.stream_options?.include_usage === true;
     const body = res.body ?? new ReadableStream<Uint8Array>();
-    return { kind: 'stream', stream: body.pipeThrough(toChatChunkStream({ deployment: d, includeUsage })) };
+    return { kind: 'stream', stream: body.pipeThrough(toChatChunkStream({ deployment: d, includeUsage, jsonMode })) };
   },
 };

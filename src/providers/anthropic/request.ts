@@ -1,7 +1,9 @@
 // OpenAI chat request -> Anthropic Messages request. System messages move to `system`, tool calls and tool
-// results become tool_use/tool_result blocks, consecutive same-role turns merge (as Anthropic requires).
+// results become tool_use/tool_result blocks, consecutive same-role turns merge (as Anthropic requires),
+// response_format becomes a JSON tool (json-mode.ts).
 import { badRequest } from '../../router/errors';
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../openai-types';
+import { jsonModeTool } from './json-mode';
 import type { CacheControl, MessageParam, MessagesRequest, RequestBlock, Tool, ToolChoice } from './types';
 
 /** Anthropic requires max_tokens; LiteLLM's default when the client sets none. */
@@ -18,8 +20,13 @@ export function toMessagesRequest(body: ChatRequest, defaultMaxTokens = DEFAULT_
   if (body.stop != null) req.stop_sequences = typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (typeof body.temperature === 'number') req.temperature = body.temperature;
   if (typeof body.top_p === 'number') req.top_p = body.top_p;
-  if (body.tools?.length) req.tools = body.tools.map(toTool);
-  const choice = toToolChoice(body.tool_choice, body.parallel_tool_calls);
+  const tools = (body.tools ?? []).map(toTool);
+  const json = jsonModeTool(body.response_format);
+  // JSON mode: the model must answer through the JSON tool, or (when it has tools of its own) through some tool.
+  const jsonChoice = json && (tools.length ? 'required' : { type: 'function', function: { name: json.name } });
+  if (json) tools.push(json);
+  if (tools.length) req.tools = tools;
+  const choice = toToolChoice(body.tool_choice ?? jsonChoice, body.parallel_tool_calls);
   if (choice) req.tool_choice = choice;
   if (typeof body.user === 'string') req.metadata = { user_id: body.user };
   if (body.stream) req.stream = true;

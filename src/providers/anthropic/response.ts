@@ -1,9 +1,10 @@
 // Anthropic Message -> OpenAI chat.completion: text blocks join into `content`, tool_use blocks become tool_calls.
 import type { ChatCompletion, ToolCall, Usage } from '../openai-types';
+import { JSON_TOOL } from './json-mode';
 import type { AnthropicUsage, Message } from './types';
 
-/** Anthropic's stop_reason as OpenAI's finish_reason. */
-export function finishReason(stop: string | null | undefined): string | null {
+/** Anthropic's stop_reason as OpenAI's finish_reason; a stop for the JSON tool alone (no tool calls) is a stop. */
+export function finishReason(stop: string | null | undefined, toolCalls = true): string | null {
   switch (stop) {
     case null:
     case undefined:
@@ -12,7 +13,7 @@ export function finishReason(stop: string | null | undefined): string | null {
     case 'model_context_window_exceeded':
       return 'length';
     case 'tool_use':
-      return 'tool_calls';
+      return toolCalls ? 'tool_calls' : 'stop';
     case 'refusal':
       return 'content_filter';
     default: // end_turn, stop_sequence, pause_turn
@@ -28,11 +29,13 @@ export function toUsage(u: Partial<AnthropicUsage>): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
 }
 
-export function toChatCompletion(m: Message, created = Math.floor(Date.now() / 1000)): ChatCompletion {
+/** `jsonMode`: the request had a response_format, so the JSON tool's input is the content. */
+export function toChatCompletion(m: Message, jsonMode = false, created = Math.floor(Date.now() / 1000)): ChatCompletion {
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of m.content) {
     if (block.type === 'text') text += block.text as string;
+    else if (jsonMode && block.type === 'tool_use' && block.name === JSON_TOOL) text += JSON.stringify(block.input ?? {});
     else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id as string, type: 'function', function: { name: block.name as string, arguments: JSON.stringify(block.input ?? {}) } });
     }
@@ -44,7 +47,7 @@ export function toChatCompletion(m: Message, created = Math.floor(Date.now() / 1
     object: 'chat.completion',
     created,
     model: m.model,
-    choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason), logprobs: null }],
+    choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason, !jsonMode || toolCalls.length > 0), logprobs: null }],
     usage: toUsage(m.usage),
   };
 }

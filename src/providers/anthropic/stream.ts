@@ -7,6 +7,7 @@ import type { Deployment } from '../../router/deployment';
 import { DONE_EVENT, encodeEvent, type SSEEvent, SSEParser } from '../../stream/sse';
 import { classifiedError } from '../http';
 import type { ChatChunk, ChunkDelta } from '../openai-types';
+import { JSON_TOOL } from './json-mode';
 import { finishReason, toUsage } from './response';
 import type { AnthropicUsage, StreamEvent } from './types';
 
@@ -14,6 +15,8 @@ export interface ChunkStreamOptions {
   deployment: Deployment;
   /** stream_options.include_usage: a last chunk with no choices and the whole usage. */
   includeUsage: boolean;
+  /** The request had a response_format: the JSON tool's input streams as content. */
+  jsonMode?: boolean;
   created?: number;
 }
 
@@ -37,6 +40,8 @@ class ChunkTranslator {
   private started = false;
   /** Content block index -> OpenAI tool_calls index (tool calls count apart from text blocks). */
   private readonly toolIndex = new Map<number, number>();
+  /** Content block indexes of the JSON tool (jsonMode). */
+  private readonly jsonBlocks = new Set<number>();
 
   constructor(private readonly opts: ChunkStreamOptions) {
     this.model = opts.deployment.upstreamModel;
@@ -59,6 +64,10 @@ class ChunkTranslator {
         return [];
       case 'content_block_start': {
         const block = ev.content_block;
+        if (this.opts.jsonMode && block.type === 'tool_use' && block.name === JSON_TOOL) {
+          this.jsonBlocks.add(ev.index);
+          return this.chunk(undefined);
+        }
         if (block.type === 'tool_use') {
           const index = this.toolIndex.size;
           this.toolIndex.set(ev.index, index);
@@ -70,6 +79,7 @@ class ChunkTranslator {
       case 'content_block_delta': {
         const d = ev.delta;
         if (d.type === 'text_delta') return this.chunk({ content: d.text as string });
+        if (d.type === 'input_json_delta' && this.jsonBlocks.has(ev.index)) return this.chunk({ content: d.partial_json as string });
         const index = this.toolIndex.get(ev.index);
         if (d.type === 'input_json_delta' && index !== undefined) {
           return this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json as string } }] });
@@ -78,7 +88,7 @@ class ChunkTranslator {
       }
       case 'message_delta':
         this.usage = { ...this.usage, ...ev.usage };
-        return this.chunk({}, finishReason(ev.delta.stop_reason));
+        return this.chunk({}, finishReason(ev.delta.stop_reason, !this.opts.jsonMode || this.toolIndex.size > 0));
       case 'message_stop': {
         const out: Uint8Array[] = [];
         if (this.opts.includeUsage) out.push(encodeEvent({ ...this.base(), choices: [], usage: toUsage(this.usage) }));
