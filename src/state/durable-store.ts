@@ -55,7 +55,11 @@ export class DurableStateStore implements StateStore {
       merge(view, snapshot as Record<string, DeploymentStats>, req.now);
       return { ...result, shared: true };
     }
-    if (req.now - view.fetchedAt > REFRESH_MS && !view.refreshing) {
+    if (view.fetchedAt === 0) {
+      // A cold isolate knows nothing yet (cooldowns above all): its first pick waits for the shared view.
+      this.blockingRoundTrips++;
+      await (view.refreshing ??= this.refresh(group, view, req.now));
+    } else if (req.now - view.fetchedAt > REFRESH_MS && !view.refreshing) {
       view.refreshing = this.refresh(group, view, req.now);
       defer(view.refreshing);
     }
