@@ -2,6 +2,7 @@
 import type { Deployment } from '../../router/deployment';
 import { postJson } from '../http';
 import type { Provider } from '../provider';
+import { isJsonMode } from './json-mode';
 import { toMessagesRequest } from './request';
 import { toChatCompletion } from './response';
 import { toChatChunkStream } from './stream';
@@ -30,7 +31,7 @@ export const anthropic: Provider = {
   async chat(call) {
     const d = call.deployment;
     const res = await postJson(call, `${base(d)}/v1/messages`, headers(d), toMessagesRequest(call.body, d.info.max_output_tokens));
-    const jsonMode = call.body.response_format != null;
+    const jsonMode = isJsonMode(call.body.response_format);
     if (!call.body.stream) return { kind: 'json', body: toChatCompletion((await res.json()) as Message, jsonMode) };
     const includeUsage = call.body.stream_options?.include_usage === true;
     const body = res.body ?? new ReadableStream<Uint8Array>();

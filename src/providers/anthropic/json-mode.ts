@@ -16,3 +16,6 @@ export function jsonModeTool(format: unknown): Tool | undefined {
   }
   throw badRequest(`Invalid value for 'response_format': ${JSON.stringify(format)}`, 'response_format', 'invalid_value');
 }
+
+/** Whether a request asks for JSON (its answer then comes through the JSON tool). */
+export const isJsonMode = (format: unknown) => jsonModeTool(format) !== undefined;

@@ -7,7 +7,7 @@ import { jsonModeTool } from './json-mode';
 import type { CacheControl, MessageParam, MessagesRequest, RequestBlock, Tool, ToolChoice } from './types';
 
 /** Anthropic requires max_tokens; LiteLLM's default when the client sets none. */
-export const DEFAULT_MAX_TOKENS = 4096;
+const DEFAULT_MAX_TOKENS = 4096;
 
 export function toMessagesRequest(body: ChatRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): MessagesRequest {
   const { system, messages } = translateMessages(body.messages);

@@ -30,14 +30,14 @@ export function toUsage(u: Partial<AnthropicUsage>): Usage {
 }
 
 /** `jsonMode`: the request had a response_format, so the JSON tool's input is the content. */
-export function toChatCompletion(m: Message, jsonMode = false, created = Math.floor(Date.now() / 1000)): ChatCompletion {
+export function toChatCompletion(m: Message, jsonMode: boolean): ChatCompletion {
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of m.content) {
-    if (block.type === 'text') text += block.text as string;
+    if (block.type === 'text') text += block.text;
     else if (jsonMode && block.type === 'tool_use' && block.name === JSON_TOOL) text += JSON.stringify(block.input ?? {});
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id as string, type: 'function', function: { name: block.name as string, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
   const message: ChatCompletion['choices'][0]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
@@ -45,7 +45,7 @@ export function toChatCompletion(m: Message, jsonMode = false, created = Math.fl
   return {
     id: m.id,
     object: 'chat.completion',
-    created,
+    created: Math.floor(Date.now() / 1000),
     model: m.model,
     choices: [{ index: 0, message, finish_reason: finishReason(m.stop_reason, !jsonMode || toolCalls.length > 0), logprobs: null }],
     usage: toUsage(m.usage),

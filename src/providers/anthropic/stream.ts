@@ -16,8 +16,7 @@ export interface ChunkStreamOptions {
   /** stream_options.include_usage: a last chunk with no choices and the whole usage. */
   includeUsage: boolean;
   /** The request had a response_format: the JSON tool's input streams as content. */
-  jsonMode?: boolean;
-  created?: number;
+  jsonMode: boolean;
 }
 
 export function toChatChunkStream(opts: ChunkStreamOptions): TransformStream<Uint8Array, Uint8Array> {
@@ -35,7 +34,7 @@ export function toChatChunkStream(opts: ChunkStreamOptions): TransformStream<Uin
 class ChunkTranslator {
   private id = '';
   private model: string;
-  private readonly created: number;
+  private readonly created = Math.floor(Date.now() / 1000);
   private usage: Partial<AnthropicUsage> = {};
   private started = false;
   /** Content block index -> OpenAI tool_calls index (tool calls count apart from text blocks). */
@@ -45,7 +44,6 @@ class ChunkTranslator {
 
   constructor(private readonly opts: ChunkStreamOptions) {
     this.model = opts.deployment.upstreamModel;
-    this.created = opts.created ?? Math.floor(Date.now() / 1000);
   }
 
   translate(raw: SSEEvent): Uint8Array[] {
@@ -71,18 +69,18 @@ class ChunkTranslator {
         if (block.type === 'tool_use') {
           const index = this.toolIndex.size;
           this.toolIndex.set(ev.index, index);
-          return this.chunk({ tool_calls: [{ index, id: block.id as string, type: 'function', function: { name: block.name as string, arguments: '' } }] });
+          return this.chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
         }
-        if (block.type === 'text' && block.text) return this.chunk({ content: block.text as string });
+        if (block.type === 'text' && block.text) return this.chunk({ content: block.text });
         return this.chunk(undefined);
       }
       case 'content_block_delta': {
         const d = ev.delta;
-        if (d.type === 'text_delta') return this.chunk({ content: d.text as string });
-        if (d.type === 'input_json_delta' && this.jsonBlocks.has(ev.index)) return this.chunk({ content: d.partial_json as string });
+        if (d.type === 'text_delta') return this.chunk({ content: d.text });
+        if (d.type === 'input_json_delta' && this.jsonBlocks.has(ev.index)) return this.chunk({ content: d.partial_json });
         const index = this.toolIndex.get(ev.index);
         if (d.type === 'input_json_delta' && index !== undefined) {
-          return this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json as string } }] });
+          return this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json } }] });
         }
         return []; // thinking, signature and citation deltas have no chat.completion counterpart
       }

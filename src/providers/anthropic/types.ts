@@ -40,10 +40,11 @@ export interface MessagesRequest {
   stream?: boolean;
 }
 
+/** Blocks the gateway translates, and (typed loosely) those it passes over: thinking, server tools. */
 export type ResponseBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: string; [extra: string]: unknown };
+  | { type: 'thinking' | 'redacted_thinking' | 'server_tool_use' | 'web_search_tool_result'; [extra: string]: unknown };
 
 export interface AnthropicUsage {
   input_tokens: number;
@@ -70,7 +71,10 @@ export type StreamEvent =
   | {
       type: 'content_block_delta';
       index: number;
-      delta: { type: 'text_delta'; text: string } | { type: 'input_json_delta'; partial_json: string } | { type: string; [extra: string]: unknown };
+      delta:
+        | { type: 'text_delta'; text: string }
+        | { type: 'input_json_delta'; partial_json: string }
+        | { type: 'thinking_delta' | 'signature_delta' | 'citations_delta'; [extra: string]: unknown };
     }
   | { type: 'content_block_stop'; index: number }
   | { type: 'message_delta'; delta: { stop_reason: string | null; stop_sequence: string | null }; usage: Partial<AnthropicUsage> }
