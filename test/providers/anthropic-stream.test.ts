@@ -129,6 +129,22 @@ router_settings: { num_retries: 1 }
     expect((await res.json<any>()).error).toMatchObject({ type: 'api_error', code: 'overloaded_error' });
   });
 
+  it('classifies every in-band error type as its HTTP status would be', async () => {
+    const table: Array<[string, string, number, string]> = [
+      ['overloaded_error', 'Overloaded', 503, 'api_error'],
+      ['rate_limit_error', 'slow down', 429, 'rate_limit_error'],
+      ['api_error', 'Internal server error', 500, 'api_error'],
+      ['invalid_request_error', 'prompt is too long: 208310 tokens > 200000 maximum', 400, 'invalid_request_error'],
+    ];
+    for (const [type, message, status, clientType] of table) {
+      const gw = testGateway(CLAUDE);
+      gw.upstream.on('/v1/messages', stream([streamStart, sse({ type: 'error', error: { type, message } })]));
+      const res = await gw.chat({ model: 'claude', messages: user(), stream: true });
+      expect([type, res.status]).toEqual([type, status]);
+      expect((await res.json<any>()).error).toMatchObject({ type: clientType, code: type, message: expect.stringContaining(message) });
+    }
+  });
+
   it('an error event after content ends the stream with an OpenAI error event, never [DONE]', async () => {
     const gw = testGateway(CLAUDE);
     gw.upstream.on('/v1/messages', stream([streamStart, ...firstText, overloadedEvent]));
