@@ -94,7 +94,7 @@ describe('anthropic/ request translation', () => {
     expect(gw.upstream.calls[0].body.stop_sequences).toEqual(['a', 'b']);
   });
 
-  it('sends images as base64 or url sources', async () => {
+  it('sends images as base64 or url sources, and PDF files as documents', async () => {
     const gw = testGateway(CLAUDE);
     await gw.chat({
       model: 'claude',
@@ -105,6 +105,7 @@ describe('anthropic/ request translation', () => {
             { type: 'text', text: 'What is in these?' },
             { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
             { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
+            { type: 'file', file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQ=' } },
           ],
         },
       ],
@@ -113,6 +114,7 @@ describe('anthropic/ request translation', () => {
       { type: 'text', text: 'What is in these?' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
       { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQ=' } },
     ]);
   });
 
@@ -121,6 +123,7 @@ describe('anthropic/ request translation', () => {
     const cases: Array<[unknown[], string]> = [
       [[{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }], 'messages[0].content[0].image_url'],
       [[{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }], 'messages[0].content[0].type'],
+      [[{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-abc' } }] }], 'messages[0].content[0].file'],
       [[user()[0], { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{oops' } }] }], 'messages[1].tool_calls[0].function.arguments'],
       [[{ role: 'function', name: 'f', content: '1' }], 'messages[0].role'],
     ];

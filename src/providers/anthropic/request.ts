@@ -74,8 +74,10 @@ function translateMessages(input: ChatMessage[]): { system: SystemBlock[]; messa
 
 const asBlocks = (content: string | RequestBlock[]): RequestBlock[] => (typeof content === 'string' ? [{ type: 'text', text: content }] : content);
 
-/** Text and image parts as Anthropic blocks; empty text is left out (Anthropic refuses empty text blocks). */
-function contentBlocks(content: ChatMessage['content'], at: string): Array<Extract<RequestBlock, { type: 'text' | 'image' }>> {
+type ContentBlock = Extract<RequestBlock, { type: 'text' | 'image' | 'document' }>;
+
+/** Text, image and file parts as Anthropic blocks; empty text is left out (Anthropic refuses empty text blocks). */
+function contentBlocks(content: ChatMessage['content'], at: string): ContentBlock[] {
   if (content == null || content === '') return [];
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return content.flatMap((part, k) => {
@@ -84,19 +86,27 @@ function contentBlocks(content: ChatMessage['content'], at: string): Array<Extra
   });
 }
 
-function contentBlock(part: ContentPart, at: string): Extract<RequestBlock, { type: 'text' | 'image' }> {
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+function contentBlock(part: ContentPart, at: string): ContentBlock {
   const cache = (part as { cache_control?: CacheControl }).cache_control;
-  const withCache = <T extends object>(block: T) => (cache ? { ...block, cache_control: cache } : block);
-  if (part.type === 'text' && typeof part.text === 'string') return withCache({ type: 'text' as const, text: part.text });
+  const withCache = (block: ContentBlock): ContentBlock => (cache ? { ...block, cache_control: cache } : block);
+  if (part.type === 'text' && typeof part.text === 'string') return withCache({ type: 'text', text: part.text });
   if (part.type === 'image_url') {
     const image = (part as { image_url?: string | { url?: string } }).image_url;
     const url = typeof image === 'string' ? image : image?.url;
-    const data = /^data:([^;,]+);base64,(.*)$/s.exec(url ?? '');
-    if (data) return withCache({ type: 'image' as const, source: { type: 'base64' as const, media_type: data[1], data: data[2] } });
-    if (url && /^https?:\/\//i.test(url)) return withCache({ type: 'image' as const, source: { type: 'url' as const, url } });
+    const data = DATA_URL.exec(url ?? '');
+    if (data) return withCache({ type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } });
+    if (url && /^https?:\/\//i.test(url)) return withCache({ type: 'image', source: { type: 'url', url } });
     throw badRequest(`${at}: an image must be a base64 data URL or an http(s) URL`, `${at}.image_url`, 'invalid_value');
   }
-  throw badRequest(`${at}: content part type '${part.type}' is not supported by Anthropic (text and image_url are)`, `${at}.type`, 'invalid_value');
+  if (part.type === 'file') {
+    // OpenAI's inline file (file_data, a data URL): Anthropic reads PDFs as document blocks.
+    const data = DATA_URL.exec((part as { file?: { file_data?: string } }).file?.file_data ?? '');
+    if (data?.[1] === 'application/pdf') return withCache({ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: data[2] } });
+    throw badRequest(`${at}: a file must be a PDF given as file_data (a base64 data URL)`, `${at}.file`, 'invalid_value');
+  }
+  throw badRequest(`${at}: content part type '${part.type}' is not supported by Anthropic (text, image_url and file are)`, `${at}.type`, 'invalid_value');
 }
 
 function toolUse(call: ToolCall, at: string): RequestBlock {

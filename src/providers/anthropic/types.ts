@@ -7,6 +7,7 @@ export type ImageSource = { type: 'base64'; media_type: string; data: string } |
 export type RequestBlock =
   | { type: 'text'; text: string; cache_control?: CacheControl }
   | { type: 'image'; source: ImageSource; cache_control?: CacheControl }
+  | { type: 'document'; source: { type: 'base64'; media_type: 'application/pdf'; data: string }; cache_control?: CacheControl }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
   | { type: 'tool_result'; tool_use_id: string; content: string | RequestBlock[]; is_error?: boolean };
 
