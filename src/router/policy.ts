@@ -1,5 +1,7 @@
 // Retry, cooldown and fallback policy: which errors retry how often, how long to wait, where to fall back.
 import type { ErrorClass, FallbackList, RouterOptions } from '../config/types';
+import type { CooldownPolicy } from '../state/ledger';
+import type { Deployment } from './deployment';
 import type { RouterError } from './errors';
 
 /** LiteLLM's default num_retries. */
@@ -89,3 +91,20 @@ export function fallbacksFor(opts: RouterOptions, group: string, e: RouterError)
 
 /** Whether a group has anywhere to fall back to for an ordinary failure. */
 export const hasFallbacks = (opts: RouterOptions, group: string) => (lookup(opts.fallbacks, group) ?? opts.default_fallbacks ?? []).length > 0;
+
+/** Seconds to wait for a whole non-stream call: the deployment's timeout, the router's, request_timeout, 600. */
+export const timeoutMs = (opts: RouterOptions, d: Deployment) =>
+  1000 * (d.params.timeout ?? opts.timeout ?? opts.request_timeout ?? DEFAULT_TIMEOUT_S);
+
+/** A stream's wait for its first chunk and between chunks: stream_timeout first, else the call timeout. */
+export const streamTimeoutMs = (opts: RouterOptions, d: Deployment) =>
+  1000 * (d.params.stream_timeout ?? opts.stream_timeout ?? d.params.timeout ?? opts.timeout ?? opts.request_timeout ?? DEFAULT_TIMEOUT_S);
+
+/** allowed_fails, cooldown_time, disable_cooldowns for one group's reports. */
+export const cooldownPolicy = (opts: RouterOptions, group: string): CooldownPolicy => ({
+  allowedFails: opts.allowed_fails ?? DEFAULT_ALLOWED_FAILS,
+  cooldownTime: opts.cooldown_time ?? DEFAULT_COOLDOWN_S,
+  disabled: opts.disable_cooldowns ?? false,
+  // Cooling a group's last healthy deployment is an outage, unless the group has fallbacks to go to.
+  protectLastHealthy: !hasFallbacks(opts, group),
+});

@@ -45,7 +45,8 @@ describe('/dashboard', () => {
     // Every upstream call counts against rpm, retries of the 429 included.
     expect(d).toMatchObject({ id: 'oa-1', rpm: { used: gw.upstream.calls.length, limit: 60 }, in_flight: 0 });
     const [minute] = data.minutes;
-    expect(minute).toMatchObject({ group: 'gpt-4o', deployment: 'oa-1', requests: 1 });
+    // the failed request is attributed to the deployment that failed it
+    expect(minute).toMatchObject({ group: 'gpt-4o', deployment: 'oa-1', requests: 2, failures: 1 });
     expect(minute.p50).toBeGreaterThanOrEqual(30);
     expect(minute.p95).toBeGreaterThanOrEqual(minute.p50);
     expect(data.errors[0]).toMatchObject({ model: 'gpt-4o', status: 429, errorClass: 'RateLimitError' });

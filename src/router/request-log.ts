@@ -1,0 +1,58 @@
+// The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
+import type { RequestLog, RouterCallback } from '../observability/events';
+import type { Defer } from '../state/store';
+import type { RouterError } from './errors';
+
+/** Hands bookkeeping to waitUntil (never awaited by a response); a failure is logged, never thrown. */
+export function deferrer(waitUntil: ((work: Promise<unknown>) => void) | undefined): Defer {
+  return (work) => {
+    const safe = work.catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'bookkeeping failed', error: String(e) })));
+    waitUntil?.(safe);
+  };
+}
+
+let requestCounter = 0;
+
+export class RequestLogger {
+  private readonly wantsContent: boolean;
+
+  constructor(
+    private readonly callbacks: RouterCallback[],
+    private readonly now: () => number,
+  ) {
+    this.wantsContent = callbacks.some((cb) => cb.wantsContent);
+  }
+
+  open(call: RequestLog['call'], model: string, stream: boolean, requestId: string | undefined, content: unknown): RequestLog {
+    return {
+      messages: this.wantsContent ? content : undefined,
+      requestId: requestId ?? `req-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`,
+      call,
+      model,
+      stream,
+      ok: false,
+      status: 0,
+      attempts: 0,
+      retries: 0,
+      fallbacks: 0,
+      startedAt: this.now(),
+      latencyMs: 0,
+      cacheHit: false,
+    };
+  }
+
+  /** Completes the record and hands it to every callback, through waitUntil. */
+  finish(log: RequestLog, error: RouterError | undefined, extra: Partial<RequestLog>, defer: Defer) {
+    Object.assign(log, extra, {
+      ok: !error,
+      status: error ? error.status : 200,
+      errorClass: error?.errorClass,
+      errorMessage: error?.message,
+      latencyMs: this.now() - log.startedAt,
+    });
+    for (const cb of this.callbacks) {
+      const fn = error ? cb.onFailure : cb.onSuccess;
+      if (fn) defer(Promise.resolve().then(() => fn.call(cb, log)));
+    }
+  }
+}
