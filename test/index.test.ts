@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 
-it('answers a chat completion through the shipped config', async () => {
+it('the Worker entry answers a chat completion through the bundled router.config.yaml', async () => {
   const res = await SELF.fetch('http://gw/v1/chat/completions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
