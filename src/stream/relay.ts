@@ -62,12 +62,39 @@ class Watcher {
   }
 }
 
-function readWithin<T>(p: Promise<T>, ms: number, onTimeout: () => RouterError): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+/**
+ * The stream's idle timeout as one timer for the whole stream, not a timer and a race per read (a stream
+ * is read a dozen times or more): a read only notes when it started, and the timer re-arms for what is
+ * left until one read has waited `ms`. A client that is slow to pull is not the upstream idling: time
+ * between reads does not count. Then `fired` holds the error and `onIdle` runs (it ends the pending read).
+ */
+class IdleWatch {
+  fired?: RouterError;
+  private readStartedAt?: number;
+  private timer!: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => RouterError,
+  ) {
+    this.arm(ms);
+  }
+
+  reading(yes: boolean) {
+    this.readStartedAt = yes ? Date.now() : undefined;
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+  }
+
+  private arm(ms: number) {
+    this.timer = setTimeout(() => {
+      const waited = this.readStartedAt === undefined ? 0 : Date.now() - this.readStartedAt;
+      if (waited < this.ms) return this.arm(this.ms - waited);
+      this.fired = this.onIdle();
+    }, ms);
+  }
 }
 
 /** Resolves once the first chunk is in hand (or throws if none comes), with the stream to send the client. */
@@ -76,23 +103,42 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const watcher = new Watcher();
   const timeoutError = () =>
     new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
-  const read = () =>
-    readWithin(reader.read(), opts.idleTimeoutMs, () => {
-      const e = timeoutError();
-      opts.abort(e);
-      return e;
-    });
+  const idle = new IdleWatch(opts.idleTimeoutMs, () => {
+    const e = timeoutError();
+    opts.abort(e);
+    reader.cancel(e).catch(() => {});
+    return e;
+  });
+  // Once idle fired, a read ends (or fails, as the upstream aborts) with the timeout, whatever it says.
+  const read = () => {
+    idle.reading(true);
+    return reader.read().then(
+      (r) => {
+        if (idle.fired) throw idle.fired;
+        idle.reading(false);
+        return r;
+      },
+      (e: unknown) => {
+        throw idle.fired ?? e;
+      },
+    );
+  };
 
   let first: ReadableStreamReadResult<Uint8Array>;
   try {
     first = await read();
   } catch (e) {
+    idle.stop();
     reader.cancel().catch(() => {});
     throw asRouterError(e);
   }
-  if (first.done) throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
+  if (first.done) {
+    idle.stop();
+    throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
+  }
   const inBand = watcher.see(first.value);
   if (inBand) {
+    idle.stop();
     reader.cancel().catch(() => {});
     throw inBand;
   }
@@ -101,6 +147,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const end = (outcome: Omit<RelayOutcome, 'ttftMs' | 'latencyMs' | 'usage' | 'contentChars'>) => {
     if (ended) return;
     ended = true;
+    idle.stop();
     opts.onEnd({ ...outcome, ttftMs, latencyMs: opts.now() - opts.startedAt, usage: watcher.usage, contentChars: watcher.contentChars });
   };
 
