@@ -1,7 +1,7 @@
 // The bench's child processes (the upstream, workerd) and the ports they listen on, all on 127.0.0.1.
 // Every child is tracked and ended by its own pid when the bench ends, however it ends.
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -18,6 +18,21 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
+
+/**
+ * CPU seconds a process has used (user + system), from /proc: what a step cost the process, whatever
+ * else the machine was doing meanwhile. NaN where there is no /proc (not Linux).
+ */
+export function cpuSeconds(pid) {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux the bench runs on (getconf CLK_TCK)
 
 /** A port free on 127.0.0.1 right now (the OS picks it). */
 export function freePort() {
@@ -41,7 +56,7 @@ export async function startUpstream(benchDir, args = []) {
     child.stdout.once('data', (line) => resolve(JSON.parse(String(line)).port));
   });
   child.stdout.resume();
-  return { port, stop: () => stop(child) };
+  return { port, pid: child.pid, stop: () => stop(child) };
 }
 
 /** Starts workerd on a config; its output goes to logFile (read it when a worker misbehaves). */

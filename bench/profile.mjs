@@ -1,6 +1,6 @@
 // Where the gateway's time goes: a V8 CPU profile of the gateway Worker under load, taken through
-// workerd's inspector, summed by source file (from the bundle's `// src/...` module markers) and by
-// function. Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
+// workerd's inspector, summed by source file and by
+// function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
 //   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache]
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
+import { originalPositionFor } from './sourcemap.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -68,8 +69,8 @@ try {
 
   const name = `profile-${argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}`;
   await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
-  const indexJs = await readFile(join(bundle.outdir, 'index.js'), 'utf8');
-  summarise(profile, sourceFileOf(indexJs), load, Number(argv.top));
+  const map = JSON.parse(await readFile(join(bundle.outdir, 'index.js.map'), 'utf8'));
+  summarise(profile, sourceOf(map), load, Number(argv.top));
   console.log(`\nprofile: bench/results/${name}.cpuprofile`);
 } catch (e) {
   console.error(`profile failed: ${e.stack ?? e}`);
@@ -106,24 +107,19 @@ async function connect(wsUrl) {
   };
 }
 
-/** esbuild marks where each source module starts in the bundle with a `// src/...` comment line. */
-function sourceFileOf(indexJs) {
-  const starts = [];
-  indexJs.split('\n').forEach((line, i) => {
-    const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
-    if (m) starts.push([i, m[1].replace(/^node_modules\/([^/]+(?:\/[^/]+)?)\/.*$/, (_, pkg) => `${pkg.startsWith('@') ? pkg : pkg.split('/')[0]} (npm)`)]);
-  });
-  return (line) => {
-    let file = '(bundle prelude)';
-    for (const [start, f] of starts) {
-      if (start > line) break;
-      file = f;
-    }
-    return file;
+/** Where a position of the (minified) bundle came from, by its source map: `src/x.ts:12`, or `hono (npm)`. */
+function sourceOf(map) {
+  const lookup = originalPositionFor(map);
+  return (line, column) => {
+    const at = lookup(line, column);
+    if (!at) return { file: '(bundle)', where: '(bundle)' };
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(at.source);
+    const file = pkg ? `${pkg[1]} (npm)` : at.source;
+    return { file, where: pkg ? file : `${at.source}:${at.line}` };
   };
 }
 
-function summarise(profile, fileAt, load, top) {
+function summarise(profile, sourceAt, load, top) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const counts = new Map();
   for (const s of profile.samples) counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -132,11 +128,11 @@ function summarise(profile, fileAt, load, top) {
   const files = new Map();
   for (const [id, n] of counts) {
     const f = byId.get(id).callFrame;
-    const inBundle = f.url.endsWith('index.js');
-    const where = inBundle ? fileAt(f.lineNumber) : f.url ? f.url : `(${f.functionName || 'native'})`;
-    const key = `${f.functionName || '(anonymous)'}  ${where}${inBundle ? `:${f.lineNumber + 1}` : ''}`;
+    // Runtime built-ins (fetch, setTimeout, ...) have no script; V8's own entries are in parentheses.
+    const at = f.url.endsWith('index.js') ? sourceAt(f.lineNumber, f.columnNumber) : { file: f.url || `(${f.functionName || 'native'})`, where: f.url || '' };
+    const key = at.where.startsWith('src/') ? at.where : `${f.functionName || '(anonymous)'}  ${at.where}`;
     self.set(key, (self.get(key) ?? 0) + n);
-    files.set(where, (files.get(where) ?? 0) + n);
+    files.set(at.file, (files.get(at.file) ?? 0) + n);
   }
   const pct = (n) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
   const ms = (n) => ((n / total) * (profile.endTime - profile.startTime)) / 1000;
@@ -144,6 +140,6 @@ function summarise(profile, fileAt, load, top) {
   console.log(`\n${load.requests} requests in ${load.durationS.toFixed(1)} s (${load.rps.toFixed(0)} rps, p50 ${load.latencyMs.p50.toFixed(2)} ms); ${total} samples`);
   console.log('\nSelf time by source (the gateway isolate; (idle) and (program) are the runtime outside JS):');
   for (const [f, n] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(n)} ${perReq(n)}  ${f}`);
-  console.log('\nSelf time by function:');
+  console.log('\nSelf time by function (src/ functions by where they are defined):');
   for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(n)} ${perReq(n)}  ${k}`);
 }

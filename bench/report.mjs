@@ -13,6 +13,8 @@ export const BUDGETS = {
 
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '-');
+const us = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+const signedUs = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(0)}` : '-');
 const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
 const pad = (s, n, left = false) => (left ? String(s).padEnd(n) : String(s).padStart(n));
 
@@ -30,11 +32,14 @@ export function printTables({ results, settings }) {
         ? `\nStream (stream: true): rps, time to first byte (the first SSE event) in ms, full stream p50; overhead on TTFB p50`
         : `\nNon-stream: rps and latency to the full answer in ms; overhead as difference (ms) and ratio`,
     );
-    console.log(`upstream answers after ${settings.upstreamLatencyMs} ms${stream ? `, ${settings.chunks} content chunks` : ''}; ${settings.durationS} s per step`);
+    console.log(
+      `upstream answers after ${settings.upstreamLatencyMs} ms${stream ? `, ${settings.chunks} content chunks` : ''}; ${settings.durationS} s per step; ` +
+        `cpu µs = CPU the server process spent per answer (workerd; the upstream's own for the direct row)`,
+    );
     const head =
       `${pad('target', 32, true)}${pad('c', 4)}${pad('rps', 8)}${pad('p50', 8)}${pad('p95', 8)}${pad('p99', 8)}` +
       (stream ? pad('full50', 8) : '') +
-      `${pad('Δp50 floor', 12)}${pad('rps/floor', 10)}${pad('Δp50 up', 10)}${pad('rps/up', 8)}${pad('hits', 6)}`;
+      `${pad('Δp50 floor', 12)}${pad('rps/floor', 10)}${pad('Δp50 up', 10)}${pad('rps/up', 8)}${pad('cpu µs', 8)}${pad('Δcpu floor', 12)}${pad('hits', 6)}`;
     console.log(head);
     console.log('-'.repeat(head.length));
     let lastC;
@@ -49,7 +54,8 @@ export function printTables({ results, settings }) {
       console.log(
         `${pad(r.target, 32, true)}${pad(r.connections, 4)}${pad(r.rps.toFixed(0), 8)}${pad(ms(r[key].p50), 8)}${pad(ms(r[key].p95), 8)}${pad(ms(r[key].p99), 8)}` +
           (stream ? pad(ms(r.latencyMs.p50), 8) : '') +
-          `${pad(signed(dFloor), 12)}${pad(pct(rFloor), 10)}${pad(signed(dUp), 10)}${pad(pct(rUp), 8)}${pad(r.cache ? pct(r.hitRatio) : '', 6)}` +
+          `${pad(signed(dFloor), 12)}${pad(pct(rFloor), 10)}${pad(signed(dUp), 10)}${pad(pct(rUp), 8)}` +
+          `${pad(us(r.cpuUsPerRequest), 8)}${pad(r.kind === 'gateway' && floor ? signedUs(r.cpuUsPerRequest - floor.cpuUsPerRequest) : '', 12)}${pad(r.cache ? pct(r.hitRatio) : '', 6)}` +
           (r.non2xx || r.errors ? `  ! ${r.non2xx} non-200, ${r.errors} errors` : ''),
       );
     }

@@ -6,11 +6,11 @@
 // autocannon at several concurrencies. Prints the overhead table, bundle size, startup time and the
 // budgets as met / missed; writes the figures as JSON to bench/results/. Only 127.0.0.1 is used.
 //
-//   npm run bench [-- --duration 3 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
+//   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab]
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -18,7 +18,7 @@ import os from 'node:os';
 import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
 import { loadStep } from './load.mjs';
-import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
+import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
 import { evaluateBudgets, printBudgets, printBundle, printStartup, printTables } from './report.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
 
@@ -28,7 +28,7 @@ const resultsDir = join(benchDir, 'results');
 
 const { values: argv } = parseArgs({
   options: {
-    duration: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '1,8,32' },
     'stream-concurrency': { type: 'string', default: '1,32' },
     'latency-ms': { type: 'string', default: '0' },
@@ -45,6 +45,7 @@ const streamConcurrencies = argv['stream-concurrency'].split(',').map(Number);
 const strategies = argv.only ? argv.only.split(',') : STRATEGIES;
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const benchStarted = performance.now();
+const loadavgAtStart = os.loadavg();
 
 await mkdir(resultsDir, { recursive: true });
 // Durable Object SQLite files go on tmpfs where there is one: a shared VM disk's fsync per write is
@@ -118,6 +119,9 @@ try {
   const hitHeavyBodies = (stream) => Array.from({ length: 16 }, (_, i) => chatBody(stream, `Cached question number ${i}?`));
   const step = async (t, stream, connections, seconds = durationS) => {
     const before = await upstreamStats();
+    // The CPU the serving process spent per answered request: less at the mercy of other load than time.
+    const server = t.kind === 'direct' ? upstream.pid : workerd.child.pid;
+    const cpuBefore = cpuSeconds(server);
     const r = await loadStep({
       url: `http://127.0.0.1:${t.port}/v1/chat/completions`,
       headers: auth,
@@ -125,15 +129,16 @@ try {
       connections,
       durationS: seconds,
     });
+    const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / r.requests;
     const after = await upstreamStats();
     const upstreamCalls = after.chat - before.chat;
-    return { ...r, upstreamCalls, hitRatio: r.requests > 0 ? Math.max(0, 1 - upstreamCalls / r.requests) : 0 };
+    return { ...r, cpuUsPerRequest, upstreamCalls, hitRatio: r.requests > 0 ? Math.max(0, 1 - upstreamCalls / r.requests) : 0 };
   };
   const upstreamStats = async () => (await fetch(`${upstreamOrigin}/bench/stats`)).json();
 
   // ---- warm-up: JIT, connections, Durable Objects ----
   log('warming up ...');
-  for (const t of targets) for (const stream of [false, true]) await step(t, stream, 8, 0.5);
+  for (const t of targets) for (const stream of [false, true]) await step(t, stream, 8, 0.3);
 
   // ---- the measured steps; targets interleaved per concurrency so each comparison is close in time ----
   const results = [];
@@ -165,7 +170,7 @@ try {
   const report = {
     when: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: { loadavgAtStart, cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg(), node: process.version, platform: `${os.platform()} ${os.release()}` },
     settings: { durationS, concurrencies, streamConcurrencies, upstreamLatencyMs: Number(argv['latency-ms']), chunks: Number(argv.chunks) },
     bundle: { rawBytes: bundle.rawBytes, gzipBytes: bundle.gzipBytes, modules: bundle.modules, wrangler: bundle.wrangler },
     startup: { ...startup, gatewayMedianMs: median(startup.gatewayMs), floorMedianMs: median(startup.floorMs) },
@@ -195,21 +200,24 @@ try {
 
 async function roundTripTest() {
   const started = performance.now();
+  const reportFile = join(scratch, 'round-trips.json');
   try {
-    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/vitest'), ['run', 'test/bench/round-trips.test.ts', '--reporter=json'], {
+    await promisify(execFile)(join(root, 'node_modules/.bin/vitest'), ['run', 'test/bench/round-trips.test.ts', '--reporter=json', `--outputFile=${reportFile}`], {
       cwd: root,
       maxBuffer: 64 * 1024 * 1024,
     });
-    return summariseVitest(stdout, started);
-  } catch (e) {
+  } catch {
     // vitest exits non-zero when a test fails; its JSON report still says which.
-    if (e.stdout) return summariseVitest(e.stdout, started);
+  }
+  try {
+    return summariseVitest(await readFile(reportFile, 'utf8'), started);
+  } catch (e) {
     return { ran: false, error: String(e.message ?? e).slice(0, 500) };
   }
 }
 
-function summariseVitest(stdout, started) {
-  const json = JSON.parse(stdout.slice(stdout.indexOf('{')));
+function summariseVitest(text, started) {
+  const json = JSON.parse(text);
   const tests = json.testResults.flatMap((f) => f.assertionResults.map((a) => ({ name: a.fullName, status: a.status, failure: a.failureMessages?.[0]?.split('\n')[0] })));
   return { ran: true, passed: json.numFailedTests === 0 && json.numPassedTests > 0, tests, seconds: (performance.now() - started) / 1000 };
 }
