@@ -3,7 +3,7 @@
 // function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
 //   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache]
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,7 @@ const { values: argv } = parseArgs({
 const resultsDir = join(benchDir, 'results');
 await mkdir(resultsDir, { recursive: true });
 const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'edge-llm-router-profile-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true })); // also on Ctrl-C
 try {
   const bundle = await buildBundle(root);
   const upstream = await startUpstream(benchDir);

@@ -9,7 +9,7 @@
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab]
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,7 @@ await mkdir(resultsDir, { recursive: true });
 // Durable Object SQLite files go on tmpfs where there is one: a shared VM disk's fsync per write is
 // neither the gateway's cost nor Cloudflare's storage (BENCHMARKS.md has the A/B).
 const scratch = await mkdtemp(join(process.env.BENCH_SCRATCH ?? (existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir()), 'edge-llm-router-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true })); // also on Ctrl-C
 const workerdLog = join(resultsDir, 'workerd.log');
 await writeFile(workerdLog, '');
 
