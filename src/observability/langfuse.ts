@@ -1,7 +1,7 @@
 // The `langfuse` callback: one trace per request, with a generation for the LLM call, sent in batches to
 // Langfuse's ingestion API (POST {LANGFUSE_HOST}/api/public/ingestion, basic auth public:secret key).
 import type { RequestLog, RouterCallback } from './events';
-import { Batcher } from './batcher';
+import { Batcher } from '../utils/batcher';
 import type { Redact } from './redact';
 
 export interface LangfuseOptions {

@@ -1,7 +1,7 @@
 // The `prometheus` callback: each request's record becomes counter and histogram increments, batched per
 // isolate and summed in the MetricsState object. It also keeps the dashboard's per-minute latency and errors.
 import type { RequestLog, RouterCallback } from '../events';
-import { Batcher } from '../batcher';
+import { Batcher } from '../../utils/batcher';
 import type { HistogramDelta, MetricsBatch, MetricsState, MinuteSample, RecentError } from '../metrics-object';
 import type { Redact } from '../redact';
 import type { Labels, MetricName } from './metrics';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from '../../src/observability/batcher';
+import { Batcher } from '../../src/utils/batcher';
 
 describe('Batcher', () => {
   it('sends the items of one window in one call, and each add resolves once its item is sent', async () => {

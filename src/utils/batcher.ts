@@ -1,4 +1,5 @@
-// Per-isolate batching for outbound observability: items gathered for a short window go out in one call.
+// Per-isolate batching: items gathered for a short window go out in one call (routing-state reports,
+// metrics, traces).
 // add() hands back the pending flush, so each request's waitUntil keeps the isolate alive until its item
 // is sent, while no response ever waits for it. Each window's flush is started by its first item and ends
 // on its own, so no request's waitUntil is stretched by later traffic.
@@ -30,7 +31,7 @@ export class Batcher<T> {
     try {
       await this.send(items);
     } catch (e) {
-      console.error(JSON.stringify({ level: 'error', msg: 'callback send failed', callback: this.name, items: items.length, error: String(e) }));
+      console.error(JSON.stringify({ level: 'error', msg: 'batch send failed', sink: this.name, items: items.length, error: String(e) }));
     }
   }
 }
