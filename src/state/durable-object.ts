@@ -7,6 +7,8 @@ import { seeded } from './store';
 
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
+  /** Deployments changed by the current call, written once each when it ends. */
+  private readonly dirty = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -15,19 +17,27 @@ export class RouterState extends DurableObject {
     for (const row of sql.exec<{ id: string; data: string }>('SELECT id, data FROM stats')) {
       this.ledger.stats.set(row.id, JSON.parse(row.data) as DeploymentStats);
     }
-    this.ledger.onChange = (id, s) => {
-      sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(s));
-    };
+    this.ledger.onChange = (id) => this.dirty.add(id);
   }
 
-  /** Pick and count, and hand back the fresh view so the caller's isolate can route locally for a while. */
-  acquire(req: AcquireRequest): AcquireResult & { snapshot: Record<string, DeploymentStats> } {
+  private persist() {
+    for (const id of this.dirty) {
+      this.ctx.storage.sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(this.ledger.stats.get(id)));
+    }
+    this.dirty.clear();
+  }
+
+  /** Pick and count; with `withSnapshot`, hand back the fresh view so the caller's isolate can route locally for a while. */
+  acquire(req: AcquireRequest, withSnapshot = false): AcquireResult & { snapshot?: Record<string, DeploymentStats> } {
     const result = this.ledger.acquire(req, seeded(req.seed ?? Math.random()));
-    return { ...result, snapshot: this.ledger.snapshot(req.now) };
+    this.persist();
+    return withSnapshot ? { ...result, snapshot: this.ledger.snapshot(req.now) } : result;
   }
 
-  report(r: Report): void {
-    this.ledger.report(r);
+  /** Books a batch of outcomes from one isolate. */
+  report(reports: Report[]): void {
+    for (const r of reports) this.ledger.report(r);
+    this.persist();
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {

@@ -1,6 +1,7 @@
 // The Worker's StateStore: shared truth in one RouterState object per model group, plus a local view
 // per isolate so strategies that need no exact shared count route with zero round trips.
-import type { AcquireRequest, DeploymentStats } from './ledger';
+import { Batcher } from '../utils/batcher';
+import type { AcquireRequest, DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
 import type { RouterState } from './durable-object';
 import type { Defer, StateStore } from './store';
@@ -8,11 +9,15 @@ import { seeded } from './store';
 
 /** How stale the local view may get before a background refresh. */
 const REFRESH_MS = 1000;
+/** Reports go to the object in batches: one call per group per window instead of one per request. */
+const REPORT_BATCH_MS = 20;
+const REPORT_BATCH_MAX = 64;
 
 interface LocalView {
   ledger: Ledger;
   fetchedAt: number;
   refreshing?: Promise<void>;
+  reports: Batcher<Report>;
 }
 
 export class DurableStateStore implements StateStore {
@@ -32,7 +37,10 @@ export class DurableStateStore implements StateStore {
 
   private view(group: string): LocalView {
     let v = this.views.get(group);
-    if (!v) this.views.set(group, (v = { ledger: new Ledger(), fetchedAt: 0 }));
+    if (!v) {
+      const reports = new Batcher<Report>(`routing state ${group}`, (batch) => this.stub(group).report(batch), REPORT_BATCH_MS, REPORT_BATCH_MAX);
+      this.views.set(group, (v = { ledger: new Ledger(), fetchedAt: 0, reports }));
+    }
     return v;
   }
 
@@ -51,8 +59,9 @@ export class DurableStateStore implements StateStore {
     const view = this.view(group);
     if (this.needsShared(req)) {
       this.blockingRoundTrips++;
-      const { snapshot, ...result } = await this.stub(group).acquire(req);
-      merge(view, snapshot as Record<string, DeploymentStats>, req.now);
+      // The object's fresh view rides along only when this isolate's is stale.
+      const { snapshot, ...result } = await this.stub(group).acquire(req, req.now - view.fetchedAt > REFRESH_MS);
+      if (snapshot) merge(view, snapshot as Record<string, DeploymentStats>, req.now);
       return { ...result, shared: true };
     }
     if (view.fetchedAt === 0) {
@@ -76,8 +85,9 @@ export class DurableStateStore implements StateStore {
 
   async report(group: string, r: Parameters<StateStore['report']>[1]) {
     const { shared, ...report } = r;
-    this.view(group).ledger.report({ ...report, acquired: report.acquired && !shared });
-    await this.stub(group).report({ ...report, acquired: report.acquired && !!shared });
+    const view = this.view(group);
+    view.ledger.report({ ...report, acquired: report.acquired && !shared });
+    await view.reports.add({ ...report, acquired: report.acquired && !!shared });
   }
 
   async snapshot(group: string, now: number) {
