@@ -43,6 +43,11 @@ class Watcher {
         continue;
       }
       if (!ev.data.startsWith('{')) continue;
+      // Most events are content deltas: only those that can carry an error or usage are parsed whole.
+      if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
+        this.contentChars += contentLength(ev.data);
+        continue;
+      }
       let json: { error?: { message?: string; code?: string }; usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
       try {
         json = JSON.parse(ev.data);
@@ -60,6 +65,18 @@ class Watcher {
     }
     return undefined;
   }
+}
+
+const CONTENT_KEY = '"content":"';
+
+/** The length of a chunk's `"content":"..."` string as sent (escapes count as written), without parsing the event. */
+function contentLength(data: string): number {
+  const start = data.indexOf(CONTENT_KEY);
+  if (start < 0) return 0;
+  let i = start + CONTENT_KEY.length;
+  const from = i;
+  while (i < data.length && data[i] !== '"') i += data[i] === '\\' ? 2 : 1;
+  return i - from;
 }
 
 /**
