@@ -1,8 +1,10 @@
 // Per-isolate batching: items gathered for a short window go out in one call (routing-state reports,
 // metrics, traces).
-// add() hands back the pending flush, so each request's waitUntil keeps the isolate alive until its item
-// is sent, while no response ever waits for it. Each window's flush is started by its first item and ends
-// on its own, so no request's waitUntil is stretched by later traffic.
+// The first add() of a window hands back the window's flush, so that request's waitUntil keeps the
+// isolate alive until the batch is sent, while no response ever waits for it. Later adds of the window
+// resolve at once: their items ride in that flush. (Awaiting a promise that another request's timer
+// settles is what workerd reports as a hung request, "Promise will never complete", and cancels.) Each
+// window's flush ends on its own, so no request's waitUntil is stretched by later traffic.
 
 export class Batcher<T> {
   private items: T[] = [];
@@ -19,7 +21,8 @@ export class Batcher<T> {
   add(item: T): Promise<void> {
     this.items.push(item);
     if (this.items.length >= this.maxItems) return this.flush();
-    return (this.pending ??= new Promise<void>((resolve) => setTimeout(resolve, this.delayMs)).then(() => this.flush()));
+    if (this.pending) return Promise.resolve();
+    return (this.pending = new Promise<void>((resolve) => setTimeout(resolve, this.delayMs)).then(() => this.flush()));
   }
 
   /** Sends what has gathered; a failed send is logged and dropped, never retried into a pile-up. */
