@@ -41,16 +41,8 @@ export interface MetricsBatch {
   errors: RecentError[];
 }
 
-export interface MinuteSummary {
-  minute: number;
-  group: string;
-  deployment: string;
-  requests: number;
-  failures: number;
-  tokens: number;
-  p50: number | null;
-  p95: number | null;
-}
+/** A minute as the dashboard reads it: the samples reduced to percentiles. */
+export type MinuteSummary = Omit<MinuteSample, 'latencies'> & { p50: number | null; p95: number | null };
 
 const KEEP_MINUTES = 60;
 const KEEP_ERRORS = 20;
