@@ -5,10 +5,13 @@ import type { AcquireRequest, AcquireResult, DeploymentStats, Report } from './l
 import { Ledger } from './ledger';
 import { seeded } from './store';
 
+const PERSIST_DELAY_MS = 50;
+
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
-  /** Deployments changed by the current call, written once each when it ends. */
+  /** Deployments changed since the last write, written once each. */
   private readonly dirty = new Set<string>();
+  private persistTimer?: ReturnType<typeof setTimeout>;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -21,6 +24,8 @@ export class RouterState extends DurableObject {
   }
 
   private persist() {
+    if (this.persistTimer !== undefined) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
     for (const id of this.dirty) {
       this.ctx.storage.sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(this.ledger.stats.get(id)));
     }
@@ -30,7 +35,9 @@ export class RouterState extends DurableObject {
   /** Pick and count; with `withSnapshot`, hand back the fresh view so the caller's isolate can route locally for a while. */
   acquire(req: AcquireRequest, withSnapshot = false): AcquireResult & { snapshot?: Record<string, DeploymentStats> } {
     const result = this.ledger.acquire(req, seeded(req.seed ?? Math.random()));
-    this.persist();
+    // Picks are counted in memory at once (that is what holds the limits); their write is deferred a
+    // moment so a burst of picks costs one write per deployment. A crash loses at most that moment.
+    this.persistTimer ??= setTimeout(() => this.persist(), PERSIST_DELAY_MS);
     return withSnapshot ? { ...result, snapshot: this.ledger.snapshot(req.now) } : result;
   }
 
