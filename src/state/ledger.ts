@@ -11,6 +11,8 @@ export interface DeploymentStats {
   rpm: number;
   tpm: number;
   inFlight: number;
+  /** When a request last started or ended here (epoch ms): in-flight counts with no news for long are stale. */
+  activeAt?: number;
   /** EWMA of whole-request latency, ms. */
   latencyMs?: number;
   /** EWMA of time to first token for streams, ms. */
@@ -74,6 +76,11 @@ export interface Report {
 
 const EWMA_ALPHA = 0.3;
 const MINUTE = 60_000;
+/**
+ * Longer than any request may take (the default timeout is 600 s): an isolate that died mid-request never
+ * reports, and its in-flight count must not keep least-busy away from a deployment for ever.
+ */
+const IN_FLIGHT_STALE_MS = 15 * MINUTE;
 
 export const emptyStats = (minute: number): DeploymentStats => ({
   minute,
@@ -100,6 +107,7 @@ export class Ledger {
       s.rpm = 0;
       s.tpm = 0;
       s.fails = 0;
+      if (s.inFlight > 0 && now - (s.activeAt ?? 0) > IN_FLIGHT_STALE_MS) s.inFlight = 0;
     }
     return s;
   }
@@ -133,6 +141,7 @@ export class Ledger {
     s.rpm += 1;
     s.tpm += req.estTokens;
     s.inFlight += 1;
+    s.activeAt = now;
     this.onChange?.(chosen.id, s);
     return { ok: true, id: chosen.id };
   }
@@ -142,6 +151,7 @@ export class Ledger {
     const s = this.get(r.id, r.now);
     if (r.acquired) {
       s.inFlight = Math.max(0, s.inFlight - 1);
+      s.activeAt = r.now;
       if (r.tokens !== undefined) s.tpm = Math.max(0, s.tpm + r.tokens - r.estTokens);
     } else {
       s.rpm += 1;

@@ -111,6 +111,18 @@ describe('least-busy', () => {
   });
 });
 
+describe('in-flight counts', () => {
+  it('forgets requests that never reported (a dead isolate) once they are older than any request can be', () => {
+    const l = new Ledger();
+    const cs = [{ id: 'a' }, { id: 'b' }];
+    expect(pick(l, 'least-busy', cs, seq(0))).toBe('a'); // a: 1 in flight, never reported
+    expect(pick(l, 'least-busy', cs, seq(0))).toBe('b');
+    report(l, 'b', { acquired: true });
+    expect(l.get('a', NOW + 10 * 60_000).inFlight).toBe(1); // still possibly running at 10 min
+    expect(l.get('a', NOW + 16 * 60_000).inFlight).toBe(0);
+  });
+});
+
 describe('cost-based-routing', () => {
   it('picks the cheapest, unpriced last', () => {
     const l = new Ledger();
