@@ -107,7 +107,7 @@ export class RequestLoop {
           if (job.signal?.aborted || !fallsBack(err) || counts.attempts >= MAX_ATTEMPTS) throw firstError;
           // Fallbacks are those of the group the client asked for, tried in order, each once.
           if (gi === 0) {
-            for (const next of fallbacksFor(options, first, err)) {
+            for (const next of job.controls.fallbacks ?? fallbacksFor(options, first, err)) {
               if (!seen.has(next) && groups.has(next)) {
                 seen.add(next);
                 queue.push(next);

@@ -14,12 +14,15 @@ export const CHAT_PARAMS: ReadonlySet<string> = new Set([
 export const EMBEDDING_PARAMS: ReadonlySet<string> = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /** LiteLLM's per-request controls: read by the gateway, never sent upstream. */
-const GATEWAY_PARAMS = new Set(['cache', 'mock_response', 'mock_response_latency_ms', 'num_retries', 'fallbacks', 'tags', 'litellm_metadata']);
+const GATEWAY_PARAMS = new Set(['cache', 'mock_response', 'mock_response_latency_ms', 'num_retries', 'fallbacks']);
 
 export interface GatewayControls {
   cache?: { 'no-cache'?: boolean; 'no-store'?: boolean; ttl?: number; 's-maxage'?: number; namespace?: string };
   mock_response?: string;
+  /** Retries for this request, over router_settings.num_retries (retry_policy still wins per class). */
   num_retries?: number;
+  /** Fallback groups for this request, in place of the configured ones. */
+  fallbacks?: string[];
   [extra: string]: unknown;
 }
 
@@ -32,6 +35,13 @@ function splitControls(body: Record<string, unknown>, known: ReadonlySet<string>
     if (GATEWAY_PARAMS.has(k)) controls[k] = v;
     else if (known.has(k)) upstream[k] = v;
     else throw badRequest(`Unrecognized request argument supplied: ${k}`, k, 'unknown_parameter');
+  }
+  if (controls.num_retries !== undefined && !(Number.isInteger(controls.num_retries) && controls.num_retries >= 0)) {
+    throw badRequest(`Invalid value for 'num_retries': ${JSON.stringify(controls.num_retries)}`, 'num_retries', 'invalid_value');
+  }
+  const fb = controls.fallbacks;
+  if (fb !== undefined && !(Array.isArray(fb) && fb.every((f) => typeof f === 'string'))) {
+    throw badRequest("'fallbacks' must be a list of model group names", 'fallbacks', 'invalid_value');
   }
   return { upstream, controls };
 }

@@ -329,6 +329,20 @@ router_settings:
     expect(gw.upstream.calls).toHaveLength(4);
   });
 
+  it('per request, as LiteLLM takes them: fallbacks and num_retries in the body', async () => {
+    const gw = testGateway(groups('  num_retries: 0\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo"]'), sleeper());
+    gw.upstream.on('big.test', e500);
+    const res = await gw.chat({ model: 'gpt-4', messages: user(), fallbacks: ['claude-2'], num_retries: 2 });
+    expect(res.headers.get('x-litellm-model-group')).toBe('claude-2');
+    expect(gw.upstream.callsTo('big.test')).toHaveLength(3);
+    expect(gw.upstream.callsTo('small.test')).toHaveLength(0);
+    // neither is sent upstream, and a malformed one is refused by name
+    expect(gw.upstream.calls.at(-1)!.body.fallbacks).toBeUndefined();
+    const bad = await gw.chat({ model: 'gpt-4', messages: user(), fallbacks: 'claude-2' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json<any>()).error.param).toBe('fallbacks');
+  });
+
   it('max_fallbacks bounds how many fallback groups are tried', async () => {
     const gw = testGateway(groups('  num_retries: 0\n  max_fallbacks: 1\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo", "claude-2"]'), sleeper());
     gw.upstream.on(() => true, e500);
