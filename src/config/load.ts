@@ -4,6 +4,7 @@ import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
 import type { Findings } from './validate';
+import { isPlainObject } from './validate';
 
 export type Loaded<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -22,7 +23,9 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
   } catch (e) {
     return { ok: false, errors: [`(yaml): ${(e as Error).message.split('\n')[0]}`], warnings: [] };
   }
-  const resolved = resolveEnv(raw, env, out);
+  // LiteLLM's environment_variables set names for os.environ/ lookups, beside the Worker's own env.
+  const own = isPlainObject(raw) && isPlainObject(raw.environment_variables) ? raw.environment_variables : {};
+  const resolved = resolveEnv(raw, { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) }, out);
   const parsed = proxyConfig(resolved, '', out);
   const config = parsed && {
     ...parsed,

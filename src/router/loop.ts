@@ -129,8 +129,10 @@ export class RequestLoop {
   private async tryGroup<T>(group: string, job: Job<T>, counts: Counts) {
     const { options, state, now, random } = this.deps;
     const all = this.deps.groups.deployments(group);
-    // Known context windows are checked before any call (context_window_fallbacks then apply).
-    const fits = all.filter((d) => d.info.max_input_tokens === undefined || job.estTokens <= d.info.max_input_tokens);
+    // Known context windows are checked before any call (context_window_fallbacks then apply), unless
+    // enable_pre_call_checks is turned off.
+    const precheck = options.enable_pre_call_checks !== false;
+    const fits = all.filter((d) => !precheck || d.info.max_input_tokens === undefined || job.estTokens <= d.info.max_input_tokens);
     if (fits.length === 0) {
       throw new RouterError('ContextWindowExceededError', `The request (~${job.estTokens} tokens) exceeds the context window of every deployment of ${group}`, {
         code: 'context_length_exceeded',
@@ -206,7 +208,7 @@ export class RequestLoop {
         if (clientGone) throw err;
         if (!exclude.includes(d.id)) exclude.push(d.id);
         const otherFree = candidates.some((c) => !exclude.includes(c.id));
-        if (retriesHere >= retriesFor(options, group, err, otherFree, job.controls.num_retries)) throw err;
+        if (retriesHere >= retriesFor(options, group, err, otherFree, job.controls.num_retries ?? d.params.max_retries)) throw err;
         retriesHere++;
         counts.retries++;
         await this.deps.sleep(backoffMs(options, retriesHere, err, otherFree, random), job.signal);

@@ -47,7 +47,14 @@ export const coolsDownAtOnce = (e: RouterError) => COOLDOWN_IMMEDIATE.has(e.erro
 const DEPLOYMENT_FAULT = new Set<ErrorClass>(['AuthenticationError', 'PermissionDeniedError', 'NotFoundError']);
 
 /** How many retries inside the group this error class gets: model_group_retry_policy, retry_policy, num_retries. */
-export function retriesFor(opts: RouterOptions, group: string, e: RouterError, otherDeploymentFree: boolean, requestRetries?: number): number {
+export function retriesFor(
+  opts: RouterOptions,
+  group: string,
+  e: RouterError,
+  otherDeploymentFree: boolean,
+  /** The request's own num_retries, else the failed deployment's litellm_params.max_retries. */
+  requestRetries?: number,
+): number {
   const byGroup = opts.model_group_retry_policy?.[group]?.[e.errorClass]?.max_retries;
   if (byGroup !== undefined) return byGroup;
   const byClass = opts.retry_policy?.[e.errorClass]?.max_retries;

@@ -73,6 +73,19 @@ model_list:
     if (!r.ok) expect(r.errors[0]).toMatch(/^model_list\[0\]\.litellm_params\.api_key: os.environ\/NOPE_KEY is not set/);
   });
 
+  it('takes os.environ/ names from environment_variables too, as LiteLLM sets them', () => {
+    const r = loadProxyConfig(`
+environment_variables:
+  FROM_CONFIG: set-in-file
+  CHAINED: os.environ/WORKER_SECRET
+model_list:
+  - model_name: a
+    litellm_params: { model: openai/a, api_key: os.environ/FROM_CONFIG, organization: os.environ/CHAINED }
+`, { WORKER_SECRET: 'from-worker' });
+    if (!r.ok) throw new Error(r.errors.join());
+    expect(r.value.model_list[0].litellm_params).toMatchObject({ api_key: 'set-in-file', organization: 'from-worker' });
+  });
+
   it('refuses broken YAML, and a list where a mapping belongs', () => {
     expect(loadProxyConfig('model_list: [').ok).toBe(false);
     const r = loadProxyConfig('model_list:\n  - model_name: a\n    litellm_params: [1]\n');

@@ -123,6 +123,17 @@ describe('retries', () => {
     expect(gw2.upstream.calls).toHaveLength(2);
   });
 
+  it("a deployment's litellm_params.max_retries sets the retries after it fails", async () => {
+    const gw = testGateway(`
+model_list:
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, max_retries: 2 } }
+router_settings: { num_retries: 0 }
+`, sleeper());
+    gw.upstream.on('a.test', e500);
+    await gw.chat({ model: 'g', messages: user() });
+    expect(gw.upstream.calls).toHaveLength(3);
+  });
+
   it('model_group_retry_policy overrides retry_policy for its group', async () => {
     const cfg = one('  retry_policy:\n    InternalServerError: { max_retries: 0 }\n  model_group_retry_policy:\n    g:\n      InternalServerError: { max_retries: 2 }');
     const gw = testGateway(cfg, sleeper());
@@ -310,6 +321,22 @@ router_settings:
     const res = await gw.chat({ model: 'short', messages: user('x'.repeat(1000)) });
     expect(res.headers.get('x-litellm-model-group')).toBe('long');
     expect(gw.upstream.callsTo('short.test')).toHaveLength(0);
+  });
+
+  it('enable_pre_call_checks: false leaves the context window to the provider', async () => {
+    const gw = testGateway(`
+model_list:
+  - { model_name: short, litellm_params: { model: openai/s, api_key: k, api_base: https://short.test/v1 }, model_info: { max_input_tokens: 50 } }
+  - { model_name: long, litellm_params: { model: openai/l, api_key: k, api_base: https://long.test/v1 } }
+router_settings:
+  enable_pre_call_checks: false
+  context_window_fallbacks:
+    - short: ["long"]
+`);
+    gw.upstream.on('short.test', openAIError(400, "This model's maximum context length is 50 tokens", 'context_length_exceeded'));
+    const res = await gw.chat({ model: 'short', messages: user('x'.repeat(1000)) });
+    expect(res.headers.get('x-litellm-model-group')).toBe('long');
+    expect(gw.upstream.callsTo('short.test')).toHaveLength(1);
   });
 
   it('content_policy_fallbacks', async () => {
