@@ -126,7 +126,7 @@ const litellmSettings = obj({
   cache_params: cacheParams,
 });
 
-const generalSettings = obj({ master_key: str }, { open: true });
+const generalSettings = obj({ master_key: str });
 
 export const proxyConfig = obj(
   {

@@ -58,9 +58,15 @@ router_settings:
   some_future_setting: 1
 litellm_settings:
   telemetry: false
+general_settings:
+  database_url: postgres://x
 `);
     expect(r.ok).toBe(true);
-    expect(r.warnings).toEqual(['router_settings.some_future_setting: unknown key, ignored', 'litellm_settings.telemetry: unknown key, ignored']);
+    expect(r.warnings).toEqual([
+      'router_settings.some_future_setting: unknown key, ignored',
+      'litellm_settings.telemetry: unknown key, ignored',
+      'general_settings.database_url: unknown key, ignored',
+    ]);
   });
 
   it('refuses a deployment whose os.environ/ secret is missing', () => {
