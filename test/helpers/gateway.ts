@@ -58,3 +58,13 @@ export async function readEvents(res: Response): Promise<any[]> {
     .map((b) => b.slice(6))
     .map((d) => (d === '[DONE]' ? d : JSON.parse(d)));
 }
+
+/**
+ * A clock that runs in real time but starts one second into a minute, so a test that reads per-minute
+ * counters (rpm used, the dashboard's minutes) never straddles a minute boundary however slow the machine.
+ */
+export function minuteAlignedClock(): () => number {
+  const realStart = Date.now();
+  const base = Math.floor(realStart / 60_000) * 60_000 + 1_000;
+  return () => base + (Date.now() - realStart);
+}

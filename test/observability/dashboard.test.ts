@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chatCompletion, openAIError } from '../helpers/fake-upstream';
-import { testGateway, user } from '../helpers/gateway';
+import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 
 const MASTER = 'sk-master-dash-123456';
 const AUTH = { authorization: `Bearer ${MASTER}` };
@@ -36,7 +36,7 @@ describe('/dashboard', () => {
   });
 
   it('shows per deployment usage against limits, per-minute latency percentiles, and recent errors', async () => {
-    const gw = testGateway(CONFIG);
+    const gw = testGateway(CONFIG, { now: minuteAlignedClock() });
     gw.upstream.on('/chat/completions', { json: chatCompletion('ok'), delayMs: 30 }, openAIError(429, 'slow down'));
     expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
     expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(429);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import type { Env } from '../../src/env';
 import { openAIError } from '../helpers/fake-upstream';
-import { testGateway, user } from '../helpers/gateway';
+import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 
 const MASTER = 'sk-master-abcdef123456';
 const AUTH = { authorization: `Bearer ${MASTER}` };
@@ -60,7 +60,7 @@ describe('prometheus: GET /metrics', () => {
   });
 
   it('reports failures with their class and status, and deployment state from the routing state', async () => {
-    const gw = testGateway(config());
+    const gw = testGateway(config(), { now: minuteAlignedClock() });
     gw.upstream.on('/chat/completions', openAIError(401, 'Incorrect API key provided: sk-provider-secret-999999', 'invalid_api_key'));
     expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(401);
     expect((await gw.chat({ model: 'no-such-model', messages: user() }, AUTH)).status).toBe(404);

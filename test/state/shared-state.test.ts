@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { gatewayFor } from '../../src/gateway';
 import type { DurableStateStore } from '../../src/state/durable-store';
-import { testGateway, user } from '../helpers/gateway';
+import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 
 const LIMITED = `
 model_list:
@@ -147,7 +147,7 @@ model_list:
   - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 1, tpm: 5000 }, model_info: { id: a } }
   - { model_name: g, litellm_params: { model: openai/b, api_key: k, api_base: https://b.test/v1 }, model_info: { id: b } }
 router_settings: { routing_strategy: least-busy, num_retries: 0 }
-`);
+`, { now: minuteAlignedClock() });
     gw.upstream.on('b.test', { status: 429, json: { error: { message: 'slow down', type: 'rate_limit_error' } } });
     // whichever goes first, a serves one (then it is at its rpm) and b fails one (then it cools down)
     for (let i = 0; i < 2; i++) await gw.chat({ model: 'g', messages: user() });
