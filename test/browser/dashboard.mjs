@@ -139,8 +139,15 @@ async function main() {
   const sentryRaw = sentry.received.map((r) => r.body).join('\n');
   check(!sentryRaw.includes(MASTER) && !sentryRaw.includes('a private question') && !sentryRaw.includes('sk-lf-browser-secret'), 'no key and no message content reached Sentry');
 
-  const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
-  check(/litellm_proxy_total_requests_metric_total\{requested_model="gpt-4o",status_code="200"\} 12\.0/.test(metrics), '/metrics counts the 12 requests');
+  // Counts reach the MetricsState object in batches, through waitUntil: they are there within moments.
+  let metrics = '';
+  await waitFor('/metrics counts the 12 requests', async () => {
+    metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+    return /litellm_proxy_total_requests_metric_total\{requested_model="gpt-4o",status_code="200"\} 12\.0/.test(metrics);
+  }).catch((e) => {
+    console.log(metrics.split('\n').filter((l) => l.startsWith('litellm_proxy_total_requests')).join('\n'));
+    throw e;
+  });
   check((await fetch(`${base}/metrics`)).status === 401, '/metrics needs the key');
 
   const browser = await chromium.launch({
