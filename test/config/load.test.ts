@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import shipped from '../../router.config.yaml';
 import { loadProxyConfig, toRouterOptions } from '../../src/config/load';
 import { Router } from '../../src/router/router';
+import { streamChunks } from '../../src/stream/chunks';
 
 const guide = readGuideProductionExample();
 
@@ -121,7 +122,7 @@ describe('new Router({...})', () => {
     expect(result.meta.group).toBe('gpt-4');
   });
 
-  it('streams through the library too', async () => {
+  it('streams through the library too, as SSE bytes or as chunk objects', async () => {
     const router = new Router({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m', mock_response: 'one two three' } }] });
     const result = await router.completion({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(result.kind).toBe('stream');
@@ -129,6 +130,11 @@ describe('new Router({...})', () => {
     const text = await new Response(result.stream).text();
     expect(text.trim().endsWith('data: [DONE]')).toBe(true);
     expect(text).toContain('"content":"three"');
+    const again = await router.completion({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    if (again.kind !== 'stream') return;
+    let content = '';
+    for await (const chunk of streamChunks(again.stream)) content += chunk.choices[0]?.delta.content ?? '';
+    expect(content).toBe('one two three');
   });
 
   it('refuses a bad object with the same key paths as the YAML', () => {
