@@ -196,8 +196,11 @@ async function main() {
   );
   check(true, 'the page refreshes itself (15 requests without a reload)');
   check(await page.evaluate(() => sessionStorage.getItem('llm-router-key') !== null && localStorage.length === 0), 'the key lives in sessionStorage only');
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  const shot = await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`  screenshot: ${SCREENSHOT}`);
+  // A PNG of the page's width with real content: an empty or unstyled page compresses to a few KB.
+  const isPng = shot.subarray(1, 4).toString('latin1') === 'PNG';
+  check(isPng && shot.readUInt32BE(16) === 1200 && shot.length > 20_000, `the screenshot shows the rendered dashboard (${shot.length} bytes)`);
   check(consoleErrors.length === 0, `no script errors on the page${consoleErrors.length ? `: ${consoleErrors.join('; ')}` : ''}`);
 }
 
