@@ -42,7 +42,7 @@ export function createApp(options: GatewayOptions = {}) {
   // The page shell is open (a browser cannot send a key on navigation); its data needs the key.
   app.get('/dashboard', dashboardPage);
 
-  app.use('*', async (c, next) => requireMasterKey(() => c.var.gateway.masterKey)(c, next));
+  app.use('*', requireMasterKey<AppEnv>((c) => c.var.gateway.masterKey));
 
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;

@@ -1,5 +1,5 @@
 // general_settings.master_key: `Authorization: Bearer <key>`, compared in constant time.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import { RouterError } from '../router/errors';
 
 const encoder = new TextEncoder();
@@ -31,9 +31,10 @@ export function presentedKey(header: (name: string) => string | undefined): stri
   return bearerToken(header('authorization')) ?? header('x-api-key') ?? header('api-key');
 }
 
-export function requireMasterKey(masterKey: () => string | undefined): MiddlewareHandler {
+/** Guards what follows with the master key that `masterKey` reads for the request (none configured: open). */
+export function requireMasterKey<E extends Env>(masterKey: (c: Context<E>) => string | undefined): MiddlewareHandler<E> {
   return async (c, next) => {
-    const expected = masterKey();
+    const expected = masterKey(c);
     if (!expected) return next();
     const given = presentedKey((name) => c.req.header(name));
     if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
