@@ -1,11 +1,10 @@
 // Nothing secret leaves through a log line, a trace, a metric or an error report: the config's own secrets
 // (provider keys, the master key) are cut out by value, then anything key-shaped by scrub()'s patterns.
+import { SECRET_PARAMS } from '../config/secrets';
 import type { ProxyConfig } from '../config/types';
 import { scrub } from '../providers/http';
 
 export type Redact = (text: string) => string;
-
-const SECRET_PARAMS = ['api_key', 'azure_ad_token', 'aws_secret_access_key', 'vertex_credentials'];
 
 /** The secret values a config holds, longest first so a key that contains another is cut whole. */
 export function configSecrets(config: ProxyConfig, extra: unknown[] = []): string[] {

@@ -3,6 +3,7 @@
 // A mock_response of `litellm.<ErrorClass>` (e.g. litellm.RateLimitError) fails with that class.
 import type { ErrorClass } from '../config/types';
 import { RouterError } from '../router/errors';
+import { estimateTokens } from '../router/request';
 import { DONE_EVENT, encodeEvent } from '../stream/sse';
 import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingResponse, Usage } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';
@@ -21,7 +22,8 @@ const ERROR_CLASSES = new Set<string>([
   'APIConnectionError',
 ]);
 
-const estimateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+/** Mock usage: the router's estimate, at least one token. */
+const tokensOf = (value: unknown) => Math.max(1, estimateTokens(value));
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
@@ -50,8 +52,8 @@ async function prepare(call: UpstreamCall<unknown>): Promise<string> {
 }
 
 function usageOf(req: ChatRequest, answer: string): Usage {
-  const prompt = estimateTokens(JSON.stringify(req.messages));
-  const completion = estimateTokens(answer);
+  const prompt = tokensOf(JSON.stringify(req.messages));
+  const completion = tokensOf(answer);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
@@ -113,7 +115,7 @@ export const mock: Provider = {
       const vector = vectorOf(JSON.stringify(x), dimensions);
       return { object: 'embedding' as const, index, embedding: encoding_format === 'base64' ? float32Base64(vector) : vector };
     });
-    const tokens = inputs.reduce<number>((n, x) => n + estimateTokens(JSON.stringify(x)), 0);
+    const tokens = inputs.reduce<number>((n, x) => n + tokensOf(JSON.stringify(x)), 0);
     const body: EmbeddingResponse = {
       object: 'list',
       data,

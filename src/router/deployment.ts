@@ -1,4 +1,5 @@
 // One entry of model_list, normalised: its id, its group, its provider and its limits.
+import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
@@ -19,7 +20,6 @@ export interface Deployment {
   apiBase: string;
 }
 
-const SECRET_PARAMS = new Set(['api_key', 'azure_ad_token', 'aws_secret_access_key', 'vertex_credentials']);
 
 export function toDeployments(models: ModelListEntry[]): Deployment[] {
   const seen = new Set<string>();
@@ -56,7 +56,7 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
 
 function stableId(m: ModelListEntry): string {
   const params = Object.entries(m.litellm_params)
-    .filter(([k]) => !SECRET_PARAMS.has(k))
+    .filter(([k]) => !SECRET_PARAMS.includes(k))
     .sort(([a], [b]) => (a < b ? -1 : 1));
   return hash53(JSON.stringify([m.model_name, params]));
 }

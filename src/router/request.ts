@@ -90,8 +90,11 @@ export function parseEmbeddingRequest(body: unknown): { request: EmbeddingReques
   return { request: upstream as EmbeddingRequest, controls };
 }
 
-/** A cheap prompt-token estimate (about four characters a token), corrected later by the real usage. */
+/** About four characters a token: the estimate used wherever no real token count is known. */
+export const CHARS_PER_TOKEN = 4;
+
+/** A cheap prompt-token estimate, corrected later by the real usage. */
 export function estimateTokens(value: unknown): number {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return Math.ceil(text.length / 4);
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
 }

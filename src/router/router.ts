@@ -20,7 +20,7 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHAT_PARAMS, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -230,7 +230,7 @@ export class Router {
 }
 
 function estimatedUsage(prompt: number, contentChars: number): Usage {
-  const completion = Math.ceil(contentChars / 4);
+  const completion = Math.ceil(contentChars / CHARS_PER_TOKEN);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
