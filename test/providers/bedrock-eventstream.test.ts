@@ -1,18 +1,22 @@
 // ConverseStream's event-stream frames: decoded with both CRCs checked, on AWS's own test vectors (the
-// aws-c-event-stream vectors @smithy/eventstream-codec ships) and on frames cut at any byte.
+// aws-c-event-stream vectors the AWS SDK's codec is tested with) and on frames cut at any byte.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bedrock } from '../../src/providers/bedrock';
-import { EventStreamSplitter } from '../../src/providers/bedrock/eventstream';
+import { crc32, EventStreamSplitter } from '../../src/providers/bedrock/eventstream';
 import { toChatChunkStream } from '../../src/providers/bedrock/stream';
 import type { Deployment } from '../../src/router/deployment';
 import { RouterError } from '../../src/router/errors';
-import { concat, cutAt, event, exception, frame, textFrames, toolFrames } from '../helpers/bedrock';
+import { concat, cutAt, event, exception, frame, crc32 as helperCrc32, textFrames, toolFrames } from '../helpers/bedrock';
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
 
 /** AWS's event-stream test vectors (encoded messages), as published with the codec. */
 const VECTORS = {
+  // every header type: bool, byte, short, int, long, bytes, string, timestamp, uuid
+  all_headers: hex(
+    '000000cc000000af0fae64ca0a6576656e742d74797065040000a00c0c636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e0a626f6f6c2066616c73650109626f6f6c207472756500046279746502cf08627974652062756606001449276d2061206c6974746c6520746561706f74210974696d657374616d70080000000000845fed05696e74313603002a05696e7436340500000000028757b20475756964090102030405060708090a0b0c0d0e0f107b27666f6f273a27626172277daba5f10c',
+  ),
   // headers { content-type: "application/json" }, payload {'foo':'bar'}
   payload_one_str_header: hex('0000003d0000002007fd83960c636f6e74656e742d747970650700106170706c69636174696f6e2f6a736f6e7b27666f6f273a27626172277d8d9c08b1'),
   payload_no_headers: hex('0000001d00000000fd528c5a7b27666f6f273a27626172277dc3653936'),
@@ -29,6 +33,10 @@ describe('event-stream decoding', () => {
     const [one] = new EventStreamSplitter().push(VECTORS.payload_one_str_header);
     expect(one.headers).toEqual({ 'content-type': 'application/json' });
     expect(text(one.body)).toBe("{'foo':'bar'}");
+    // String headers are read; the other types are stepped over by their size.
+    const [all] = new EventStreamSplitter().push(VECTORS.all_headers);
+    expect(all.headers).toEqual({ 'content-type': 'application/json' });
+    expect(text(all.body)).toBe("{'foo':'bar'}");
     const [none] = new EventStreamSplitter().push(VECTORS.payload_no_headers);
     expect(none.headers).toEqual({});
     expect(text(none.body)).toBe("{'foo':'bar'}");
@@ -55,8 +63,15 @@ describe('event-stream decoding', () => {
     }
   });
 
-  it('refuses a prelude whose length is out of bounds instead of waiting for 4 GiB', () => {
-    expect(() => new EventStreamSplitter().push(hex('ffffffff0000000000000000'))).toThrow(/out of bounds/);
+  it('checks the prelude as soon as it is in: a corrupt or out-of-bounds length fails at once, not after 4 GiB', () => {
+    expect(() => new EventStreamSplitter().push(hex('ffffffff0000000000000000'))).toThrow(/prelude checksum/);
+    const huge = hex('ffffff0000000000');
+    const prelude = concat([huge, Uint8Array.of(...hex(helperCrc32(huge).toString(16).padStart(8, '0')))]);
+    expect(() => new EventStreamSplitter().push(prelude)).toThrow(/out of bounds/);
+  });
+
+  it("computes CRC-32's check value", () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });
 });
 
