@@ -193,6 +193,15 @@ describe('bedrock/ errors', () => {
     }
   });
 
+  it('cuts the deployment\'s AWS keys out of an upstream message that echoes them', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('/converse', bedrockError(403, 'ExpiredTokenException', `The security token ${KEYS.token} for ${KEYS.id} (${KEYS.secret}) has expired.`));
+    const res = await gw.chat({ model: 'claude', messages: user() });
+    expect(res.status).toBe(401);
+    const text = await res.text();
+    expect(text).toContain('The security token *** for *** (***) has expired.');
+  });
+
   it('an over-long prompt (ValidationException) is a ContextWindowExceededError: context_window_fallbacks answer', async () => {
     const gw = testGateway(CONFIG);
     gw.upstream.on('/converse', bedrockError(400, 'ValidationException', 'Input is too long for requested model.'));
