@@ -57,6 +57,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     secret('LANGFUSE_SECRET_KEY'),
     secret('SENTRY_DSN'),
     // Bedrock deployments may take their keys from the env rather than the config.
+    secret('AWS_ACCESS_KEY_ID'),
     secret('AWS_SECRET_ACCESS_KEY'),
     secret('AWS_SESSION_TOKEN'),
   ]));

@@ -85,7 +85,7 @@ async function translate(parts: Uint8Array[], opts: { includeUsage?: boolean; js
       c.close();
     },
   });
-  const out = source.pipeThrough(toChatChunkStream({ deployment, id: 'chatcmpl-x', includeUsage: opts.includeUsage ?? true, jsonMode: opts.jsonMode ?? false }));
+  const out = source.pipeThrough(toChatChunkStream({ deployment, model: 'anthropic.claude-3-haiku-20240307-v1:0', id: 'chatcmpl-x', includeUsage: opts.includeUsage ?? true, jsonMode: opts.jsonMode ?? false }));
   return new Response(out).text();
 }
 

@@ -283,6 +283,7 @@ model_list:
       gw.upstream.on('/converse', converseText());
       expect((await gw.chat({ model: 'm', messages: user() })).status).toBe(200);
       expect(gw.upstream.calls[0].url).toBe(`${HOST}${path}`);
+      expect((await (await gw.chat({ model: 'm', messages: user() })).json<any>()).model).toBe(model.replace(/^bedrock\/(converse\/)?/, ''));
     }
   });
 });

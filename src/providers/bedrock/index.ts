@@ -51,13 +51,13 @@ export const bedrock: Provider = {
     if (!call.body.stream) {
       const res = await post(call, 'converse', converse, 'application/json');
       const id = completionId(res.headers.get('x-amzn-requestid'));
-      return { kind: 'json', body: toChatCompletion((await res.json()) as ConverseResponse, d, id, jsonMode) };
+      return { kind: 'json', body: toChatCompletion((await res.json()) as ConverseResponse, modelId(d), id, jsonMode) };
     }
     const res = await post(call, 'converse-stream', converse, 'application/vnd.amazon.eventstream');
     const id = completionId(res.headers.get('x-amzn-requestid'));
     const includeUsage = call.body.stream_options?.include_usage === true;
     const body = res.body ?? new ReadableStream<Uint8Array>();
-    return { kind: 'stream', stream: body.pipeThrough(toChatChunkStream({ deployment: d, id, includeUsage, jsonMode })) };
+    return { kind: 'stream', stream: body.pipeThrough(toChatChunkStream({ deployment: d, model: modelId(d), id, includeUsage, jsonMode })) };
   },
 
   embeddings(call) {

@@ -1,6 +1,5 @@
 // Converse response -> OpenAI chat.completion: text blocks join into `content`, toolUse blocks become tool_calls,
 // reasoning goes to `reasoning_content` (as LiteLLM does), stopReason becomes finish_reason.
-import type { Deployment } from '../../router/deployment';
 import { JSON_TOOL } from '../anthropic/json-mode';
 import type { ChatCompletion, ToolCall, Usage } from '../openai-types';
 import type { ConverseResponse, TokenUsage } from './types';
@@ -35,7 +34,7 @@ export function toUsage(u: Partial<TokenUsage> = {}): Usage {
 export const completionId = (requestId: string | null) => `chatcmpl-${requestId ?? crypto.randomUUID()}`;
 
 /** `jsonMode`: the request had a response_format, so the JSON tool's input is the content. */
-export function toChatCompletion(r: ConverseResponse, d: Deployment, id: string, jsonMode: boolean): ChatCompletion {
+export function toChatCompletion(r: ConverseResponse, model: string, id: string, jsonMode: boolean): ChatCompletion {
   let text = '';
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
@@ -55,7 +54,7 @@ export function toChatCompletion(r: ConverseResponse, d: Deployment, id: string,
     id,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model: d.upstreamModel,
+    model,
     choices: [{ index: 0, message, finish_reason: finishReason(r.stopReason, !jsonMode || toolCalls.length > 0), logprobs: null }],
     usage: toUsage(r.usage),
   };

@@ -15,8 +15,9 @@ import type { StreamEvents, TokenUsage } from './types';
 
 export interface ChunkStreamOptions {
   deployment: Deployment;
-  /** The chat.completion id (from the AWS request id). */
+  /** The chat.completion id (from the AWS request id) and the model id its chunks name. */
   id: string;
+  model: string;
   /** stream_options.include_usage: a last chunk with no choices and the whole usage. */
   includeUsage: boolean;
   /** The request had a response_format: the JSON tool's input streams as content. */
@@ -114,7 +115,7 @@ class ChunkTranslator {
   }
 
   private base(): Omit<ChatChunk, 'choices'> {
-    return { id: this.opts.id, object: 'chat.completion.chunk', created: this.created, model: this.opts.deployment.upstreamModel };
+    return { id: this.opts.id, object: 'chat.completion.chunk', created: this.created, model: this.opts.model };
   }
 
   /** The role chunk first (once), then this delta if any. */
