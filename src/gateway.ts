@@ -69,6 +69,7 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
+      env,
       ...options,
       callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
     });

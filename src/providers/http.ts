@@ -1,4 +1,5 @@
 // The HTTP plumbing providers share: send JSON, map a failed upstream answer to a classified RouterError.
+import { SECRET_PARAMS } from '../config/secrets';
 import { classifyUpstream, RouterError } from '../router/errors';
 import type { Deployment } from '../router/deployment';
 
@@ -75,7 +76,9 @@ export function parseRetryAfter(value: string | null): number | undefined {
 /** Upstreams echo keys back in auth errors; nothing secret-shaped leaves the gateway. */
 export function scrub(text: string, d?: Deployment): string {
   let out = text;
-  const key = d?.params.api_key;
-  if (typeof key === 'string' && key.length >= 4) out = out.split(key).join('***');
+  for (const k of SECRET_PARAMS) {
+    const secret = d?.params[k];
+    if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('***');
+  }
   return out.replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}/g, '$1-***').replace(/\b(Bearer)\s+[A-Za-z0-9._\-]+/gi, '$1 ***');
 }

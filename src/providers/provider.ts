@@ -31,4 +31,9 @@ export interface Provider {
   readonly supportedParams?: ReadonlySet<string>;
   /** A fault in a deployment's litellm_params, as `key: fault` (e.g. `api_base: required for azure/`). */
   check?(params: LitellmParams): string | undefined;
+  /**
+   * litellm_params a deployment may leave out, read from the Worker's env as LiteLLM reads os.environ
+   * (param -> env var names, the first set wins), filled in before `check`.
+   */
+  readonly envParams?: Readonly<Record<string, readonly string[]>>;
 }

@@ -2,13 +2,14 @@
 import { RouterError } from '../router/errors';
 import { anthropic } from './anthropic';
 import { azure } from './azure';
+import { bedrock } from './bedrock';
 import { groq } from './groq';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
 
 /** Adding a provider: one file exporting a Provider, one line here. */
-const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, groq, mock };
+const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, groq, mock, bedrock };
 
 /** Bare model names LiteLLM maps to a provider without a prefix. */
 const BARE: Array<[RegExp, Provider]> = [

@@ -21,7 +21,7 @@ export interface Deployment {
 }
 
 
-export function toDeployments(models: ModelListEntry[]): Deployment[] {
+export function toDeployments(models: ModelListEntry[], env: Record<string, unknown> = {}): Deployment[] {
   const seen = new Set<string>();
   return models.map((m, i) => {
     let resolved: ReturnType<typeof resolveProvider>;
@@ -31,7 +31,8 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
     }
     const { provider, upstreamModel } = resolved;
-    const fault = provider.check?.(m.litellm_params);
+    const params = withEnvParams(m.litellm_params, provider.envParams, env);
+    const fault = provider.check?.(params);
     if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
     let id = m.model_info?.id ?? stableId(m);
     // Two entries that differ only in their secret: keep ids unique without hashing the secret.
@@ -42,7 +43,7 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       group: m.model_name,
       provider,
       upstreamModel,
-      params: m.litellm_params,
+      params,
       info: m.model_info ?? {},
       tpm: m.tpm ?? m.litellm_params.tpm,
       rpm: m.rpm ?? m.litellm_params.rpm,
@@ -52,6 +53,18 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
     d.apiBase = provider.apiBase(d);
     return d;
   });
+}
+
+/** The provider's env defaults under the deployment's own params (which always win). */
+function withEnvParams(params: LitellmParams, names: Provider['envParams'], env: Record<string, unknown>): LitellmParams {
+  if (!names) return params;
+  const filled: LitellmParams = { ...params };
+  for (const [key, vars] of Object.entries(names)) {
+    if (filled[key] !== undefined) continue;
+    const value = vars.map((v) => env[v]).find((v) => typeof v === 'string' && v !== '');
+    if (value !== undefined) filled[key] = value;
+  }
+  return filled;
 }
 
 function stableId(m: ModelListEntry): string {

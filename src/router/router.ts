@@ -33,7 +33,7 @@ export interface RouterRuntime {
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Resolves os.environ/NAME in the object form. */
+  /** Resolves os.environ/NAME in the object form; providers read their env defaults (AWS_*) from it. */
   env?: Record<string, unknown>;
   callbacks?: RouterCallback[];
   /** The response cache (Workers KV in the Worker); by default built from cache_responses, in memory. */
@@ -85,7 +85,7 @@ export class Router {
     this.warnings = checked.warnings;
     let deployments: Deployment[];
     try {
-      deployments = toDeployments(this.options.model_list);
+      deployments = toDeployments(this.options.model_list, runtime.env);
     } catch (e) {
       throw new ConfigError([(e as Error).message]);
     }

@@ -16,6 +16,8 @@ export interface RecordedCall {
 export type Behaviour =
   | { status?: number; json?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { stream: Array<unknown | string>; delayMs?: number; chunkDelayMs?: number; thenError?: 'reset'; noDone?: boolean }
+  /** A binary stream sent as these chunks (e.g. Bedrock's event-stream frames, cut anywhere). */
+  | { bytes: Uint8Array[]; contentType?: string; headers?: Record<string, string> }
   | { error: 'reset' | 'refused' | 'dns' }
   | { hang: true };
 
@@ -132,6 +134,13 @@ async function respond(b: Behaviour, _body: unknown, signal?: AbortSignal): Prom
   if ('error' in b) {
     const text = { reset: 'Network connection lost.', refused: 'connect ECONNREFUSED 127.0.0.1:9', dns: 'getaddrinfo ENOTFOUND fake.invalid' }[b.error];
     throw new TypeError(text);
+  }
+  if ('bytes' in b) {
+    let i = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull: (controller) => (i < b.bytes.length ? controller.enqueue(b.bytes[i++]) : controller.close()),
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': b.contentType ?? 'application/octet-stream', ...b.headers } });
   }
   if (b.delayMs) await wait(b.delayMs, signal);
   if ('stream' in b) {
