@@ -3,6 +3,7 @@ import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
+import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
 
 export interface Deployment {
   /** model_info.id, else a stable hash of the non-secret params (LiteLLM's x-litellm-model-id). */
@@ -17,6 +18,7 @@ export interface Deployment {
   tpm?: number;
   rpm?: number;
   weight?: number;
+  /** The upstream's base URL for display, scrubbed (providers build request URLs from params.api_base). */
   apiBase: string;
 }
 
@@ -49,7 +51,9 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       weight: m.litellm_params.weight,
       apiBase: '',
     };
-    d.apiBase = provider.apiBase(d);
+    rememberSecrets(paramSecrets(m.litellm_params));
+    // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
+    d.apiBase = scrub(provider.apiBase(d));
     return d;
   });
 }
