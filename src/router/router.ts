@@ -137,6 +137,7 @@ export class Router {
           now: this.now,
           idleTimeoutMs: streamTimeoutMs(this.options, d),
           abort,
+          deployment: d,
           onEnd: (o) => {
             const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
             // A client that left says nothing about the deployment: only its usage is booked.
