@@ -34,6 +34,11 @@ export interface RelayOptions {
   onEnd: (outcome: RelayOutcome) => void;
   /** The deployment answering: its in-band errors are classified (and scrubbed) as its HTTP errors are. */
   deployment?: Deployment;
+  /**
+   * The client's request signal. Its abort (a disconnect, with enable_request_signal) ends the stream at once,
+   * even with no read pending: the runtime would otherwise notice only at its next write to the client.
+   */
+  signal?: AbortSignal;
 }
 
 const DONE = '[DONE]';
@@ -309,8 +314,20 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
     if (ended) return;
     ended = true;
     idle.stop();
+    opts.signal?.removeEventListener('abort', clientGone);
     opts.onEnd({ ...outcome, ttftMs, latencyMs: opts.now() - opts.startedAt, usage: watcher.usage, contentChars: watcher.contentChars });
   };
+
+  // The client left: abort the upstream and free the slot now, whether or not a read is pending.
+  function clientGone() {
+    if (ended) return;
+    const reason = new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' });
+    opts.abort(reason);
+    reader.cancel(reason).catch(() => {});
+    end({ ok: false, cancelled: true });
+  }
+  opts.signal?.addEventListener('abort', clientGone, { once: true });
+  if (opts.signal?.aborted) clientGone();
 
   let pending: Uint8Array | undefined = first;
   return new ReadableStream<Uint8Array>(
@@ -361,12 +378,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
         reader.cancel().catch(() => {});
         end({ ok: false, cancelled: false, error: failure });
       },
-      cancel() {
-        const reason = new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' });
-        opts.abort(reason);
-        reader.cancel(reason).catch(() => {});
-        end({ ok: false, cancelled: true });
-      },
+      cancel: clientGone,
     },
     { highWaterMark: 0 },
   );
