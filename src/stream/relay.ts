@@ -142,10 +142,12 @@ async function documentError(first: Uint8Array, read: () => Promise<ReadableStre
   try {
     const json = JSON.parse(text) as ErrorJson;
     if (json && typeof json === 'object' && (json.error || json.message)) return errorOf(json, inBand);
+    // Any other JSON (a whole completion, from an upstream that ignored stream: true): its content is not an error's to show.
+    return inBand(undefined, 'Upstream answered a stream request with a JSON body, not an event stream');
   } catch {
-    // not JSON (an HTML page, a proxy's text): described below
+    // not JSON (an HTML page, a proxy's text): shown as the non-stream path shows it, scrubbed, then cut
   }
-  const what = text.trimStart().startsWith('<') ? 'an HTML page' : text.trimStart().startsWith('{') ? 'a JSON body' : 'a body';
+  const what = text.trimStart().startsWith('<') ? 'an HTML page' : 'a body';
   return inBand(undefined, `Upstream answered a stream request with ${what}, not an event stream: ${scrub(text).slice(0, 500)}`);
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rememberSecrets } from '../../src/security/scrub';
 import type { RelayOutcome } from '../../src/stream/relay';
 import { relayStream } from '../../src/stream/relay';
-import { chunk, streamOf } from '../helpers/fake-upstream';
+import { chatCompletion, chunk, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { captureLogs, clientView, findLeaks } from '../helpers/leaks';
 
@@ -112,6 +112,15 @@ describe('a streamed request to an upstream that answers with something else', (
       });
     }
   }
+
+  it('a whole completion (an upstream that ignored stream: true) is an error without its content', async () => {
+    const gw = testGateway(CONFIG, { fetch: async () => Response.json(chatCompletion('private answer text')) });
+    const res = await gw.chat({ model: 'oa', messages: user(), stream: true });
+    expect(res.status).toBe(500);
+    const { error } = await res.json<any>();
+    expect(error.message).toContain('a JSON body, not an event stream');
+    expect(error.message).not.toContain('private answer text');
+  });
 
   it('an in-band error after the first byte reaches the client scrubbed, and is logged (openai and azure)', async () => {
     for (const [model, key] of [['oa', OPENAI_KEY], ['az', AZURE_KEY]] as const) {
