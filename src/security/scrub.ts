@@ -32,8 +32,9 @@ export function paramSecrets(litellmParams: object): unknown[] {
   const base = params.api_base;
   const m = typeof base === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(base) : null;
   if (m) {
-    const [user, pass] = m[1].split(':');
-    out.push(m[1], safeDecode(user), pass === undefined ? undefined : safeDecode(pass));
+    // The whole user-info and the password; a user name alone is not a secret.
+    const pass = m[1].split(':')[1];
+    out.push(m[1], pass, pass === undefined ? undefined : safeDecode(pass));
   }
   return out;
 }
