@@ -11,7 +11,7 @@ import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
-import { scrub } from './providers/http';
+import { logLine } from './security/scrub';
 
 type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string } };
 
@@ -20,7 +20,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return err.toResponse();
-    console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: err instanceof Error ? scrub(`${err.name}: ${err.message}`) : 'unknown' }));
+    logLine('error', { msg: 'unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });
     return new RouterError('InternalServerError', 'Internal error in the gateway').toResponse();
   });
   app.notFound((c) =>

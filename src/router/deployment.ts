@@ -3,6 +3,7 @@ import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
+import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
 
 export interface Deployment {
   /** model_info.id, else a stable hash of the non-secret params (LiteLLM's x-litellm-model-id). */
@@ -17,6 +18,7 @@ export interface Deployment {
   tpm?: number;
   rpm?: number;
   weight?: number;
+  /** The upstream's base URL for display, scrubbed (providers build request URLs from params.api_base). */
   apiBase: string;
 }
 
@@ -50,7 +52,9 @@ export function toDeployments(models: ModelListEntry[], env: Record<string, unkn
       weight: m.litellm_params.weight,
       apiBase: '',
     };
-    d.apiBase = provider.apiBase(d);
+    rememberSecrets(paramSecrets(params)); // after env defaults: a key read from the env is a secret too
+    // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
+    d.apiBase = scrub(provider.apiBase(d));
     return d;
   });
 }

@@ -137,6 +137,8 @@ export class Router {
           now: this.now,
           idleTimeoutMs: streamTimeoutMs(this.options, d),
           abort,
+          deployment: d,
+          signal: opts.signal,
           onEnd: (o) => {
             const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
             // A client that left says nothing about the deployment: only its usage is booked.
