@@ -2,13 +2,20 @@
 import { RouterError } from '../router/errors';
 import { anthropic } from './anthropic';
 import { azure } from './azure';
-import { groq } from './groq';
+import { CATALOGUE } from './catalogue';
+import { compatibleProvider } from './compatible';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
 
-/** Adding a provider: one file exporting a Provider, one line here. */
-const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, groq, mock };
+/** Adding a provider: one file exporting a Provider, one line here (an OpenAI-compatible host: one row in catalogue.ts). */
+const BY_PREFIX: Record<string, Provider> = {
+  openai,
+  azure,
+  anthropic,
+  mock,
+  ...Object.fromEntries(Object.entries(CATALOGUE).map(([prefix, host]) => [prefix, compatibleProvider(prefix, host)])),
+};
 
 /** Bare model names LiteLLM maps to a provider without a prefix. */
 const BARE: Array<[RegExp, Provider]> = [
@@ -28,5 +35,10 @@ export function resolveProvider(model: string): { provider: Provider; upstreamMo
     if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
   }
   for (const [pattern, provider] of BARE) if (pattern.test(model)) return { provider, upstreamModel: model };
-  throw new RouterError('BadRequestError', `No provider for model "${model}": use a prefix (${Object.keys(BY_PREFIX).join('/, ')}/)`);
+  throw new RouterError(
+    'BadRequestError',
+    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX)
+      .map((p) => `${p}/`)
+      .join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
+  );
 }
