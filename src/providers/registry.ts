@@ -4,6 +4,7 @@ import { anthropic } from './anthropic';
 import { azure } from './azure';
 import { CATALOGUE } from './catalogue';
 import { compatibleProvider } from './compatible';
+import { gemini } from './gemini';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
@@ -13,6 +14,7 @@ const BY_PREFIX: Record<string, Provider> = {
   openai,
   azure,
   anthropic,
+  gemini,
   mock,
   ...Object.fromEntries(Object.entries(CATALOGUE).map(([prefix, host]) => [prefix, compatibleProvider(prefix, host)])),
 };
