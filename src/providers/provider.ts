@@ -36,4 +36,6 @@ export interface Provider {
    * param -> env var names, the first one set wins (e.g. `{ api_key: ['MISTRAL_API_KEY'] }`).
    */
   readonly env?: Readonly<Record<string, readonly string[]>>;
+  /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
+  forModel?(upstreamModel: string): Provider;
 }

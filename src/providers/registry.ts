@@ -8,6 +8,7 @@ import { gemini } from './gemini';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
+import { vertex } from './vertex';
 
 /** Adding a provider: one file exporting a Provider, one line here (an OpenAI-compatible host: one row in catalogue.ts). */
 const BY_PREFIX: Record<string, Provider> = {
@@ -15,6 +16,7 @@ const BY_PREFIX: Record<string, Provider> = {
   azure,
   anthropic,
   gemini,
+  vertex_ai: vertex,
   mock,
   ...Object.fromEntries(Object.entries(CATALOGUE).map(([prefix, host]) => [prefix, compatibleProvider(prefix, host)])),
 };
@@ -34,7 +36,9 @@ export function resolveProvider(model: string): { provider: Provider; upstreamMo
   const slash = model.indexOf('/');
   if (slash > 0) {
     const provider = BY_PREFIX[model.slice(0, slash)];
-    if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
+    const upstreamModel = model.slice(slash + 1);
+    // A prefix that serves model families apart (vertex_ai/: Gemini, Claude) picks the family's provider.
+    if (provider) return { provider: provider.forModel?.(upstreamModel) ?? provider, upstreamModel };
   }
   for (const [pattern, provider] of BARE) if (pattern.test(model)) return { provider, upstreamModel: model };
   throw new RouterError(

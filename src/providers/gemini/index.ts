@@ -24,7 +24,7 @@ export type GoogleMethod = 'generateContent' | 'streamGenerateContent' | 'batchE
 export function methodUrl(apiBase: string | undefined, defaultBase: string, modelPath: string, method: GoogleMethod): string {
   const base = (apiBase ?? defaultBase).replace(/\/+$/, '');
   const url = apiBase && /\/models\/[^/]+$/.test(base) ? `${base}:${method}` : `${base}${modelPath}:${method}`;
-  return method === 'streamGenerateContent' || method === 'streamRawPredict' ? `${url}?alt=sse` : url;
+  return method === 'streamGenerateContent' ? `${url}?alt=sse` : url;
 }
 
 /** generateContent or its stream, for Gemini and Vertex alike: only the URL and auth differ. */
