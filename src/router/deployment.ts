@@ -1,6 +1,7 @@
 // One entry of model_list, normalised: its id, its group, its provider and its limits.
 import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
+import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
 
@@ -43,7 +44,8 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       provider,
       upstreamModel,
       params: m.litellm_params,
-      info: m.model_info ?? {},
+      // LiteLLM's known prices and context window, under the deployment's own model_info (which always wins).
+      info: { ...knownModelInfo(m.litellm_params.model, m.model_info), ...m.model_info },
       tpm: m.tpm ?? m.litellm_params.tpm,
       rpm: m.rpm ?? m.litellm_params.rpm,
       weight: m.litellm_params.weight,
