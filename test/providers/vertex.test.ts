@@ -146,6 +146,24 @@ describe('vertex_ai/ provider', () => {
     expect(res.headers.get('x-litellm-model-api-base')).toBe('https://vertex-proxy.test');
   });
 
+  it('takes vertex_credentials as a YAML object too, and the project from its project_id', async () => {
+    const account = await testServiceAccount();
+    const gw = testGateway(`
+model_list:
+  - model_name: gem
+    litellm_params:
+      model: vertex_ai/gemini-2.0-flash
+      vertex_location: global
+      vertex_credentials: ${JSON.stringify(account.json)}
+`);
+    gw.upstream.on('oauth2.test/token', { json: tokenResponse() });
+    gw.upstream.on(':generateContent', { json: textResponse });
+    expect((await gw.chat({ model: 'gem', messages: user() })).status).toBe(200);
+    expect(gw.upstream.callsTo(':generateContent')[0].url).toBe(
+      'https://aiplatform.googleapis.com/v1/projects/my-project/locations/global/publishers/google/models/gemini-2.0-flash:generateContent',
+    );
+  });
+
   it('refuses a config without credentials, or with a file path for them, by key path', async () => {
     for (const [params, fault] of [
       ['vertex_project: p', 'model_list[0].litellm_params.vertex_credentials: required'],

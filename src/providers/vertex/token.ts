@@ -50,7 +50,7 @@ export async function signedJwt(account: ServiceAccount, nowMs: number): Promise
 
 /** An access token for the account, from the isolate's cache or a fresh exchange. */
 export function accessToken(account: ServiceAccount, call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment }, now = Date.now()): Promise<string> {
-  const id = `${account.token_uri} ${account.client_email} ${account.private_key_id ?? account.private_key.length}`;
+  const id = `${account.token_uri} ${account.client_email} ${account.private_key}`;
   const hit = cache.get(id);
   if (hit && hit.expiresAt - MARGIN_MS > now) return hit.token;
   const entry: Cached = { token: Promise.resolve(''), expiresAt: now + LIFETIME_S * 1000 };
