@@ -1,6 +1,7 @@
 // Google's OAuth 2.0 for service accounts, in WebCrypto: an RS256-signed JWT (RFC 7523) exchanged at the account's
-// token_uri for an access token, which is cached in the isolate until shortly before it expires. Concurrent
-// requests share one exchange.
+// token_uri for an access token, which is cached in the isolate until shortly before it expires. Only settled
+// values are shared between requests, never an exchange in flight: awaiting a promise that another request's
+// I/O settles is what workerd cancels as a hung request. So requests that meet no token at once each exchange.
 import type { Deployment } from '../../router/deployment';
 import { RouterError } from '../../router/errors';
 import { connectionError, scrub } from '../http';
@@ -13,12 +14,12 @@ const LIFETIME_S = 3600;
 const MARGIN_MS = 5 * 60_000;
 
 interface Cached {
-  token: Promise<string>;
+  token: string;
   expiresAt: number;
 }
 
 const cache = new Map<string, Cached>();
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = new Map<string, CryptoKey>();
 
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const b64urlJson = (value: unknown) => b64url(new TextEncoder().encode(JSON.stringify(value)));
@@ -28,12 +29,11 @@ function pkcs8(pem: string): Uint8Array {
   return Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
 }
 
-function signingKey(account: ServiceAccount): Promise<CryptoKey> {
+async function signingKey(account: ServiceAccount): Promise<CryptoKey> {
   let key = keys.get(account.private_key);
   if (!key) {
-    key = crypto.subtle.importKey('pkcs8', pkcs8(account.private_key), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+    key = await crypto.subtle.importKey('pkcs8', pkcs8(account.private_key), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
     keys.set(account.private_key, key);
-    key.catch(() => keys.delete(account.private_key));
   }
   return key;
 }
@@ -49,23 +49,13 @@ export async function signedJwt(account: ServiceAccount, nowMs: number): Promise
 }
 
 /** An access token for the account, from the isolate's cache or a fresh exchange. */
-export function accessToken(account: ServiceAccount, call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment }, now = Date.now()): Promise<string> {
+export async function accessToken(account: ServiceAccount, call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment }, now = Date.now()): Promise<string> {
   const id = `${account.token_uri} ${account.client_email} ${account.private_key}`;
   const hit = cache.get(id);
   if (hit && hit.expiresAt - MARGIN_MS > now) return hit.token;
-  const entry: Cached = { token: Promise.resolve(''), expiresAt: now + LIFETIME_S * 1000 };
-  entry.token = exchange(account, call, now).then(
-    ({ token, expiresIn }) => {
-      entry.expiresAt = now + expiresIn * 1000;
-      return token;
-    },
-    (e) => {
-      if (cache.get(id) === entry) cache.delete(id);
-      throw e;
-    },
-  );
-  cache.set(id, entry);
-  return entry.token;
+  const { token, expiresIn } = await exchange(account, call, now);
+  cache.set(id, { token, expiresAt: now + expiresIn * 1000 });
+  return token;
 }
 
 async function exchange(account: ServiceAccount, call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment }, now: number) {
