@@ -64,7 +64,7 @@ class ChunkTranslator {
     if (r.usageMetadata) this.usage = r.usageMetadata;
     const why = blocked(r);
     // Blocked before a byte was sent: a ContentPolicyViolationError, so content_policy_fallbacks apply.
-    if (why && this.choices.size === 0) throw contentPolicyError(d, why);
+    if (why && ![...this.choices.values()].some((c) => c.started)) throw contentPolicyError(d, why);
     if (r.promptFeedback?.blockReason && !r.candidates?.length) return this.finishAll('content_filter');
     const out: Uint8Array[] = [];
     (r.candidates ?? []).forEach((c, i) => {

@@ -62,6 +62,9 @@ describe('gemini stream translation', () => {
 
   it('blocked before any content: a ContentPolicyViolationError before the first byte', async () => {
     await expect(translate([`data: ${JSON.stringify(safetyBlockedResponse)}\r\n\r\n`])).rejects.toMatchObject({ errorClass: 'ContentPolicyViolationError' });
+    // An empty first part (as Google sometimes sends) has put nothing on the wire yet either.
+    const empty = `data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, index: 0 }] })}\r\n\r\n`;
+    await expect(translate([empty, `data: ${JSON.stringify(safetyBlockedResponse)}\r\n\r\n`])).rejects.toMatchObject({ errorClass: 'ContentPolicyViolationError' });
   });
 
   it('an in-band error event fails the stream with its class', async () => {
