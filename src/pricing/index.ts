@@ -4,13 +4,14 @@
 import type { ModelInfo } from '../config/types';
 import { PRICES } from './prices';
 
-/** The names LiteLLM's table may know a deployment by: as written, without its prefix, and by base_model. */
+/** The names LiteLLM's table may know a deployment by: as written, without its prefix, and by base_model (the
+ * table leaves out a `provider/model` row priced as the bare `model`, so the bare name always comes after). */
 function names(model: string, baseModel: unknown): string[] {
   const slash = model.indexOf('/');
   const prefix = slash > 0 ? model.slice(0, slash) : '';
   const upstream = model.slice(slash + 1);
   const out = [model, upstream, upstream.slice(upstream.lastIndexOf('/') + 1)];
-  if (typeof baseModel === 'string') out.push(baseModel, `${prefix}/${baseModel}`);
+  if (typeof baseModel === 'string') out.push(`${prefix}/${baseModel}`, baseModel);
   return out;
 }
 
