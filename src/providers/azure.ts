@@ -1,11 +1,12 @@
 // Azure OpenAI: the deployment name goes in the path, the version in the query, the key in `api-key`.
 import { openAIWire } from './openai';
+import type { Provider } from './provider';
 
 const DEFAULT_API_VERSION = '2024-10-21';
 
 const base = (d: { params: { api_base?: string } }) => (d.params.api_base ?? '').replace(/\/+$/, '');
 
-export const azure = openAIWire(
+const wire = openAIWire(
   'azure',
   (d, endpoint) =>
     `${base(d)}/openai/deployments/${encodeURIComponent(d.upstreamModel)}/${endpoint}?api-version=${encodeURIComponent(
@@ -15,3 +16,8 @@ export const azure = openAIWire(
   base,
   (params) => (params.api_base ? undefined : 'api_base: required for azure/ deployments (https://<resource>.openai.azure.com)'),
 );
+
+export const azure: Provider = {
+  ...wire,
+  env: { api_key: ['AZURE_API_KEY', 'AZURE_OPENAI_API_KEY'], api_base: ['AZURE_API_BASE'], api_version: ['AZURE_API_VERSION'] },
+};

@@ -11,6 +11,8 @@ export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
+  /** Reads a failed answer in the upstream's own error shape (default: OpenAI's and Anthropic's). */
+  onError: (res: Response, d: Deployment) => Promise<RouterError> = upstreamError,
 ): Promise<Response> {
   let res: Response;
   try {
@@ -23,7 +25,7 @@ export async function postJson(
   } catch (e) {
     throw connectionError(e, call.signal);
   }
-  if (!res.ok) throw await upstreamError(res, call.deployment);
+  if (!res.ok) throw await onError(res, call.deployment);
   return res;
 }
 

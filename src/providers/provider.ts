@@ -32,8 +32,10 @@ export interface Provider {
   /** A fault in a deployment's litellm_params, as `key: fault` (e.g. `api_base: required for azure/`). */
   check?(params: LitellmParams): string | undefined;
   /**
-   * litellm_params a deployment may leave out, read from the Worker's env as LiteLLM reads os.environ
-   * (param -> env var names, the first set wins), filled in before `check`.
+   * litellm_params read from the Worker's env when the deployment leaves them out, as LiteLLM reads os.environ:
+   * param -> env var names, the first one set wins (e.g. `{ api_key: ['MISTRAL_API_KEY'] }`).
    */
-  readonly envParams?: Readonly<Record<string, readonly string[]>>;
+  readonly env?: Readonly<Record<string, readonly string[]>>;
+  /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
+  forModel?(upstreamModel: string): Provider;
 }

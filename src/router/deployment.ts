@@ -1,6 +1,7 @@
 // One entry of model_list, normalised: its id, its group, its provider and its limits.
 import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
+import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
 import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
@@ -23,7 +24,7 @@ export interface Deployment {
 }
 
 
-export function toDeployments(models: ModelListEntry[], env: Record<string, unknown> = {}): Deployment[] {
+export function toDeployments(models: ModelListEntry[]): Deployment[] {
   const seen = new Set<string>();
   return models.map((m, i) => {
     let resolved: ReturnType<typeof resolveProvider>;
@@ -33,7 +34,8 @@ export function toDeployments(models: ModelListEntry[], env: Record<string, unkn
       throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
     }
     const { provider, upstreamModel } = resolved;
-    const params = withEnvParams(m.litellm_params, provider.envParams, env);
+    // Absent params were filled from the env by the provider's names at config load (providers/env-defaults.ts).
+    const params = m.litellm_params;
     const fault = provider.check?.(params);
     if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
     let id = m.model_info?.id ?? stableId(m);
@@ -46,29 +48,18 @@ export function toDeployments(models: ModelListEntry[], env: Record<string, unkn
       provider,
       upstreamModel,
       params,
-      info: m.model_info ?? {},
+      // LiteLLM's known prices and context window, under the deployment's own model_info (which always wins).
+      info: { ...knownModelInfo(m.litellm_params.model, m.model_info), ...m.model_info },
       tpm: m.tpm ?? m.litellm_params.tpm,
       rpm: m.rpm ?? m.litellm_params.rpm,
       weight: m.litellm_params.weight,
       apiBase: '',
     };
-    rememberSecrets(paramSecrets(params)); // after env defaults: a key read from the env is a secret too
+    rememberSecrets(paramSecrets(params)); // after env defaults, so a key read from the env is a secret too
     // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
     d.apiBase = scrub(provider.apiBase(d));
     return d;
   });
-}
-
-/** The provider's env defaults under the deployment's own params (which always win). */
-function withEnvParams(params: LitellmParams, names: Provider['envParams'], env: Record<string, unknown>): LitellmParams {
-  if (!names) return params;
-  const filled: LitellmParams = { ...params };
-  for (const [key, vars] of Object.entries(names)) {
-    if (filled[key] !== undefined) continue;
-    const value = vars.map((v) => env[v]).find((v) => typeof v === 'string' && v !== '');
-    if (value !== undefined) filled[key] = value;
-  }
-  return filled;
 }
 
 function stableId(m: ModelListEntry): string {

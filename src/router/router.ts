@@ -85,7 +85,7 @@ export class Router {
     this.warnings = checked.warnings;
     let deployments: Deployment[];
     try {
-      deployments = toDeployments(this.options.model_list, runtime.env);
+      deployments = toDeployments(this.options.model_list);
     } catch (e) {
       throw new ConfigError([(e as Error).message]);
     }

@@ -84,7 +84,7 @@ export class FakeUpstream {
   readonly fetch: typeof fetch = async (input, init) => {
     const req = new Request(input as RequestInfo, init);
     const text = await req.text();
-    const body = text ? JSON.parse(text) : undefined;
+    const body = text ? parseBody(text) : undefined;
     const signal = init?.signal;
     const call: RecordedCall = {
       url: req.url,
@@ -99,6 +99,15 @@ export class FakeUpstream {
     const behaviour: Behaviour = rule ? (rule.queue.shift() ?? rule.repeat!) : defaultFor(req.url, body);
     return respond(behaviour, body, signal ?? undefined);
   };
+}
+
+/** JSON bodies parsed; others (an OAuth token request's form) kept as text. */
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function defaultFor(url: string, body: any): Behaviour {

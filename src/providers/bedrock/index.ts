@@ -36,7 +36,7 @@ async function post(call: UpstreamCall<unknown>, action: string, payload: unknow
 export const bedrock: Provider = {
   name: 'bedrock',
   apiBase: (d) => endpointOf(d.params),
-  envParams: ENV_PARAMS,
+  env: ENV_PARAMS,
   check: checkCredentials,
   // What request.ts translates (and, for embeddings, embeddings.ts); anything else is dropped (drop_params) or refused by name.
   supportedParams: new Set([
