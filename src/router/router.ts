@@ -14,7 +14,7 @@ import { relayStream } from '../stream/relay';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { RouterError } from './errors';
-import { ModelGroups } from './groups';
+import { isPattern, ModelGroups } from './groups';
 import type { Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
@@ -50,6 +50,8 @@ export interface CallOptions {
   cacheControl?: string;
   /** An opaque id of the caller (a hash, never a key): cache entries are never shared between callers. */
   callerScope?: string;
+  /** Tags from the x-litellm-tags header, for tag routing when the body names none. */
+  tags?: string[];
 }
 
 export type { ResponseMeta } from './loop';
@@ -112,6 +114,7 @@ export class Router {
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
   async completion(body: ChatRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<CompletionResult> {
     const { request, controls } = parseChatRequest(body);
+    controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     const defer = deferrer(opts.waitUntil);
@@ -125,8 +128,9 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
-      attempt: async (d, signal, abort, book) => {
-        const upstreamBody = applyParamPolicy({ ...request, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+      contentFiltered: (v) => v.kind === 'json' && v.body.choices?.[0]?.finish_reason === 'content_filter',
+      attempt: async (d, signal, abort, book, params) => {
+        const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
         const startedAt = this.now();
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
@@ -159,6 +163,7 @@ export class Router {
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
+    controls.tags ??= opts.tags;
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
@@ -171,11 +176,11 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
-      attempt: async (d, signal) => {
+      attempt: async (d, signal, _abort, _book, params) => {
         if (!d.provider.embeddings) {
           throw new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve embeddings`);
         }
-        const upstreamBody = applyParamPolicy({ ...request, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
+        const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
         const res = await d.provider.embeddings({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         const u = res.usage;
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
@@ -208,6 +213,8 @@ export class Router {
     let group: string;
     try {
       group = this.groups.resolve(request.model);
+      // A wildcard group serves many models: each is cached apart.
+      if (isPattern(group)) group = request.model;
     } catch {
       return undefined; // an unknown model: run() answers it
     }

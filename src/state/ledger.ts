@@ -20,6 +20,11 @@ export interface DeploymentStats {
   /** When latency was last measured (epoch ms), for routing_strategy_args.ttl. */
   latencyAt?: number;
   fails: number;
+  /** Successful calls this minute: with fails, the failure rate of LiteLLM's default cooldown rule (C02). */
+  successes?: number;
+  /** Failures counted against allowed_fails (C04), and until when that count holds. */
+  strikes?: number;
+  strikesUntil?: number;
   cooldownUntil: number;
   lastError?: string;
   lastErrorAt?: number;
@@ -39,23 +44,43 @@ export interface AcquireRequest {
   seed?: number;
 }
 
+/** The group's summed rpm/tpm limits and this minute's use, for LiteLLM's x-ratelimit-* headers (RT06). */
+export interface GroupUsage {
+  rpmLimit?: number;
+  rpmUsed: number;
+  tpmLimit?: number;
+  tpmUsed: number;
+}
+
 export type AcquireResult =
-  | { ok: true; id: string }
+  | { ok: true; id: string; usage?: GroupUsage }
   | { ok: false; reason: 'cooldown' | 'rate_limited'; retryAfterMs: number };
 
+/**
+ * How a failure may cool a deployment (C01, C02): `at_once` (401, 404), `rate_limit` (429: at once in a group
+ * of more than one), `unhealthy` (408, 5xx: by the failure rate). Other failures never cool.
+ */
+export type CooldownClass = 'at_once' | 'rate_limit' | 'unhealthy';
+
+/** Thresholds of LiteLLM's default rule (C02): > 50% failing with >= 5 calls this minute, or all of >= 1000. */
+const FAILURE_RATE = 0.5;
+const FAILURE_RATE_MIN_CALLS = 5;
+const ALL_FAILING_MIN_CALLS = 1000;
+
 export interface CooldownPolicy {
-  allowedFails: number;
-  /** Seconds. */
+  /** Set: cool after more than this many failures within counterTtl (C04). Unset: LiteLLM's default rule (C02). */
+  allowedFails?: number;
+  /** Seconds out of rotation (the deployment's, the upstream's Retry-After, the router's); 0: none. */
   cooldownTime: number;
+  /** Seconds a failure counts against allowedFails (the router's cooldown_time, as LiteLLM keeps it). */
+  counterTtl: number;
   disabled: boolean;
-  /** Keep the group's last healthy deployment in rotation (true unless the group has fallbacks). */
-  protectLastHealthy: boolean;
+  /** Deployments in the group: LiteLLM never cools a lone deployment for a 429 or a failure rate. */
+  groupSize: number;
 }
 
 export interface Report {
   id: string;
-  /** Every deployment id of the group, to keep the last healthy one out of cooldown. */
-  groupIds: string[];
   /** Whether acquire() already counted this request (rpm, tpm estimate, in-flight). */
   acquired: boolean;
   estTokens: number;
@@ -64,13 +89,11 @@ export interface Report {
   latencyMs?: number;
   ttftMs?: number;
   ok: boolean;
-  /** Whether the failure counts toward cooldown (429, 5xx, timeouts, 401/404 of the deployment). */
-  countsFailure?: boolean;
-  /** Cool down at once rather than after allowed_fails (429, 401, 404, as LiteLLM does). */
-  immediateCooldown?: boolean;
+  /** Whether and how the failure may cool the deployment; unset for failures that never do. */
+  cooldownClass?: CooldownClass;
   errorClass?: string;
-  retryAfterSec?: number;
-  cooldown: CooldownPolicy;
+  /** Set with cooldownClass. */
+  cooldown?: CooldownPolicy;
   now: number;
 }
 
@@ -107,6 +130,7 @@ export class Ledger {
       s.rpm = 0;
       s.tpm = 0;
       s.fails = 0;
+      s.successes = 0;
       if (s.inFlight > 0 && now - (s.activeAt ?? 0) > IN_FLIGHT_STALE_MS) s.inFlight = 0;
     }
     return s;
@@ -129,7 +153,8 @@ export class Ledger {
     }
     const excluded = new Set(req.exclude ?? []);
     const fresh = withCapacity.filter((c) => !excluded.has(c.id));
-    const pool = fresh.length > 0 ? fresh : withCapacity;
+    // litellm_params.order: only the lowest order still available is used.
+    const pool = lowestOrder(fresh.length > 0 ? fresh : withCapacity);
     const chosen = STRATEGIES[req.strategy](pool, {
       now,
       random,
@@ -143,7 +168,25 @@ export class Ledger {
     s.inFlight += 1;
     s.activeAt = now;
     this.onChange?.(chosen.id, s);
-    return { ok: true, id: chosen.id };
+    return { ok: true, id: chosen.id, usage: this.groupUsage(req) };
+  }
+
+  private groupUsage({ candidates, now }: AcquireRequest): GroupUsage | undefined {
+    let u: GroupUsage | undefined;
+    for (const c of candidates) {
+      if (c.rpm === undefined && c.tpm === undefined) continue;
+      const s = this.get(c.id, now);
+      u ??= { rpmUsed: 0, tpmUsed: 0 };
+      if (c.rpm !== undefined) {
+        u.rpmLimit = (u.rpmLimit ?? 0) + c.rpm;
+        u.rpmUsed += s.rpm;
+      }
+      if (c.tpm !== undefined) {
+        u.tpmLimit = (u.tpmLimit ?? 0) + c.tpm;
+        u.tpmUsed += s.tpm;
+      }
+    }
+    return u;
   }
 
   /** Books the outcome of a call: usage corrected, latency measured, failures counted toward cooldown. */
@@ -158,10 +201,11 @@ export class Ledger {
       s.tpm += r.tokens ?? r.estTokens;
     }
     if (r.ok) {
+      s.successes = (s.successes ?? 0) + 1;
       if (r.latencyMs !== undefined) s.latencyMs = ewma(s.latencyMs, r.latencyMs);
       if (r.ttftMs !== undefined) s.ttftMs = ewma(s.ttftMs, r.ttftMs);
       if (r.latencyMs !== undefined || r.ttftMs !== undefined) s.latencyAt = r.now;
-    } else if (r.countsFailure) {
+    } else if (r.cooldownClass) {
       s.fails += 1;
       s.lastError = r.errorClass;
       s.lastErrorAt = r.now;
@@ -170,17 +214,12 @@ export class Ledger {
         s.latencyMs = ewma(s.latencyMs, r.latencyMs);
         s.latencyAt = r.now;
       }
-      if (!r.cooldown.disabled && (r.immediateCooldown || s.fails > r.cooldown.allowedFails) && (!r.cooldown.protectLastHealthy || this.othersHealthy(r))) {
-        const seconds = Math.max(r.cooldown.cooldownTime, r.retryAfterSec ?? 0);
-        s.cooldownUntil = Math.max(s.cooldownUntil, r.now + seconds * 1000);
+      const c = r.cooldown;
+      if (c && !c.disabled && c.cooldownTime > 0 && shouldCool(s, r.cooldownClass, c, r.now)) {
+        s.cooldownUntil = Math.max(s.cooldownUntil, r.now + c.cooldownTime * 1000);
       }
     }
     this.onChange?.(r.id, s);
-  }
-
-  /** Whether another deployment of the group is still in rotation. */
-  private othersHealthy(r: Report): boolean {
-    return r.groupIds.some((id) => id !== r.id && this.get(id, r.now).cooldownUntil <= r.now);
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {
@@ -193,6 +232,30 @@ export class Ledger {
   load(snapshot: Record<string, DeploymentStats>): void {
     for (const [id, s] of Object.entries(snapshot)) this.stats.set(id, { ...s });
   }
+}
+
+/** LiteLLM's _should_cooldown_deployment, for a failure already counted in `s`. */
+function shouldCool(s: DeploymentStats, kind: CooldownClass, c: CooldownPolicy, now: number): boolean {
+  if (c.allowedFails !== undefined) {
+    // C04: more than allowed_fails failures, each keeping the count alive for counterTtl seconds.
+    const strikes = (now < (s.strikesUntil ?? 0) ? (s.strikes ?? 0) : 0) + 1;
+    if (strikes > c.allowedFails) return true;
+    s.strikes = strikes;
+    s.strikesUntil = now + c.counterTtl * 1000;
+    return false;
+  }
+  const calls = s.fails + (s.successes ?? 0);
+  const rate = s.fails / calls;
+  if (rate === 1 && calls >= ALL_FAILING_MIN_CALLS) return true;
+  if (rate > FAILURE_RATE && c.groupSize > 1 && calls >= FAILURE_RATE_MIN_CALLS) return true;
+  if (kind === 'at_once') return true;
+  return kind === 'rate_limit' && c.groupSize > 1;
+}
+
+function lowestOrder(cs: Candidate[]): Candidate[] {
+  let min = Infinity;
+  for (const c of cs) if (c.order !== undefined && c.order < min) min = c.order;
+  return min === Infinity ? cs : cs.filter((c) => (c.order ?? Infinity) === min);
 }
 
 const ewma = (prev: number | undefined, sample: number) => (prev === undefined ? sample : prev + EWMA_ALPHA * (sample - prev));

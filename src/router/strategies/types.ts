@@ -9,6 +9,8 @@ export interface Candidate {
   weight?: number;
   /** Cost per token, input plus output (cost-based-routing). */
   cost?: number;
+  /** litellm_params.order: only the lowest order available is picked from. */
+  order?: number;
 }
 
 export interface StrategyArgs {
