@@ -95,6 +95,7 @@ async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
     requestId: c.var.requestId,
     cacheControl: c.req.header('cache-control'),
     callerScope: key === undefined ? undefined : await callerScope(key),
+    tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
   };
 }
 

@@ -283,20 +283,22 @@ export class RequestLoop {
 
 /**
  * Tag routing (LiteLLM's get_deployments_for_tag), with router_settings.enable_tag_filtering: a tagged request
- * goes to deployments sharing a tag (or tagged `default`); an untagged one to `default` deployments if any.
+ * goes to the deployments sharing any of its tags, else to those tagged `default`, else nowhere (401); an
+ * untagged request to the `default` deployments if there are any, else to all.
  */
 function tagFiltered(all: Deployment[], enabled: boolean, tags: string[] | undefined, model: string): Deployment[] {
   if (!enabled) return all;
+  const defaults = all.filter((d) => d.tags?.includes('default'));
   if (tags && tags.length > 0) {
-    const out = all.filter((d) => d.tags?.some((t) => t === 'default' || tags.includes(t)));
-    if (out.length > 0) return out;
+    const matched = all.filter((d) => d.tags?.some((t) => tags.includes(t)));
+    if (matched.length > 0) return matched;
+    if (defaults.length > 0) return defaults;
     throw new RouterError(
       'AuthenticationError',
       `Not allowed to access model due to tags configuration. Passed model=${model} and tags=${JSON.stringify(tags)}`,
       { code: 'no_deployment_for_tags' },
     );
   }
-  const defaults = all.filter((d) => d.tags?.includes('default'));
   return defaults.length > 0 ? defaults : all;
 }
 
