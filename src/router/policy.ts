@@ -170,7 +170,7 @@ export function cooldownPolicy(opts: RouterOptions, d: Deployment, e: RouterErro
   const allowed = opts.allowed_fails !== undefined && opts.allowed_fails !== DEFAULT_ALLOWED_FAILS ? opts.allowed_fails : undefined;
   return {
     allowedFails: byPolicy ?? (opts.allowed_fails_policy ? (opts.allowed_fails ?? DEFAULT_ALLOWED_FAILS) : allowed),
-    cooldownTime: d.params.cooldown_time ?? e.retryAfter ?? opts.cooldown_time ?? DEFAULT_COOLDOWN_S,
+    cooldownTime: d.params.cooldown_time ?? (opts.cooldown_time === 0 ? 0 : (e.retryAfter ?? opts.cooldown_time ?? DEFAULT_COOLDOWN_S)),
     counterTtl: opts.cooldown_time ?? DEFAULT_COOLDOWN_S,
     disabled: (opts.disable_cooldowns ?? false) || d.wildcard,
     groupSize,
