@@ -6,17 +6,18 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey, requireMasterKey } from './http/auth';
-import { litellmHeaders } from './http/headers';
+import { callId, callTiming, litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
 import { scrub } from './providers/http';
 
-type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string } };
+type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
   const app = new Hono<AppEnv>();
+  app.use('*', callTiming);
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return err.toResponse();
@@ -34,7 +35,7 @@ export function createApp(options: GatewayOptions = {}) {
     const gateway = gatewayFor(c.env ?? {}, options);
     if (!gateway.ok) throw gateway.error;
     c.set('gateway', gateway);
-    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    c.set('requestId', callId((name) => c.req.header(name)));
     await next();
   });
 
@@ -47,7 +48,7 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;
     const result = await router.completion(await readJson(c), await callOptions(c));
-    const headers = litellmHeaders(result.meta, c.var.requestId);
+    const headers = litellmHeaders(result.meta, c.var.requestId, c.var.startedAt);
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
     return c.json(result.body, 200, headers);
   };
@@ -56,7 +57,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const result = await c.var.gateway.router.embedding(await readJson(c), await callOptions(c));
-    return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId));
+    return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId, c.var.startedAt));
   };
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
