@@ -7,6 +7,7 @@ import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey, requireMasterKey } from './http/auth';
 import { callId, callTiming, litellmHeaders } from './http/headers';
+import { proxyInfoRoutes } from './http/proxy-info';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
@@ -30,6 +31,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   // Liveness says the isolate runs, whatever the config; readiness says it can serve.
   app.get('/health/liveliness', (c) => c.json("I'm alive!"));
+  app.get('/health/liveness', (c) => c.json("I'm alive!"));
 
   app.use('*', async (c, next) => {
     const gateway = gatewayFor(c.env ?? {}, options);
@@ -68,6 +70,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   app.get('/v1/router/state', async (c) => c.json(await c.var.gateway.router.stateReport()));
   app.route('/', observabilityRoutes);
+  app.route('/', proxyInfoRoutes);
 
   return app;
 }

@@ -15,6 +15,7 @@ import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
+import { HealthChecker } from './health';
 import type { Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
@@ -78,6 +79,7 @@ export class Router {
   private readonly cache?: ResponseCache;
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
+  private readonly healthChecker: HealthChecker;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -109,6 +111,7 @@ export class Router {
       random: runtime.random ?? Math.random,
       sleep: runtime.sleep ?? sleep,
     });
+    this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -199,6 +202,13 @@ export class Router {
       object: 'list' as const,
       data: this.groups.visible().map((id) => ({ id, object: 'model' as const, created, owned_by: 'edge-llm-router' })),
     };
+  }
+
+  /** GET /health: one small call to each deployment (of one model group with `model`), shared for a few seconds. */
+  health(model?: string) {
+    const group = model === undefined ? undefined : this.groups.resolve(model);
+    const deployments = group === undefined ? [...this.deployments.values()] : this.groups.deployments(group);
+    return this.healthChecker.check(group ?? '', deployments);
   }
 
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */
