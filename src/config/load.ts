@@ -5,6 +5,7 @@ import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
 import type { Findings } from './validate';
 import { isPlainObject } from './validate';
+import { isPattern, patternRegex } from '../router/groups';
 
 export type Loaded<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -69,7 +70,10 @@ function pickRouting({ litellm_settings: ls }: ProxyConfig): Partial<RouterOptio
 }
 
 function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOptions>, out: Findings) {
-  const groups = new Set(models.map((m) => m.model_name));
+  const names = new Set(models.map((m) => m.model_name));
+  const patterns = [...names].filter(isPattern).map(patternRegex);
+  // A fallback may name a group, an alias, or anything a wildcard group serves.
+  const groups = { has: (name: string) => names.has(name) || name in (opts.model_group_alias ?? {}) || patterns.some((p) => p.test(name)) };
   const ids = new Map<string, number>();
   models.forEach((m, i) => {
     const id = m.model_info?.id;
@@ -79,7 +83,7 @@ function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOpt
   });
   for (const [alias, target] of Object.entries(opts.model_group_alias ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
-    if (!groups.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
+    if (!names.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
   }
   for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
     for (const entry of opts[key] ?? []) {

@@ -38,7 +38,7 @@ export class ModelGroups {
     const names = this.names().filter(isPattern);
     // More fixed characters is more specific (`openai/gpt-*` before `openai/*` before `*`); ties keep config order.
     names.sort((a, b) => fixedChars(b) - fixedChars(a));
-    for (const group of names) this.patterns.push({ group, regex: toRegex(group) });
+    for (const group of names) this.patterns.push({ group, regex: patternRegex(group) });
   }
 
   /** The group a client's `model` names: a group itself, else an alias of one, else the most specific pattern. */
@@ -112,7 +112,7 @@ export const isPattern = (name: string) => name.includes('*');
 const fixedChars = (p: string) => p.replace(/\*/g, '').length;
 
 /** `openai/*` -> /^openai\/(.*)$/s: every `*` captures, everything else is literal. */
-function toRegex(pattern: string): RegExp {
+export function patternRegex(pattern: string): RegExp {
   const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return new RegExp(`^${escaped.join('(.*)')}$`, 's');
 }
