@@ -5,6 +5,7 @@ import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
 import type { Findings } from './validate';
 import { isPlainObject } from './validate';
+import { ERROR_CLASSES } from '../router/errors';
 import { isPattern, patternRegex } from '../router/groups';
 
 export type Loaded<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
@@ -84,6 +85,20 @@ function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOpt
   for (const [alias, target] of Object.entries(opts.model_group_alias ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
     if (!names.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
+  }
+  // Per-class policies: a misspelt class would silently do nothing.
+  const policies: Array<[string, Record<string, unknown> | undefined, string]> = [
+    ['retry_policy', opts.retry_policy, 'Retries'],
+    ['allowed_fails_policy', opts.allowed_fails_policy, 'AllowedFails'],
+    ...Object.entries(opts.model_group_retry_policy ?? {}).map(([g, p]): [string, Record<string, unknown>, string] => [`model_group_retry_policy.${g}`, p, 'Retries']),
+  ];
+  const classes = [...ERROR_CLASSES, 'TimeoutError'];
+  for (const [path, policy, suffix] of policies) {
+    for (const name of Object.keys(policy ?? {})) {
+      if (!classes.includes(name.endsWith(suffix) ? name.slice(0, -suffix.length) : name)) {
+        out.warnings.push(`router_settings.${path}.${name}: not an error class (${classes.map((c) => c + suffix).join(', ')})`);
+      }
+    }
   }
   for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
     for (const entry of opts[key] ?? []) {

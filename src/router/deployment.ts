@@ -86,7 +86,8 @@ export function concreteFor(d: Deployment, captures: readonly string[], requeste
   let model = requested;
   if (captures.length <= stars) {
     model = d.params.model;
-    for (const part of captures) model = model.replace('*', part);
+    // An exact group over a wildcard model: the requested name fills the `*`.
+    for (const part of captures.length > 0 ? captures : [requested]) model = model.replace('*', part);
   }
   const { provider, upstreamModel } = resolveProvider(model);
   const c: Deployment = { ...d, provider, upstreamModel, params: { ...d.params, model } };

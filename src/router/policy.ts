@@ -5,6 +5,7 @@ import type { ErrorClass, FallbackList, RetryPolicy, RouterOptions } from '../co
 import type { CooldownClass, CooldownPolicy } from '../state/ledger';
 import type { Deployment } from './deployment';
 import type { RouterError } from './errors';
+import { isPattern } from './groups';
 import type { FallbackHop, GatewayControls } from './request';
 
 /** LiteLLM's default num_retries (R01). */
@@ -172,7 +173,7 @@ export function cooldownPolicy(opts: RouterOptions, d: Deployment, e: RouterErro
     allowedFails: byPolicy ?? (opts.allowed_fails_policy ? (opts.allowed_fails ?? DEFAULT_ALLOWED_FAILS) : allowed),
     cooldownTime: d.params.cooldown_time ?? (opts.cooldown_time === 0 ? 0 : (e.retryAfter ?? opts.cooldown_time ?? DEFAULT_COOLDOWN_S)),
     counterTtl: opts.cooldown_time ?? DEFAULT_COOLDOWN_S,
-    disabled: (opts.disable_cooldowns ?? false) || d.wildcard,
+    disabled: (opts.disable_cooldowns ?? false) || d.wildcard || isPattern(d.group),
     groupSize,
   };
 }

@@ -43,4 +43,19 @@ router_settings:
       ]),
     );
   });
+
+  it('warns about a retry_policy or allowed_fails_policy class that does not exist (it would do nothing)', () => {
+    const r = loadProxyConfig(`
+model_list:
+  - { model_name: a, litellm_params: { model: mock/a } }
+router_settings:
+  retry_policy: { RateLimitErorRetries: 3, TimeoutErrorRetries: 1 }
+  allowed_fails_policy: { InternalServerErrorAllowedFails: 2, BogusAllowedFails: 1 }
+`);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.map((w) => w.split(':')[0])).toEqual([
+      'router_settings.retry_policy.RateLimitErorRetries',
+      'router_settings.allowed_fails_policy.BogusAllowedFails',
+    ]);
+  });
 });
