@@ -89,6 +89,11 @@ export function concreteFor(d: Deployment, captures: readonly string[], requeste
     // An exact group over a wildcard model: the requested name fills the `*`.
     for (const part of captures.length > 0 ? captures : [requested]) model = model.replace('*', part);
   }
+  return withModel(d, model);
+}
+
+/** The deployment with another litellm_params.model (its provider resolved again). */
+export function withModel(d: Deployment, model: string): Deployment {
   const { provider, upstreamModel } = resolveProvider(model);
   const c: Deployment = { ...d, provider, upstreamModel, params: { ...d.params, model } };
   c.apiBase = provider.apiBase(c);

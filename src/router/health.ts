@@ -3,7 +3,7 @@
 import type { RouterOptions } from '../config/types';
 import { scrub } from '../providers/http';
 import type { Deployment } from './deployment';
-import { concreteFor } from './deployment';
+import { withModel } from './deployment';
 import { asRouterError, RouterError } from './errors';
 import { timeoutMs } from './policy';
 import { publicParams } from './public-params';
@@ -61,7 +61,7 @@ export class HealthChecker {
       if (d.wildcard) {
         const name = d.info.health_check_model;
         if (typeof name !== 'string') return null;
-        d = concreteFor(d, [name], name);
+        d = withModel(d, name);
       }
       const call = { deployment: d, signal: controller.signal, fetch: this.fetcher };
       if (d.info.mode === 'embedding') {

@@ -113,7 +113,7 @@ describe('/health', () => {
   });
 
   it('a wildcard deployment is checked with model_info.health_check_model', async () => {
-    const gw = testGateway(config.replace('model_info: { id: w }', 'model_info: { id: w, health_check_model: gpt-4o-mini }'));
+    const gw = testGateway(config.replace('model_info: { id: w }', 'model_info: { id: w, health_check_model: openai/gpt-4o-mini }'));
     const { body } = await get(gw, '/health?model=openai/anything');
     expect(body.healthy_endpoints.map((e: any) => e.model_id)).toEqual(['w']);
     expect(gw.upstream.calls[0].body.model).toBe('gpt-4o-mini');
