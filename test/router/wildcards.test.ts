@@ -77,6 +77,39 @@ model_list:
   });
 });
 
+describe("a LiteLLM user's config", () => {
+  it('with wildcards, order and tags runs unchanged', async () => {
+    const gw = testGateway(`
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: azure/gpt-4o-eu, api_base: https://eu.test, api_key: k, api_version: "2024-10-21", order: 1, tags: [eu] }
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: k, api_base: https://oa.test/v1, order: 2, tags: [default] }
+  - model_name: "*"
+    litellm_params: { model: "*", api_key: k, api_base: https://any.test }
+router_settings:
+  enable_tag_filtering: true
+  fallbacks: [{ "*": [gpt-4o] }]
+litellm_settings:
+  drop_params: true
+`);
+    const hostOf = async (body: Record<string, unknown>) => {
+      const res = await gw.chat({ messages: user(), ...body });
+      expect(res.status).toBe(200);
+      return new URL(gw.upstream.calls.at(-1)!.url).host + new URL(gw.upstream.calls.at(-1)!.url).pathname;
+    };
+    expect(await hostOf({ model: 'gpt-4o', tags: ['eu'] })).toBe('eu.test/openai/deployments/gpt-4o-eu/chat/completions');
+    expect(await hostOf({ model: 'gpt-4o' })).toBe('oa.test/v1/chat/completions');
+    // `model: "*"` takes the provider from the name, as LiteLLM does: claude-* is Anthropic, gpt-* OpenAI
+    expect(await hostOf({ model: 'claude-3-5-haiku-latest' })).toBe('any.test/v1/messages');
+    expect(await hostOf({ model: 'gpt-4.1-mini' })).toBe('any.test/chat/completions');
+    // and a failing wildcard request falls back through "*"
+    gw.upstream.on('any.test', openAIError(500, 'down', null, 'server_error'));
+    const res = await gw.chat({ model: 'gpt-4.1-mini', messages: user(), num_retries: 0 });
+    expect(res.headers.get('x-litellm-model-group')).toBe('gpt-4o');
+  });
+});
+
 describe('deployment ids', () => {
   it("M06: without model_info.id, x-litellm-model-id is LiteLLM's sha256 of model_name and litellm_params", async () => {
     const gw = testGateway(`
