@@ -65,6 +65,23 @@ describe('wildcard model groups', () => {
     expect(gw.upstream.callsTo('all.test')).toHaveLength(2);
   });
 
+  it('the response cache keeps each name a wildcard group serves apart', async () => {
+    const gw = testGateway(`
+model_list:
+  - { model_name: "*", litellm_params: { model: "openai/*", api_key: k, api_base: https://all.test/v1 } }
+litellm_settings:
+  cache: true
+  cache_params: { type: local }
+`);
+    await gw.chat({ model: 'model-a', messages: user() });
+    await gw.chat({ model: 'model-b', messages: user() });
+    expect(gw.upstream.calls.map((c) => c.body.model)).toEqual(['model-a', 'model-b']);
+    const again = await gw.chat({ model: 'model-a', messages: user() });
+    expect(again.headers.get('x-litellm-cache-key')).toBeTruthy();
+    expect((await again.json<any>()).choices[0].message.content).toBe('fake answer from model-a');
+    expect(gw.upstream.calls).toHaveLength(2);
+  });
+
   it('rpm limits hold per wildcard deployment, whatever name is asked for', async () => {
     const gw = testGateway(`
 model_list:
