@@ -49,7 +49,8 @@ router_settings:
 `;
   const served = async (gw: ReturnType<typeof testGateway>, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
     const ids = new Set<string>();
-    for (let i = 0; i < 6; i++) ids.add((await gw.chat({ model: 'm', messages: user(), ...body }, headers)).headers.get('x-litellm-model-id')!);
+    // 16 random picks: every deployment allowed shows up (a miss has odds below 1e-4)
+    for (let i = 0; i < 16; i++) ids.add((await gw.chat({ model: 'm', messages: user(), ...body }, headers)).headers.get('x-litellm-model-id')!);
     return [...ids].sort();
   };
 
