@@ -6,17 +6,19 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey, requireMasterKey } from './http/auth';
-import { litellmHeaders } from './http/headers';
+import { callId, callTiming, litellmHeaders } from './http/headers';
+import { proxyInfoRoutes } from './http/proxy-info';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
 
-type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string } };
+type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
   const app = new Hono<AppEnv>();
+  app.use('*', callTiming);
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return err.toResponse();
@@ -29,12 +31,13 @@ export function createApp(options: GatewayOptions = {}) {
 
   // Liveness says the isolate runs, whatever the config; readiness says it can serve.
   app.get('/health/liveliness', (c) => c.json("I'm alive!"));
+  app.get('/health/liveness', (c) => c.json("I'm alive!"));
 
   app.use('*', async (c, next) => {
     const gateway = gatewayFor(c.env ?? {}, options);
     if (!gateway.ok) throw gateway.error;
     c.set('gateway', gateway);
-    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    c.set('requestId', callId((name) => c.req.header(name)));
     await next();
   });
 
@@ -47,7 +50,7 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;
     const result = await router.completion(await readJson(c), await callOptions(c));
-    const headers = litellmHeaders(result.meta, c.var.requestId);
+    const headers = litellmHeaders(result.meta, c.var.requestId, c.var.startedAt);
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
     return c.json(result.body, 200, headers);
   };
@@ -56,7 +59,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const result = await c.var.gateway.router.embedding(await readJson(c), await callOptions(c));
-    return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId));
+    return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId, c.var.startedAt));
   };
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
@@ -67,6 +70,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   app.get('/v1/router/state', async (c) => c.json(await c.var.gateway.router.stateReport()));
   app.route('/', observabilityRoutes);
+  app.route('/', proxyInfoRoutes);
 
   return app;
 }
@@ -95,6 +99,7 @@ async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
     requestId: c.var.requestId,
     cacheControl: c.req.header('cache-control'),
     callerScope: key === undefined ? undefined : await callerScope(key),
+    tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
   };
 }
 

@@ -6,6 +6,8 @@ import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
 import type { Findings } from './validate';
 import { isPlainObject } from './validate';
+import { ERROR_CLASSES } from '../router/errors';
+import { isPattern, patternRegex } from '../router/groups';
 
 export type Loaded<T> = { ok: true; value: T; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -74,7 +76,10 @@ function pickRouting({ litellm_settings: ls }: ProxyConfig): Partial<RouterOptio
 }
 
 function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOptions>, out: Findings) {
-  const groups = new Set(models.map((m) => m.model_name));
+  const names = new Set(models.map((m) => m.model_name));
+  const patterns = [...names].filter(isPattern).map(patternRegex);
+  // A fallback may name a group, an alias, or anything a wildcard group serves.
+  const groups = { has: (name: string) => names.has(name) || name in (opts.model_group_alias ?? {}) || patterns.some((p) => p.test(name)) };
   const ids = new Map<string, number>();
   models.forEach((m, i) => {
     const id = m.model_info?.id;
@@ -84,7 +89,21 @@ function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOpt
   });
   for (const [alias, target] of Object.entries(opts.model_group_alias ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
-    if (!groups.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
+    if (!names.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
+  }
+  // Per-class policies: a misspelt class would silently do nothing.
+  const policies: Array<[string, Record<string, unknown> | undefined, string]> = [
+    ['retry_policy', opts.retry_policy, 'Retries'],
+    ['allowed_fails_policy', opts.allowed_fails_policy, 'AllowedFails'],
+    ...Object.entries(opts.model_group_retry_policy ?? {}).map(([g, p]): [string, Record<string, unknown>, string] => [`model_group_retry_policy.${g}`, p, 'Retries']),
+  ];
+  const classes = [...ERROR_CLASSES, 'TimeoutError'];
+  for (const [path, policy, suffix] of policies) {
+    for (const name of Object.keys(policy ?? {})) {
+      if (!classes.includes(name.endsWith(suffix) ? name.slice(0, -suffix.length) : name)) {
+        out.warnings.push(`router_settings.${path}.${name}: not an error class (${classes.map((c) => c + suffix).join(', ')})`);
+      }
+    }
   }
   for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
     for (const entry of opts[key] ?? []) {

@@ -19,6 +19,10 @@ const litellmParams = obj(
     tpm: positive,
     rpm: positive,
     weight: positive,
+    order: num({ min: 0 }),
+    tags: list(str),
+    cooldown_time: positive,
+    num_retries: count,
     mock_response: str,
     mock_latency_ms: positive,
     mock_failure_rate: num({ min: 0, max: 1 }),
@@ -46,7 +50,7 @@ export const modelListEntry = obj(
 ) as unknown as Check<ModelListEntry>;
 
 const fallbackList = list(record(list(str)));
-const retryPolicy = record(obj({ max_retries: count }, { required: ['max_retries'] }));
+const retryPolicy = record(either(count, obj({ max_retries: count }, { required: ['max_retries'] })));
 const aliasTarget = either(str, obj({ model: str, hidden: bool }, { required: ['model'] }));
 
 const cacheParams = obj(
@@ -86,6 +90,8 @@ export const routerSettingsShape = {
   allowed_fails: count,
   cooldown_time: positive,
   disable_cooldowns: bool,
+  allowed_fails_policy: record(count),
+  enable_tag_filtering: bool,
   fallbacks: fallbackList,
   default_fallbacks: list(str),
   context_window_fallbacks: fallbackList,

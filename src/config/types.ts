@@ -38,6 +38,14 @@ export interface LitellmParams {
   tpm?: number;
   rpm?: number;
   weight?: number;
+  /** Lower orders are used first; a higher order only when every lower one is unavailable (RT02). */
+  order?: number;
+  /** Tag routing: requests with a matching tag (or untagged requests, for `default`) reach this deployment. */
+  tags?: string[];
+  /** Seconds this deployment stays cooled down, over the upstream's Retry-After and the router's cooldown_time. */
+  cooldown_time?: number;
+  /** Retries after this deployment fails, as max_retries. */
+  num_retries?: number;
   /** mock/ provider and LiteLLM's mock_response: the canned answer, or `litellm.<ErrorClass>` to fail. */
   mock_response?: string;
   /** mock/ provider: added latency in milliseconds. */
@@ -72,7 +80,8 @@ export type FallbackList = Array<Record<string, string[]>>;
 export interface RetryPolicyEntry {
   max_retries: number;
 }
-export type RetryPolicy = Partial<Record<ErrorClass | string, RetryPolicyEntry>>;
+/** Per class: `RateLimitError: {max_retries: 3}`, or LiteLLM's RetryPolicy fields `RateLimitErrorRetries: 3`. */
+export type RetryPolicy = Partial<Record<ErrorClass | string, RetryPolicyEntry | number>>;
 
 export type ModelGroupAlias = Record<string, string | { model: string; hidden?: boolean }>;
 
@@ -111,6 +120,9 @@ export interface RouterOptions {
   allowed_fails?: number;
   cooldown_time?: number;
   disable_cooldowns?: boolean;
+  /** LiteLLM's AllowedFailsPolicy: `RateLimitErrorAllowedFails: 100`, ... per error class. */
+  allowed_fails_policy?: Record<string, number>;
+  enable_tag_filtering?: boolean;
   fallbacks?: FallbackList;
   default_fallbacks?: string[];
   context_window_fallbacks?: FallbackList;

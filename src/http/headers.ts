@@ -1,7 +1,9 @@
-// LiteLLM's response headers, so existing tooling keeps working.
+// LiteLLM's response headers (H01), so existing tooling keeps working.
+import type { MiddlewareHandler } from 'hono';
 import type { ResponseMeta } from '../router/router';
 
-export function litellmHeaders(meta: ResponseMeta, requestId: string): Record<string, string> {
+/** A success's headers; with `startedAt` (epoch ms) also its duration and the gateway's own share of it. */
+export function litellmHeaders(meta: ResponseMeta, requestId: string, startedAt?: number): Record<string, string> {
   const h: Record<string, string> = {
     'x-litellm-call-id': requestId,
     'x-litellm-model-id': meta.deploymentId,
@@ -10,7 +12,46 @@ export function litellmHeaders(meta: ResponseMeta, requestId: string): Record<st
     'x-litellm-attempted-retries': String(meta.attemptedRetries),
     'x-litellm-attempted-fallbacks': String(meta.attemptedFallbacks),
   };
+  // R06: only after a retry.
+  if (meta.attemptedRetries > 0 && meta.maxRetries !== undefined) h['x-litellm-max-retries'] = String(meta.maxRetries);
   if (meta.cacheKey) h['x-litellm-cache-key'] = meta.cacheKey;
   if (meta.cost !== undefined) h['x-litellm-response-cost'] = String(meta.cost);
+  if (startedAt !== undefined) {
+    const duration = Math.max(0, Date.now() - startedAt);
+    h['x-litellm-response-duration-ms'] = String(duration);
+    // What the gateway itself took: everything but waiting on upstream calls and backoff.
+    h['x-litellm-overhead-duration-ms'] = String(Math.max(0, duration - (meta.upstreamMs ?? 0)));
+  }
+  // RT06: the answering group's summed limits and what is left of them this minute.
+  const u = meta.usage;
+  if (u?.rpmLimit !== undefined) {
+    h['x-ratelimit-limit-requests'] = String(u.rpmLimit);
+    h['x-ratelimit-remaining-requests'] = String(Math.max(0, u.rpmLimit - u.rpmUsed));
+  }
+  if (u?.tpmLimit !== undefined) {
+    h['x-ratelimit-limit-tokens'] = String(u.tpmLimit);
+    h['x-ratelimit-remaining-tokens'] = String(Math.max(0, Math.floor(u.tpmLimit - u.tpmUsed)));
+  }
   return h;
 }
+
+type CallVars = { Variables: { requestId?: string; startedAt: number } };
+
+/**
+ * Times every request, and gives error answers LiteLLM's error headers (E01): the call id, a cost of 0 and the
+ * duration. Successes carry theirs from litellmHeaders.
+ */
+export const callTiming: MiddlewareHandler<CallVars> = async (c, next) => {
+  const startedAt = Date.now();
+  c.set('startedAt', startedAt);
+  await next();
+  const h = c.res.headers;
+  if (!h.has('x-litellm-response-duration-ms')) h.set('x-litellm-response-duration-ms', String(Math.max(0, Date.now() - startedAt)));
+  if (c.res.status < 400) return;
+  const id = c.get('requestId') ?? c.req.header('x-litellm-call-id');
+  if (id && !h.has('x-litellm-call-id')) h.set('x-litellm-call-id', id);
+  h.set('x-litellm-response-cost', '0');
+};
+
+/** The call id: the client's x-litellm-call-id (echoed, as LiteLLM does), else x-request-id, else a new one. */
+export const callId = (header: (name: string) => string | undefined) => header('x-litellm-call-id') ?? header('x-request-id') ?? crypto.randomUUID();

@@ -1,15 +1,16 @@
 // One entry of model_list, normalised: its id, its group, its provider and its limits.
-import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
 import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
+import { sha256Hex } from '../utils/sha256';
+import { RouterError } from './errors';
 
 export interface Deployment {
-  /** model_info.id, else a stable hash of the non-secret params (LiteLLM's x-litellm-model-id). */
+  /** model_info.id, else LiteLLM's id: a SHA-256 of model_name and litellm_params (M06). */
   id: string;
-  /** The model group: model_name. */
+  /** The model group: model_name (a pattern such as `openai/*` for a wildcard group). */
   group: string;
   provider: Provider;
   /** The model name the provider is asked for (the part after `provider/`). */
@@ -19,40 +20,60 @@ export interface Deployment {
   tpm?: number;
   rpm?: number;
   weight?: number;
+  /** litellm_params.order: lower orders are used first. */
+  order?: number;
+  /** litellm_params.tags, for tag routing. */
+  tags?: string[];
+  /** litellm_params.model has `*`: filled in per request from the requested name (see concreteFor). */
+  wildcard: boolean;
   /** The upstream's base URL for display, scrubbed (providers build request URLs from params.api_base). */
   apiBase: string;
 }
 
+/** Stands in for the provider of `model: "*"` until a request names the model. */
+const perRequest: Provider = {
+  name: 'wildcard',
+  apiBase: (d) => d.params.api_base ?? '',
+  chat: () => Promise.reject(new RouterError('BadRequestError', 'A wildcard deployment needs a model name')),
+};
 
 export function toDeployments(models: ModelListEntry[]): Deployment[] {
   const seen = new Set<string>();
   return models.map((m, i) => {
+    const model = m.litellm_params.model;
+    const wildcard = model.includes('*');
     let resolved: ReturnType<typeof resolveProvider>;
     try {
-      resolved = resolveProvider(m.litellm_params.model);
+      resolved = resolveProvider(model);
     } catch (e) {
-      throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
+      if (!wildcard) throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
+      resolved = { provider: perRequest, upstreamModel: model };
     }
     const { provider, upstreamModel } = resolved;
     // Absent params were filled from the env by the provider's names at config load (providers/env-defaults.ts).
     const params = m.litellm_params;
     const fault = provider.check?.(params);
     if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
-    let id = m.model_info?.id ?? stableId(m);
-    // Two entries that differ only in their secret: keep ids unique without hashing the secret.
-    for (let n = 2; seen.has(id); n++) id = `${stableId(m)}-${n}`;
+    const base = m.model_info?.id ?? litellmId(m);
+    let id = base;
+    // Two identical entries: LiteLLM would keep one; both are kept here, told apart.
+    for (let n = 2; seen.has(id); n++) id = `${base}-${n}`;
     seen.add(id);
+    const p = m.litellm_params;
     const d: Deployment = {
       id,
       group: m.model_name,
       provider,
       upstreamModel,
-      params,
+      params: p,
       // LiteLLM's known prices and context window, under the deployment's own model_info (which always wins).
-      info: { ...knownModelInfo(m.litellm_params.model, m.model_info), ...m.model_info },
-      tpm: m.tpm ?? m.litellm_params.tpm,
-      rpm: m.rpm ?? m.litellm_params.rpm,
-      weight: m.litellm_params.weight,
+      info: { ...knownModelInfo(p.model, m.model_info), ...m.model_info },
+      tpm: m.tpm ?? p.tpm,
+      rpm: m.rpm ?? p.rpm,
+      weight: p.weight,
+      order: p.order,
+      tags: p.tags,
+      wildcard,
       apiBase: '',
     };
     rememberSecrets(paramSecrets(params)); // after env defaults, so a key read from the env is a secret too
@@ -62,23 +83,75 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
   });
 }
 
-function stableId(m: ModelListEntry): string {
-  const params = Object.entries(m.litellm_params)
-    .filter(([k]) => !SECRET_PARAMS.includes(k))
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return hash53(JSON.stringify([m.model_name, params]));
+/**
+ * A wildcard deployment made concrete for one request, as LiteLLM's PatternMatchRouter does: each `*` of
+ * litellm_params.model takes the matching part of the requested name, in order (`openai/*` serving
+ * `gpt-4o` via a `*` group asks openai for `gpt-4o`); with more parts than `*`s, the requested name itself.
+ */
+export function concreteFor(d: Deployment, captures: readonly string[], requested: string): Deployment {
+  if (!d.wildcard) return d;
+  const stars = d.params.model.split('*').length - 1;
+  let model = requested;
+  if (captures.length <= stars) {
+    model = d.params.model;
+    // An exact group over a wildcard model: the requested name fills the `*`.
+    for (const part of captures.length > 0 ? captures : [requested]) model = model.replace('*', part);
+  }
+  return withModel(d, model);
 }
 
-/** cyrb53: a fast, well-spread 53-bit string hash (sync, unlike WebCrypto). */
-export function hash53(s: string, seed = 0): string {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
+/** The deployment with another litellm_params.model (its provider resolved again). */
+export function withModel(d: Deployment, model: string): Deployment {
+  const { provider, upstreamModel } = resolveProvider(model);
+  const c: Deployment = { ...d, provider, upstreamModel, params: { ...d.params, model } };
+  c.apiBase = provider.apiBase(c);
+  return c;
+}
+
+/**
+ * LiteLLM's `Router._generate_model_id` (M06): sha256 hex of model_name followed by each litellm_params key
+ * and value in config order (strings as they are, objects as Python's json.dumps, the rest as Python's str()),
+ * after os.environ/ resolution, so x-litellm-model-id matches what LiteLLM reports for the same config.
+ */
+export function litellmId(m: ModelListEntry): string {
+  let s = m.model_name;
+  for (const [k, v] of Object.entries(m.litellm_params)) {
+    s += k + (typeof v === 'string' ? v : isObject(v) ? pyJson(v) : pyStr(v));
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+  return sha256Hex(s);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Python's str() of a YAML scalar or list. A YAML float with no fraction (`30.0`) reads as an int here. */
+function pyStr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return pyNumber(v);
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? pyRepr(x) : isObject(x) ? pyDictRepr(x) : pyStr(x))).join(', ')}]`;
+  if (isObject(v)) return pyDictRepr(v);
+  return String(v);
+}
+
+function pyNumber(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return String(n);
+  const a = Math.abs(n);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  return String(n);
+}
+
+const pyRepr = (s: string) => (s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+const pyDictRepr = (o: Record<string, unknown>): string =>
+  `{${Object.entries(o).map(([k, v]) => `${pyRepr(k)}: ${typeof v === 'string' ? pyRepr(v) : pyStr(v)}`).join(', ')}}`;
+
+/** Python's json.dumps with its defaults: `, ` and `: ` separators, non-ASCII escaped. */
+function pyJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyNumber(v);
+  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${pyJson(k)}: ${pyJson(x)}`).join(', ')}}`;
 }

@@ -32,6 +32,9 @@ const TYPE: Record<ErrorClass, string> = {
   ServiceUnavailableError: 'api_error',
 };
 
+/** LiteLLM's exception class names, as retry_policy and allowed_fails_policy name them. */
+export const ERROR_CLASSES = Object.keys(STATUS) as ErrorClass[];
+
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }

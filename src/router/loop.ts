@@ -1,21 +1,23 @@
-// The request loop: the requested group, then its fallbacks in order; inside each group, pick a
+// The request loop: the requested group, then its fallbacks as LiteLLM resolves them; inside each group, pick a
 // deployment, call it under its timeout, and retry per policy (preferring another healthy deployment).
 import type { RouterOptions } from '../config/types';
 import type { RequestLog } from '../observability/events';
 import type { Usage } from '../providers/openai-types';
+import type { GroupUsage } from '../state/ledger';
 import type { Defer, StateStore } from '../state/store';
 import type { Deployment } from './deployment';
+import { concreteFor } from './deployment';
 import { asRouterError, RouterError } from './errors';
 import type { ModelGroups } from './groups';
 import {
   backoffMs,
+  cooldownClass,
   cooldownPolicy,
-  coolsDownAtOnce,
-  countsTowardCooldown,
   DEFAULT_MAX_FALLBACKS,
-  fallbacksFor,
+  fallbackHops,
   fallsBack,
   MAX_ATTEMPTS,
+  raisesContentFilter,
   retriesFor,
   streamTimeoutMs,
   timeoutMs,
@@ -43,7 +45,10 @@ export interface Job<T> {
   signal?: AbortSignal;
   defer: Defer;
   log: RequestLog;
-  attempt: (d: Deployment, signal: AbortSignal, abort: (r: RouterError) => void, book: Booker) => Promise<Attempted<T>>;
+  /** `params`: a per-request fallback's parameters, which replace the request's for that hop (F08). */
+  attempt: (d: Deployment, signal: AbortSignal, abort: (r: RouterError) => void, book: Booker, params?: Record<string, unknown>) => Promise<Attempted<T>>;
+  /** A successful answer the provider refused to give (finish_reason content_filter): raised when a fallback exists (F07). */
+  contentFiltered?: (value: T) => boolean;
 }
 
 /** What the HTTP layer turns into LiteLLM's x-litellm-* headers. */
@@ -51,10 +56,17 @@ export interface ResponseMeta {
   group: string;
   deploymentId: string;
   apiBase: string;
+  /** Retries in the group that answered (R06, F01). */
   attemptedRetries: number;
+  /** The num_retries that applied, when a retry happened (R06). */
+  maxRetries?: number;
   attemptedFallbacks: number;
   cacheKey?: string;
   cost?: number;
+  /** Milliseconds spent waiting on upstream calls and backoff: the rest of the request's time is the gateway's own. */
+  upstreamMs?: number;
+  /** The answering group's rpm/tpm limits and use this minute (x-ratelimit-*). */
+  usage?: GroupUsage;
 }
 
 export interface LoopDeps {
@@ -72,63 +84,97 @@ interface Counts {
   attempts: number;
   retries: number;
   fallbacks: number;
+  upstreamMs: number;
+}
+
+interface GroupResult<T> extends Attempted<T> {
+  deploymentId: string;
+  group: string;
+  depth: number;
+  retries: number;
+  maxRetries?: number;
+  usage?: Usage;
+  groupUsage?: GroupUsage;
 }
 
 export class RequestLoop {
   constructor(private readonly deps: LoopDeps) {}
 
   async run<T>(job: Job<T>): Promise<{ value: T; meta: ResponseMeta; usage?: Usage }> {
-    const { options, groups } = this.deps;
-    const counts: Counts = { attempts: 0, retries: 0, fallbacks: 0 };
+    const counts: Counts = { attempts: 0, retries: 0, fallbacks: 0, upstreamMs: 0 };
     try {
-      const first = groups.resolve(job.model);
-      const queue = [first];
-      const seen = new Set(queue);
-      // When the fallbacks fail too, the client hears the group it asked for (as LiteLLM raises the original error).
-      let firstError: RouterError | undefined;
-      for (let gi = 0; gi < queue.length; gi++) {
-        const group = queue[gi];
-        if (gi > 0) counts.fallbacks++;
-        try {
-          const r = await this.tryGroup(group, job, counts);
-          const d = this.deps.deployments.get(r.deploymentId)!;
-          const meta: ResponseMeta = {
-            group,
-            deploymentId: d.id,
-            apiBase: d.apiBase,
-            attemptedRetries: counts.retries,
-            attemptedFallbacks: counts.fallbacks,
-          };
-          Object.assign(job.log, counts);
-          return { value: r.value, meta, usage: r.usage };
-        } catch (e) {
-          const err = asRouterError(e);
-          firstError ??= err;
-          if (job.signal?.aborted || !fallsBack(err) || counts.attempts >= MAX_ATTEMPTS) throw firstError;
-          // Fallbacks are those of the group the client asked for, tried in order, each once.
-          if (gi === 0) {
-            for (const next of job.controls.fallbacks ?? fallbacksFor(options, first, err)) {
-              if (!seen.has(next) && groups.has(next)) {
-                seen.add(next);
-                queue.push(next);
-              }
-            }
-            queue.splice(1 + (options.max_fallbacks ?? DEFAULT_MAX_FALLBACKS));
-          }
-        }
-      }
-      throw firstError!;
+      const r = await this.withFallbacks(job, counts, job.model, undefined, 0, new Set());
+      const d = this.deps.deployments.get(r.deploymentId)!;
+      counts.fallbacks = r.depth;
+      Object.assign(job.log, { attempts: counts.attempts, retries: counts.retries, fallbacks: counts.fallbacks });
+      const meta: ResponseMeta = {
+        group: r.group,
+        deploymentId: d.id,
+        apiBase: r.apiBase,
+        attemptedRetries: r.retries,
+        maxRetries: r.maxRetries,
+        attemptedFallbacks: r.depth,
+        upstreamMs: counts.upstreamMs,
+        usage: r.groupUsage,
+      };
+      return { value: r.value, meta, usage: r.usage };
     } catch (e) {
       const err = asRouterError(e);
-      Object.assign(job.log, counts);
+      Object.assign(job.log, { attempts: counts.attempts, retries: counts.retries, fallbacks: counts.fallbacks });
       this.deps.logger.finish(job.log, err, {}, job.defer);
       throw err;
     }
   }
 
-  private async tryGroup<T>(group: string, job: Job<T>, counts: Counts) {
+  /**
+   * One group, then where it falls back to (LiteLLM's async_function_with_fallbacks): each fallback is itself
+   * a group with its own fallbacks, one level deeper. `depth` counts the fallbacks attempted so far and only
+   * stops a new level at max_fallbacks (F09). If every fallback fails, the client gets this group's own first
+   * error (F03). Unlike LiteLLM, no group is tried twice in one request: no loops.
+   */
+  private async withFallbacks<T>(
+    job: Job<T>,
+    counts: Counts,
+    model: string,
+    params: Record<string, unknown> | undefined,
+    depth: number,
+    seen: Set<string>,
+  ): Promise<GroupResult<T> & { apiBase: string }> {
+    const { options, groups } = this.deps;
+    const { group, captures } = groups.match(model);
+    seen.add(group);
+    try {
+      return { ...(await this.tryGroup(group, model, captures, job, counts, params)), depth };
+    } catch (e) {
+      const original = asRouterError(e);
+      if (job.signal?.aborted || !fallsBack(original) || counts.attempts >= MAX_ATTEMPTS) throw original;
+      const hops = fallbackHops(options, job.controls, [model, group], original);
+      if (!hops?.length || depth >= (options.max_fallbacks ?? DEFAULT_MAX_FALLBACKS)) throw original;
+      const failures: string[] = [];
+      for (const hop of hops) {
+        if (job.signal?.aborted || counts.attempts >= MAX_ATTEMPTS) break;
+        if (!groups.known(hop.model)) {
+          failures.push(`You passed in model=${hop.model}. There is no 'model_name' with this string`);
+          continue;
+        }
+        if (seen.has(groups.resolve(hop.model))) continue;
+        depth++;
+        try {
+          return await this.withFallbacks(job, counts, hop.model, hop.params ? { ...params, ...hop.params } : params, depth, seen);
+        } catch (e2) {
+          failures.push(asRouterError(e2).message);
+        }
+      }
+      if (failures.length > 0) {
+        original.message += `. Received Model Group=${group}\nAvailable Model Group Fallbacks=${JSON.stringify(hops.map((h) => h.model))}\nError doing the fallback: ${failures.join('; ')}`;
+      }
+      throw original;
+    }
+  }
+
+  private async tryGroup<T>(group: string, model: string, captures: readonly string[], job: Job<T>, counts: Counts, params?: Record<string, unknown>) {
     const { options, state, now, random } = this.deps;
-    const all = this.deps.groups.deployments(group);
+    const all = tagFiltered(this.deps.groups.deployments(group), options.enable_tag_filtering === true, job.controls.tags, model);
     // Known context windows are checked before any call (context_window_fallbacks then apply), unless
     // enable_pre_call_checks is turned off.
     const precheck = options.enable_pre_call_checks !== false;
@@ -139,10 +185,12 @@ export class RequestLoop {
       });
     }
     const candidates = fits.map((d) => toCandidate(d, options));
-    const groupIds = all.map((d) => d.id);
-    const cooldown = cooldownPolicy(options, group);
+    const groupSize = this.deps.groups.deployments(group).length;
     const exclude: string[] = [];
     let retriesHere = 0;
+    let maxRetries: number | undefined;
+    // The group's first upstream error is what the client hears when it gives up (R05).
+    let firstError: RouterError | undefined;
     for (;;) {
       const picked = await state.acquire(
         group,
@@ -158,8 +206,8 @@ export class RequestLoop {
         },
         job.defer,
       );
-      if (!picked.ok) throw noCapacity(group, picked.reason, picked.retryAfterMs, candidates.length);
-      const d = this.deps.deployments.get(picked.id)!;
+      if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, candidates);
+      let d = this.deps.deployments.get(picked.id)!;
       counts.attempts++;
       // The record names the deployment last tried, so a failure is attributed too.
       Object.assign(job.log, { group, deploymentId: d.id, apiBase: d.apiBase, provider: d.provider.name });
@@ -173,49 +221,63 @@ export class RequestLoop {
         limitMs,
       );
       const startedAt = now();
+      const stored = d;
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
+        const kind = o.error && cooldownClass(o.error);
         job.defer(
           state.report(group, {
-            id: d.id,
-            groupIds,
+            id: stored.id,
             acquired: true,
-            lease: picked.lease,
+            hold: picked.hold,
             shared: picked.shared,
             estTokens: job.estTokens,
             tokens: o.usage?.total_tokens,
             latencyMs: o.latencyMs,
             ttftMs: o.ttftMs,
             ok: o.ok,
-            countsFailure: o.error ? countsTowardCooldown(o.error) : false,
-            immediateCooldown: o.error ? coolsDownAtOnce(o.error) : false,
+            cooldownClass: kind,
             errorClass: o.error?.errorClass,
-            retryAfterSec: o.error?.retryAfter,
-            cooldown,
+            cooldown: kind ? cooldownPolicy(options, stored, o.error!, groupSize) : undefined,
             now: now(),
           }),
         );
       };
+      let blocked: RouterError | undefined;
       try {
-        const r = await job.attempt(d, controller.signal, abort, book);
+        d = concreteFor(d, captures, model);
+        const r = await job.attempt(d, controller.signal, abort, book, params);
+        counts.upstreamMs += now() - startedAt;
         if (!r.settled) book({ ok: true, usage: r.usage, latencyMs: now() - startedAt });
-        return { ...r, deploymentId: d.id };
+        if (job.contentFiltered?.(r.value) && raisesContentFilter(options, job.controls, [model, group])) {
+          blocked = new RouterError('ContentPolicyViolationError', 'Response output was blocked.', { code: 'content_filter' });
+        } else {
+          return { ...r, deploymentId: d.id, apiBase: d.apiBase, group, retries: retriesHere, maxRetries, groupUsage: picked.usage };
+        }
       } catch (e) {
+        counts.upstreamMs += now() - startedAt;
         const err = controller.signal.aborted && controller.signal.reason instanceof RouterError ? controller.signal.reason : asRouterError(e);
         // A client that left says nothing about the deployment.
         const clientGone = job.signal?.aborted ?? false;
         book({ ok: false, error: clientGone ? undefined : err, latencyMs: now() - startedAt });
         if (clientGone) throw err;
+        firstError ??= err;
         if (!exclude.includes(d.id)) exclude.push(d.id);
         const otherFree = candidates.some((c) => !exclude.includes(c.id));
-        if (retriesHere >= retriesFor(options, group, err, otherFree, job.controls.num_retries ?? d.params.max_retries)) throw err;
+        const allowed = retriesFor(options, group, err, otherFree, job.controls.num_retries ?? d.params.num_retries ?? d.params.max_retries);
+        if (retriesHere >= allowed) throw firstError;
         retriesHere++;
         counts.retries++;
-        await this.deps.sleep(backoffMs(options, retriesHere, err, otherFree, random), job.signal);
+        maxRetries = allowed;
+        const waitStart = now();
+        await this.deps.sleep(backoffMs(options, retriesHere, err, candidates.length, random), job.signal);
+        counts.upstreamMs += now() - waitStart;
       } finally {
         clearTimeout(timer);
       }
+      // Raised, not retried (LiteLLM does not retry a content-policy error when it has somewhere to go).
+      if (blocked) throw blocked;
     }
   }
 }
@@ -223,19 +285,49 @@ export class RequestLoop {
 /** How long past its timeout a request's in-flight entry still counts (backoff, a slow report). */
 const IN_FLIGHT_MARGIN_MS = 60_000;
 
-function toCandidate(d: Deployment, options: RouterOptions): Candidate {
-  const { input_cost_per_token: i, output_cost_per_token: o } = d.info;
-  const holdMs = Math.max(timeoutMs(options, d), streamTimeoutMs(options, d)) + IN_FLIGHT_MARGIN_MS;
-  return { id: d.id, rpm: d.rpm, tpm: d.tpm, weight: d.weight, cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0), holdMs };
+/**
+ * Tag routing (LiteLLM's get_deployments_for_tag), with router_settings.enable_tag_filtering: a tagged request
+ * goes to the deployments sharing any of its tags, else to those tagged `default`, else nowhere (401); an
+ * untagged request to the `default` deployments if there are any, else to all.
+ */
+function tagFiltered(all: Deployment[], enabled: boolean, tags: string[] | undefined, model: string): Deployment[] {
+  if (!enabled) return all;
+  const defaults = all.filter((d) => d.tags?.includes('default'));
+  if (tags && tags.length > 0) {
+    const matched = all.filter((d) => d.tags?.some((t) => tags.includes(t)));
+    if (matched.length > 0) return matched;
+    if (defaults.length > 0) return defaults;
+    throw new RouterError(
+      'AuthenticationError',
+      `Not allowed to access model due to tags configuration. Passed model=${model} and tags=${JSON.stringify(tags)}`,
+      { code: 'no_deployment_for_tags' },
+    );
+  }
+  return defaults.length > 0 ? defaults : all;
 }
 
-function noCapacity(group: string, reason: 'cooldown' | 'rate_limited', retryAfterMs: number, n: number): RouterError {
+function toCandidate(d: Deployment, options: RouterOptions): Candidate {
+  const { input_cost_per_token: i, output_cost_per_token: o } = d.info;
+  return {
+    id: d.id,
+    rpm: d.rpm,
+    tpm: d.tpm,
+    weight: d.weight,
+    order: d.order,
+    cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0),
+    holdMs: Math.max(timeoutMs(options, d), streamTimeoutMs(options, d)) + IN_FLIGHT_MARGIN_MS,
+  };
+}
+
+function noCapacity(model: string, reason: 'cooldown' | 'rate_limited', retryAfterMs: number, precheck: boolean, cs: Candidate[]): RouterError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  // LiteLLM's RouterRateLimitError text (C07), which its tooling greps for.
   const message =
     reason === 'cooldown'
-      ? `No deployments available for model group ${group}: all ${n} are cooling down after failures`
-      : `Rate limit reached for model group ${group}: every deployment is at its rpm/tpm limit for this minute`;
+      ? `No deployments available for selected model, Try again in ${seconds} seconds. Passed model=${model}. pre-call-checks=${precheck ? 'True' : 'False'}, cooldown_list=${JSON.stringify(cs.map((c) => c.id))}`
+      : `No deployments available for selected model: every deployment of ${model} is at its rpm/tpm limit for this minute. Try again in ${seconds} seconds.`;
   return new RouterError('RateLimitError', message, {
     code: reason === 'cooldown' ? 'all_deployments_cooling_down' : 'rate_limit_exceeded',
-    retryAfter: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+    retryAfter: seconds,
   });
 }

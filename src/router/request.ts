@@ -14,15 +14,26 @@ export const CHAT_PARAMS: ReadonlySet<string> = new Set([
 export const EMBEDDING_PARAMS: ReadonlySet<string> = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
 
 /** LiteLLM's per-request controls: read by the gateway, never sent upstream. */
-const GATEWAY_PARAMS = new Set(['cache', 'mock_response', 'mock_response_latency_ms', 'num_retries', 'fallbacks']);
+const GATEWAY_PARAMS = new Set(['cache', 'mock_response', 'mock_response_latency_ms', 'num_retries', 'fallbacks', 'disable_fallbacks', 'tags']);
+
+/** One fallback of a request's own list: a model name, and parameters that replace the request's for that hop (F08). */
+export interface FallbackHop {
+  model: string;
+  params?: Record<string, unknown>;
+}
 
 export interface GatewayControls {
   cache?: { 'no-cache'?: boolean; 'no-store'?: boolean; ttl?: number; 's-maxage'?: number; namespace?: string };
   mock_response?: string;
   /** Retries for this request, over router_settings.num_retries (retry_policy still wins per class). */
   num_retries?: number;
-  /** Fallback groups for this request, in place of the configured ones. */
-  fallbacks?: string[];
+  /** `fallbacks` as a plain list (names, or objects with a model): tried in order, in place of any configured (F08). */
+  fallback_hops?: FallbackHop[];
+  /** `fallbacks` in the router's form ([{group: [fallbacks]}]): replaces router_settings.fallbacks. */
+  fallback_list?: Array<Record<string, string[]>>;
+  disable_fallbacks?: boolean;
+  /** Request tags (body `tags`, `metadata.tags`, the x-litellm-tags header) for tag routing. */
+  tags?: string[];
   [extra: string]: unknown;
 }
 
@@ -39,11 +50,40 @@ function splitControls(body: Record<string, unknown>, known: ReadonlySet<string>
   if (controls.num_retries !== undefined && !(Number.isInteger(controls.num_retries) && controls.num_retries >= 0)) {
     throw badRequest(`Invalid value for 'num_retries': ${JSON.stringify(controls.num_retries)}`, 'num_retries', 'invalid_value');
   }
-  const fb = controls.fallbacks;
-  if (fb !== undefined && !(Array.isArray(fb) && fb.every((f) => typeof f === 'string'))) {
-    throw badRequest("'fallbacks' must be a list of model group names", 'fallbacks', 'invalid_value');
+  if (controls.fallbacks !== undefined) Object.assign(controls, parseFallbacks(controls.fallbacks, known));
+  delete controls.fallbacks;
+  if (controls.disable_fallbacks !== undefined && typeof controls.disable_fallbacks !== 'boolean') {
+    throw badRequest("'disable_fallbacks' must be true or false", 'disable_fallbacks', 'invalid_value');
   }
+  const tags = controls.tags ?? (upstream.metadata as { tags?: unknown } | undefined)?.tags;
+  if (tags !== undefined && !(Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) {
+    throw badRequest("'tags' must be a list of strings", 'tags', 'invalid_value');
+  }
+  controls.tags = tags;
+  if (controls.tags === undefined) delete controls.tags;
   return { upstream, controls };
+}
+
+/** LiteLLM's two forms of a request's `fallbacks`: a plain list (names or {model, ...params}), or the router's. */
+function parseFallbacks(fb: unknown, known: ReadonlySet<string>): Pick<GatewayControls, 'fallback_hops' | 'fallback_list'> {
+  const fault = (why: string) => badRequest(`'fallbacks' ${why}`, 'fallbacks', 'invalid_value');
+  if (!Array.isArray(fb)) throw fault('must be a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}');
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (fb.every((x) => typeof x === 'string' || (isObj(x) && 'model' in x))) {
+    return {
+      fallback_hops: fb.map((x) => {
+        if (typeof x === 'string') return { model: x };
+        const { model, ...params } = x as Record<string, unknown>;
+        if (typeof model !== 'string' || model === '') throw fault('entries need a model name');
+        for (const k of Object.keys(params)) if (!known.has(k)) throw fault(`entry for ${model} has a parameter this call does not take: ${k}`);
+        return Object.keys(params).length ? { model, params } : { model };
+      }),
+    };
+  }
+  if (fb.every((x) => isObj(x) && Object.values(x).every((v) => Array.isArray(v) && v.every((m) => typeof m === 'string')))) {
+    return { fallback_list: fb as Array<Record<string, string[]>> };
+  }
+  throw fault('must be a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}');
 }
 
 function requireModel(body: Record<string, unknown>) {

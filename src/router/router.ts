@@ -14,7 +14,8 @@ import { relayStream } from '../stream/relay';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { RouterError } from './errors';
-import { ModelGroups } from './groups';
+import { isPattern, ModelGroups } from './groups';
+import { HealthChecker } from './health';
 import type { Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
@@ -50,6 +51,8 @@ export interface CallOptions {
   cacheControl?: string;
   /** An opaque id of the caller (a hash, never a key): cache entries are never shared between callers. */
   callerScope?: string;
+  /** Tags from the x-litellm-tags header, for tag routing when the body names none. */
+  tags?: string[];
 }
 
 export type { ResponseMeta } from './loop';
@@ -76,6 +79,7 @@ export class Router {
   private readonly cache?: ResponseCache;
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
+  private readonly healthChecker: HealthChecker;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -107,11 +111,13 @@ export class Router {
       random: runtime.random ?? Math.random,
       sleep: runtime.sleep ?? sleep,
     });
+    this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
   async completion(body: ChatRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<CompletionResult> {
     const { request, controls } = parseChatRequest(body);
+    controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     const defer = deferrer(opts.waitUntil);
@@ -125,8 +131,9 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
-      attempt: async (d, signal, abort, book) => {
-        const upstreamBody = applyParamPolicy({ ...request, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+      contentFiltered: (v) => v.kind === 'json' && v.body.choices?.[0]?.finish_reason === 'content_filter',
+      attempt: async (d, signal, abort, book, params) => {
+        const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
         const startedAt = this.now();
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
@@ -161,6 +168,7 @@ export class Router {
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
+    controls.tags ??= opts.tags;
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
@@ -173,11 +181,11 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
-      attempt: async (d, signal) => {
+      attempt: async (d, signal, _abort, _book, params) => {
         if (!d.provider.embeddings) {
           throw new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve embeddings`);
         }
-        const upstreamBody = applyParamPolicy({ ...request, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
+        const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
         const res = await d.provider.embeddings({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         const u = res.usage;
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
@@ -198,6 +206,13 @@ export class Router {
     };
   }
 
+  /** GET /health: one small call to each deployment (of one model group with `model`), shared for a few seconds. */
+  health(model?: string) {
+    const group = model === undefined ? undefined : this.groups.resolve(model);
+    const deployments = group === undefined ? [...this.deployments.values()] : this.groups.deployments(group);
+    return this.healthChecker.check(group ?? '', deployments);
+  }
+
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */
   stateReport() {
     return stateReport(this.groups, this.state, this.options.routing_strategy ?? 'simple-shuffle', this.now());
@@ -210,6 +225,8 @@ export class Router {
     let group: string;
     try {
       group = this.groups.resolve(request.model);
+      // A wildcard group serves many models: each is cached apart.
+      if (isPattern(group)) group = request.model;
     } catch {
       return undefined; // an unknown model: run() answers it
     }

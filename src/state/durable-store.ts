@@ -111,7 +111,7 @@ function merge(view: LocalView, shared: Record<string, DeploymentStats>, now: nu
     }
     // The larger of the two in-flight lists, with their deadlines (so entries of a dead isolate still expire).
     if (mine.inFlight > s.inFlight) {
-      s.leases = mine.leases;
+      s.holds = mine.holds;
       s.inFlight = mine.inFlight;
     }
     if (mine.latencyAt !== undefined) {

@@ -10,14 +10,14 @@ export interface DeploymentStats {
   minute: number;
   rpm: number;
   tpm: number;
-  /** Requests in flight: the number of `leases` not yet expired. */
+  /** Requests in flight: the number of `holds` not yet expired. */
   inFlight: number;
   /**
    * One deadline (epoch ms, ascending) per request in flight: its timeout plus a margin. A request whose
    * isolate died never reports; past its deadline it no longer counts, so least-busy comes back to the deployment.
    */
-  leases?: number[];
-  /** Legacy (stats stored before leases): when a request last started or ended here. */
+  holds?: number[];
+  /** Legacy (stats stored before holds): when a request last started or ended here. */
   activeAt?: number;
   /** EWMA of whole-request latency, ms. */
   latencyMs?: number;
@@ -26,6 +26,11 @@ export interface DeploymentStats {
   /** When latency was last measured (epoch ms), for routing_strategy_args.ttl. */
   latencyAt?: number;
   fails: number;
+  /** Successful calls this minute: with fails, the failure rate of LiteLLM's default cooldown rule (C02). */
+  successes?: number;
+  /** Failures counted against allowed_fails (C04), and until when that count holds. */
+  strikes?: number;
+  strikesUntil?: number;
   cooldownUntil: number;
   lastError?: string;
   lastErrorAt?: number;
@@ -45,41 +50,59 @@ export interface AcquireRequest {
   seed?: number;
 }
 
+/** The group's summed rpm/tpm limits and this minute's use, for LiteLLM's x-ratelimit-* headers (RT06). */
+export interface GroupUsage {
+  rpmLimit?: number;
+  rpmUsed: number;
+  tpmLimit?: number;
+  tpmUsed: number;
+}
+
 export type AcquireResult =
-  /** `lease`: the deadline of this request's in-flight entry, handed back in its report. */
-  | { ok: true; id: string; lease: number }
+  /** `hold`: the deadline of this request's in-flight entry, handed back in its report. */
+  | { ok: true; id: string; hold: number; usage?: GroupUsage }
   | { ok: false; reason: 'cooldown' | 'rate_limited'; retryAfterMs: number };
 
+/**
+ * How a failure may cool a deployment (C01, C02): `at_once` (401, 404), `rate_limit` (429: at once in a group
+ * of more than one), `unhealthy` (408, 5xx: by the failure rate). Other failures never cool.
+ */
+export type CooldownClass = 'at_once' | 'rate_limit' | 'unhealthy';
+
+/** Thresholds of LiteLLM's default rule (C02): > 50% failing with >= 5 calls this minute, or all of >= 1000. */
+const FAILURE_RATE = 0.5;
+const FAILURE_RATE_MIN_CALLS = 5;
+const ALL_FAILING_MIN_CALLS = 1000;
+
 export interface CooldownPolicy {
-  allowedFails: number;
-  /** Seconds. */
+  /** Set: cool after more than this many failures within counterTtl (C04). Unset: LiteLLM's default rule (C02). */
+  allowedFails?: number;
+  /** Seconds out of rotation (the deployment's, the upstream's Retry-After, the router's); 0: none. */
   cooldownTime: number;
+  /** Seconds a failure counts against allowedFails (the router's cooldown_time, as LiteLLM keeps it). */
+  counterTtl: number;
   disabled: boolean;
-  /** Keep the group's last healthy deployment in rotation (true unless the group has fallbacks). */
-  protectLastHealthy: boolean;
+  /** Deployments in the group: LiteLLM never cools a lone deployment for a 429 or a failure rate. */
+  groupSize: number;
 }
 
 export interface Report {
   id: string;
-  /** Every deployment id of the group, to keep the last healthy one out of cooldown. */
-  groupIds: string[];
   /** Whether acquire() already counted this request (rpm, tpm estimate, in-flight). */
   acquired: boolean;
   /** The in-flight entry acquire() handed out (its deadline); without it, the earliest entry is released. */
-  lease?: number;
+  hold?: number;
   estTokens: number;
   /** Real tokens (prompt + completion) once known. */
   tokens?: number;
   latencyMs?: number;
   ttftMs?: number;
   ok: boolean;
-  /** Whether the failure counts toward cooldown (429, 5xx, timeouts, 401/404 of the deployment). */
-  countsFailure?: boolean;
-  /** Cool down at once rather than after allowed_fails (429, 401, 404, as LiteLLM does). */
-  immediateCooldown?: boolean;
+  /** Whether and how the failure may cool the deployment; unset for failures that never do. */
+  cooldownClass?: CooldownClass;
   errorClass?: string;
-  retryAfterSec?: number;
-  cooldown: CooldownPolicy;
+  /** Set with cooldownClass. */
+  cooldown?: CooldownPolicy;
   now: number;
 }
 
@@ -113,8 +136,9 @@ export class Ledger {
       s.rpm = 0;
       s.tpm = 0;
       s.fails = 0;
+      s.successes = 0;
     }
-    expireLeases(s, now);
+    expireHolds(s, now);
     return s;
   }
 
@@ -135,7 +159,8 @@ export class Ledger {
     }
     const excluded = new Set(req.exclude ?? []);
     const fresh = withCapacity.filter((c) => !excluded.has(c.id));
-    const pool = fresh.length > 0 ? fresh : withCapacity;
+    // litellm_params.order: only the lowest order still available is used.
+    const pool = lowestOrder(fresh.length > 0 ? fresh : withCapacity);
     const chosen = STRATEGIES[req.strategy](pool, {
       now,
       random,
@@ -146,31 +171,50 @@ export class Ledger {
     const s = this.get(chosen.id, now);
     s.rpm += 1;
     s.tpm += req.estTokens;
-    const lease = now + (chosen.holdMs ?? DEFAULT_HOLD_MS);
-    const leases = (s.leases ??= []);
-    let at = leases.length;
-    while (at > 0 && leases[at - 1] > lease) at--;
-    leases.splice(at, 0, lease);
-    s.inFlight = leases.length;
+    const hold = now + (chosen.holdMs ?? DEFAULT_HOLD_MS);
+    const holds = (s.holds ??= []);
+    let at = holds.length;
+    while (at > 0 && holds[at - 1] > hold) at--;
+    holds.splice(at, 0, hold);
+    s.inFlight = holds.length;
     this.onChange?.(chosen.id, s);
-    return { ok: true, id: chosen.id, lease };
+    return { ok: true, id: chosen.id, hold, usage: this.groupUsage(req) };
+  }
+
+  private groupUsage({ candidates, now }: AcquireRequest): GroupUsage | undefined {
+    let u: GroupUsage | undefined;
+    for (const c of candidates) {
+      if (c.rpm === undefined && c.tpm === undefined) continue;
+      const s = this.get(c.id, now);
+      u ??= { rpmUsed: 0, tpmUsed: 0 };
+      if (c.rpm !== undefined) {
+        u.rpmLimit = (u.rpmLimit ?? 0) + c.rpm;
+        u.rpmUsed += s.rpm;
+      }
+      if (c.tpm !== undefined) {
+        u.tpmLimit = (u.tpmLimit ?? 0) + c.tpm;
+        u.tpmUsed += s.tpm;
+      }
+    }
+    return u;
   }
 
   /** Books the outcome of a call: usage corrected, latency measured, failures counted toward cooldown. */
   report(r: Report): void {
     const s = this.get(r.id, r.now);
     if (r.acquired) {
-      releaseLease(s, r.lease);
+      releaseHold(s, r.hold);
       if (r.tokens !== undefined) s.tpm = Math.max(0, s.tpm + r.tokens - r.estTokens);
     } else {
       s.rpm += 1;
       s.tpm += r.tokens ?? r.estTokens;
     }
     if (r.ok) {
+      s.successes = (s.successes ?? 0) + 1;
       if (r.latencyMs !== undefined) s.latencyMs = ewma(s.latencyMs, r.latencyMs);
       if (r.ttftMs !== undefined) s.ttftMs = ewma(s.ttftMs, r.ttftMs);
       if (r.latencyMs !== undefined || r.ttftMs !== undefined) s.latencyAt = r.now;
-    } else if (r.countsFailure) {
+    } else if (r.cooldownClass) {
       s.fails += 1;
       s.lastError = r.errorClass;
       s.lastErrorAt = r.now;
@@ -179,17 +223,12 @@ export class Ledger {
         s.latencyMs = ewma(s.latencyMs, r.latencyMs);
         s.latencyAt = r.now;
       }
-      if (!r.cooldown.disabled && (r.immediateCooldown || s.fails > r.cooldown.allowedFails) && (!r.cooldown.protectLastHealthy || this.othersHealthy(r))) {
-        const seconds = Math.max(r.cooldown.cooldownTime, r.retryAfterSec ?? 0);
-        s.cooldownUntil = Math.max(s.cooldownUntil, r.now + seconds * 1000);
+      const c = r.cooldown;
+      if (c && !c.disabled && c.cooldownTime > 0 && shouldCool(s, r.cooldownClass, c, r.now)) {
+        s.cooldownUntil = Math.max(s.cooldownUntil, r.now + c.cooldownTime * 1000);
       }
     }
     this.onChange?.(r.id, s);
-  }
-
-  /** Whether another deployment of the group is still in rotation. */
-  private othersHealthy(r: Report): boolean {
-    return r.groupIds.some((id) => id !== r.id && this.get(id, r.now).cooldownUntil <= r.now);
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {
@@ -205,26 +244,50 @@ export class Ledger {
 }
 
 /** Drops in-flight entries past their deadline (and turns a legacy bare count into entries that expire). */
-function expireLeases(s: DeploymentStats, now: number) {
-  if (!s.leases) {
+function expireHolds(s: DeploymentStats, now: number) {
+  if (!s.holds) {
     if (!s.inFlight) return;
-    s.leases = Array<number>(s.inFlight).fill((s.activeAt ?? now) + DEFAULT_HOLD_MS);
+    s.holds = Array<number>(s.inFlight).fill((s.activeAt ?? now) + DEFAULT_HOLD_MS);
     delete s.activeAt;
   }
   let expired = 0;
-  while (expired < s.leases.length && s.leases[expired] <= now) expired++;
-  if (expired > 0) s.leases.splice(0, expired);
-  s.inFlight = s.leases.length;
+  while (expired < s.holds.length && s.holds[expired] <= now) expired++;
+  if (expired > 0) s.holds.splice(0, expired);
+  s.inFlight = s.holds.length;
 }
 
-/** Ends a request's in-flight entry: its own lease (none if it already expired), else the earliest. */
-function releaseLease(s: DeploymentStats, lease: number | undefined) {
-  const leases = s.leases ?? [];
-  const i = lease === undefined ? 0 : leases.indexOf(lease);
-  if (i >= 0 && i < leases.length) leases.splice(i, 1);
-  s.inFlight = leases.length;
+/** Ends a request's in-flight entry: its own hold (none if it already expired), else the earliest. */
+function releaseHold(s: DeploymentStats, hold: number | undefined) {
+  const holds = s.holds ?? [];
+  const i = hold === undefined ? 0 : holds.indexOf(hold);
+  if (i >= 0 && i < holds.length) holds.splice(i, 1);
+  s.inFlight = holds.length;
 }
 
-const copy = (s: DeploymentStats): DeploymentStats => ({ ...s, leases: s.leases && [...s.leases] });
+const copy = (s: DeploymentStats): DeploymentStats => ({ ...s, holds: s.holds && [...s.holds] });
+
+/** LiteLLM's _should_cooldown_deployment, for a failure already counted in `s`. */
+function shouldCool(s: DeploymentStats, kind: CooldownClass, c: CooldownPolicy, now: number): boolean {
+  if (c.allowedFails !== undefined) {
+    // C04: more than allowed_fails failures, each keeping the count alive for counterTtl seconds.
+    const strikes = (now < (s.strikesUntil ?? 0) ? (s.strikes ?? 0) : 0) + 1;
+    if (strikes > c.allowedFails) return true;
+    s.strikes = strikes;
+    s.strikesUntil = now + c.counterTtl * 1000;
+    return false;
+  }
+  const calls = s.fails + (s.successes ?? 0);
+  const rate = s.fails / calls;
+  if (rate === 1 && calls >= ALL_FAILING_MIN_CALLS) return true;
+  if (rate > FAILURE_RATE && c.groupSize > 1 && calls >= FAILURE_RATE_MIN_CALLS) return true;
+  if (kind === 'at_once') return true;
+  return kind === 'rate_limit' && c.groupSize > 1;
+}
+
+function lowestOrder(cs: Candidate[]): Candidate[] {
+  let min = Infinity;
+  for (const c of cs) if (c.order !== undefined && c.order < min) min = c.order;
+  return min === Infinity ? cs : cs.filter((c) => (c.order ?? Infinity) === min);
+}
 
 const ewma = (prev: number | undefined, sample: number) => (prev === undefined ? sample : prev + EWMA_ALPHA * (sample - prev));

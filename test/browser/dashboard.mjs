@@ -64,7 +64,7 @@ const config = (langfusePort, sentryPort) => ({
   model_list: [
     { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from A', mock_latency_ms: 40, rpm: 600, tpm: 100000 }, model_info: { id: 'mock-a' } },
     { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from B', mock_latency_ms: 120, rpm: 300 }, model_info: { id: 'mock-b' } },
-    // Both fail; the one picked cools down (a group's last healthy deployment never does).
+    // Both fail; the one picked cools down at its first failure (allowed_fails: 0).
     { model_name: 'flaky', litellm_params: { model: 'mock/flaky', mock_response: 'litellm.ServiceUnavailableError' }, model_info: { id: 'mock-flaky-1' } },
     { model_name: 'flaky', litellm_params: { model: 'mock/flaky', mock_response: 'litellm.ServiceUnavailableError' }, model_info: { id: 'mock-flaky-2' } },
   ],

@@ -22,7 +22,7 @@ describe('loading router.config.yaml', () => {
     });
     if (!r.ok) throw new Error(r.errors.join('\n'));
     expect(r.value.model_list[0].litellm_params.api_key).toBe('k-east');
-    expect(r.value.router_settings.retry_policy?.RateLimitError?.max_retries).toBe(5);
+    expect(r.value.router_settings.retry_policy?.RateLimitError).toEqual({ max_retries: 5 });
     const opts = toRouterOptions(r.value);
     // litellm_settings.fallbacks reach the Router next to router_settings
     expect(opts.fallbacks).toEqual([{ 'gpt-4': ['gpt-3.5-turbo', 'claude-2'] }]);

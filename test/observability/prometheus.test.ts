@@ -69,7 +69,8 @@ describe('prometheus: GET /metrics', () => {
     // An unknown model is labelled `unknown`: clients cannot mint new series.
     expect(sample(text, 'litellm_proxy_failed_requests_metric_total{requested_model="unknown",exception_status="404",exception_class="NotFoundError"}')).toBe(1);
     const d = 'litellm_model_name="openai/gpt-4o",model_id="oa-1",api_base="https://upstream.test/v1",api_provider="openai",model_group="gpt-4o"';
-    expect(sample(text, `litellm_deployment_state{${d}}`)).toBe(1);
+    // C03: a 401 cools even a group's only deployment at once (LiteLLM's rule): state 2, cooling down
+    expect(sample(text, `litellm_deployment_state{${d}}`)).toBe(2);
     expect(sample(text, `litellm_remaining_requests_metric{${d}}`)).toBe(99);
     expect(text).not.toContain('sk-provider-secret');
     expect(text).not.toContain(MASTER);

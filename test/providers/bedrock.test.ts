@@ -182,9 +182,10 @@ describe('bedrock/ errors', () => {
     [bedrockError(429, 'ModelNotReadyException', 'Model is not ready to serve inference requests.'), 503, 'api_error'],
   ];
   it('maps each Bedrock error type to the status and type LiteLLM gives it, with no secret in the answer', async () => {
-    const gw = testGateway(CONFIG);
-    gw.upstream.on('/converse', ...cases.map(([b]) => b));
     for (const [b, status, type] of cases) {
+      // A gateway per case: a 401 cools a lone deployment at once (LiteLLM's C01), which would answer the next case.
+      const gw = testGateway(CONFIG);
+      gw.upstream.on('/converse', b);
       const res = await gw.chat({ model: 'claude', messages: user() });
       const text = await res.text();
       expect([b.headers['x-amzn-errortype'].split(':')[0], res.status, JSON.parse(text).error.type]).toEqual([b.headers['x-amzn-errortype'].split(':')[0], status, type]);

@@ -93,12 +93,17 @@ describe('retries', () => {
     expect(s.waits).toEqual([3000]);
   });
 
-  it('retry_after is the least wait before any retry', async () => {
+  it('R03: retry_after is the least backoff of a lone deployment; a group with another deployment retries at once', async () => {
     const s = sleeper();
-    const gw = testGateway(two('  num_retries: 1\n  retry_after: 2'), { ...s, random: () => 0 });
+    const gw = testGateway(one('  num_retries: 1\n  retry_after: 2'), { ...s, random: () => 0 });
     gw.upstream.on('a.test', e500);
     await gw.chat({ model: 'g', messages: user() });
     expect(s.waits).toEqual([2000]);
+    const s2 = sleeper();
+    const gw2 = testGateway(two('  num_retries: 1\n  retry_after: 2'), { ...s2, random: () => 0 });
+    gw2.upstream.on('a.test', e500);
+    await gw2.chat({ model: 'g', messages: user() });
+    expect(s2.waits).toEqual([0]);
   });
 
   it('a retry goes to another healthy deployment of the group, at once', async () => {
@@ -232,12 +237,12 @@ describe('cooldowns', () => {
     expect(gw.upstream.callsTo('a.test').length).toBeGreaterThan(1);
   });
 
-  it("a group's last healthy deployment is not cooled down into an outage", async () => {
-    const gw = testGateway(one('  num_retries: 0\n  allowed_fails: 0'));
-    gw.upstream.on('a.test', e500, e500, ok());
-    await gw.chat({ model: 'g', messages: user() });
-    await gw.chat({ model: 'g', messages: user() });
+  it('C02: a lone deployment is never cooled down by 5xx or 429 under the default rule', async () => {
+    const gw = testGateway(one('  num_retries: 0'));
+    gw.upstream.on('a.test', e500, e500, e429(), e429(), ok());
+    for (let i = 0; i < 4; i++) await gw.chat({ model: 'g', messages: user() });
     expect((await gw.chat({ model: 'g', messages: user() })).status).toBe(200);
+    expect(gw.upstream.calls).toHaveLength(5);
   });
 
   it('cools every deployment of a group that has fallbacks; then 429 with Retry-After for the first one back', async () => {
@@ -284,7 +289,8 @@ ${litellm}
     expect(gw.upstream.calls.map((c) => new URL(c.url).host)).toEqual(['big.test', 'big.test', 'small.test', 'small.test', 'other.test']);
     expect(res.headers.get('x-litellm-model-group')).toBe('claude-2');
     expect(res.headers.get('x-litellm-attempted-fallbacks')).toBe('2');
-    expect(res.headers.get('x-litellm-attempted-retries')).toBe('2');
+    // F01: the retries of the group that answered
+    expect(res.headers.get('x-litellm-attempted-retries')).toBe('0');
   });
 
   it('takes fallbacks from litellm_settings too', async () => {
@@ -370,11 +376,20 @@ router_settings:
     expect((await bad.json<any>()).error.param).toBe('fallbacks');
   });
 
-  it('max_fallbacks bounds how many fallback groups are tried', async () => {
-    const gw = testGateway(groups('  num_retries: 0\n  max_fallbacks: 1\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo", "claude-2"]'), sleeper());
+  it('F09: max_fallbacks bounds the depth of fallbacks, not the list of one group', async () => {
+    const gw = testGateway(
+      groups('  num_retries: 0\n  max_fallbacks: 1\n  fallbacks:\n    - gpt-4: ["gpt-3.5-turbo", "claude-2"]\n    - gpt-3.5-turbo: ["gpt-3.5-turbo-16k"]'),
+      sleeper(),
+    );
     gw.upstream.on(() => true, e500);
-    await gw.chat({ model: 'gpt-4', messages: user() });
-    expect(gw.upstream.calls.map((c) => new URL(c.url).host)).toEqual(['big.test', 'small.test']);
+    const res = await gw.chat({ model: 'gpt-4', messages: user() });
+    // both of gpt-4's fallbacks, but not gpt-3.5-turbo's own (one level deeper)
+    expect(gw.upstream.calls.map((c) => new URL(c.url).host)).toEqual(['big.test', 'small.test', 'other.test']);
+    expect(res.status).toBe(500);
+    const none = testGateway(groups('  num_retries: 0\n  max_fallbacks: 0\n  fallbacks:\n    - gpt-4: ["claude-2"]'), sleeper());
+    none.upstream.on(() => true, e500);
+    await none.chat({ model: 'gpt-4', messages: user() });
+    expect(none.upstream.calls).toHaveLength(1);
   });
 
   it('a client never waits forever: every deployment hanging still ends, bounded by the timeouts', async () => {

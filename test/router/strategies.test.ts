@@ -18,11 +18,10 @@ function pick(ledger: Ledger, strategy: AcquireRequest['strategy'], candidates: 
 const report = (ledger: Ledger, id: string, fields: Record<string, unknown>) =>
   ledger.report({
     id,
-    groupIds: ['a', 'b', 'c'],
     acquired: false,
     estTokens: 0,
     ok: true,
-    cooldown: { allowedFails: 3, cooldownTime: 5, disabled: false, protectLastHealthy: true },
+    cooldown: { cooldownTime: 5, counterTtl: 5, disabled: false, groupSize: 3 },
     now: NOW,
     ...fields,
   });
@@ -76,16 +75,29 @@ describe('limits and cooldowns apply to every strategy', () => {
 
   it('skips a cooling deployment, and reports when the first comes back', () => {
     const l = new Ledger();
-    report(l, 'a', { ok: false, countsFailure: true, immediateCooldown: true, errorClass: 'RateLimitError' });
+    report(l, 'a', { ok: false, cooldownClass: 'rate_limit', errorClass: 'RateLimitError' });
     expect(pick(l, 'least-busy', [{ id: 'a' }, { id: 'b' }], seq(0))).toBe('b');
-    report(l, 'b', { ok: false, countsFailure: true, immediateCooldown: true, errorClass: 'RateLimitError', groupIds: ['a', 'b', 'c'] });
+    report(l, 'b', { ok: false, cooldownClass: 'rate_limit', errorClass: 'RateLimitError' });
     expect(pick(l, 'least-busy', [{ id: 'a' }, { id: 'b' }], seq(0))).toEqual({ ok: false, reason: 'cooldown', retryAfterMs: 5000 });
   });
 
-  it("never cools down a group's last healthy deployment", () => {
+  it('C02: a lone deployment is not cooled by a 429, but is by a 401', () => {
     const l = new Ledger();
-    report(l, 'a', { groupIds: ['a'], ok: false, countsFailure: true, immediateCooldown: true });
+    const lone = { cooldownTime: 5, counterTtl: 5, disabled: false, groupSize: 1 };
+    report(l, 'a', { ok: false, cooldownClass: 'rate_limit', cooldown: lone });
     expect(pick(l, 'simple-shuffle', [{ id: 'a' }], seq(0))).toBe('a');
+    report(l, 'a', { ok: false, cooldownClass: 'at_once', cooldown: lone });
+    expect(pick(l, 'simple-shuffle', [{ id: 'a' }], seq(0))).toMatchObject({ ok: false, reason: 'cooldown' });
+  });
+
+  it('RT02: order keeps to the lowest order still available, under any strategy', () => {
+    const cs = [{ id: 'a', order: 2 }, { id: 'b', order: 1 }, { id: 'c' }];
+    for (const strategy of ['simple-shuffle', 'least-busy', 'usage-based-routing', 'latency-based-routing', 'cost-based-routing'] as const) {
+      const l = new Ledger();
+      for (let i = 0; i < 5; i++) expect(pick(l, strategy, cs, seq(i / 5))).toBe('b');
+      report(l, 'b', { ok: false, cooldownClass: 'at_once', errorClass: 'AuthenticationError' });
+      expect(pick(l, strategy, cs, seq(0))).toBe('a');
+    }
   });
 });
 
@@ -128,7 +140,7 @@ describe('cost-based-routing', () => {
     const l = new Ledger();
     const cs = [{ id: 'a', cost: 0.00009 }, { id: 'b', cost: 0.000075 }, { id: 'c' }];
     expect(pick(l, 'cost-based-routing', cs, seq(0.99))).toBe('b');
-    report(l, 'b', { groupIds: ['a', 'b', 'c'], ok: false, countsFailure: true, immediateCooldown: true });
+    report(l, 'b', { ok: false, cooldownClass: 'at_once' });
     expect(pick(l, 'cost-based-routing', cs, seq(0.99))).toBe('a');
   });
 });

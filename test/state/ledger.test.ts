@@ -10,7 +10,7 @@ import { testGateway, user } from '../helpers/gateway';
 
 const T0 = Math.floor(1_700_000_000_000 / 60_000) * 60_000;
 const HOLD = 30_000;
-const cooldown = { allowedFails: 3, cooldownTime: 5, disabled: false, protectLastHealthy: true };
+const cooldown = { allowedFails: 3, cooldownTime: 5, counterTtl: 5, disabled: false, groupSize: 2 };
 const cs: Candidate[] = [
   { id: 'a', holdMs: HOLD },
   { id: 'b', holdMs: HOLD },
@@ -22,8 +22,8 @@ function acquire(l: Ledger, now: number, extra: Partial<AcquireRequest> = {}) {
   return r;
 }
 
-const done = (l: Ledger, id: string, now: number, lease?: number) =>
-  l.report({ id, groupIds: ['a', 'b'], acquired: true, lease, estTokens: 1, latencyMs: 5, ok: true, cooldown, now });
+const done = (l: Ledger, id: string, now: number, hold?: number) =>
+  l.report({ id, acquired: true, hold, estTokens: 1, latencyMs: 5, ok: true, cooldown, now });
 
 describe('Ledger: in-flight entries expire at their deadline', () => {
   it("a dead isolate's slot stops counting past its timeout plus margin, and least-busy picks the deployment again", () => {
@@ -33,7 +33,7 @@ describe('Ledger: in-flight entries expire at their deadline', () => {
     for (let t = T0 + 1_000; t < T0 + HOLD; t += 5_000) {
       const r = acquire(l, t);
       expect(r.id, `at +${t - T0} ms`).toBe('b');
-      done(l, 'b', t + 10, r.lease);
+      done(l, 'b', t + 10, r.hold);
     }
     expect(l.get('a', T0 + HOLD - 1).inFlight).toBe(1);
     expect(l.get('a', T0 + HOLD).inFlight).toBe(0);
@@ -46,7 +46,7 @@ describe('Ledger: in-flight entries expire at their deadline', () => {
     acquire(l, T0, { exclude: ['b'] }); // the dead one, on a
     for (let t = T0 + 1_000; t < T0 + 20 * 60_000; t += 2_000) {
       const r = acquire(l, t, { exclude: ['b'] });
-      done(l, 'a', t + 100, r.lease);
+      done(l, 'a', t + 100, r.hold);
     }
     expect(l.get('a', T0 + 20 * 60_000).inFlight).toBe(0);
   });
@@ -55,15 +55,15 @@ describe('Ledger: in-flight entries expire at their deadline', () => {
     const l = new Ledger();
     const long = acquire(l, T0, { exclude: ['b'], candidates: [{ id: 'a', holdMs: 10 * HOLD }, { id: 'b' }] });
     acquire(l, T0 + 1, { exclude: ['b'] }); // dies
-    done(l, 'a', T0 + 2, long.lease);
+    done(l, 'a', T0 + 2, long.hold);
     expect(l.get('a', T0 + 3).inFlight).toBe(1);
     // The dead entry's own deadline frees it, not the long request's.
     expect(l.get('a', T0 + 1 + HOLD).inFlight).toBe(0);
     // A late report of an entry that already expired frees nothing else.
     const live = acquire(l, T0 + 2 * HOLD, { exclude: ['b'] });
-    done(l, 'a', T0 + 2 * HOLD + 1, long.lease);
+    done(l, 'a', T0 + 2 * HOLD + 1, long.hold);
     expect(l.get('a', T0 + 2 * HOLD + 2).inFlight).toBe(1);
-    done(l, 'a', T0 + 2 * HOLD + 3, live.lease);
+    done(l, 'a', T0 + 2 * HOLD + 3, live.hold);
     expect(l.get('a', T0 + 2 * HOLD + 4).inFlight).toBe(0);
   });
 

@@ -11,6 +11,8 @@ export interface Candidate {
   cost?: number;
   /** How long a request's in-flight entry counts at most, ms: its timeout plus a margin (a dead isolate never reports). */
   holdMs?: number;
+  /** litellm_params.order: only the lowest order available is picked from. */
+  order?: number;
 }
 
 export interface StrategyArgs {

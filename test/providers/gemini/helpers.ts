@@ -9,5 +9,6 @@ export const deployment = (model = 'gemini-2.0-flash'): Deployment => ({
   upstreamModel: model,
   params: { model: `gemini/${model}`, api_key: 'AIza-test-key-123456' },
   info: {},
+  wildcard: false,
   apiBase: 'https://generativelanguage.googleapis.com',
 });
