@@ -1,0 +1,78 @@
+// Who is calling: the master key (everything), a virtual key (the model routes and its own /key/info), or,
+// with no master key configured, anyone (as before virtual keys). Replaces the master-key-only guard.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Gateway } from '../gateway';
+import { keyMatches, presentedKey } from '../http/auth';
+import { RouterError } from '../router/errors';
+import type { Defer } from '../state/store';
+import { deferrer } from '../router/request-log';
+import { unknownKey } from './refusal';
+import type { Admission, AuthedKey } from './service';
+import { NO_KEY } from './service';
+
+export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
+
+/**
+ * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
+ * takes the master key. A new model route is added here and calls admitKey().
+ */
+export const VIRTUAL_KEY_ROUTES = new Set([
+  '/v1/chat/completions',
+  '/chat/completions',
+  '/v1/embeddings',
+  '/embeddings',
+  '/v1/models',
+  '/models',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
+  '/v1/responses',
+  '/responses',
+  '/key/info',
+]);
+
+/** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
+export function deferOf(c: Context): Defer {
+  let waitUntil: ((p: Promise<unknown>) => void) | undefined;
+  try {
+    const ctx = c.executionCtx;
+    waitUntil = (p) => ctx.waitUntil(p);
+  } catch {
+    // No execution context (app.request in a unit test): bookkeeping runs unawaited.
+  }
+  return deferrer(waitUntil);
+}
+
+export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const { masterKey, keys } = c.var.gateway;
+    if (!masterKey) return next();
+    const given = presentedKey((name) => c.req.header(name));
+    if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
+    if (keyMatches(given, masterKey)) return next();
+    // Only keys this gateway could have issued are looked up: anything else is refused as before, at no cost.
+    if (!keys || !given.startsWith('sk-')) throw unknownKey();
+    const key = await keys.authenticate(given, deferOf(c));
+    const path = new URL(c.req.url).pathname;
+    if (!VIRTUAL_KEY_ROUTES.has(path)) {
+      throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
+        type: 'auth_error',
+        code: '401',
+      });
+    }
+    c.set('virtualKey', key);
+    return next();
+  };
+}
+
+/**
+ * Enforcement for one model request, for any route: the key's model access, rate limits, parallel requests
+ * and budgets, with the requested `model` (aliases are resolved here) and an estimate of its prompt tokens.
+ * Throws the refusal; otherwise run the call through `admission.run()` and add `admission.headers`.
+ * The master key (or an open gateway) gets an admission that does nothing.
+ */
+export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number): Promise<Admission> {
+  const key = c.var.virtualKey;
+  const keys = c.var.gateway.keys;
+  if (!key || !keys) return NO_KEY;
+  return keys.admit(key, typeof model === 'string' ? model : undefined, estTokens, deferOf(c));
+}
