@@ -1,12 +1,12 @@
 // A gateway with a master key and cost-priced deployments, and helpers to drive its key API.
+import type { Env } from '../../src/env';
 import type { GatewayOptions } from '../../src/gateway';
-import { chatCompletion } from '../helpers/fake-upstream';
 import type { TestGateway } from '../helpers/gateway';
 import { testGateway, user } from '../helpers/gateway';
 
 export const MASTER = 'sk-master-test-0000';
 
-// Each chat answer is 10 prompt + 5 completion tokens: 10 x 0.00001 + 5 x 0.00002 = $0.0002.
+// The fake upstream's chat answers are 10 prompt + 5 completion tokens: 10 x 0.00001 + 5 x 0.00002 = $0.0002.
 export const CALL_COST = 0.0002;
 
 export const CONFIG = (extra = '') => `
@@ -33,9 +33,8 @@ export interface KeyGateway extends TestGateway {
   call(key: string, model?: string, extra?: Record<string, unknown>): Promise<Response>;
 }
 
-export function keyGateway(options: Omit<GatewayOptions, 'configText'> = {}, extraConfig = ''): KeyGateway {
-  const gw = testGateway(CONFIG(extraConfig), options) as KeyGateway;
-  gw.upstream.on('/chat/completions', { json: chatCompletion('hi') });
+export function keyGateway(options: Omit<GatewayOptions, 'configText'> = {}, extraConfig = '', baseEnv: Partial<Env> = {}): KeyGateway {
+  const gw = testGateway(CONFIG(extraConfig), options, baseEnv) as KeyGateway;
   gw.admin = (path, json) =>
     gw.request(path, { method: json === undefined ? 'GET' : 'POST', json, headers: { authorization: `Bearer ${MASTER}` } });
   gw.generate = async (body = {}) => {
