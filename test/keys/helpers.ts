@@ -9,7 +9,7 @@ export const MASTER = 'sk-master-test-0000';
 // The fake upstream's chat answers are 10 prompt + 5 completion tokens: 10 x 0.00001 + 5 x 0.00002 = $0.0002.
 export const CALL_COST = 0.0002;
 
-export const CONFIG = (extra = '') => `
+export const CONFIG = (extra = '', general = '') => `
 model_list:
   - model_name: gpt-4o
     litellm_params: { model: openai/gpt-4o, api_key: sk-provider-secret-1, api_base: https://up.test/v1 }
@@ -24,6 +24,7 @@ router_settings:
   model_group_alias: { gpt4: gpt-4o }
 general_settings:
   master_key: ${MASTER}
+${general}
 ${extra}`;
 
 export interface KeyGateway extends TestGateway {
@@ -33,8 +34,8 @@ export interface KeyGateway extends TestGateway {
   call(key: string, model?: string, extra?: Record<string, unknown>): Promise<Response>;
 }
 
-export function keyGateway(options: Omit<GatewayOptions, 'configText'> = {}, extraConfig = '', baseEnv: Partial<Env> = {}): KeyGateway {
-  const gw = testGateway(CONFIG(extraConfig), options, baseEnv) as KeyGateway;
+export function keyGateway(options: Omit<GatewayOptions, 'configText'> = {}, extraConfig = '', baseEnv: Partial<Env> = {}, general = ''): KeyGateway {
+  const gw = testGateway(CONFIG(extraConfig, general), options, baseEnv) as KeyGateway;
   gw.admin = (path, json) =>
     gw.request(path, { method: json === undefined ? 'GET' : 'POST', json, headers: { authorization: `Bearer ${MASTER}` } });
   gw.generate = async (body = {}) => {
