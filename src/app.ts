@@ -8,7 +8,7 @@ import { callerScope } from './cache/key';
 import { presentedKey } from './http/auth';
 import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
-import { admitKey, authenticate } from './keys/auth';
+import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
 import { litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
@@ -71,7 +71,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
 
-  const models = (c: Context<AppEnv>) => c.json(c.var.gateway.router.listModels());
+  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.var.gateway.router.listModels()));
   app.get('/v1/models', models);
   app.get('/models', models);
 

@@ -6,6 +6,7 @@ import { keyMatches, presentedKey } from '../http/auth';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
+import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
 import { NO_KEY } from './service';
@@ -75,4 +76,21 @@ export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown
   const keys = c.var.gateway.keys;
   if (!key || !keys) return NO_KEY;
   return keys.admit(key, typeof model === 'string' ? model : undefined, estTokens, deferOf(c));
+}
+
+/** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
+export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
+  const key = c.var.virtualKey;
+  if (!key) return list;
+  const { groups } = c.var.gateway.router;
+  const allowed = (id: string) => {
+    let group: string | undefined;
+    try {
+      group = groups.resolve(id);
+    } catch {
+      // listed models always resolve
+    }
+    return !modelRefusal(key.entry, id, group);
+  };
+  return { ...list, data: list.data.filter((m) => allowed(m.id)) };
 }

@@ -135,6 +135,24 @@ describe('/team/*', () => {
   });
 });
 
+describe('the dashboard', () => {
+  it('shows spend by key (alias, sk-...abcd, team) next to the routing view', async () => {
+    const gw = keyGateway();
+    const html = await (await gw.request('/dashboard')).text();
+    expect(html).toContain("fetch('/dashboard/keys'");
+    expect(html).toContain('Spend by key');
+    await gw.admin('/team/new', { team_id: 'ops', team_alias: 'Ops', max_budget: 2 });
+    const made = await gw.generate({ key_alias: 'cli', team_id: 'ops', max_budget: 1 });
+    await gw.call(made.key);
+    const data = await (await gw.admin('/dashboard/keys')).json<any>();
+    expect(data.keys).toEqual([
+      { key_name: made.key_name, key_alias: 'cli', team_id: 'ops', team_alias: 'Ops', spend: expect.any(Number), max_budget: 1, budget_reset_at: null, blocked: false },
+    ]);
+    expect(data.keys[0].spend).toBeGreaterThan(0);
+    expect(data.teams).toEqual([{ team_id: 'ops', team_alias: 'Ops', spend: data.keys[0].spend, max_budget: 2 }]);
+  });
+});
+
 describe('without virtual keys', () => {
   it('the master key works as before and a wrong key gets the same 401', async () => {
     const gw = keyGateway();

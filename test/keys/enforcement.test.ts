@@ -98,6 +98,15 @@ describe('models', () => {
     });
     expect(gw.upstream.callsTo('/chat/completions')).toHaveLength(2);
   });
+
+  it('/v1/models lists only what the key may call', async () => {
+    const gw = keyGateway();
+    const { key } = await gw.generate({ models: ['gpt-4o'] });
+    const list = await (await gw.request('/v1/models', { headers: { authorization: `Bearer ${key}` } })).json<any>();
+    expect(list.data.map((m: any) => m.id).sort()).toEqual(['gpt-4o', 'gpt4']);
+    const all = await (await gw.request('/v1/models', { headers: { authorization: `Bearer ${MASTER}` } })).json<any>();
+    expect(all.data).toHaveLength(4);
+  });
 });
 
 describe('budgets and spend', () => {
