@@ -193,6 +193,15 @@ keyRoutes.post('/team/update', async (c) => {
   return c.json({ team_id: teamId, data: teamView(team) });
 });
 
+for (const [path, blocked] of [['/team/block', true], ['/team/unblock', false]] as const) {
+  keyRoutes.post(path, async (c) => {
+    const teamId = keyParam(await json(c), 'team_id');
+    const team = ok(await service(c).store().updateTeam(teamId, { blocked }, now(c)));
+    service(c).forgetAll();
+    return c.json(teamView(team));
+  });
+}
+
 keyRoutes.post('/team/delete', async (c) => {
   const ids = stringList(await json(c), 'team_ids');
   if (ids.length === 0) throw badRequest('team_ids: required', 'team_ids', 'missing_field');

@@ -31,7 +31,7 @@ export function accessRefusal({ key, team }: KeyEntry, now: number): Refusal | u
       status: 401,
       type: 'auth_error',
       code: '401',
-      message: `Authentication Error, Team=${team.team_id} is blocked. Update via \`/team/update\` if you're an admin.`,
+      message: `Authentication Error, Team=${team.team_id} is blocked. Update via \`/team/unblock\` if you're an admin.`,
     };
   }
   return undefined;

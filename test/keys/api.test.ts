@@ -116,6 +116,18 @@ describe('/team/*', () => {
     expect((await gw.admin(`/team/info?team_id=${team.team_id}`)).status).toBe(404);
   });
 
+  it('blocks and unblocks a team: its keys stop and start again', async () => {
+    const gw = keyGateway();
+    await gw.admin('/team/new', { team_id: 'b' });
+    const key = await gw.generate({ team_id: 'b' });
+    expect((await (await gw.admin('/team/block', { team_id: 'b' })).json<any>()).blocked).toBe(true);
+    const res = await gw.call(key.key);
+    expect(res.status).toBe(401);
+    expect((await res.json<any>()).error.message).toBe("Authentication Error, Team=b is blocked. Update via `/team/unblock` if you're an admin.");
+    await gw.admin('/team/unblock', { team_id: 'b' });
+    expect((await gw.call(key.key)).status).toBe(200);
+  });
+
   it("refuses a key that would exceed its team's models or limits", async () => {
     const gw = keyGateway();
     const team = await (await gw.admin('/team/new', { team_id: 't1', models: ['cheap'], max_budget: 1, rpm_limit: 10 })).json<any>();
@@ -160,6 +172,14 @@ describe('without virtual keys', () => {
     const wrong = await gw.call('sk-wrong-key-000000000');
     expect(wrong.status).toBe(401);
     expect((await wrong.json<any>()).error).toMatchObject({ message: 'Invalid API key', code: 'invalid_api_key' });
+  });
+
+  it('with no master key the gateway stays open and the key API says it needs one', async () => {
+    const gw = testGateway(CONFIG().replace(/general_settings:\n.*\n/, ''));
+    expect((await gw.chat({ model: 'gpt-4o', messages: user() })).status).toBe(200);
+    const res = await gw.request('/key/generate', { method: 'POST', json: {} });
+    expect(res.status).toBe(404);
+    expect((await res.json<any>()).error.message).toContain('general_settings.master_key');
   });
 
   it('the key API says what it needs when the KEYS binding is missing', async () => {
