@@ -1,7 +1,7 @@
 // The KeyStore's state: keys, teams, spend, and per-minute counts, with the one-step admission that makes
 // limits exact (the object runs one call at a time). Pure and synchronous; the object persists what changed.
 import { resetAt } from './duration';
-import { budgetRefusal, invalidKey, rateRefusal, staticRefusal } from './policy';
+import { budgetRefusal, rateRefusal, staticRefusal, UNKNOWN_KEY } from './policy';
 import type { AdmitRequest, AdmitResult, KeyEntry, KeyRecord, Limits, Settlement, TeamRecord, Usage } from './types';
 
 const MINUTE = 60_000;
@@ -34,8 +34,7 @@ export class KeyLedger {
   /** Exists, may be used, may use the model, under budget, under its and its team's rates: then counted. */
   admit(req: AdmitRequest): AdmitResult {
     const entry = this.entry(req.token, req.now);
-    // The isolate words this refusal itself: only it saw the key presented.
-    if (!entry) return { ok: false, refusal: invalidKey(''), entry: null };
+    if (!entry) return { ok: false, refusal: UNKNOWN_KEY, entry: null };
     const refusal = staticRefusal(entry, req.model, req.group, req.now) ?? budgetRefusal(entry);
     if (refusal) return { ok: false, refusal, entry };
     const minute = Math.floor(req.now / MINUTE);
@@ -82,14 +81,7 @@ export class KeyLedger {
       const u = this.usage.get(id);
       if (!c || !u) continue;
       if (c.lease) delete u.leases[c.lease];
-      if (u.minute === c.minute) {
-        if (s.refund) {
-          u.rpm = Math.max(0, u.rpm - 1);
-          u.tpm = Math.max(0, u.tpm - c.estTokens);
-        } else if (s.tokens !== undefined) {
-          u.tpm = Math.max(0, u.tpm + s.tokens - c.estTokens);
-        }
-      }
+      if (u.minute === c.minute && s.tokens !== undefined) u.tpm = Math.max(0, u.tpm + s.tokens - c.estTokens);
       this.changed.usage.add(id);
     }
   }

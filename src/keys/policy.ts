@@ -6,12 +6,8 @@ import type { KeyEntry, KeyRecord, Limits, Refusal, TeamRecord, Usage } from './
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
 
-export const invalidKey = (presented: string): Refusal => ({
-  status: 401,
-  type: 'auth_error',
-  code: '401',
-  message: `Authentication Error, Invalid proxy server token passed. Received API Key = ${abbreviate(presented)}. Unable to find token in the key store.`,
-});
+/** An unknown key gets the same answer as a wrong master key: it learns nothing more. */
+export const UNKNOWN_KEY: Refusal = { status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'Invalid API key' };
 
 /** Whether the key may be used at all: blocked, expired, its team blocked. */
 export function accessRefusal({ key, team }: KeyEntry, now: number): Refusal | undefined {

@@ -1,6 +1,7 @@
 // A Refusal (plain data, from policy.ts or the KeyStore) as the gateway's OpenAI-shaped error.
 import type { ErrorClass } from '../config/types';
 import { RouterError } from '../router/errors';
+import { UNKNOWN_KEY } from './policy';
 import type { Refusal } from './types';
 
 const CLASS: Record<number, ErrorClass> = {
@@ -21,5 +22,4 @@ export function refusalError(r: Refusal): RouterError {
   });
 }
 
-/** The same answer as a wrong master key: an unknown key learns nothing more. */
-export const unknownKey = () => new RouterError('AuthenticationError', 'Invalid API key', { code: 'invalid_api_key' });
+export const unknownKey = () => refusalError(UNKNOWN_KEY);

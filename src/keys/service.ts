@@ -122,7 +122,7 @@ export class KeyService {
     const lease = entry.key.max_parallel_requests !== null || entry.team?.max_parallel_requests != null ? crypto.randomUUID() : undefined;
     const r = await this.store().admit({ token: key.token, model, group, estTokens, now, lease });
     this.cache.set(key.token, r.entry, this.opts.now());
-    if (!r.ok) throw r.entry ? refusalError(r.refusal) : unknownKey();
+    if (!r.ok) throw refusalError(r.refusal);
     return this.admission(key.token, r.entry, defer, { minute: r.minute, estTokens, lease }, r.remaining);
   }
 

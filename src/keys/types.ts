@@ -90,6 +90,4 @@ export interface Settlement {
   tokens?: number;
   /** The admission this request counted (minute, estimate), when it went through admit. */
   counted?: { minute: number; estTokens: number; lease?: string };
-  /** The request never reached the Router (refused after admission): give back its rpm and tokens. */
-  refund?: boolean;
 }
