@@ -8,6 +8,11 @@ const MINUTE = 60_000;
 /** Longer than any request may take (the longest timeout is 600 s): a lease of a dead isolate is dropped after this. */
 export const LEASE_TTL_MS = 15 * MINUTE;
 
+/** How fast the cost a request reserves follows the costs booked. */
+const COST_ALPHA = 0.3;
+
+const reservedOf = (u: Usage) => Object.values(u.reserved).reduce((a, b) => a + b, 0);
+
 export type Changed = { keys: Set<string>; teams: Set<string>; usage: Set<string> };
 
 export class KeyLedger {
@@ -35,12 +40,13 @@ export class KeyLedger {
   admit(req: AdmitRequest): AdmitResult {
     const entry = this.entry(req.token, req.now);
     if (!entry) return { ok: false, refusal: UNKNOWN_KEY, entry: null };
-    const refusal = staticRefusal(entry, req.model, req.group, req.now) ?? budgetRefusal(entry);
-    if (refusal) return { ok: false, refusal, entry };
     const minute = Math.floor(req.now / MINUTE);
     const retryAfter = Math.max(1, Math.ceil(((minute + 1) * MINUTE - req.now) / 1000));
     const counted: Array<[string, Limits, Usage]> = [[`key:${entry.key.token}`, entry.key, this.use(`key:${entry.key.token}`, req.now)]];
     if (entry.team) counted.push([`team:${entry.team.team_id}`, entry.team, this.use(`team:${entry.team.team_id}`, req.now)]);
+    const inFlight = { key: reservedOf(counted[0][2]), team: counted[1] ? reservedOf(counted[1][2]) : 0 };
+    const refusal = staticRefusal(entry, req.model, req.group, req.now) ?? budgetRefusal(entry, inFlight);
+    if (refusal) return { ok: false, refusal, entry };
     for (const [id, limits, u] of counted) {
       const over = rateRefusal(id.startsWith('key:') ? 'key' : 'team', limits, u, req.estTokens, retryAfter);
       if (over) return { ok: false, refusal: over, entry };
@@ -48,7 +54,8 @@ export class KeyLedger {
     for (const [id, , u] of counted) {
       u.rpm++;
       u.tpm += req.estTokens;
-      if (req.lease) u.leases[req.lease] = req.now;
+      u.leases[req.lease] = req.now;
+      u.reserved[req.lease] = u.costPerRequest ?? 0;
       this.changed.usage.add(id);
     }
     const [, k, u] = counted[0];
@@ -80,7 +87,9 @@ export class KeyLedger {
       const c = s.counted;
       const u = this.usage.get(id);
       if (!c || !u) continue;
-      if (c.lease) delete u.leases[c.lease];
+      delete u.leases[c.lease];
+      delete u.reserved[c.lease];
+      if (s.cost > 0) u.costPerRequest = u.costPerRequest === undefined ? s.cost : u.costPerRequest + COST_ALPHA * (s.cost - u.costPerRequest);
       if (u.minute === c.minute && s.tokens !== undefined) u.tpm = Math.max(0, u.tpm + s.tokens - c.estTokens);
       this.changed.usage.add(id);
     }
@@ -90,9 +99,14 @@ export class KeyLedger {
   use(id: string, now: number): Usage {
     const minute = Math.floor(now / MINUTE);
     let u = this.usage.get(id);
-    if (!u) this.usage.set(id, (u = { minute, rpm: 0, tpm: 0, leases: {} }));
+    if (!u) this.usage.set(id, (u = { minute, rpm: 0, tpm: 0, leases: {}, reserved: {} }));
     if (u.minute !== minute) Object.assign(u, { minute, rpm: 0, tpm: 0 });
-    for (const [lease, at] of Object.entries(u.leases)) if (now - at > LEASE_TTL_MS) delete u.leases[lease];
+    for (const [lease, at] of Object.entries(u.leases)) {
+      if (now - at > LEASE_TTL_MS) {
+        delete u.leases[lease];
+        delete u.reserved[lease];
+      }
+    }
     return u;
   }
 

@@ -65,17 +65,22 @@ export function modelRefusal({ key, team }: KeyEntry, model: string | undefined,
   return undefined;
 }
 
-export function budgetRefusal({ key, team }: KeyEntry): Refusal | undefined {
-  const over = (l: Limits) => l.max_budget !== null && l.spend >= l.max_budget;
-  const refusal = (who: string, l: Limits): Refusal => ({
-    status: 400,
-    type: 'budget_exceeded',
-    code: '400',
-    message: `Budget has been exceeded! ${who} Current cost: ${l.spend}, Max budget: ${l.max_budget}`,
-  });
-  if (over(key)) return refusal(`Key=${key.key_alias ?? key.key_name} (${key.key_name})`, key);
-  if (team && over(team)) return refusal(`Team=${team.team_id}`, team);
-  return undefined;
+/**
+ * Spend at or over max_budget, of the key then its team. `inFlight` is the cost reserved by their requests
+ * still running (the object's estimate): with it, parallel requests cannot all pass a budget that booked
+ * spend alone has not reached yet. Without requests in flight this is LiteLLM's check exactly.
+ */
+export function budgetRefusal({ key, team }: KeyEntry, inFlight: { key: number; team: number } = { key: 0, team: 0 }): Refusal | undefined {
+  const refusal = (who: string, l: Limits, pending: number): Refusal | undefined =>
+    l.max_budget !== null && l.spend + pending >= l.max_budget
+      ? {
+          status: 400,
+          type: 'budget_exceeded',
+          code: '400',
+          message: `Budget has been exceeded! ${who} Current cost: ${l.spend}${pending > 0 ? ` (+${pending} in requests in flight)` : ''}, Max budget: ${l.max_budget}`,
+        }
+      : undefined;
+  return refusal(`Key=${key.key_alias ?? key.key_name} (${key.key_name})`, key, inFlight.key) ?? (team ? refusal(`Team=${team.team_id}`, team, inFlight.team) : undefined);
 }
 
 /** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */

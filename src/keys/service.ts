@@ -119,7 +119,7 @@ export class KeyService {
       return this.admission(key.token, key.entry, defer);
     }
     const { entry } = key;
-    const lease = entry.key.max_parallel_requests !== null || entry.team?.max_parallel_requests != null ? crypto.randomUUID() : undefined;
+    const lease = crypto.randomUUID();
     const r = await this.store().admit({ token: key.token, model, group, estTokens, now, lease });
     this.cache.set(key.token, r.entry, this.opts.now());
     if (!r.ok) throw refusalError(r.refusal);

@@ -48,6 +48,10 @@ export interface Usage {
   tpm: number;
   /** In-flight requests by lease id, with when each started (epoch ms): stale ones are dropped. */
   leases: Record<string, number>;
+  /** The cost each in-flight request is expected to add, by lease id (budgets count it before it is booked). */
+  reserved: Record<string, number>;
+  /** A moving average of this key's or team's cost per paid request (failures and cache hits are free): what a new request reserves. */
+  costPerRequest?: number;
 }
 
 /** A refusal as plain data (it crosses the object's RPC boundary), turned into an OpenAI-shaped error. */
@@ -67,8 +71,8 @@ export interface AdmitRequest {
   group: string | undefined;
   estTokens: number;
   now: number;
-  /** Set when the key or its team limits parallel requests: the slot this request holds until it settles. */
-  lease?: string;
+  /** The slot this request holds until it settles (parallel limits, budget reservations). */
+  lease: string;
 }
 
 export interface Remaining {
@@ -89,5 +93,5 @@ export interface Settlement {
   /** Real tokens (prompt + completion), when known. */
   tokens?: number;
   /** The admission this request counted (minute, estimate), when it went through admit. */
-  counted?: { minute: number; estTokens: number; lease?: string };
+  counted?: { minute: number; estTokens: number; lease: string };
 }

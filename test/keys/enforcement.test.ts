@@ -131,6 +131,21 @@ describe('budgets and spend', () => {
     expect(info.spend).toBeLessThan(0.001 + CALL_COST);
   });
 
+  it('holds under concurrency: requests in flight reserve what a request costs, so 30 at once stop at the budget', async () => {
+    const gw = keyGateway();
+    gw.upstream.on('/chat/completions', { json: chatCompletion('slow'), delayMs: 100 });
+    const { key, token_id } = await gw.generate({ max_budget: 0.001 });
+    expect((await gw.call(key)).status).toBe(200); // the first request tells the store what a request costs
+    const rs = await Promise.all(Array.from({ length: 30 }, () => gw.call(key)));
+    // $0.0002 booked, four more reserve $0.0008: the fifth would reach $0.001
+    expect(count(rs, 200)).toBe(4);
+    const refused = await rs.find((r) => r.status === 400)!.json<any>();
+    expect(refused.error.message).toMatch(/Current cost: 0\.0002 \(\+0\.000\d+ in requests in flight\), Max budget: 0\.001$/);
+    await gw.settle();
+    expect((await gw.info(token_id)).info.spend).toBeCloseTo(0.001, 10);
+    expect((await gw.call(key)).status).toBe(400);
+  });
+
   it('adds exactly x-litellm-response-cost to the key and its team, and reports it in headers', async () => {
     const gw = keyGateway();
     await gw.admin('/team/new', { team_id: 'payers' });
