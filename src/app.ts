@@ -10,6 +10,7 @@ import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
+import { NO_KEY } from './keys/service';
 import { litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
@@ -90,7 +91,7 @@ async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   }
 }
 
-async function callOptions(c: Context<AppEnv>, key: Admission): Promise<CallOptions> {
+async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];
   try {
     const ctx = c.executionCtx;

@@ -15,21 +15,10 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
 
 /**
  * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
- * takes the master key. A new model route is added here and calls admitKey().
+ * takes the master key. A model route is listed here only once it calls admitKey(): listed without it, a
+ * key's models, limits and budget would not hold there.
  */
-export const VIRTUAL_KEY_ROUTES = new Set([
-  '/v1/chat/completions',
-  '/chat/completions',
-  '/v1/embeddings',
-  '/embeddings',
-  '/v1/models',
-  '/models',
-  '/v1/messages',
-  '/v1/messages/count_tokens',
-  '/v1/responses',
-  '/responses',
-  '/key/info',
-]);
+export const VIRTUAL_KEY_ROUTES = new Set(['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/models', '/models', '/key/info']);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
 export function deferOf(c: Context): Defer {
