@@ -53,6 +53,8 @@ describe('rate limits', () => {
 
   it('tpm_limit holds under concurrency: parallel requests never take more than the limit in estimates', async () => {
     const gw = keyGateway({ now: minuteAlignedClock() });
+    // answers come late, so no real token count corrects an estimate while the burst is admitted
+    gw.upstream.on('/chat/completions', { json: chatCompletion('slow'), delayMs: 1_500 });
     const { key } = await gw.generate({ tpm_limit: EST * 7 });
     const rs = await Promise.all(Array.from({ length: 30 }, () => gw.call(key)));
     expect(count(rs, 200)).toBe(7);
@@ -60,7 +62,8 @@ describe('rate limits', () => {
 
   it('max_parallel_requests: 3 of 12 at once go, and a slot frees when a request ends', async () => {
     const gw = keyGateway({ now: minuteAlignedClock() });
-    gw.upstream.on('/chat/completions', { json: chatCompletion('slow'), delayMs: 300 });
+    // long enough that no slot frees while the burst is admitted, however slow the machine
+    gw.upstream.on('/chat/completions', { json: chatCompletion('slow'), delayMs: 1_500 });
     const { key } = await gw.generate({ max_parallel_requests: 3 });
     const rs = await Promise.all(Array.from({ length: 12 }, () => gw.call(key)));
     expect(count(rs, 200)).toBe(3);
