@@ -65,7 +65,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, body.model, estimateTokens(body.input));
+    const key = await admitKey(c, body.model, estimateTokens(body.input), 'embeddings');
     const result = await key.run(async () => c.var.gateway.router.embedding(body, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.var.requestId), ...key.headers });
   };

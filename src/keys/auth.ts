@@ -6,10 +6,11 @@ import { keyMatches, presentedKey } from '../http/auth';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
+import type { RequestLog } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
-import { NO_KEY } from './service';
+import { callerTag, NO_KEY } from './service';
 
 export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
 
@@ -60,11 +61,21 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
  * Throws the refusal; otherwise run the call through `admission.run()` and add `admission.headers`.
  * The master key (or an open gateway) gets an admission that does nothing.
  */
-export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number): Promise<Admission> {
+export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number, call: RequestLog['call'] = 'chat'): Promise<Admission> {
   const key = c.var.virtualKey;
-  const keys = c.var.gateway.keys;
+  const { keys, router } = c.var.gateway;
   if (!key || !keys) return NO_KEY;
-  return keys.admit(key, typeof model === 'string' ? model : undefined, estTokens, deferOf(c));
+  const requested = typeof model === 'string' ? model : undefined;
+  const defer = deferOf(c);
+  try {
+    return await keys.admit(key, requested, estTokens, defer);
+  } catch (e) {
+    // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
+    if (e instanceof RouterError) {
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry) });
+    }
+    throw e;
+  }
 }
 
 /** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */

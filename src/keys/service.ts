@@ -127,8 +127,8 @@ export class KeyService {
   }
 
   private admission(token: string, entry: KeyEntry, defer: Defer, counted?: Settlement['counted'], remaining: Remaining = {}): Admission {
-    const { key, team } = entry;
-    const tag: CallerTag = { keyName: key.key_name, keyAlias: key.key_alias ?? undefined, teamId: team?.team_id, teamAlias: team?.team_alias ?? undefined };
+    const { team } = entry;
+    const tag = callerTag(entry);
     const scope = this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : `key:${token}`;
     const a = new Admission(tag, scope, keyHeaders(entry, remaining), (cost, tokens) => defer(this.settlements.add({ token, cost, tokens, counted })));
     this.admissions.set(tag, a);
@@ -170,6 +170,11 @@ export class Admission {
     this.settled = true;
     this.book(cost, tokens);
   }
+}
+
+/** What logs, metrics and traces say of a key. */
+export function callerTag({ key, team }: KeyEntry): CallerTag {
+  return { keyName: key.key_name, keyAlias: key.key_alias ?? undefined, teamId: team?.team_id, teamAlias: team?.team_alias ?? undefined };
 }
 
 /** The master key, or an open gateway: nothing to enforce or book. */

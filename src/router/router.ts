@@ -192,6 +192,13 @@ export class Router {
     return { body: value, meta };
   }
 
+  /** A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure. */
+  refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
+    const log = this.logger.open(call, model, false, opts.requestId, undefined);
+    log.caller = opts.caller;
+    this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
+  }
+
   /** /v1/models: the model groups and the aliases not marked hidden. */
   listModels() {
     const created = 1700000000;

@@ -4,6 +4,7 @@ import { env, evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { chatCompletion, chunk, streamOf } from '../helpers/fake-upstream';
 import { minuteAlignedClock, user } from '../helpers/gateway';
+import type { RequestLog } from '../../src/observability/events';
 import { estimateTokens } from '../../src/router/request';
 import { CALL_COST, keyGateway, manualClock, MASTER } from './helpers';
 
@@ -23,6 +24,24 @@ describe('rate limits', () => {
     expect(refused.error.message).toMatch(/^LiteLLM Rate Limit Handler for rate limit type = key\. Crossed TPM \/ RPM \/ Max Parallel Request Limit\. current rpm: 10, rpm limit: 10/);
     expect(rs.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(gw.upstream.calls).toHaveLength(10);
+  });
+
+  it('a refusal reaches the callbacks as a failure, with the key alias and team (metrics, logs, dashboard errors)', async () => {
+    const failures: RequestLog[] = [];
+    const gw = keyGateway({ now: minuteAlignedClock(), callbacks: [{ name: 'spy', onFailure: (log) => void failures.push(log) }] });
+    await gw.admin('/team/new', { team_id: 'red', team_alias: 'Red team' });
+    const { key, key_name } = await gw.generate({ key_alias: 'one-a-minute', team_id: 'red', rpm_limit: 1 });
+    expect((await gw.call(key)).status).toBe(200);
+    expect((await gw.call(key)).status).toBe(429);
+    await gw.settle();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      model: 'gpt-4o',
+      status: 429,
+      errorClass: 'RateLimitError',
+      attempts: 0,
+      caller: { keyName: key_name, keyAlias: 'one-a-minute', teamId: 'red', teamAlias: 'Red team' },
+    });
   });
 
   it('rpm resets with the minute, and the headers count down', async () => {
