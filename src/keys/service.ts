@@ -118,7 +118,6 @@ export class KeyService {
       if (refusal) throw refusalError(refusal);
       return this.admission(key.token, key.entry, defer);
     }
-    const { entry } = key;
     const lease = crypto.randomUUID();
     const r = await this.store().admit({ token: key.token, model, group, estTokens, now, lease });
     this.cache.set(key.token, r.entry, this.opts.now());

@@ -1,7 +1,6 @@
 // No response, log line, metric, trace or dashboard ever holds a full virtual key; they carry its alias,
 // `sk-...abcd` and team instead. Everything the gateway writes is captured and searched.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { streamOf } from '../helpers/fake-upstream';
 import { minuteAlignedClock, readEvents } from '../helpers/gateway';
 import { keyGateway } from './helpers';
 
