@@ -5,16 +5,22 @@ import type { Env } from './env';
 import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
-import { presentedKey, requireMasterKey } from './http/auth';
+import { presentedKey } from './http/auth';
 import { callId, callTiming, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
+import { keyRoutes } from './keys/api';
+import type { KeyedEnv } from './keys/auth';
+import { admitKey, authenticate, visibleModels } from './keys/auth';
+import type { Admission } from './keys/service';
+import { NO_KEY } from './keys/service';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
+import { estimateTokens } from './router/request';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
 
-type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string; startedAt: number } };
+type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
   const app = new Hono<AppEnv>();
@@ -45,12 +51,15 @@ export function createApp(options: GatewayOptions = {}) {
   // The page shell is open (a browser cannot send a key on navigation); its data needs the key.
   app.get('/dashboard', dashboardPage);
 
-  app.use('*', requireMasterKey<AppEnv>((c) => c.var.gateway.masterKey));
+  // The master key, or a virtual key on the routes it may call (src/keys/).
+  app.use('*', authenticate<AppEnv>());
 
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;
-    const result = await router.completion(await readJson(c), await callOptions(c));
-    const headers = litellmHeaders(result.meta, c.var.requestId, c.var.startedAt);
+    const body = await readJson(c);
+    const key = await admitKey(c, body.model, estimateTokens(body.messages));
+    const result = await key.run(async () => router.completion(body, await callOptions(c, key)));
+    const headers = { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers };
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
     return c.json(result.body, 200, headers);
   };
@@ -58,19 +67,22 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/chat/completions', chat);
 
   const embeddings = async (c: Context<AppEnv>) => {
-    const result = await c.var.gateway.router.embedding(await readJson(c), await callOptions(c));
-    return c.json(result.body, 200, litellmHeaders(result.meta, c.var.requestId, c.var.startedAt));
+    const body = await readJson(c);
+    const key = await admitKey(c, body.model, estimateTokens(body.input), 'embeddings');
+    const result = await key.run(async () => c.var.gateway.router.embedding(body, await callOptions(c, key)));
+    return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
   };
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
 
-  const models = (c: Context<AppEnv>) => c.json(c.var.gateway.router.listModels());
+  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.var.gateway.router.listModels()));
   app.get('/v1/models', models);
   app.get('/models', models);
 
   app.get('/v1/router/state', async (c) => c.json(await c.var.gateway.router.stateReport()));
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
+  app.route('/', keyRoutes);
 
   return app;
 }
@@ -83,7 +95,7 @@ async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   }
 }
 
-async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
+async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];
   try {
     const ctx = c.executionCtx;
@@ -91,14 +103,16 @@ async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
   } catch {
     // No execution context (plain app.request in a unit test): bookkeeping runs unawaited.
   }
-  // The caller is whoever holds the key that passed auth; with no master key, anyone (one shared scope).
-  const key = c.var.gateway.masterKey ? presentedKey((name) => c.req.header(name)) : undefined;
+  // The caller is whoever holds the key that passed auth (a virtual key's scope is its hash, or its team);
+  // with no master key, anyone (one shared scope).
+  const presented = c.var.gateway.masterKey ? presentedKey((name) => c.req.header(name)) : undefined;
   return {
     signal: c.req.raw.signal,
     waitUntil,
     requestId: c.var.requestId,
     cacheControl: c.req.header('cache-control'),
-    callerScope: key === undefined ? undefined : await callerScope(key),
+    callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
+    caller: key.tag,
     tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
   };
 }

@@ -1,5 +1,6 @@
 import type { MetricsState } from './observability/metrics-object';
 import type { RouterState } from './state/durable-object';
+import type { KeyStore } from './keys/store-object';
 
 /** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
 export interface Env {
@@ -9,5 +10,7 @@ export interface Env {
   CACHE?: KVNamespace;
   /** Metrics summed across isolates (/metrics, the dashboard). */
   METRICS?: DurableObjectNamespace<MetricsState>;
+  /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
+  KEYS?: DurableObjectNamespace<KeyStore>;
   [name: string]: unknown;
 }

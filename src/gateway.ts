@@ -12,9 +12,10 @@ import type { RouterRuntime } from './router/router';
 import { Router } from './router/router';
 import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
+import { KeyService } from './keys/service';
 
 export type Gateway =
-  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability }
+  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService }
   | { ok: false; error: RouterError };
 
 export interface GatewayOptions extends RouterRuntime {
@@ -68,18 +69,29 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
       },
     });
     for (const w of observability.warnings) logLine('warn', { msg: 'config', detail: w });
+    const masterKey = config.general_settings.master_key;
+    // Virtual keys (src/keys/) need the KEYS object, and a master key to manage them with.
+    const keys =
+      env.KEYS && masterKey
+        ? new KeyService({
+            ns: env.KEYS,
+            namespace: options.stateNamespace,
+            now: options.now ?? Date.now,
+            groups: () => router?.groups,
+            cacheScope: config.general_settings.virtual_key_cache_scope ?? 'key',
+          })
+        : undefined;
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       env,
       ...options,
-      callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
+      callbacks: [...observability.callbacks, ...(keys ? [keys.callback] : []), ...(options.callbacks ?? [])],
     });
-    const masterKey = config.general_settings.master_key;
     if (!masterKey) {
       logLine('warn', { msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' });
     }
-    return { ok: true, router, config, masterKey, observability };
+    return { ok: true, router, config, masterKey, observability, keys };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, error: new RouterError('InternalServerError', message, { type: 'invalid_config', code: 'invalid_config' }) };

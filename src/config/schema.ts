@@ -132,7 +132,7 @@ const litellmSettings = obj({
   cache_params: cacheParams,
 });
 
-const generalSettings = obj({ master_key: str });
+const generalSettings = obj({ master_key: str, virtual_key_cache_scope: oneOf('key', 'team') });
 
 export const proxyConfig = obj(
   {

@@ -163,6 +163,8 @@ export interface LitellmSettings {
 
 export interface GeneralSettings {
   master_key?: string;
+  /** What cached answers are shared by for a virtual key: the key (default) or its team. */
+  virtual_key_cache_scope?: 'key' | 'team';
   [extra: string]: unknown;
 }
 

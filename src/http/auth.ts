@@ -1,6 +1,4 @@
 // general_settings.master_key: `Authorization: Bearer <key>`, compared in constant time.
-import type { Context, Env, MiddlewareHandler } from 'hono';
-import { RouterError } from '../router/errors';
 
 const encoder = new TextEncoder();
 const encoded = new Map<string, Uint8Array>();
@@ -29,18 +27,4 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** The key a client presented: Authorization: Bearer, else x-api-key or api-key (Anthropic and Azure clients). */
 export function presentedKey(header: (name: string) => string | undefined): string | undefined {
   return bearerToken(header('authorization')) ?? header('x-api-key') ?? header('api-key');
-}
-
-/** Guards what follows with the master key that `masterKey` reads for the request (none configured: open). */
-export function requireMasterKey<E extends Env>(masterKey: (c: Context<E>) => string | undefined): MiddlewareHandler<E> {
-  return async (c, next) => {
-    const expected = masterKey(c);
-    if (!expected) return next();
-    const given = presentedKey((name) => c.req.header(name));
-    if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
-    if (!keyMatches(given, expected)) {
-      throw new RouterError('AuthenticationError', 'Invalid API key', { code: 'invalid_api_key' });
-    }
-    return next();
-  };
 }

@@ -27,9 +27,20 @@ export interface RequestLog {
   usage?: Usage;
   cost?: number;
   cacheHit: boolean;
+  /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
+  caller?: CallerTag;
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;
+}
+
+/** What logs, metrics and traces may say of a virtual key: its abbreviated name, alias and team, never the key. */
+export interface CallerTag {
+  /** `sk-...abcd`. */
+  keyName: string;
+  keyAlias?: string;
+  teamId?: string;
+  teamAlias?: string;
 }
 
 /** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */

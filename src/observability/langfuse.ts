@@ -75,6 +75,10 @@ function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {
     fallbacks: log.fallbacks,
     cache_hit: log.cacheHit,
     status: log.status,
+    // LiteLLM's metadata names for the virtual key (never the key itself).
+    user_api_key_alias: log.caller?.keyAlias,
+    user_api_key_team_id: log.caller?.teamId,
+    user_api_key_team_alias: log.caller?.teamAlias,
   };
   const u = log.usage;
   return [

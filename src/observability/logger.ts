@@ -34,6 +34,9 @@ export function requestLine(r: RequestLog, content: boolean) {
     total_tokens: r.usage?.total_tokens,
     cost: r.cost,
     cache_hit: r.cacheHit,
+    key_alias: r.caller?.keyAlias,
+    key_name: r.caller?.keyName,
+    team_id: r.caller?.teamId,
     messages: content ? r.messages : undefined,
     response: content ? r.response : undefined,
   };

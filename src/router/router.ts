@@ -6,7 +6,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { RequestLog, RouterCallback } from '../observability/events';
+import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
@@ -53,6 +53,8 @@ export interface CallOptions {
   callerScope?: string;
   /** Tags from the x-litellm-tags header, for tag routing when the body names none. */
   tags?: string[];
+  /** The virtual key that made the request, for the callbacks (never the key itself). */
+  caller?: CallerTag;
 }
 
 export type { ResponseMeta } from './loop';
@@ -120,6 +122,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
+    log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -150,7 +153,8 @@ export class Router {
             const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
             // A client that left says nothing about the deployment: only its usage is booked.
             book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
-            this.logger.finish(log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs }, defer);
+            // A stream's cost is known when it ends, abandoned or not: callbacks (and key spend) book it then.
+            this.logger.finish(log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs, cost: this.cost(d.id, usage) }, defer);
           },
         });
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
@@ -170,6 +174,7 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
+    log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -195,6 +200,13 @@ export class Router {
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
     return { body: value, meta };
+  }
+
+  /** A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure. */
+  refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
+    const log = this.logger.open(call, model, false, opts.requestId, undefined);
+    log.caller = opts.caller;
+    this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
   }
 
   /** /v1/models: the model groups and the aliases not marked hidden. */

@@ -62,8 +62,9 @@ async function freePort() {
 
 const config = (langfusePort, sentryPort) => ({
   model_list: [
-    { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from A', mock_latency_ms: 40, rpm: 600, tpm: 100000 }, model_info: { id: 'mock-a' } },
-    { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from B', mock_latency_ms: 120, rpm: 300 }, model_info: { id: 'mock-b' } },
+    // Costs, so a virtual key's spend shows on the page.
+    { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from A', mock_latency_ms: 40, rpm: 600, tpm: 100000 }, model_info: { id: 'mock-a', input_cost_per_token: 0.00001, output_cost_per_token: 0.00002 } },
+    { model_name: 'gpt-4o', litellm_params: { model: 'mock/gpt-4o', mock_response: 'Hi from B', mock_latency_ms: 120, rpm: 300 }, model_info: { id: 'mock-b', input_cost_per_token: 0.00001, output_cost_per_token: 0.00002 } },
     // Both fail; the one picked cools down at its first failure (allowed_fails: 0).
     { model_name: 'flaky', litellm_params: { model: 'mock/flaky', mock_response: 'litellm.ServiceUnavailableError' }, model_info: { id: 'mock-flaky-1' } },
     { model_name: 'flaky', litellm_params: { model: 'mock/flaky', mock_response: 'litellm.ServiceUnavailableError' }, model_info: { id: 'mock-flaky-2' } },
@@ -195,6 +196,26 @@ async function main() {
     { timeout: 10_000 },
   );
   check(true, 'the page refreshes itself (15 requests without a reload)');
+
+  // A virtual key: its spend appears under "Spend by key", by alias and sk-...abcd, never the key.
+  const made = await (await fetch(`${base}/key/generate`, { method: 'POST', headers: auth, body: JSON.stringify({ key_alias: 'browser-app', max_budget: 1 }) })).json();
+  check(typeof made.key === 'string' && made.key.startsWith('sk-'), 'a virtual key is generated');
+  const keyed = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${made.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello there' }] }),
+  });
+  check(keyed.status === 200 && keyed.headers.get('x-litellm-key-max-budget') === '1', 'the virtual key calls a model, with its budget in the headers');
+  await page.waitForFunction(
+    (name) => {
+      const row = document.querySelector(`#spend tr[data-key="${name}"]`);
+      return row !== null && row.textContent.includes('browser-app') && /\$0\.0*[1-9]/.test(row.textContent);
+    },
+    made.key_name,
+    { timeout: 10_000 },
+  );
+  check(true, 'the dashboard shows the key\'s spend by alias');
+  check(!(await page.content()).includes(made.key), 'the page never shows the key itself');
   check(await page.evaluate(() => sessionStorage.getItem('llm-router-key') !== null && localStorage.length === 0), 'the key lives in sessionStorage only');
   const shot = await page.screenshot({ path: SCREENSHOT, fullPage: true });
   console.log(`  screenshot: ${SCREENSHOT}`);

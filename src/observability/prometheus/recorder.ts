@@ -25,6 +25,8 @@ interface Sample {
   cost?: number;
   cacheHit: boolean;
   fallbacks: number;
+  /** A virtual key's alias and team (LiteLLM's api_key_alias, team, team_alias labels); never the key. */
+  caller: Labels;
 }
 
 export interface MetricsRecorderOptions {
@@ -69,6 +71,7 @@ function sample(log: RequestLog, opts: MetricsRecorderOptions): Sample {
     cost: log.cost,
     cacheHit: log.cacheHit,
     fallbacks: log.fallbacks,
+    caller: { api_key_alias: log.caller?.keyAlias, team: log.caller?.teamId, team_alias: log.caller?.teamAlias },
   };
 }
 
@@ -92,7 +95,7 @@ export function toBatch(samples: Sample[]): MetricsBatch {
   };
   const minutes = new Map<string, MinuteSample>();
   for (const s of samples) {
-    inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status });
+    inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller });
     if (!s.ok) {
       inc('litellm_proxy_failed_requests_metric', { requested_model: s.requestedModel, exception_status: s.status, exception_class: s.errorClass });
       batch.errors.push(recentError(s));
@@ -108,7 +111,7 @@ export function toBatch(samples: Sample[]): MetricsBatch {
       inc('litellm_input_tokens', model, s.input);
       inc('litellm_output_tokens', model, s.output);
       inc('litellm_total_tokens', model, s.input + s.output);
-      if (s.cost) inc('litellm_spend_metric', model, s.cost);
+      if (s.cost) inc('litellm_spend_metric', { ...model, ...s.caller }, s.cost);
       observe('litellm_request_total_latency_metric', model, s.latencyMs);
       observe('litellm_llm_api_latency_metric', model, s.apiLatencyMs);
       observe('litellm_llm_api_time_to_first_token_metric', model, s.ttftMs);

@@ -1,0 +1,96 @@
+// Who is calling: the master key (everything), a virtual key (the model routes and its own /key/info), or,
+// with no master key configured, anyone (as before virtual keys). Replaces the master-key-only guard.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Gateway } from '../gateway';
+import { keyMatches, presentedKey } from '../http/auth';
+import { RouterError } from '../router/errors';
+import type { Defer } from '../state/store';
+import { deferrer } from '../router/request-log';
+import type { RequestLog } from '../observability/events';
+import { modelRefusal } from './policy';
+import { unknownKey } from './refusal';
+import type { Admission, AuthedKey } from './service';
+import { callerTag, NO_KEY } from './service';
+
+export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
+
+/**
+ * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
+ * takes the master key. A model route is listed here only once it calls admitKey(): listed without it, a
+ * key's models, limits and budget would not hold there.
+ */
+export const VIRTUAL_KEY_ROUTES = new Set(['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/models', '/models', '/key/info']);
+
+/** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
+export function deferOf(c: Context): Defer {
+  let waitUntil: ((p: Promise<unknown>) => void) | undefined;
+  try {
+    const ctx = c.executionCtx;
+    waitUntil = (p) => ctx.waitUntil(p);
+  } catch {
+    // No execution context (app.request in a unit test): bookkeeping runs unawaited.
+  }
+  return deferrer(waitUntil);
+}
+
+export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const { masterKey, keys } = c.var.gateway;
+    if (!masterKey) return next();
+    const given = presentedKey((name) => c.req.header(name));
+    if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
+    if (keyMatches(given, masterKey)) return next();
+    // Only keys this gateway could have issued are looked up: anything else is refused as before, at no cost.
+    if (!keys || !given.startsWith('sk-')) throw unknownKey();
+    const key = await keys.authenticate(given, deferOf(c));
+    const path = new URL(c.req.url).pathname;
+    if (!VIRTUAL_KEY_ROUTES.has(path)) {
+      throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
+        type: 'auth_error',
+        code: '401',
+      });
+    }
+    c.set('virtualKey', key);
+    return next();
+  };
+}
+
+/**
+ * Enforcement for one model request, for any route: the key's model access, rate limits, parallel requests
+ * and budgets, with the requested `model` (aliases are resolved here) and an estimate of its prompt tokens.
+ * Throws the refusal; otherwise run the call through `admission.run()` and add `admission.headers`.
+ * The master key (or an open gateway) gets an admission that does nothing.
+ */
+export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number, call: RequestLog['call'] = 'chat'): Promise<Admission> {
+  const key = c.var.virtualKey;
+  const { keys, router } = c.var.gateway;
+  if (!key || !keys) return NO_KEY;
+  const requested = typeof model === 'string' ? model : undefined;
+  const defer = deferOf(c);
+  try {
+    return await keys.admit(key, requested, estTokens, defer);
+  } catch (e) {
+    // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
+    if (e instanceof RouterError) {
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry) });
+    }
+    throw e;
+  }
+}
+
+/** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
+export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
+  const key = c.var.virtualKey;
+  if (!key) return list;
+  const { groups } = c.var.gateway.router;
+  const allowed = (id: string) => {
+    let group: string | undefined;
+    try {
+      group = groups.resolve(id);
+    } catch {
+      // listed models always resolve
+    }
+    return !modelRefusal(key.entry, id, group);
+  };
+  return { ...list, data: list.data.filter((m) => allowed(m.id)) };
+}
