@@ -6,9 +6,10 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey, requireMasterKey } from './http/auth';
+import { readJsonBody } from './http/body';
 import { litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
-import { badRequest, RouterError } from './router/errors';
+import { RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { SSE_HEADERS } from './stream/sse';
 import { scrub } from './providers/http';
@@ -71,13 +72,8 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw badRequest('We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.', null, 'invalid_json');
-  }
-}
+// Any JSON value: the router checks its shape.
+const readJson = (c: Context<AppEnv>) => readJsonBody(c.req.raw) as Promise<Record<string, unknown>>;
 
 async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];

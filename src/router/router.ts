@@ -20,7 +20,7 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -112,6 +112,7 @@ export class Router {
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
   async completion(body: ChatRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<CompletionResult> {
     const { request, controls } = parseChatRequest(body);
+    checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     const defer = deferrer(opts.waitUntil);
@@ -159,6 +160,7 @@ export class Router {
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
+    checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
