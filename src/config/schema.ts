@@ -1,6 +1,6 @@
 // The schema of router.config.yaml: every key of the reference guide, checked with its key path.
 import type { Check } from './validate';
-import { bool, either, list, num, obj, oneOf, record, str } from './validate';
+import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 import type { ModelListEntry, ProxyConfig, RouterOptions } from './types';
 
 const positive = num({ min: 0 });
@@ -103,8 +103,10 @@ export const routerSettingsShape = {
   request_timeout: positive,
 };
 
+const modelList = list(modelListEntry, { nonEmpty: 'list at least one deployment' });
+
 export const routerOptions = obj(
-  { model_list: list(modelListEntry), ...routerSettingsShape },
+  { model_list: modelList, ...routerSettingsShape },
   { required: ['model_list'] },
 ) as unknown as Check<RouterOptions>;
 
@@ -126,11 +128,14 @@ const litellmSettings = obj({
   cache_params: cacheParams,
 });
 
-const generalSettings = obj({ master_key: str });
+const generalSettings = obj({
+  // The message never repeats the value: it is a secret even when it is a bad one.
+  master_key: refine(str, (k) => k.startsWith('sk-'), "must start with 'sk-', as LiteLLM requires"),
+});
 
 export const proxyConfig = obj(
   {
-    model_list: list(modelListEntry),
+    model_list: modelList,
     router_settings: obj(routerSettingsShape),
     litellm_settings: litellmSettings,
     general_settings: generalSettings,

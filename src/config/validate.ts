@@ -30,7 +30,9 @@ export const bool: Check<boolean> = (v, path, out) => {
 export function num(opts: { min?: number; max?: number; int?: boolean } = {}): Check<number> {
   return (v, path, out) => {
     const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isFinite(n)) return fail(out, path, `expected a number, got ${describe(v)}`);
+    if (typeof n !== 'number' || (typeof v === 'string' && Number.isNaN(n))) return fail(out, path, `expected a number, got ${describe(v)}`);
+    // YAML's .nan and .inf are numbers, but no limit, timeout or cost can be one.
+    if (!Number.isFinite(n)) return fail(out, path, `expected a finite number, got ${n}`);
     if (opts.int && !Number.isInteger(n)) return fail(out, path, `expected a whole number, got ${n}`);
     if (opts.min !== undefined && n < opts.min) return fail(out, path, `must be at least ${opts.min}, got ${n}`);
     if (opts.max !== undefined && n > opts.max) return fail(out, path, `must be at most ${opts.max}, got ${n}`);
@@ -45,16 +47,25 @@ export function oneOf<T extends string>(...choices: T[]): Check<T> {
       : fail(out, path, `expected one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
-export function list<T>(item: Check<T>, opts: { nonEmpty?: boolean } = {}): Check<T[]> {
+/** `nonEmpty` may say what the list is for, for the message. */
+export function list<T>(item: Check<T>, opts: { nonEmpty?: boolean | string } = {}): Check<T[]> {
   return (v, path, out) => {
     if (!Array.isArray(v)) return fail(out, path, `expected a list, got ${describe(v)}`);
-    if (opts.nonEmpty && v.length === 0) return fail(out, path, 'must not be empty');
+    if (opts.nonEmpty && v.length === 0) return fail(out, path, `must not be empty${opts.nonEmpty === true ? '' : `: ${opts.nonEmpty}`}`);
     const result: T[] = [];
     v.forEach((x, i) => {
       const r = item(x, `${path}[${i}]`, out);
       if (r !== undefined) result.push(r);
     });
     return result;
+  };
+}
+
+/** A value that passes `check` and also `test`, else `fault` at its path. */
+export function refine<T>(check: Check<T>, test: (value: T) => boolean, fault: string): Check<T> {
+  return (v, path, out) => {
+    const r = check(v, path, out);
+    return r === undefined || test(r) ? r : fail(out, path, fault);
   };
 }
 
