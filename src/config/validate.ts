@@ -9,6 +9,9 @@ export interface Findings {
 /** A validator returns the (possibly coerced) value, or records an error and returns undefined. */
 export type Check<T> = (value: unknown, path: string, out: Findings) => T | undefined;
 
+/** The type a check produces: config types are derived from the schema, never written twice. */
+export type Infer<C> = C extends Check<infer T> ? T : never;
+
 const fail = (out: Findings, path: string, fault: string): undefined => {
   out.errors.push(`${path || '(root)'}: ${fault}`);
   return undefined;
@@ -100,12 +103,13 @@ type Out<S extends Shape> = { [K in keyof S]?: S[K] extends Check<infer T> ? T :
 
 /**
  * A mapping with known keys. Unknown keys are kept (passed through) and warned about unless `open`,
- * since users bring large LiteLLM files with keys this gateway has no use for.
+ * since users bring large LiteLLM files with keys this gateway has no use for. Only an open mapping's type
+ * has an index signature: elsewhere a misspelt key is a compile error in the gateway's own code.
  */
-export function obj<S extends Shape, R extends keyof S = never>(
+export function obj<S extends Shape, R extends keyof S = never, O extends boolean = false>(
   shape: S,
-  opts: { required?: R[]; open?: boolean } = {},
-): Check<Out<S> & { [K in R]-?: NonNullable<Out<S>[K]> } & Record<string, unknown>> {
+  opts: { required?: R[]; open?: O } = {},
+): Check<Out<S> & { [K in R]-?: NonNullable<Out<S>[K]> } & (O extends true ? Record<string, unknown> : unknown)> {
   return (v, path, out) => {
     if (v === null || v === undefined) v = {};
     if (!isPlainObject(v)) return fail(out, path, `expected a mapping, got ${describe(v)}`);
