@@ -129,7 +129,9 @@ export function obj<S extends Shape, R extends keyof S = never, O extends boolea
     }
     for (const k of opts.required ?? []) {
       const keyPath = path ? `${path}.${String(k)}` : String(k);
-      if (result[k as string] === undefined && !out.errors.some((e) => e.startsWith(keyPath))) {
+      // Skipped when this key's own check already said what is wrong (only this mapping's findings count:
+      // an earlier one, such as an unset os.environ/ value for the key, must not let a required key go missing).
+      if (result[k as string] === undefined && !out.errors.slice(errorsBefore).some((e) => e.startsWith(keyPath))) {
         fail(out, keyPath, 'required');
       }
     }

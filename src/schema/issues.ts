@@ -23,7 +23,7 @@ export function issueError(top: Issue): RouterError {
     return badRequest(`Missing required parameter: '${name}'.`, param, 'missing_required_parameter');
   }
   if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
-    return badRequest(`Invalid value for '${name}': ${JSON.stringify(input)}. Supported values are: ${listOf(tokens(issue.expected))}.`, param, 'invalid_value');
+    return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(tokens(issue.expected))}.`, param, 'invalid_value');
   }
   if (issue.kind === 'schema') {
     if (param === null) return badRequest('The request body must be a JSON object.', null, 'invalid_type');
@@ -40,7 +40,7 @@ export function issueError(top: Issue): RouterError {
       return badRequest(`Invalid '${name}': ${num} above maximum value. Expected a value <= ${req}, but got ${input} instead.`, param, `${num}_above_max_value`);
     case 'integer':
     case 'safe_integer':
-      return badRequest(`Invalid type for '${name}': expected an integer, but got ${kindOf(input)} ${JSON.stringify(input)} instead.`, param, 'invalid_type');
+      return badRequest(`Invalid type for '${name}': expected an integer, but got ${kindOf(input)} ${shown(input)} instead.`, param, 'invalid_type');
     case 'min_length':
     case 'max_length': {
       const what = Array.isArray(input) ? 'array' : 'string';
@@ -87,6 +87,12 @@ const article = (token: string) => ARTICLE[token] ?? token;
 function listOf(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? 'a valid value') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
+
+/** The value as JSON, cut short: an error message never carries a client's megabytes back. */
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';

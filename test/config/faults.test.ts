@@ -73,6 +73,13 @@ describe('config faults', () => {
     expect(() => new Router({ model_list: [] })).toThrow(/model_list: must not be empty/);
   });
 
+  it('refuses a model_list that is an unset os.environ/ value, without crashing (found by the config fuzz)', () => {
+    expect(errorsOf('model_list: os.environ/MISSING\n')).toEqual([
+      "model_list: os.environ/MISSING is not set in the Worker's env (vars, secrets or .dev.vars)",
+      'model_list: required',
+    ]);
+  });
+
   it('says NaN and Infinity are not finite numbers', () => {
     const errors = errorsOf(`
 model_list:
