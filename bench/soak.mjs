@@ -4,7 +4,8 @@
 // middle (Durable Object storage persisted on disk, as in production the object outlives an isolate). Prints:
 // answers by status, hung requests, streams that ended without [DONE] or an error event, upstream calls per
 // deployment per minute against its rpm, in-flight counts after the run (GET /v1/router/state) and every key
-// value (provider keys, master key; raw, URL-encoded or base64) found in any response or in workerd's log.
+// value (provider keys, master key; raw, URL-encoded or base64) found in any response, in /metrics,
+// /dashboard/data, /v1/router/state, or in workerd's log (with json_logs on: one line per request).
 //
 //   npm run soak [-- --requests 10000 --concurrency 64 --abort-share 0.05 --hang-s 60 --seed 17]
 import { randomBytes } from 'node:crypto';
@@ -76,6 +77,8 @@ router_settings:
   allowed_fails: 3
   cooldown_time: 5
   fallbacks: [{ chat: [backup] }]
+litellm_settings:
+  json_logs: true
 general_settings:
   master_key: ${MASTER}
 `;
@@ -133,6 +136,7 @@ try {
   const statuses = {};
   const outcome = { answered: 0, hung: 0, lostStreams: 0, streamsWithErrorEvent: 0, clientAborted: 0, cutByRestart: 0, networkErrors: 0 };
   const lostSamples = [];
+  const errorMessages = {}; // "429 No deployments available ..." -> count, numbers masked
   let issued = 0;
   let restartGate = Promise.resolve();
   let restartedAt;
@@ -161,6 +165,14 @@ try {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       outcome.answered++;
       scanForKeys(`response ${i} (status ${res.status})`, `${JSON.stringify([...res.headers])}\n${text}`);
+      if (res.status !== 200) {
+        let message = text.slice(0, 120);
+        try {
+          message = JSON.parse(text).error.message;
+        } catch {}
+        const k = `${res.status} ${String(message).replace(/\d+(\.\d+)?/g, 'N').slice(0, 110)}`;
+        errorMessages[k] = (errorMessages[k] ?? 0) + 1;
+      }
       if (stream && res.status === 200) {
         const done = text.trimEnd().endsWith('data: [DONE]');
         const errorEvent = /^data: \{"error"/m.test(text);
@@ -242,6 +254,7 @@ try {
   Object.assign(result, {
     loadSeconds: Number(loadS.toFixed(1)),
     statuses,
+    errorMessages: Object.fromEntries(Object.entries(errorMessages).sort((a, b) => b[1] - a[1])),
     outcome,
     lostSamples,
     restart: restartedAt,
@@ -277,6 +290,7 @@ function print(r) {
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out(`\nsoak: ${r.settings.requests} requests, concurrency ${r.settings.concurrency}, half streamed, ${r.settings.abortShare * 100}% aborted by their client, in ${r.loadSeconds} s`);
   out(`answered by status: ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
+  for (const [m, n] of Object.entries(r.errorMessages).slice(0, 6)) out(`  ${String(n).padStart(5)} x ${m}`);
   const o = r.outcome;
   out(`hung: ${o.hung}   streams ended without [DONE] or an error event: ${o.lostStreams}   streams ended by an error event: ${o.streamsWithErrorEvent}`);
   out(`aborted by their client: ${o.clientAborted}   cut by the restart: ${o.cutByRestart}   other network errors: ${o.networkErrors}`);
