@@ -28,10 +28,11 @@ const chunk = (model, delta, finish = null, extra = {}) =>
 
 /**
  * @param {{ deployments: Record<string, keyof PROFILES>, random?: () => number }} o deployment name -> profile
- * @returns {Promise<{ port: number, hits: Map<string, Map<number, number>>, faults: Record<string, number>, keysSeen: Set<string>, close: () => Promise<void> }>}
+ * @returns {Promise<{ port: number, hits: Map<string, Map<number, number>>, earlyHits: Map<string, Map<number, number>>, faults: Record<string, number>, keysSeen: Set<string>, close: () => Promise<void> }>}
  */
 export function startChaosUpstream({ deployments, random = Math.random }) {
   const hits = new Map(); // deployment -> minute -> calls
+  const earlyHits = new Map(); // deployment -> minute -> calls in its first second (picked, maybe, in the minute before)
   const faults = {};
   const keysSeen = new Set();
   const sockets = new Set();
@@ -46,6 +47,11 @@ export function startChaosUpstream({ deployments, random = Math.random }) {
     const perMinute = hits.get(name) ?? new Map();
     perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
     hits.set(name, perMinute);
+    if (Date.now() % 60_000 < 1000) {
+      const early = earlyHits.get(name) ?? new Map();
+      early.set(minute, (early.get(minute) ?? 0) + 1);
+      earlyHits.set(name, early);
+    }
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     keysSeen.add(key);
     let text = '';
@@ -124,6 +130,7 @@ export function startChaosUpstream({ deployments, random = Math.random }) {
       resolve({
         port: server.address().port,
         hits,
+        earlyHits,
         faults,
         keysSeen,
         close: () =>
