@@ -38,8 +38,18 @@ export function issueError(top: Issue): RouterError {
       return badRequest(`Invalid '${name}': ${num} below minimum value. Expected a value >= ${req}, but got ${input} instead.`, param, `${num}_below_min_value`);
     case 'max_value':
       return badRequest(`Invalid '${name}': ${num} above maximum value. Expected a value <= ${req}, but got ${input} instead.`, param, `${num}_above_max_value`);
-    case 'integer':
     case 'safe_integer':
+      // 1e308 is a whole number, yet past what a JSON number can count exactly.
+      if (Number.isInteger(input)) {
+        const above = (input as number) > 0;
+        return badRequest(
+          `Invalid '${name}': integer ${above ? 'above maximum' : 'below minimum'} value. Expected a value ${above ? '<=' : '>='} ${above ? '' : '-'}${Number.MAX_SAFE_INTEGER}, but got ${input} instead.`,
+          param,
+          `integer_${above ? 'above_max' : 'below_min'}_value`,
+        );
+      }
+    // falls through
+    case 'integer':
       return badRequest(`Invalid type for '${name}': expected an integer, but got ${kindOf(input)} ${shown(input)} instead.`, param, 'invalid_type');
     case 'min_length':
     case 'max_length': {

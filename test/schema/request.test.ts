@@ -100,6 +100,10 @@ describe('chat body schema: each parameter with the type and range OpenAI docume
     expect(stop).toMatchObject({ code: 'invalid_type', message: "Invalid type for 'stop': expected a string or an array of up to 4 strings, but got an integer instead." });
     const n = await refused(gw, await gw.chat({ model: 'gpt-4o', messages: user(), n: 1000 }));
     expect(n).toMatchObject({ code: 'integer_above_max_value', message: "Invalid 'n': integer above maximum value. Expected a value <= 128, but got 1000 instead." });
+    const huge = await refused(gw, await gw.chat({ model: 'gpt-4o', messages: user(), max_tokens: 1e308 }));
+    expect(huge).toMatchObject({ code: 'integer_above_max_value', message: "Invalid 'max_tokens': integer above maximum value. Expected a value <= 9007199254740991, but got 1e+308 instead." });
+    const decimal = await refused(gw, await gw.chat({ model: 'gpt-4o', messages: user(), n: 1.5 }));
+    expect(decimal).toMatchObject({ code: 'invalid_type', message: "Invalid type for 'n': expected an integer, but got a decimal 1.5 instead." });
     const role = await refused(gw, await gw.chat({ model: 'gpt-4o', messages: [{ role: 'wizard', content: 'x' }] }));
     expect(role).toMatchObject({ param: 'messages[0].role', code: 'invalid_value' });
     expect(role.message).toContain('"wizard"');
