@@ -8,6 +8,8 @@ export default defineConfig({
       miniflare: {
         // Offline: any request that escapes a test's fake upstream fails loudly instead of reaching a network.
         outboundService: (request: Request) => new Response(`unexpected outbound request: ${request.url}`, { status: 599 }),
+        // `npm run fuzz`: longer fuzz runs (test/fuzz/settings.ts); unset in CI.
+        bindings: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
       },
     }),
   ],

@@ -13,8 +13,9 @@ import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
+import { readJsonBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
-import { badRequest, RouterError } from './router/errors';
+import { RouterError } from './router/errors';
 import type { CallOptions } from './router/router';
 import { estimateTokens } from './router/request';
 import { SSE_HEADERS } from './stream/sse';
@@ -57,8 +58,8 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.var.gateway;
     const body = await readJson(c);
-    const key = await admitKey(c, body.model, estimateTokens(body.messages));
-    const result = await key.run(async () => router.completion(body, await callOptions(c, key)));
+    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages));
+    const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     const headers = { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers };
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
     return c.json(result.body, 200, headers);
@@ -68,8 +69,8 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, body.model, estimateTokens(body.input), 'embeddings');
-    const result = await key.run(async () => c.var.gateway.router.embedding(body, await callOptions(c, key)));
+    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'embeddings');
+    const result = await key.run(async () => c.var.gateway.router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
   };
   app.post('/v1/embeddings', embeddings);
@@ -87,13 +88,10 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw badRequest('We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.', null, 'invalid_json');
-  }
-}
+// Any JSON value: the router checks its shape.
+const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.raw);
+/** A body's fields before the router has checked it (any JSON value may arrive). */
+const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 
 async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];

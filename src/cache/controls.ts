@@ -1,7 +1,6 @@
 // Per-request cache controls, in LiteLLM's body form (`cache: {"no-cache": true, "ttl": 60, ...}`) and as
 // HTTP `Cache-Control` request directives. `no-cache`: do not answer from the cache (the fresh answer is still
 // stored); `no-store`: do not store this answer; `s-maxage`/`max-age`: accept only an entry at most that old.
-import { badRequest } from '../router/errors';
 import type { GatewayControls } from '../router/request';
 
 export interface RequestCachePolicy {
@@ -16,39 +15,19 @@ export interface RequestCachePolicy {
   namespace?: string;
 }
 
-const BODY_KEYS: Record<string, 'boolean' | 'seconds' | 'string'> = {
-  'no-cache': 'boolean',
-  'no-store': 'boolean',
-  'use-cache': 'boolean',
-  ttl: 'seconds',
-  's-maxage': 'seconds',
-  namespace: 'string',
-};
-
 export function requestPolicy(controls: GatewayControls, cacheControlHeader?: string): RequestCachePolicy {
-  const body = checkBody(controls.cache);
+  // Checked by the request schema (schema/controls.ts).
+  const body = controls.cache ?? {};
   const header = parseCacheControl(cacheControlHeader);
   const maxAges = [body['s-maxage'], header.maxAgeS].filter((n): n is number => n !== undefined);
   return {
-    useCache: body['use-cache'] as boolean | undefined,
+    useCache: body['use-cache'],
     read: !(body['no-cache'] || header.noCache),
     write: !(body['no-store'] || header.noStore),
-    ttlS: body.ttl as number | undefined,
+    ttlS: body.ttl,
     maxAgeS: maxAges.length ? Math.min(...maxAges) : undefined,
-    namespace: body.namespace as string | undefined,
+    namespace: body.namespace,
   };
-}
-
-function checkBody(cache: unknown): Record<string, unknown> {
-  if (cache === undefined || cache === null) return {};
-  if (typeof cache !== 'object' || Array.isArray(cache)) throw badRequest("'cache' must be an object, e.g. {\"no-cache\": true}", 'cache', 'invalid_value');
-  for (const [k, v] of Object.entries(cache)) {
-    const kind = BODY_KEYS[k];
-    if (!kind) throw badRequest(`Unknown cache control '${k}': use one of ${Object.keys(BODY_KEYS).join(', ')}`, `cache.${k}`, 'unknown_parameter');
-    const ok = kind === 'boolean' ? typeof v === 'boolean' : kind === 'string' ? typeof v === 'string' && v !== '' : typeof v === 'number' && v >= 0;
-    if (!ok) throw badRequest(`Invalid value for 'cache.${k}': ${JSON.stringify(v)}`, `cache.${k}`, 'invalid_value');
-  }
-  return cache as Record<string, unknown>;
 }
 
 /** Request directives only; anything else in the header is ignored, as HTTP caches do. */

@@ -26,6 +26,8 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
   } catch (e) {
     return { ok: false, errors: [`(yaml): ${(e as Error).message.split('\n')[0]}`], warnings: [] };
   }
+  const shapeFault = structureFault(raw);
+  if (shapeFault) return { ok: false, errors: [shapeFault], warnings: [] };
   // LiteLLM's environment_variables set names for os.environ/ lookups, beside the Worker's own env.
   const own = isPlainObject(raw) && isPlainObject(raw.environment_variables) ? raw.environment_variables : {};
   const fullEnv = { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) };
@@ -38,7 +40,11 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
     litellm_settings: parsed.litellm_settings ?? {},
     general_settings: parsed.general_settings ?? {},
   };
-  if (config) crossCheck(config.model_list, { ...config.router_settings, ...pickRouting(config) }, out);
+  if (config) {
+    const { router_settings: rs, litellm_settings: ls } = config;
+    const sections = [{ path: 'router_settings', ...rs }, { path: 'litellm_settings', ...ls }];
+    crossCheck(config.model_list, rs.model_group_alias, 'router_settings.model_group_alias', sections, out);
+  }
   return finish(config, out);
 }
 
@@ -48,7 +54,7 @@ export function validateRouterOptions(options: unknown, env: Record<string, unkn
   const resolved = resolveEnv(options, env, out);
   applyEnvDefaults(resolved, env);
   const opts = routerOptions(resolved, '', out);
-  if (opts) crossCheck(opts.model_list, opts, out);
+  if (opts) crossCheck(opts.model_list, opts.model_group_alias, 'model_group_alias', [{ path: '', ...opts }], out);
   return finish(opts, out);
 }
 
@@ -75,11 +81,41 @@ function pickRouting({ litellm_settings: ls }: ProxyConfig): Partial<RouterOptio
   return picked;
 }
 
-function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOptions>, out: Findings) {
-  const names = new Set(models.map((m) => m.model_name));
-  const patterns = [...names].filter(isPattern).map(patternRegex);
+/** Deeper than any config needs: refused before any walk over the value can run out of stack. */
+const MAX_DEPTH = 64;
+
+/**
+ * A YAML anchor may refer to itself (`a: &x [*x]`): the value is then a cycle, which no config can mean and
+ * every walk over it would follow for ever. Cycles and absurd nesting are refused with their key path.
+ */
+function structureFault(value: unknown, path = '', ancestors: object[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const at = path || '(root)';
+  if (ancestors.includes(value)) return `${at}: a YAML alias refers to an anchor that contains it (a cycle); a config cannot be circular`;
+  if (ancestors.length >= MAX_DEPTH) return `${at}: nested more than ${MAX_DEPTH} levels deep`;
+  ancestors.push(value);
+  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const);
+  for (const [p, v] of entries) {
+    const fault = structureFault(v, p, ancestors);
+    if (fault) return fault;
+  }
+  ancestors.pop();
+  return undefined;
+}
+
+type Section = { path: string } & Partial<RouterOptions>;
+
+/**
+ * Checks across keys. An alias naming another alias (x -> y -> x, g -> g) is refused: LiteLLM resolves an alias
+ * one step, so it can only ever answer 404. An alias or a fallback naming a group that does not exist is a
+ * warning, as LiteLLM loads both (its guide's own example aliases an unlisted group; fallbacks fail when tried, F10).
+ * A misspelt error class in a per-class policy would silently do nothing: a warning too.
+ */
+function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['model_group_alias'], aliasPath: string, sections: Section[], out: Findings) {
+  const groups = new Set(models.map((m) => m.model_name));
+  const patterns = [...groups].filter(isPattern).map(patternRegex);
   // A fallback may name a group, an alias, or anything a wildcard group serves.
-  const groups = { has: (name: string) => names.has(name) || name in (opts.model_group_alias ?? {}) || patterns.some((p) => p.test(name)) };
+  const servable = (name: string) => groups.has(name) || name in (alias ?? {}) || patterns.some((p) => p.test(name));
   const ids = new Map<string, number>();
   models.forEach((m, i) => {
     const id = m.model_info?.id;
@@ -87,29 +123,42 @@ function crossCheck(models: RouterOptions['model_list'], opts: Partial<RouterOpt
     if (ids.has(id)) out.errors.push(`model_list[${i}].model_info.id: "${id}" is already used by model_list[${ids.get(id)}]`);
     ids.set(id, i);
   });
-  for (const [alias, target] of Object.entries(opts.model_group_alias ?? {})) {
+  for (const [name, target] of Object.entries(alias ?? {})) {
     const group = typeof target === 'string' ? target : target.model;
-    if (!names.has(group)) out.warnings.push(`router_settings.model_group_alias.${alias}: no model group named "${group}"`);
-  }
-  // Per-class policies: a misspelt class would silently do nothing.
-  const policies: Array<[string, Record<string, unknown> | undefined, string]> = [
-    ['retry_policy', opts.retry_policy, 'Retries'],
-    ['allowed_fails_policy', opts.allowed_fails_policy, 'AllowedFails'],
-    ...Object.entries(opts.model_group_retry_policy ?? {}).map(([g, p]): [string, Record<string, unknown>, string] => [`model_group_retry_policy.${g}`, p, 'Retries']),
-  ];
-  const classes = [...ERROR_CLASSES, 'TimeoutError'];
-  for (const [path, policy, suffix] of policies) {
-    for (const name of Object.keys(policy ?? {})) {
-      if (!classes.includes(name.endsWith(suffix) ? name.slice(0, -suffix.length) : name)) {
-        out.warnings.push(`router_settings.${path}.${name}: not an error class (${classes.map((c) => c + suffix).join(', ')})`);
-      }
+    const at = `${aliasPath}.${name}`;
+    if (groups.has(name)) {
+      if (group !== name) out.warnings.push(`${at}: a model group is named "${name}" too, and a group's own name wins, so this alias is never used`);
+    } else if (alias?.[group] !== undefined) {
+      out.errors.push(`${at}: "${group}" is an alias, not a model group (aliases are resolved one step${group === name ? '; this one names itself' : `, and ${name} -> ${group} -> ... is a loop or a chain`})`);
+    } else if (!groups.has(group) && !patterns.some((p) => p.test(group))) {
+      // LiteLLM's own guide aliases a group it does not list (gpt4: prod-gpt-4): accepted there, so a warning here.
+      out.warnings.push(`${at}: no model group named "${group}", so this alias answers 404 (model groups: ${[...groups].join(', ')})`);
     }
   }
-  for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
-    for (const entry of opts[key] ?? []) {
-      for (const [from, tos] of Object.entries(entry)) {
-        for (const to of tos) {
-          if (!groups.has(to)) out.warnings.push(`${key}.${from}: fallback "${to}" is not a model group`);
+  const classes = [...ERROR_CLASSES, 'TimeoutError'];
+  for (const section of sections) {
+    const prefix = section.path ? `${section.path}.` : '';
+    for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
+      section[key]?.forEach((entry, i) => {
+        for (const [from, tos] of Object.entries(entry)) {
+          tos.forEach((to, j) => {
+            if (!servable(to)) out.warnings.push(`${prefix}${key}[${i}].${from}[${j}]: "${to}" is not a model group; this fallback will fail when tried`);
+          });
+        }
+      });
+    }
+    section.default_fallbacks?.forEach((to, j) => {
+      if (!servable(to)) out.warnings.push(`${prefix}default_fallbacks[${j}]: "${to}" is not a model group; this fallback will fail when tried`);
+    });
+    const policies: Array<[string, Record<string, unknown> | undefined, string]> = [
+      ['retry_policy', section.retry_policy, 'Retries'],
+      ['allowed_fails_policy', section.allowed_fails_policy, 'AllowedFails'],
+      ...Object.entries(section.model_group_retry_policy ?? {}).map(([g, p]): [string, Record<string, unknown>, string] => [`model_group_retry_policy.${g}`, p, 'Retries']),
+    ];
+    for (const [path, policy, suffix] of policies) {
+      for (const name of Object.keys(policy ?? {})) {
+        if (!classes.includes(name.endsWith(suffix) ? name.slice(0, -suffix.length) : name)) {
+          out.warnings.push(`${prefix}${path}.${name}: not an error class (${classes.map((c) => c + suffix).join(', ')})`);
         }
       }
     }

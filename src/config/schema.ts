@@ -1,37 +1,46 @@
-// The schema of router.config.yaml: every key of the reference guide, checked with its key path.
-import type { Check } from './validate';
-import { bool, either, list, num, obj, oneOf, record, str } from './validate';
-import type { ModelListEntry, ProxyConfig, RouterOptions } from './types';
+// The schema of router.config.yaml: every key of the reference guide, checked with its key path. The config's
+// TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
+import type { Infer } from './validate';
+import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 
 const positive = num({ min: 0 });
 const count = num({ min: 0, int: true });
 
-const litellmParams = obj(
+export const litellmParams = obj(
   {
+    /** `provider/model` or a bare model name LiteLLM knows (gpt-*, claude-*). */
     model: str,
     api_key: str,
     api_base: str,
     api_version: str,
     organization: str,
+    /** Seconds. */
     timeout: positive,
     stream_timeout: positive,
     max_retries: count,
     tpm: positive,
     rpm: positive,
     weight: positive,
+    /** Lower orders are used first; a higher order only when every lower one is unavailable (RT02). */
     order: num({ min: 0 }),
+    /** Tag routing: requests with a matching tag (or untagged requests, for `default`) reach this deployment. */
     tags: list(str),
+    /** Seconds this deployment stays cooled down, over the upstream's Retry-After and the router's cooldown_time. */
     cooldown_time: positive,
+    /** Retries after this deployment fails, as max_retries. */
     num_retries: count,
+    /** mock/ provider and LiteLLM's mock_response: the canned answer, or `litellm.<ErrorClass>` to fail. */
     mock_response: str,
+    /** mock/ provider: added latency in milliseconds. */
     mock_latency_ms: positive,
+    /** mock/ provider: the share of calls (0..1) that fail with a 500. */
     mock_failure_rate: num({ min: 0, max: 1 }),
   },
   // Any other litellm_params key is a provider parameter (temperature, extra_headers, ...): passed on, not warned.
   { required: ['model'], open: true },
 );
 
-const modelInfo = obj(
+export const modelInfo = obj(
   {
     id: str,
     mode: oneOf('chat', 'embedding', 'completion'),
@@ -47,13 +56,22 @@ const modelInfo = obj(
 export const modelListEntry = obj(
   { model_name: str, litellm_params: litellmParams, model_info: modelInfo, tpm: positive, rpm: positive },
   { required: ['model_name', 'litellm_params'] },
-) as unknown as Check<ModelListEntry>;
+);
 
-const fallbackList = list(record(list(str)));
-const retryPolicy = record(either(count, obj({ max_retries: count }, { required: ['max_retries'] })));
-const aliasTarget = either(str, obj({ model: str, hidden: bool }, { required: ['model'] }));
+export const fallbackList = list(record(list(str)));
+/** Per class: `RateLimitError: {max_retries: 3}`, or LiteLLM's RetryPolicy fields `RateLimitErrorRetries: 3`. */
+export const retryPolicy = record(either(count, obj({ max_retries: count }, { required: ['max_retries'] })));
+export const modelGroupAlias = record(either(str, obj({ model: str, hidden: bool }, { required: ['model'] })));
+export const routingStrategy = oneOf(
+  'simple-shuffle',
+  'usage-based-routing',
+  'usage-based-routing-v2',
+  'latency-based-routing',
+  'least-busy',
+  'cost-based-routing',
+);
 
-const cacheParams = obj(
+export const cacheParams = obj(
   {
     type: oneOf('local', 'redis', 'redis-semantic', 's3', 'disk', 'kv'),
     ttl: positive,
@@ -62,9 +80,13 @@ const cacheParams = obj(
     password: str,
     namespace: str,
     supported_call_types: list(str),
+    /** default_off: only requests that send `cache: {"use-cache": true}` use the cache. */
     mode: oneOf('default_on', 'default_off'),
+    /** type local: entries kept (LRU), 200 by default. */
     max_size_in_memory: num({ min: 1, int: true }),
+    /** Seconds, type local, when no ttl is set (600 by default). */
     default_in_memory_ttl: positive,
+    /** Seconds, the shared (KV) cache, when no ttl is set (else kept until overwritten). */
     default_in_redis_ttl: positive,
   },
   { open: true },
@@ -72,18 +94,13 @@ const cacheParams = obj(
 
 /** router_settings, and the Router constructor's keys beside model_list. */
 export const routerSettingsShape = {
-  routing_strategy: oneOf(
-    'simple-shuffle',
-    'usage-based-routing',
-    'usage-based-routing-v2',
-    'latency-based-routing',
-    'least-busy',
-    'cost-based-routing',
-  ),
+  routing_strategy: routingStrategy,
   routing_strategy_args: obj({ ttl: positive, lowest_latency_buffer: positive }, { open: true }),
   num_retries: count,
+  /** Seconds. */
   timeout: positive,
   stream_timeout: positive,
+  /** Seconds to wait before a retry (the minimum backoff). */
   retry_after: positive,
   retry_policy: retryPolicy,
   model_group_retry_policy: record(retryPolicy),
@@ -97,7 +114,7 @@ export const routerSettingsShape = {
   context_window_fallbacks: fallbackList,
   content_policy_fallbacks: fallbackList,
   max_fallbacks: count,
-  model_group_alias: record(aliasTarget),
+  model_group_alias: modelGroupAlias,
   enable_pre_call_checks: bool,
   cache_responses: bool,
   cache_kwargs: cacheParams,
@@ -105,16 +122,19 @@ export const routerSettingsShape = {
   redis_port: str,
   redis_password: str,
   default_cache_time_seconds: positive,
+  /** litellm_settings keys that also shape routing, merged in by the YAML loader. */
   drop_params: bool,
   request_timeout: positive,
 };
 
-export const routerOptions = obj(
-  { model_list: list(modelListEntry), ...routerSettingsShape },
-  { required: ['model_list'] },
-) as unknown as Check<RouterOptions>;
+const modelList = list(modelListEntry, { nonEmpty: 'list at least one deployment' });
 
-const litellmSettings = obj({
+/** Everything `new Router({...})` takes: the model list plus the router_settings keys. */
+export const routerOptions = obj({ model_list: modelList, ...routerSettingsShape }, { required: ['model_list'] });
+
+export const routerSettings = obj(routerSettingsShape);
+
+export const litellmSettings = obj({
   fallbacks: fallbackList,
   context_window_fallbacks: fallbackList,
   content_policy_fallbacks: fallbackList,
@@ -124,6 +144,7 @@ const litellmSettings = obj({
   callbacks: list(str),
   set_verbose: bool,
   json_logs: bool,
+  /** Callbacks get message content only when this is explicitly false (stricter than LiteLLM's default). */
   turn_off_message_logging: bool,
   drop_params: bool,
   request_timeout: positive,
@@ -132,15 +153,22 @@ const litellmSettings = obj({
   cache_params: cacheParams,
 });
 
-const generalSettings = obj({ master_key: str, virtual_key_cache_scope: oneOf('key', 'team') });
+export const generalSettings = obj({
+  // The message never repeats the value: it is a secret even when it is a bad one.
+  master_key: refine(str, (k) => k.startsWith('sk-'), "must start with 'sk-', as LiteLLM requires"),
+  /** What cached answers are shared by for a virtual key: the key (default) or its team. */
+  virtual_key_cache_scope: oneOf('key', 'team'),
+});
 
 export const proxyConfig = obj(
   {
-    model_list: list(modelListEntry),
-    router_settings: obj(routerSettingsShape),
+    model_list: modelList,
+    router_settings: routerSettings,
     litellm_settings: litellmSettings,
     general_settings: generalSettings,
     environment_variables: record(str),
   },
   { required: ['model_list'] },
-) as unknown as Check<ProxyConfig>;
+);
+
+export type ProxyConfigInput = Infer<typeof proxyConfig>;

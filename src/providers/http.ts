@@ -78,3 +78,17 @@ export function parseRetryAfter(value: string | null): number | undefined {
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
+
+/**
+ * A successful answer's JSON object. Anything else (an HTML error page with a 200, garbage, a bare value) is
+ * the deployment's fault, named as such and retried like a 500; its text is not repeated, it may hold anything.
+ */
+export async function upstreamJson<T>(res: Response, d: Deployment): Promise<T> {
+  const value: unknown = await res.json().catch(() => undefined);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RouterError('InternalServerError', `Deployment ${d.id} answered ${res.status} with a body that is not a JSON object`, {
+      code: 'invalid_upstream_response',
+    });
+  }
+  return value as T;
+}

@@ -20,24 +20,9 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
-export interface ChatRequest {
-  model: string;
-  messages: ChatMessage[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  max_completion_tokens?: number;
-  stop?: string | string[];
-  n?: number;
-  tools?: unknown[];
-  tool_choice?: unknown;
-  response_format?: unknown;
-  seed?: number;
-  user?: string;
-  [extra: string]: unknown;
-}
+/** The request shapes come from their schemas (src/schema/), which also validate them. */
+export type { ChatRequest } from '../schema/chat';
+export type { EmbeddingRequest } from '../schema/embeddings';
 
 export interface Usage {
   prompt_tokens: number;
@@ -79,15 +64,6 @@ export interface ChatChunk {
   model: string;
   choices: Array<{ index: number; delta: ChunkDelta; finish_reason: string | null }>;
   usage?: Usage | null;
-  [extra: string]: unknown;
-}
-
-export interface EmbeddingRequest {
-  model: string;
-  input: string | string[] | number[] | number[][];
-  encoding_format?: 'float' | 'base64';
-  dimensions?: number;
-  user?: string;
   [extra: string]: unknown;
 }
 

@@ -1,6 +1,6 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
-import { postJson } from './http';
+import { postJson, upstreamJson } from './http';
 import type { ChatCompletion, EmbeddingResponse } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';
 
@@ -30,11 +30,11 @@ export function openAIWire(
     async chat(call) {
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
       if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };
-      return { kind: 'json', body: (await res.json()) as ChatCompletion };
+      return { kind: 'json', body: await upstreamJson<ChatCompletion>(res, call.deployment) };
     },
     async embeddings(call: UpstreamCall<Parameters<NonNullable<Provider['embeddings']>>[0]['body']>) {
       const res = await postJson(call, url(call.deployment, 'embeddings'), auth(call.deployment), call.body);
-      return (await res.json()) as EmbeddingResponse;
+      return upstreamJson<EmbeddingResponse>(res, call.deployment);
     },
   };
 }

@@ -21,7 +21,7 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -120,6 +120,7 @@ export class Router {
   async completion(body: ChatRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<CompletionResult> {
     const { request, controls } = parseChatRequest(body);
     controls.tags ??= opts.tags;
+    checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     log.caller = opts.caller;
@@ -173,6 +174,7 @@ export class Router {
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
+    checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);

@@ -6,7 +6,8 @@ import { parseDsn, sentryCallback } from '../../src/observability/sentry';
 import type { RequestLog } from '../../src/observability/events';
 import { routedFetch, SentryReceiver } from './receivers';
 
-const MASTER = 'master-key-not-sk-shaped-42';
+// Starts with sk- as LiteLLM requires, yet not token-shaped (the dots), so only the exact-value redaction can catch it.
+const MASTER = 'sk-.not.token.shaped.42';
 const PROVIDER_KEY = 'sk-provider-secret-999999';
 
 const config = (settings: string) => `

@@ -263,11 +263,11 @@ describe('anthropic/ response_format (JSON mode, through a tool as LiteLLM does)
     expect(body.choices[0].message.tool_calls[0].function.name).toBe('json_tool_call');
   });
 
-  it('refuses a malformed response_format by name', async () => {
+  it('refuses a malformed response_format by name, at the door', async () => {
     const gw = testGateway(CLAUDE);
     const res = await gw.chat({ model: 'claude', messages: user(), response_format: { type: 'json_schema' } });
     expect(res.status).toBe(400);
-    expect((await res.json<any>()).error.param).toBe('response_format');
+    expect((await res.json<any>()).error.param).toBe('response_format.json_schema');
   });
 });
 

@@ -159,7 +159,7 @@ describe('bedrock/ chat', () => {
       [{ tools: TOOLS, tool_choice: 'none' }, 'tool_choice'],
       [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }, 'messages[0].content[0].image_url'],
       [{ parallel_tool_calls: false }, 'parallel_tool_calls'],
-      [{ response_format: { type: 'bogus' } }, 'response_format'],
+      [{ response_format: { type: 'bogus' } }, 'response_format.type'],
     ];
     for (const [extra, param] of cases) {
       const res = await gw.chat({ model: 'claude', messages: user(), ...extra });

@@ -1,6 +1,6 @@
 // anthropic/<model> and bare claude-*: Anthropic's Messages API, translated to and from OpenAI's chat format.
 import type { Deployment } from '../../router/deployment';
-import { postJson } from '../http';
+import { postJson, upstreamJson } from '../http';
 import type { Provider } from '../provider';
 import { isJsonMode } from './json-mode';
 import { toMessagesRequest } from './request';
@@ -33,7 +33,7 @@ export const anthropic: Provider = {
     const d = call.deployment;
     const res = await postJson(call, `${base(d)}/v1/messages`, headers(d), toMessagesRequest(call.body, d.info.max_output_tokens));
     const jsonMode = isJsonMode(call.body.response_format);
-    if (!call.body.stream) return { kind: 'json', body: toChatCompletion((await res.json()) as Message, jsonMode) };
+    if (!call.body.stream) return { kind: 'json', body: toChatCompletion(await upstreamJson<Message>(res, d), jsonMode) };
     const includeUsage = call.body.stream_options?.include_usage === true;
     const body = res.body ?? new ReadableStream<Uint8Array>();
     return { kind: 'stream', stream: body.pipeThrough(toChatChunkStream({ deployment: d, includeUsage, jsonMode })) };

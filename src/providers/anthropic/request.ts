@@ -35,7 +35,7 @@ export function toMessagesRequest(body: ChatRequest, defaultMaxTokens = DEFAULT_
 
 type SystemBlock = NonNullable<MessagesRequest['system']>[number];
 
-function translateMessages(input: ChatMessage[]): { system: SystemBlock[]; messages: MessageParam[] } {
+function translateMessages(input: ChatRequest['messages']): { system: SystemBlock[]; messages: MessageParam[] } {
   const system: SystemBlock[] = [];
   const messages: MessageParam[] = [];
   const push = (role: MessageParam['role'], content: string | RequestBlock[]) => {
@@ -109,7 +109,10 @@ function contentBlock(part: ContentPart, at: string): ContentBlock {
   throw badRequest(`${at}: content part type '${part.type}' is not supported by Anthropic (text, image_url and file are)`, `${at}.type`, 'invalid_value');
 }
 
-function toolUse(call: ToolCall, at: string): RequestBlock {
+type RequestToolCall = NonNullable<Extract<ChatRequest['messages'][number], { role: 'assistant' }>['tool_calls']>[number];
+
+function toolUse(call: RequestToolCall | ToolCall, at: string): RequestBlock {
+  if (call.type !== 'function') throw badRequest(`${at}: custom tool calls are not supported by Anthropic`, `${at}.type`, 'invalid_value');
   const args = call.function?.arguments ?? '';
   let input: unknown;
   try {

@@ -1,13 +1,14 @@
 // OpenAI chat request -> Bedrock Converse request. System messages become `system` blocks; tool calls and tool
 // results become toolUse/toolResult blocks; consecutive same-role turns merge (Converse wants them alternating);
 // response_format becomes a tool the model must call, as LiteLLM does it (../anthropic/json-mode.ts).
+import { functionCallMessages } from '../function-calls';
 import { badRequest } from '../../router/errors';
 import { jsonModeTool } from '../anthropic/json-mode';
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../openai-types';
 import type { ContentBlock, ConverseRequest, ImageFormat, Message, ToolChoice, ToolSpec } from './types';
 
 export function toConverseRequest(body: ChatRequest): ConverseRequest {
-  const { system, messages } = translateMessages(body.messages);
+  const { system, messages } = translateMessages(functionCallMessages(body.messages, 'bedrock'));
   const req: ConverseRequest = { messages };
   if (system.length) req.system = system;
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};

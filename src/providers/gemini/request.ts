@@ -2,6 +2,7 @@
 // turns `model` turns; tool calls and results become functionCall/functionResponse parts (a result names its
 // function, found by its tool_call_id); images inlineData (data URLs) or fileData (URLs); response_format
 // responseMimeType + responseJsonSchema; sampling parameters generationConfig.
+import { functionCallMessages } from '../function-calls';
 import { badRequest } from '../../router/errors';
 import type { ChatMessage, ChatRequest } from '../openai-types';
 import type { Content, FunctionDeclaration, GenerateContentRequest, GenerationConfig, Part } from './types';
@@ -18,7 +19,7 @@ export const GEMINI_PARAMS: ReadonlySet<string> = new Set([
 const THINKING_BUDGET: Record<string, number> = { none: 0, minimal: 128, low: 1024, medium: 2048, high: 4096 };
 
 export function toGenerateContentRequest(body: ChatRequest): GenerateContentRequest {
-  const { system, contents } = translateMessages(body.messages);
+  const { system, contents } = translateMessages(functionCallMessages(body.messages, 'gemini'));
   const req: GenerateContentRequest = { contents };
   if (system.length) req.systemInstruction = { parts: system.map((text) => ({ text })) };
   const declarations = (body.tools ?? []).map(toDeclaration);

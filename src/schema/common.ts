@@ -1,0 +1,23 @@
+// Building blocks shared by the request schemas.
+import * as v from 'valibot';
+
+/** OpenAI takes null for every optional parameter, meaning "not set". */
+export const opt = <S extends v.GenericSchema>(schema: S) => v.nullish(schema);
+
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+export const range = (min: number, max: number) => v.pipe(v.number(), v.minValue(min), v.maxValue(max));
+export const text = v.string();
+export const nonEmpty = v.pipe(v.string(), v.minLength(1));
+export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A JSON object (never an array) of the given keys and values. */
+export const dict = <K extends v.GenericSchema<string, string | number | symbol>, V extends v.GenericSchema>(key: K, value: V) =>
+  v.pipe(v.custom<Record<string, unknown>>(isObject, 'an object'), v.record(key, value));
+
+/** A JSON object whose contents are the upstream's to judge (JSON Schemas, provider options). */
+export const anyObject = dict(v.string(), v.unknown());
+/** A name OpenAI accepts for a function, tool or schema. */
+export const functionName = v.pipe(v.string(), v.maxLength(64), v.regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only'));
+
+/** A request body: a JSON object (never an array) of these parameters, any other key refused by name. */
+export const body = <E extends v.ObjectEntries>(entries: E) => v.pipe(v.custom<Record<string, unknown>>(isObject, 'a JSON object'), v.strictObject(entries));
