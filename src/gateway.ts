@@ -1,9 +1,13 @@
 // One gateway per isolate: the config loaded and validated once, the Router built over the Durable Object.
-// A broken config is kept as an error, so every request answers 500 with what is wrong, never half-served.
-import bundledConfig from '../router.config.yaml';
+// The bundled router.config.yaml arrives validated at build time (src/generated/config.ts, which the build
+// refuses to write for a broken file); ROUTER_CONFIG, set at runtime, is parsed and validated here. A broken
+// ROUTER_CONFIG is kept as an error, so every request answers 500 with what is wrong, never half-served.
 import { responseCacheFor } from './cache/settings';
+import { loadBundled } from './config/bundled';
+import type { Loaded } from './config/load';
 import { loadProxyConfig, toRouterOptions } from './config/load';
 import type { ProxyConfig } from './config/types';
+import bundledConfig from './generated/config';
 import type { Env } from './env';
 import type { Observability } from './observability/callbacks';
 import { buildObservability } from './observability/callbacks';
@@ -24,23 +28,23 @@ export interface GatewayOptions extends RouterRuntime {
 }
 
 const DEFAULTS: GatewayOptions = {};
-const built = new WeakMap<GatewayOptions, { text: string; gateway: Gateway }>();
+const built = new WeakMap<GatewayOptions, { text: string | undefined; gateway: Gateway }>();
 
 /**
  * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
  * isolate), so the env of the first request stands for the isolate's life.
  */
 export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gateway {
-  const text = options.configText ?? env.ROUTER_CONFIG ?? bundledConfig;
+  // undefined: the bundled config.
+  const text = options.configText ?? env.ROUTER_CONFIG;
   const hit = built.get(options);
   if (hit && hit.text === text) return hit.gateway;
-  const gateway = build(text, env, options);
+  const gateway = build(text === undefined ? loadBundled(bundledConfig, env) : loadProxyConfig(text, env), env, options);
   built.set(options, { text, gateway });
   return gateway;
 }
 
-function build(text: string, env: Env, options: GatewayOptions): Gateway {
-  const loaded = loadProxyConfig(text, env);
+function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): Gateway {
   for (const w of loaded.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
   if (!loaded.ok) {
     console.error(JSON.stringify({ level: 'error', msg: 'config refused', errors: loaded.errors }));
