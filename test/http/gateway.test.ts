@@ -70,6 +70,18 @@ describe('ROUTER_CONFIG', () => {
     const ids = (await res.json<any>()).data.map((m: any) => m.id);
     expect(ids).toEqual(['from-env']);
   });
+
+  it('unset, the build-time config (src/generated/config.ts) serves; set and broken, every route answers its fault', async () => {
+    const { createApp } = await import('../../src/app');
+    const { env, createExecutionContext } = await import('cloudflare:test');
+    const { default: generated } = await import('../../src/generated/config');
+    const groups = 'config' in generated ? [...new Set(generated.config.model_list.map((m) => m.model_name))] : [];
+    const served = await createApp().fetch(new Request('http://gw/v1/models'), { ...env }, createExecutionContext());
+    expect((await served.json<any>()).data.map((m: any) => m.id)).toEqual([...groups, 'gpt4']);
+    const broken = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: 'model_list:\n  - model_name: x\n' }, createExecutionContext());
+    expect(broken.status).toBe(500);
+    expect((await broken.json<any>()).error.message).toBe('Invalid router config: model_list[0].litellm_params: required');
+  });
 });
 
 describe('GET /v1/models', () => {
