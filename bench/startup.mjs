@@ -1,7 +1,8 @@
 // npm run bench:startup: the startup figure of npm run bench alone (no load steps), a few more samples.
 // From starting workerd to the first answered chat completion, each in a workerd of its own, interleaved:
-// the floor, the gateway with its config in ROUTER_CONFIG (as npm run bench serves it), and the gateway on
-// its bundled router.config.yaml (the mock deployments; what `wrangler deploy` ships with no var set).
+// the floor, the gateway with its config in ROUTER_CONFIG (YAML, as npm run bench serves it, and the same as
+// JSON), the gateway on its bundled router.config.yaml (the mock deployments, validated at build time: what
+// `wrangler deploy` ships with no var set), and the script alone (/health/liveliness, no config read).
 //
 //   npm run bench:startup [-- --runs 7 --only liveliness,bundled]
 import { existsSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
@@ -35,7 +37,10 @@ try {
   const configDir = join(bundle.outdir, 'bench');
   await mkdir(configDir, { recursive: true });
   const configFile = join(configDir, 'startup.yaml');
-  await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: 'simple-shuffle' }));
+  const yaml = benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: 'simple-shuffle' });
+  await writeFile(configFile, yaml);
+  const jsonFile = join(configDir, 'startup.json');
+  await writeFile(jsonFile, JSON.stringify(parseYaml(yaml)));
   const common = { dir: bundle.outdir, bundle, upstream: upstreamOrigin, benchDir };
 
   const probe = (port, model, headers = {}) => () =>
@@ -48,8 +53,8 @@ try {
   const variants = {
     floor: (port) => ({ only: { gateways: [], floors: [{ name: 'floor', port }] }, probe: probe(port, MODEL, auth) }),
     'gateway (ROUTER_CONFIG)': (port) => ({ only: { gateways: [{ name: 'gateway', port, configFile }], floors: [] }, probe: probe(port, MODEL, auth) }),
+    'gateway (ROUTER_CONFIG, JSON)': (port) => ({ only: { gateways: [{ name: 'gateway', port, configFile: jsonFile }], floors: [] }, probe: probe(port, MODEL, auth) }),
     'gateway (bundled config)': (port) => ({ only: { gateways: [{ name: 'gateway', port }], floors: [] }, probe: probe(port, 'gpt-4o') }),
-    // The script alone: loaded and compiled, no config read, no Router built.
     'gateway (liveliness)': (port) => ({ only: { gateways: [{ name: 'gateway', port }], floors: [] }, probe: () => fetch(`http://127.0.0.1:${port}/health/liveliness`) }),
   };
   if (argv.only) for (const name of Object.keys(variants)) if (name !== 'floor' && !argv.only.split(',').some((w) => name.includes(w))) delete variants[name];
@@ -79,7 +84,7 @@ try {
     const m = median(xs);
     const c = mean(cpu[name]);
     const over = (x) => (name === 'floor' ? '' : ` (${x >= 0 ? '+' : ''}${x.toFixed(0)})`);
-    console.log(`  ${name.padEnd(26)} ${m.toFixed(0).padStart(5)} ms${over(m - floor).padEnd(7)}  cpu ${c.toFixed(0).padStart(4)} ms${over(c - floorCpu).padEnd(7)}  [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(`  ${name.padEnd(30)} ${m.toFixed(0).padStart(5)} ms${over(m - floor).padEnd(7)}  cpu ${c.toFixed(0).padStart(4)} ms${over(c - floorCpu).padEnd(7)}  [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
   }
   console.log(`bundle: ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`);
 } catch (e) {

@@ -6,6 +6,9 @@
 //                                          the Worker imports (wrangler's [build] command; vitest's config)
 //   node scripts/config.mjs check [FILE]   npm run check-config: FILE, `-` for stdin, else $ROUTER_CONFIG if
 //                                          set, else router.config.yaml
+//   ... check --json [FILE]                and, when it passes, print it as JSON (a ROUTER_CONFIG a new isolate
+//                                          reads without the YAML parser): `npm run -s check-config -- --json
+//                                          my.yaml | npx wrangler secret put ROUTER_CONFIG`
 //
 // A fault exits 1 with its key path; warnings are printed and exit 0.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -14,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [command = 'check', arg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const [command = 'check', arg] = args.filter((a) => a !== '--json');
 if (!['build', 'check'].includes(command)) {
   console.error('usage: node scripts/config.mjs build | check [FILE | -]');
   process.exit(2);
@@ -30,7 +35,7 @@ const { outputFiles } = await build({
   write: false,
   logLevel: 'error',
 });
-const { compileConfig, generatedModule } = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+const { compileConfig, generatedModule, parseConfigText } = await import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
 
 const { text, source } = readSource();
 const r = compileConfig(text, source);
@@ -42,7 +47,10 @@ if (!r.ok) {
   process.exit(1);
 }
 const summary = `${r.deployments} deployment${r.deployments === 1 ? '' : 's'}, ${r.warnings.length} warning${r.warnings.length === 1 ? '' : 's'}`;
-if (command === 'check') {
+if (command === 'check' && json) {
+  console.error(`${source}: ok (${summary})`);
+  console.log(JSON.stringify(parseConfigText(text))); // os.environ/ references stay as they are
+} else if (command === 'check') {
   console.log(`${source}: ok (${summary})`);
 } else {
   const out = join(root, 'src/generated/config.ts');

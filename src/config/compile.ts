@@ -44,6 +44,11 @@ export function compileConfig(text: string, source = 'router.config.yaml'): Comp
   return { ok: true, errors, warnings: loaded.warnings, fromEnv, bundled, deployments: loaded.value.model_list.length };
 }
 
+/** The file as data (YAML's JSON subset, os.environ/ kept): what `check-config --json` prints. */
+export function parseConfigText(text: string): unknown {
+  return parseYaml(text);
+}
+
 /** The TypeScript module the Worker imports (src/generated/config.ts). */
 export function generatedModule(bundled: BundledConfig): string {
   return `// Generated from ${bundled.source} by scripts/config.mjs (wrangler's [build] step, vitest's config): do not edit.

@@ -82,6 +82,24 @@ describe('ROUTER_CONFIG', () => {
     expect(broken.status).toBe(500);
     expect((await broken.json<any>()).error.message).toBe('Invalid router config: model_list[0].litellm_params: required');
   });
+
+  it('may be JSON (read without the YAML parser), with the same checks and key paths', async () => {
+    const { createApp } = await import('../../src/app');
+    const { env, createExecutionContext } = await import('cloudflare:test');
+    const models = async (config: unknown) => {
+      const text = typeof config === 'string' ? config : JSON.stringify(config);
+      const res = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: text, KEY: 'k' }, createExecutionContext());
+      return { status: res.status, body: await res.json<any>() };
+    };
+    const ok = await models({ model_list: [{ model_name: 'from-json', litellm_params: { model: 'openai/x', api_key: 'os.environ/KEY' } }] });
+    expect(ok.body.data.map((m: any) => m.id)).toEqual(['from-json']);
+    const bad = await models({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m', rpm: -1 } }] });
+    expect(bad.body.error.message).toBe('Invalid router config: model_list[0].litellm_params.rpm: must be at least 0, got -1');
+    // Not JSON after all: the YAML parser words the fault.
+    const neither = await models('{ model_list: [');
+    expect(neither.status).toBe(500);
+    expect(neither.body.error.message).toMatch(/^Invalid router config: \(yaml\): /);
+  });
 });
 
 describe('GET /v1/models', () => {
