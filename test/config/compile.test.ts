@@ -55,8 +55,9 @@ litellm_settings:
   cache: true
   cache_params: { ttl: 60 }
 `);
+    // The schema's words may change (its own tests hold them); the key paths are the contract here.
     expect(compiled.warnings).toEqual([
-      'router_settings.not_a_key: unknown key, ignored',
+      expect.stringMatching(/^router_settings\.not_a_key: /),
       'router_settings.model_group_alias.ghost: no model group named "nowhere"',
     ]);
     expect(compiled.deployments).toBe(2);
@@ -77,7 +78,8 @@ litellm_settings:
     sameAsRuntime(WITH_ENV, { OPENAI_API_KEY: 'sk-a', GPT4O_RPM: 'lots' });
     const refused = loadBundled(compiled.bundled!, { GPT4O_RPM: 'lots' });
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.errors).toContain('model_list[0].litellm_params.rpm: expected a number, got string');
+    expect(!refused.ok && refused.errors).toContainEqual(expect.stringMatching(/^model_list\[0\]\.litellm_params\.rpm: /));
+    expect(!refused.ok && refused.errors).toContainEqual(expect.stringMatching(/^model_list\[0\]\.litellm_params\.api_key: os\.environ\/OPENAI_API_KEY/));
   });
 
   it('reads names that environment_variables sets in the file itself', () => {
@@ -100,15 +102,15 @@ router_settings:
 `);
     expect(r.ok).toBe(false);
     expect(r.bundled).toBeUndefined();
-    expect(r.errors).toEqual([
-      'model_list[0].litellm_params.rpm: must be at least 0, got -1',
-      'model_list[0].litellm_params.model: required',
-      'router_settings.routing_strategy: expected one of simple-shuffle, usage-based-routing, usage-based-routing-v2, latency-based-routing, least-busy, cost-based-routing, got "fastest"',
+    expect([...r.errors].sort()).toEqual([
+      expect.stringMatching(/^model_list\[0\]\.litellm_params\.model: /),
+      expect.stringMatching(/^model_list\[0\]\.litellm_params\.rpm: .*-1/),
+      expect.stringMatching(/^router_settings\.routing_strategy: .*fastest/),
     ]);
   });
 
   it('refuses what is not YAML, and a file without model_list', () => {
     expect(compileConfig('model_list: [').errors[0]).toMatch(/^\(yaml\): /);
-    expect(compileConfig('router_settings: {}\n').errors).toEqual(['model_list: required']);
+    expect(compileConfig('router_settings: {}\n').errors).toEqual([expect.stringMatching(/^model_list: /)]);
   });
 });
