@@ -15,6 +15,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // router.config.yaml -> src/generated/config.ts, checked, as wrangler's [build] step does.
+    globalSetup: ['./scripts/vitest-setup.mjs'],
     // The machines have 2 cores shared by several workerd instances: allow slow, never hang.
     testTimeout: 20_000,
   },

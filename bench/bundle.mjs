@@ -35,7 +35,8 @@ export async function buildBundle(root, outdir = join(root, 'dist')) {
   // "Total Upload: 337.93 KiB / gzip: 81.16 KiB": wrangler's own figure, printed beside ours.
   const m = /Total Upload:\s*([\d.]+ \w+)\s*\/\s*gzip:\s*([\d.]+ \w+)/.exec(stdout);
   // The bindings wrangler would deploy (from wrangler.toml), so the bench binds exactly those.
-  const bindings = [...stdout.matchAll(/^env\.(\w+) \(([^)]*)\)\s+(Durable Object|KV Namespace)\s*$/gm)].map(([, name, detail, kind]) =>
+  // A KV namespace without an id (provisioned on deploy) is listed without the parenthesis.
+  const bindings = [...stdout.matchAll(/^env\.(\w+)(?: \(([^)]*)\))?\s+(Durable Object|KV Namespace)\s*$/gm)].map(([, name, detail, kind]) =>
     kind === 'Durable Object' ? { name, kind: 'durableObject', className: detail } : { name, kind: 'kv' },
   );
   const modules = [];

@@ -1,4 +1,5 @@
-// router.config.yaml is bundled as text (wrangler.toml [[rules]] type = "Text").
+// A .yaml imported as text (wrangler.toml [[rules]] type = "Text"): the tests read router.config.yaml so;
+// the Worker gets it validated at build time instead (src/generated/config.ts).
 declare module '*.yaml' {
   const text: string;
   export default text;

@@ -19,15 +19,20 @@ export class ConfigError extends Error {
 }
 
 export function loadProxyConfig(yamlText: string, env: Record<string, unknown> = {}): Loaded<ProxyConfig> {
-  const out: Findings = { errors: [], warnings: [] };
   let raw: unknown;
   try {
     raw = parseYaml(yamlText);
   } catch (e) {
     return { ok: false, errors: [`(yaml): ${(e as Error).message.split('\n')[0]}`], warnings: [] };
   }
+  return loadProxyObject(raw, env);
+}
+
+/** The same, from the file already parsed (the bundled config, parsed at build time: config/bundled.ts). */
+export function loadProxyObject(raw: unknown, env: Record<string, unknown> = {}): Loaded<ProxyConfig> {
   const shapeFault = structureFault(raw);
   if (shapeFault) return { ok: false, errors: [shapeFault], warnings: [] };
+  const out: Findings = { errors: [], warnings: [] };
   // LiteLLM's environment_variables set names for os.environ/ lookups, beside the Worker's own env.
   const own = isPlainObject(raw) && isPlainObject(raw.environment_variables) ? raw.environment_variables : {};
   const fullEnv = { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) };

@@ -70,6 +70,36 @@ describe('ROUTER_CONFIG', () => {
     const ids = (await res.json<any>()).data.map((m: any) => m.id);
     expect(ids).toEqual(['from-env']);
   });
+
+  it('unset, the build-time config (src/generated/config.ts) serves; set and broken, every route answers its fault', async () => {
+    const { createApp } = await import('../../src/app');
+    const { env, createExecutionContext } = await import('cloudflare:test');
+    const { default: generated } = await import('../../src/generated/config');
+    const groups = 'config' in generated ? [...new Set(generated.config.model_list.map((m) => m.model_name))] : [];
+    const served = await createApp().fetch(new Request('http://gw/v1/models'), { ...env }, createExecutionContext());
+    expect((await served.json<any>()).data.map((m: any) => m.id)).toEqual([...groups, 'gpt4']);
+    const broken = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: 'model_list:\n  - model_name: x\n' }, createExecutionContext());
+    expect(broken.status).toBe(500);
+    expect((await broken.json<any>()).error.message).toMatch(/^Invalid router config: model_list\[0\]\.litellm_params: /);
+  });
+
+  it('may be JSON (read without the YAML parser), with the same checks and key paths', async () => {
+    const { createApp } = await import('../../src/app');
+    const { env, createExecutionContext } = await import('cloudflare:test');
+    const models = async (config: unknown) => {
+      const text = typeof config === 'string' ? config : JSON.stringify(config);
+      const res = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: text, KEY: 'k' }, createExecutionContext());
+      return { status: res.status, body: await res.json<any>() };
+    };
+    const ok = await models({ model_list: [{ model_name: 'from-json', litellm_params: { model: 'openai/x', api_key: 'os.environ/KEY' } }] });
+    expect(ok.body.data.map((m: any) => m.id)).toEqual(['from-json']);
+    const bad = await models({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m', rpm: -1 } }] });
+    expect(bad.body.error.message).toMatch(/^Invalid router config: model_list\[0\]\.litellm_params\.rpm: .*-1/);
+    // Not JSON after all: the YAML parser words the fault.
+    const neither = await models('{ model_list: [');
+    expect(neither.status).toBe(500);
+    expect(neither.body.error.message).toMatch(/^Invalid router config: \(yaml\): /);
+  });
 });
 
 describe('GET /v1/models', () => {
