@@ -9,7 +9,8 @@ import { presentedKey, requireMasterKey } from './http/auth';
 import { litellmHeaders } from './http/headers';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { badRequest, RouterError } from './router/errors';
-import type { CallOptions } from './router/router';
+import type { ApiResult, CallOptions } from './router/router';
+import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { scrub } from './providers/http';
 
@@ -19,13 +20,16 @@ export function createApp(options: GatewayOptions = {}) {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
-    if (err instanceof RouterError) return err.toResponse();
+    // Anthropic's clients read errors in Anthropic's shape, from the gateway itself too (auth, JSON, unknown model).
+    const render = (e: RouterError) => (isMessagesRoute(c.req.path) ? anthropicErrorResponse(e) : e.toResponse());
+    if (err instanceof RouterError) return render(err);
     console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: err instanceof Error ? scrub(`${err.name}: ${err.message}`) : 'unknown' }));
-    return new RouterError('InternalServerError', 'Internal error in the gateway').toResponse();
+    return render(new RouterError('InternalServerError', 'Internal error in the gateway'));
   });
-  app.notFound((c) =>
-    new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: 'unknown_route' }).toResponse(),
-  );
+  app.notFound((c) => {
+    const err = new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: 'unknown_route' });
+    return isMessagesRoute(c.req.path) ? anthropicErrorResponse(err) : err.toResponse();
+  });
 
   // Liveness says the isolate runs, whatever the config; readiness says it can serve.
   app.get('/health/liveliness', (c) => c.json("I'm alive!"));
@@ -61,6 +65,24 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
 
+  // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
+  const messages = async (c: Context<AppEnv>) => {
+    const result = await c.var.gateway.router.messages(await readJson(c), await callOptions(c, anthropicHeaders(c)));
+    return apiResponse(result, litellmHeaders(result.meta, c.var.requestId));
+  };
+  app.post('/v1/messages', messages);
+  app.post('/messages', messages);
+
+  const countTokens = async (c: Context<AppEnv>) => {
+    const count = await c.var.gateway.router.countTokens(await readJson(c), await callOptions(c, anthropicHeaders(c)));
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group };
+    if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
+    if (count.estimated) headers['x-litellm-token-count'] = 'estimated';
+    return new Response(count.text, { headers });
+  };
+  app.post('/v1/messages/count_tokens', countTokens);
+  app.post('/messages/count_tokens', countTokens);
+
   const models = (c: Context<AppEnv>) => c.json(c.var.gateway.router.listModels());
   app.get('/v1/models', models);
   app.get('/models', models);
@@ -79,7 +101,24 @@ async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   }
 }
 
-async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
+const isMessagesRoute = (path: string) => /^(\/v1)?\/messages(\/|$)/.test(path);
+
+/** What a passed-through Anthropic call takes from the client: its API version and beta flags. */
+function anthropicHeaders(c: Context<AppEnv>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = c.req.header(name);
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+function apiResponse(result: ApiResult, headers: Record<string, string>): Response {
+  if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
+  return new Response(result.text, { headers: { 'content-type': 'application/json', ...headers } });
+}
+
+async function callOptions(c: Context<AppEnv>, upstreamHeaders?: Record<string, string>): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];
   try {
     const ctx = c.executionCtx;
@@ -95,6 +134,7 @@ async function callOptions(c: Context<AppEnv>): Promise<CallOptions> {
     requestId: c.var.requestId,
     cacheControl: c.req.header('cache-control'),
     callerScope: key === undefined ? undefined : await callerScope(key),
+    upstreamHeaders,
   };
 }
 

@@ -36,6 +36,24 @@ function splitControls(body: Record<string, unknown>, known: ReadonlySet<string>
     else if (known.has(k)) upstream[k] = v;
     else throw badRequest(`Unrecognized request argument supplied: ${k}`, k, 'unknown_parameter');
   }
+  return { upstream, controls: checkControls(controls) };
+}
+
+/**
+ * For APIs passed through to their own upstream (Messages, Responses): the gateway's controls are taken out,
+ * every other field stays as the client sent it (the upstream judges it).
+ */
+export function takeControls(body: Record<string, unknown>): { rest: Record<string, unknown>; controls: GatewayControls } {
+  const rest: Record<string, unknown> = {};
+  const controls: GatewayControls = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (GATEWAY_PARAMS.has(k)) controls[k] = v;
+    else rest[k] = v;
+  }
+  return { rest, controls: checkControls(controls) };
+}
+
+function checkControls(controls: GatewayControls): GatewayControls {
   if (controls.num_retries !== undefined && !(Number.isInteger(controls.num_retries) && controls.num_retries >= 0)) {
     throw badRequest(`Invalid value for 'num_retries': ${JSON.stringify(controls.num_retries)}`, 'num_retries', 'invalid_value');
   }
@@ -43,10 +61,10 @@ function splitControls(body: Record<string, unknown>, known: ReadonlySet<string>
   if (fb !== undefined && !(Array.isArray(fb) && fb.every((f) => typeof f === 'string'))) {
     throw badRequest("'fallbacks' must be a list of model group names", 'fallbacks', 'invalid_value');
   }
-  return { upstream, controls };
+  return controls;
 }
 
-function requireModel(body: Record<string, unknown>) {
+export function requireModel(body: Record<string, unknown>) {
   if (typeof body.model !== 'string' || body.model === '') {
     throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
   }

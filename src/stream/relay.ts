@@ -3,7 +3,7 @@
 // retries or falls back unseen); after it, the client gets an OpenAI-style error event, never a clean end.
 import type { Usage } from '../providers/openai-types';
 import { asRouterError, RouterError } from '../router/errors';
-import { encodeEvent, SSEParser } from './sse';
+import { encodeEvent, type SSEEvent, SSEParser } from './sse';
 
 export interface RelayOutcome {
   ok: boolean;
@@ -25,43 +25,75 @@ export interface RelayOptions {
   /** Aborts the upstream request (client gone, or timed out). */
   abort: (reason: RouterError) => void;
   onEnd: (outcome: RelayOutcome) => void;
+  /** The upstream's stream format; OpenAI chat chunks when not given. */
+  dialect?: StreamDialect;
 }
 
 const DONE = '[DONE]';
 
-class Watcher {
+/** What the relay reads from each upstream event, in the stream's own format. */
+export interface WatchState {
+  usage?: Usage;
+  contentChars: number;
+  /** The stream's clean end was seen. */
+  done: boolean;
+}
+
+/**
+ * A stream format the relay can watch (OpenAI chat chunks by default; Anthropic's and Responses' events for
+ * passthrough): `see` notes usage, content and the end, and returns an error sent in-band; `errorEvent` is
+ * how a failure after the first byte is told to the client in that format.
+ */
+export interface StreamDialect {
+  see(ev: SSEEvent, state: WatchState): RouterError | undefined;
+  errorEvent(error: RouterError): Uint8Array;
+}
+
+/** OpenAI's chat.completion.chunk stream: `data: {chunk}` ... `data: [DONE]`. */
+export const chatDialect: StreamDialect = {
+  see(ev, state) {
+    if (ev.data === DONE) {
+      state.done = true;
+      return undefined;
+    }
+    if (!ev.data.startsWith('{')) return undefined;
+    // Most events are content deltas: only those that can carry an error or usage are parsed whole.
+    if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
+      state.contentChars += contentLength(ev.data);
+      return undefined;
+    }
+    let json: { error?: { message?: string; code?: string }; usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
+    try {
+      json = JSON.parse(ev.data);
+    } catch {
+      return undefined;
+    }
+    if (json.error) {
+      return new RouterError('InternalServerError', `Upstream stream error: ${json.error.message ?? 'unknown'}`, {
+        code: json.error.code ?? null,
+      });
+    }
+    if (json.usage) state.usage = json.usage;
+    const content = json.choices?.[0]?.delta?.content;
+    if (typeof content === 'string') state.contentChars += content.length;
+    return undefined;
+  },
+  errorEvent: (error) => encodeEvent(error.toJSON()),
+};
+
+class Watcher implements WatchState {
   private readonly parser = new SSEParser();
   usage?: Usage;
   contentChars = 0;
   done = false;
 
+  constructor(private readonly dialect: StreamDialect) {}
+
   /** Returns an error the upstream sent in-band, if any. */
   see(chunk: Uint8Array): RouterError | undefined {
     for (const ev of this.parser.push(chunk)) {
-      if (ev.data === DONE) {
-        this.done = true;
-        continue;
-      }
-      if (!ev.data.startsWith('{')) continue;
-      // Most events are content deltas: only those that can carry an error or usage are parsed whole.
-      if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
-        this.contentChars += contentLength(ev.data);
-        continue;
-      }
-      let json: { error?: { message?: string; code?: string }; usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
-      try {
-        json = JSON.parse(ev.data);
-      } catch {
-        continue;
-      }
-      if (json.error) {
-        return new RouterError('InternalServerError', `Upstream stream error: ${json.error.message ?? 'unknown'}`, {
-          code: json.error.code ?? null,
-        });
-      }
-      if (json.usage) this.usage = json.usage;
-      const content = json.choices?.[0]?.delta?.content;
-      if (typeof content === 'string') this.contentChars += content.length;
+      const error = this.dialect.see(ev, this);
+      if (error) return error;
     }
     return undefined;
   }
@@ -117,7 +149,8 @@ class IdleWatch {
 /** Resolves once the first chunk is in hand (or throws if none comes), with the stream to send the client. */
 export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: RelayOptions): Promise<ReadableStream<Uint8Array>> {
   const reader = upstream.getReader();
-  const watcher = new Watcher();
+  const dialect = opts.dialect ?? chatDialect;
+  const watcher = new Watcher(dialect);
   const timeoutError = () =>
     new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
   const idle = new IdleWatch(opts.idleTimeoutMs, () => {
@@ -200,7 +233,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
               : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' });
         }
         // After bytes reached the client, the only honest end is an error event the SDKs raise on.
-        controller.enqueue(encodeEvent(failure.toJSON()));
+        controller.enqueue(dialect.errorEvent(failure));
         controller.close();
         reader.cancel().catch(() => {});
         end({ ok: false, cancelled: false, error: failure });

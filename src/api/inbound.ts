@@ -1,0 +1,36 @@
+// An inbound API the gateway serves besides chat (Anthropic's Messages, OpenAI's Responses). The Router runs
+// each through the same request loop as chat; per attempt, a deployment whose provider speaks the API gets the
+// request passed through untouched, any other gets it translated to chat and its answer translated back.
+import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-types';
+import type { NativeHandler, Passthrough } from '../providers/provider';
+import type { Deployment } from '../router/deployment';
+import type { GatewayControls } from '../router/request';
+import type { StreamDialect } from '../stream/relay';
+
+export interface InboundRequest {
+  model: string;
+  stream?: boolean;
+  [field: string]: unknown;
+}
+
+export interface InboundApi<B extends InboundRequest> {
+  /** The call type in logs, metrics and cache keys. */
+  readonly call: 'messages' | 'responses';
+  /** Checks the client's body (a RouterError if it is wrong) and takes out the gateway's controls. */
+  parse(body: unknown): { request: B; controls: GatewayControls };
+  /** The prompt's size, for limits and pre-call checks. */
+  estimate(request: B): number;
+  /** The content a callback that wants content is shown. */
+  content(request: B): unknown;
+  /** Which passthrough entry of a provider serves this API. */
+  readonly native: keyof Passthrough;
+  /** Usage of a passed-through JSON answer, and a watcher for a passed-through stream. */
+  usage(body: unknown): Usage | undefined;
+  dialect(d: Deployment): StreamDialect;
+  /** Translation, for deployments that do not speak the API. */
+  toChat(request: B): ChatRequest;
+  fromChat(chat: ChatCompletion, request: B): unknown;
+  fromChatStream(request: B, estTokens: number): TransformStream<Uint8Array, Uint8Array>;
+}
+
+export const nativeHandler = (api: InboundApi<InboundRequest>, d: Deployment): NativeHandler | undefined => d.provider.passthrough?.[api.native];
