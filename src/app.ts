@@ -83,6 +83,13 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/messages/count_tokens', countTokens);
   app.post('/messages/count_tokens', countTokens);
 
+  const responses = async (c: Context<AppEnv>) => {
+    const result = await c.var.gateway.router.responses(await readJson(c), await callOptions(c));
+    return apiResponse(result, litellmHeaders(result.meta, c.var.requestId));
+  };
+  app.post('/v1/responses', responses);
+  app.post('/responses', responses);
+
   const models = (c: Context<AppEnv>) => c.json(c.var.gateway.router.listModels());
   app.get('/v1/models', models);
   app.get('/models', models);

@@ -4,6 +4,7 @@
 import type { InboundApi, InboundRequest } from '../api/inbound';
 import { estimateMessages, messagesApi } from '../api/messages';
 import type { MessagesBody } from '../api/messages/request';
+import { responsesApi } from '../api/responses';
 import type { CachedCall, CacheTicket, ResponseCache } from '../cache/response-cache';
 import type { CachedAnswer } from '../cache/store';
 import { cachedChat, keepChat } from '../cache/response-cache';
@@ -169,6 +170,11 @@ export class Router {
   /** router.messages({ model, max_tokens, messages }): Anthropic's Messages API over the same routing as chat. */
   messages(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
     return this.inbound(messagesApi, body, opts);
+  }
+
+  /** router.responses({ model, input }): OpenAI's Responses API over the same routing as chat. */
+  responses(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
+    return this.inbound(responsesApi, body, opts);
   }
 
   /**

@@ -124,7 +124,6 @@ describe('POST /v1/messages to an OpenAI deployment: translated', () => {
       max_tokens: 256,
       system: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Answer in English.' }],
       stop_sequences: ['STOP'],
-      temperature: 0.2,
       metadata: { user_id: 'user-7' },
       tools: TOOLS,
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
@@ -149,7 +148,6 @@ describe('POST /v1/messages to an OpenAI deployment: translated', () => {
         { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
       ],
       stop: ['STOP'],
-      temperature: 0.2,
       user: 'user-7',
       tools: [
         { type: 'function', function: { name: 'get_weather', description: 'Weather at a place', parameters: TOOLS[0].input_schema } },
