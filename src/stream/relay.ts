@@ -1,6 +1,7 @@
-// Relays an upstream OpenAI-format SSE stream to the client chunk by chunk, bytes untouched, while watching it:
-// time to first token, usage, a clean `[DONE]` end. A failure before the first byte is thrown (the router
-// retries or falls back unseen); after it, the client gets an OpenAI-style error event, never a clean end.
+// Relays an upstream SSE stream (OpenAI chat chunks, or another API's events through a StreamDialect) to the
+// client chunk by chunk, bytes untouched, while watching it:
+// time to first token, usage, a clean end. A failure before the first byte is thrown (the router
+// retries or falls back unseen); after it, the client gets an error event in the stream's format, never a clean end.
 import type { Usage } from '../providers/openai-types';
 import { asRouterError, RouterError } from '../router/errors';
 import { encodeEvent, type SSEEvent, SSEParser } from './sse';
