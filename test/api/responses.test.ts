@@ -250,11 +250,15 @@ describe('POST /v1/responses to an Anthropic deployment: translated', () => {
     expect(gw.upstream.calls).toHaveLength(0);
   });
 
-  it('a non-function tool to a translated deployment is a 400 naming its type', async () => {
+  it('a custom tool to a translated deployment is a 400 naming its type; hosted tools are left out', async () => {
     const gw = testGateway(CONFIG);
-    const res = await post(gw, { model: 'claude', input: 'x', tools: [{ type: 'web_search' }] });
+    const res = await post(gw, { model: 'claude', input: 'x', tools: [{ type: 'custom', name: 'apply_patch' }] });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("'web_search'");
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("'custom'");
+    gw.upstream.on('anthropic.test', { json: textMessage });
+    const ok = await post(gw, { model: 'claude', input: 'x', tools: [{ type: 'web_search' }, WEATHER] });
+    expect(ok.status).toBe(200);
+    expect(gw.upstream.calls[0].body.tools.map((t: { name: string }) => t.name)).toEqual(['get_weather']);
   });
 
   it('a failure after the first byte ends the stream with an error event the SDK raises', async () => {

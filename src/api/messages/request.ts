@@ -12,7 +12,8 @@ type Block = { type: string; [k: string]: unknown };
 export interface MessagesBody {
   model: string;
   max_tokens: number;
-  messages: Array<{ role: 'user' | 'assistant'; content: string | Block[] }>;
+  /** Claude Code also sends `system` turns inside messages; Anthropic takes them. */
+  messages: Array<{ role: 'user' | 'assistant' | 'system'; content: string | Block[] }>;
   system?: string | Array<{ type: 'text'; text: string }>;
   stream?: boolean;
   stop_sequences?: string[];
@@ -34,7 +35,7 @@ export function parseMessagesRequest(body: unknown): { request: MessagesBody; co
   if (!Array.isArray(rest.messages) || rest.messages.length === 0) throw invalid('messages', 'Field required (a non-empty list)');
   rest.messages.forEach((m, i) => {
     const role = (m as { role?: unknown })?.role;
-    if (role !== 'user' && role !== 'assistant') throw invalid(`messages.${i}.role`, "Input should be 'user' or 'assistant'");
+    if (role !== 'user' && role !== 'assistant' && role !== 'system') throw invalid(`messages.${i}.role`, "Input should be 'user', 'assistant' or 'system'");
     const content = (m as { content?: unknown }).content;
     if (typeof content !== 'string' && !Array.isArray(content)) throw invalid(`messages.${i}.content`, 'Input should be a string or a list of content blocks');
   });
@@ -47,7 +48,10 @@ export function toChatRequest(req: MessagesBody): ChatRequest {
   const messages: ChatMessage[] = [];
   const system = typeof req.system === 'string' ? req.system : (req.system ?? []).map((b) => b.text).join('\n\n');
   if (system) messages.push({ role: 'system', content: system });
-  req.messages.forEach((m, i) => messages.push(...(m.role === 'user' ? userTurn(m.content, i) : assistantTurn(m.content, i))));
+  req.messages.forEach((m, i) => {
+    if (m.role === 'system') messages.push({ role: 'system', content: typeof m.content === 'string' ? m.content : m.content.map((b) => String(b.text ?? '')).join('\n\n') });
+    else messages.push(...(m.role === 'user' ? userTurn(m.content, i) : assistantTurn(m.content, i)));
+  });
   const chat: ChatRequest = { model: req.model, messages, max_tokens: req.max_tokens };
   if (req.stop_sequences?.length) chat.stop = req.stop_sequences;
   if (typeof req.temperature === 'number') chat.temperature = req.temperature;

@@ -59,7 +59,7 @@ export function toChatRequest(req: ResponsesBody): ChatRequest {
   if (typeof req.max_output_tokens === 'number') chat.max_tokens = req.max_output_tokens;
   if (typeof req.temperature === 'number') chat.temperature = req.temperature;
   if (typeof req.top_p === 'number') chat.top_p = req.top_p;
-  const tools = (req.tools ?? []).map(toTool);
+  const tools = (req.tools ?? []).flatMap(toTools);
   if (tools.length) {
     chat.tools = tools;
     if (req.tool_choice != null) chat.tool_choice = toToolChoice(req.tool_choice);
@@ -98,7 +98,8 @@ function addItem(messages: ChatMessage[], item: Item, at: string) {
       return;
     }
     case 'function_call': {
-      const call: ToolCall = { id: String(item.call_id), type: 'function', function: { name: String(item.name), arguments: String(item.arguments ?? '') } };
+      const name = item.namespace ? `${item.namespace}${SEP}${item.name}` : String(item.name);
+      const call: ToolCall = { id: String(item.call_id), type: 'function', function: { name, arguments: String(item.arguments ?? '') } };
       // Consecutive calls (and the text before them) are one assistant turn in chat.
       if (last?.role === 'assistant') {
         last.tool_calls = [...(last.tool_calls ?? []), call];
@@ -142,12 +143,43 @@ function contentParts(content: unknown, at: string, assistant: boolean): Content
   });
 }
 
-function toTool(t: Item, i: number) {
-  if (t.type !== 'function') throw invalid(`tools[${i}].type`, `Tools of type '${t.type}' are served only by openai/ and azure/ deployments; others take function tools`);
-  const fn: Record<string, unknown> = { name: t.name, parameters: t.parameters ?? { type: 'object', properties: {} } };
+/**
+ * OpenAI's hosted tools: only OpenAI runs them, so a translated request leaves them out and the model answers
+ * without them (Codex sends web_search on every turn; refusing it would refuse Codex).
+ */
+const HOSTED = /^(web_search|file_search|code_interpreter|image_generation|computer_use|mcp$|local_shell$|shell$|apply_patch$|tool_search)/;
+
+/** A namespace's functions reach chat as `<namespace>__<name>`, and their calls come back split again. */
+const SEP = '__';
+
+function toTools(t: Item, i: number): unknown[] {
+  if (t.type === 'function') return [functionTool(t, String(t.name))];
+  if (t.type === 'namespace' && Array.isArray(t.tools)) {
+    return (t.tools as Item[]).map((inner, k) => {
+      if (inner.type !== 'function') throw invalid(`tools[${i}].tools[${k}].type`, `Tools of type '${inner.type}' are served only by openai/ and azure/ deployments; others take function tools`);
+      return functionTool(inner, `${t.name}${SEP}${inner.name}`);
+    });
+  }
+  if (HOSTED.test(String(t.type))) return [];
+  throw invalid(`tools[${i}].type`, `Tools of type '${t.type}' are served only by openai/ and azure/ deployments; others take function tools`);
+}
+
+function functionTool(t: Item, name: string) {
+  const fn: Record<string, unknown> = { name, parameters: t.parameters ?? { type: 'object', properties: {} } };
   if (t.description) fn.description = t.description;
   if (t.strict != null) fn.strict = t.strict;
   return { type: 'function', function: fn };
+}
+
+/** A chat tool call's name as the Responses API names it: `name`, and its `namespace` when it came from one. */
+export function callName(req: ResponsesBody, chatName: string): { name: string; namespace?: string } {
+  const at = chatName.indexOf(SEP);
+  if (at > 0) {
+    const namespace = chatName.slice(0, at);
+    const name = chatName.slice(at + SEP.length);
+    if (req.tools?.some((t) => t.type === 'namespace' && t.name === namespace)) return { name, namespace };
+  }
+  return { name: chatName };
 }
 
 function toToolChoice(choice: unknown): unknown {

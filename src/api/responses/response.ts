@@ -2,6 +2,7 @@
 // item with an output_text part, each tool call a function_call item; usage in the Responses' names.
 import type { ChatCompletion, Usage } from '../../providers/openai-types';
 import type { ResponsesBody } from './request';
+import { callName } from './request';
 
 export interface OutputItem {
   type: 'message' | 'function_call';
@@ -50,11 +51,18 @@ export const messageItem = (id: string, text: string, status: OutputItem['status
   content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
 });
 
-export const functionCallItem = (id: string, callId: string, name: string, args: string, status: OutputItem['status']): OutputItem => ({
+export const functionCallItem = (
+  id: string,
+  callId: string,
+  { name, namespace }: { name: string; namespace?: string },
+  args: string,
+  status: OutputItem['status'],
+): OutputItem => ({
   type: 'function_call',
   id,
   call_id: callId,
   name,
+  ...(namespace ? { namespace } : {}),
   arguments: args,
   status,
 });
@@ -100,7 +108,7 @@ export function toResponse(chat: ChatCompletion, req: ResponsesBody) {
   const incomplete = choice?.finish_reason === 'length';
   if (text) output.push(messageItem(newId('msg'), text, incomplete ? 'incomplete' : 'completed'));
   for (const call of choice?.message.tool_calls ?? []) {
-    output.push(functionCallItem(newId('fc'), call.id, call.function.name, call.function.arguments, 'completed'));
+    output.push(functionCallItem(newId('fc'), call.id, callName(req, call.function.name), call.function.arguments, 'completed'));
   }
   return responseObject(req, {
     id: newId('resp'),

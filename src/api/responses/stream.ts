@@ -11,6 +11,7 @@ import { type SSEEvent, SSEParser } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { responsesErrorEvent } from './errors';
 import type { ResponsesBody } from './request';
+import { callName } from './request';
 import type { OutputItem } from './response';
 import { chatUsage, functionCallItem, messageItem, newId, responseObject, responsesUsage } from './response';
 
@@ -82,7 +83,7 @@ class ResponsesTranslator {
     for (const tc of tool_calls ?? []) {
       if (this.open?.kind !== 'call' || this.open.chatIndex !== tc.index) {
         out.push(...this.close());
-        const item = functionCallItem(newId('fc'), tc.id ?? newId('call'), tc.function?.name ?? '', '', 'in_progress');
+        const item = functionCallItem(newId('fc'), tc.id ?? newId('call'), callName(this.req, tc.function?.name ?? ''), '', 'in_progress');
         this.open = { kind: 'call', item, index: this.output.length, args: '', chatIndex: tc.index };
         this.output.push(item);
         out.push(this.event('response.output_item.added', { output_index: this.open.index, item: { ...item } }));

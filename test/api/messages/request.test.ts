@@ -23,7 +23,7 @@ describe('Messages request checks', () => {
   it.each([
     [{ messages: [{ role: 'user', content: 'x' }], max_tokens: undefined }, 'max_tokens'],
     [{ messages: [] }, 'messages'],
-    [{ messages: [{ role: 'system', content: 'x' }] }, 'messages.0.role'],
+    [{ messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.role'],
     [{ messages: [{ role: 'user', content: 5 }] }, 'messages.0.content'],
   ])('refuses %j naming %s', (body, param) => {
     const err = refusal(() => parse(body));
@@ -83,6 +83,14 @@ describe('Messages request -> chat', () => {
       stream: true,
       stream_options: { include_usage: true },
     });
+  });
+
+  it('a system turn inside messages (as Claude Code sends them) is a system message', () => {
+    const c = chat({ messages: [{ role: 'user', content: 'x' }, { role: 'system', content: 'Agents: a, b' }, { role: 'system', content: [{ type: 'text', text: 'More' }] }] });
+    expect(c.messages.slice(1)).toEqual([
+      { role: 'system', content: 'Agents: a, b' },
+      { role: 'system', content: 'More' },
+    ]);
   });
 
   it('blocks only Anthropic serves are refused by name', () => {

@@ -75,12 +75,25 @@ describe('Responses request -> chat', () => {
     [{ input: 'x', previous_response_id: 'resp_1' }, 'previous_response_id'],
     [{ input: [{ type: 'item_reference', id: 'x' }] }, 'input[0].type'],
     [{ input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }] }, 'input[0].content[0]'],
-    [{ input: 'x', tools: [{ type: 'file_search' }] }, 'tools[0].type'],
+    [{ input: 'x', tools: [{ type: 'custom', name: 'apply_patch' }] }, 'tools[0].type'],
     [{ instructions: 'only' }, 'input'],
   ])('refuses %j naming %s', (body, param) => {
     const err = refusal(() => chat(body));
     expect(err.status).toBe(400);
     expect(err.param).toBe(param);
+  });
+
+  it('hosted tools are left out (only OpenAI runs them); a namespace’s functions go as <namespace>__<name>', () => {
+    const c = chat({
+      input: [{ type: 'function_call', call_id: 'c1', namespace: 'agents', name: 'spawn', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'ok' }],
+      tools: [
+        { type: 'web_search', external_web_access: false },
+        { type: 'file_search', vector_store_ids: ['v'] },
+        { type: 'namespace', name: 'agents', description: 'Sub-agents', tools: [{ type: 'function', name: 'spawn', parameters: { type: 'object' } }] },
+      ],
+    });
+    expect(c.tools).toEqual([{ type: 'function', function: { name: 'agents__spawn', parameters: { type: 'object' } } }]);
+    expect(c.messages[0].tool_calls).toEqual([{ id: 'c1', type: 'function', function: { name: 'agents__spawn', arguments: '{}' } }]);
   });
 
   it('background responses are refused before routing', () => {

@@ -30,4 +30,11 @@ describe('chat.completion -> Responses object', () => {
     expect(r.output).toEqual([{ type: 'function_call', id: expect.stringMatching(/^fc_/), call_id: 'call_9', name: 'f', arguments: '{"a":1}', status: 'completed' }]);
     expect(r.status).toBe('completed');
   });
+
+  it('a call of a namespace’s function comes back with its name and namespace', () => {
+    const c = chatCompletion('');
+    c.choices[0].message = { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'agents__spawn', arguments: '{}' } }] };
+    const r = toResponse(c, { model: 'grp', tools: [{ type: 'namespace', name: 'agents', tools: [] }] });
+    expect(r.output[0]).toMatchObject({ type: 'function_call', name: 'spawn', namespace: 'agents', call_id: 'call_1' });
+  });
 });

@@ -1,0 +1,97 @@
+// A fake upstream for npm run test:clients, on 127.0.0.1: Anthropic's Messages API under /anthropic, OpenAI's
+// chat completions and Responses API under /openai/v1, each answering (streamed or not, in the real wire format)
+// a fixed sentence that names the path it took. Every request is kept for GET /calls.
+import http from 'node:http';
+
+export const ANSWERS = {
+  anthropic: 'PONG via the anthropic upstream',
+  chat: 'PONG via the openai chat upstream',
+  responses: 'PONG via the openai responses upstream',
+};
+
+const sse = (res, events) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const e of events) res.write(e);
+  res.end();
+};
+const named = (data) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+function anthropic(body, res) {
+  const text = ANSWERS.anthropic;
+  const usage = { input_tokens: 12, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const message = { id: 'msg_fake01', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
+  if (!body.stream) return json(res, message);
+  sse(res, [
+    named({ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }),
+    named({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    named({ type: 'ping' }),
+    ...text.split(/(?<= )/).map((t) => named({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } })),
+    named({ type: 'content_block_stop', index: 0 }),
+    named({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 6 } }),
+    named({ type: 'message_stop' }),
+  ]);
+}
+
+function chat(body, res) {
+  const text = ANSWERS.chat;
+  const base = { id: 'chatcmpl-fake', created: 1700000000, model: body.model };
+  const usage = { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 };
+  if (!body.stream) return json(res, { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage });
+  const c = (delta, finish = null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  sse(res, [
+    c({ role: 'assistant', content: '' }),
+    ...text.split(/(?<= )/).map((t) => c({ content: t })),
+    c({}, 'stop'),
+    `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`,
+    'data: [DONE]\n\n',
+  ]);
+}
+
+function responses(body, res) {
+  const text = ANSWERS.responses;
+  const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 18 };
+  const item = { id: 'msg_fake01', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+  const response = (status, output, u) => ({ id: 'resp_fake01', object: 'response', created_at: 1700000000, status, error: null, incomplete_details: null, model: body.model, output, usage: u, store: false, tools: [], parallel_tool_calls: true, tool_choice: 'auto' });
+  if (!body.stream) return json(res, response('completed', [item], usage));
+  let n = 0;
+  const ev = (data) => named({ ...data, sequence_number: n++ });
+  sse(res, [
+    ev({ type: 'response.created', response: response('in_progress', [], null) }),
+    ev({ type: 'response.in_progress', response: response('in_progress', [], null) }),
+    ev({ type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } }),
+    ev({ type: 'response.content_part.added', item_id: item.id, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
+    ...text.split(/(?<= )/).map((t) => ev({ type: 'response.output_text.delta', item_id: item.id, output_index: 0, content_index: 0, delta: t, logprobs: [] })),
+    ev({ type: 'response.output_text.done', item_id: item.id, output_index: 0, content_index: 0, text, logprobs: [] }),
+    ev({ type: 'response.content_part.done', item_id: item.id, output_index: 0, content_index: 0, part: item.content[0] }),
+    ev({ type: 'response.output_item.done', output_index: 0, item }),
+    ev({ type: 'response.completed', response: response('completed', [item], usage) }),
+  ]);
+}
+
+function json(res, body, status = 200) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts the upstream on a free port; resolves with { port, calls, close }. */
+export function startUpstream() {
+  const calls = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const path = new URL(req.url, 'http://x').pathname;
+      let body = {};
+      try {
+        body = raw ? JSON.parse(raw) : {};
+      } catch {}
+      calls.push({ path, headers: req.headers, body });
+      if (path === '/anthropic/v1/messages/count_tokens') return json(res, { input_tokens: 42 });
+      if (path === '/anthropic/v1/messages') return anthropic(body, res);
+      if (path === '/openai/v1/chat/completions') return chat(body, res);
+      if (path === '/openai/v1/responses') return responses(body, res);
+      json(res, { error: { message: `fake upstream: no route ${req.method} ${path}`, type: 'invalid_request_error' } }, 404);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, calls, close: () => server.close() })));
+}
