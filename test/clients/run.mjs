@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { buildBundle } from '../../bench/bundle.mjs';
 import { freePort, startWorkerd, stopAll, waitUntilServing } from '../../bench/processes.mjs';
 import { writeWorkerdConfig } from '../../bench/workerd-config.mjs';
-import { ANSWERS, startUpstream } from './upstream.mjs';
+import { ANSWERS, startUpstream, TOOL_SAID } from './upstream.mjs';
 
 const CLIENTS = { '@anthropic-ai/claude-code': '2.1.197', '@openai/codex': '0.171.0' };
 const MASTER = 'sk-clients-test-master';
@@ -116,6 +116,9 @@ wire_api = "responses"
   );
   const workdir = join(scratch, 'work');
   await mkdir(workdir);
+  const secretFile = join(workdir, 'pong.txt');
+  await writeFile(secretFile, 'FILE-CONTENT-7431\n');
+  const readPrompt = `Read the file ${secretFile} and tell me what it says.`;
 
   const cases = [
     {
@@ -132,6 +135,24 @@ wire_api = "responses"
       env: { ...claudeEnv, ANTHROPIC_DEFAULT_HAIKU_MODEL: 'gpt-group', ANTHROPIC_SMALL_FAST_MODEL: 'gpt-group' },
       expect: ANSWERS.chat,
       path: '/openai/v1/chat/completions',
+      read: (out) => JSON.parse(out.stdout.trim().split('\n').at(-1)).result,
+    },
+    {
+      name: 'Claude Code -> OpenAI deployment, a tool round trip (tool_use -> tool_calls, tool_result -> tool message)',
+      cmd: [...bins.claude, '-p', readPrompt, '--output-format', 'json', '--model', 'gpt-group'],
+      env: { ...claudeEnv, ANTHROPIC_DEFAULT_HAIKU_MODEL: 'gpt-group', ANTHROPIC_SMALL_FAST_MODEL: 'gpt-group' },
+      expect: `${TOOL_SAID}`,
+      also: 'FILE-CONTENT-7431',
+      path: '/openai/v1/chat/completions',
+      read: (out) => JSON.parse(out.stdout.trim().split('\n').at(-1)).result,
+    },
+    {
+      name: 'Claude Code -> Anthropic deployment, a tool round trip (passed through)',
+      cmd: [...bins.claude, '-p', readPrompt, '--output-format', 'json', '--model', 'claude-group'],
+      env: { ...claudeEnv, ANTHROPIC_DEFAULT_HAIKU_MODEL: 'claude-group', ANTHROPIC_SMALL_FAST_MODEL: 'claude-group' },
+      expect: `${TOOL_SAID}`,
+      also: 'FILE-CONTENT-7431',
+      path: '/anthropic/v1/messages',
       read: (out) => JSON.parse(out.stdout.trim().split('\n').at(-1)).result,
     },
     {
@@ -163,7 +184,7 @@ wire_api = "responses"
       answer = `(unreadable: ${e.message})`;
     }
     const paths = upstream.calls.slice(before).map((call) => call.path);
-    const ok = out.code === 0 && String(answer).includes(c.expect) && paths.includes(c.path);
+    const ok = out.code === 0 && String(answer).includes(c.expect) && (!c.also || String(answer).includes(c.also)) && paths.includes(c.path);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     log(`${ok ? 'ok  ' : 'FAIL'} ${c.name} (${secs}s): ${JSON.stringify(String(answer).trim().slice(0, 120))}; upstream: ${[...new Set(paths)].join(', ') || 'none'}`);
     if (!ok) {

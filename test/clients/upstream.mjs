@@ -3,6 +3,11 @@
 // a fixed sentence that names the path it took. Every request is kept for GET /calls.
 import http from 'node:http';
 
+/** A prompt `Read the file <path>` gets a call of the client's Read tool first; its result is quoted back after. */
+const READ = /Read the file (\S+)/;
+const allText = (messages) => JSON.stringify(messages);
+export const TOOL_SAID = 'the tool said: ';
+
 export const ANSWERS = {
   anthropic: 'PONG via the anthropic upstream',
   chat: 'PONG via the openai chat upstream',
@@ -16,8 +21,20 @@ const sse = (res, events) => {
 };
 const named = (data) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 
+/** The tool result a conversation ends with, if any (Anthropic tool_result block or chat tool message). */
+function toolResult(messages) {
+  const last = messages.at(-1);
+  if (last?.role === 'tool') return String(last.content);
+  const block = Array.isArray(last?.content) ? last.content.find((b) => b.type === 'tool_result') : undefined;
+  if (!block) return undefined;
+  return typeof block.content === 'string' ? block.content : block.content.map((b) => b.text ?? '').join('');
+}
+
 function anthropic(body, res) {
-  const text = ANSWERS.anthropic;
+  const said = toolResult(body.messages);
+  const text = ANSWERS.anthropic + (said ? `; ${TOOL_SAID}${said}` : '');
+  const file = !said && READ.exec(allText(body.messages))?.[1];
+  if (file && body.tools?.some((t) => t.name === 'Read')) return anthropicToolUse(body, res, file);
   const usage = { input_tokens: 12, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   const message = { id: 'msg_fake01', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
   if (!body.stream) return json(res, message);
@@ -32,8 +49,26 @@ function anthropic(body, res) {
   ]);
 }
 
+function anthropicToolUse(body, res, file) {
+  const block = { type: 'tool_use', id: 'toolu_fake01', name: 'Read', input: { file_path: file } };
+  const usage = { input_tokens: 12, output_tokens: 6 };
+  const message = { id: 'msg_fake02', type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: 'tool_use', stop_sequence: null, usage };
+  if (!body.stream) return json(res, message);
+  sse(res, [
+    named({ type: 'message_start', message: { ...message, content: [], stop_reason: null } }),
+    named({ type: 'content_block_start', index: 0, content_block: { ...block, input: {} } }),
+    named({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } }),
+    named({ type: 'content_block_stop', index: 0 }),
+    named({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 6 } }),
+    named({ type: 'message_stop' }),
+  ]);
+}
+
 function chat(body, res) {
-  const text = ANSWERS.chat;
+  const said = toolResult(body.messages);
+  const text = ANSWERS.chat + (said ? `; ${TOOL_SAID}${said}` : '');
+  const file = !said && READ.exec(allText(body.messages))?.[1];
+  if (file && body.tools?.some((t) => t.function?.name === 'Read')) return chatToolCall(body, res, file);
   const base = { id: 'chatcmpl-fake', created: 1700000000, model: body.model };
   const usage = { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 };
   if (!body.stream) return json(res, { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage });
@@ -43,6 +78,20 @@ function chat(body, res) {
     ...text.split(/(?<= )/).map((t) => c({ content: t })),
     c({}, 'stop'),
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`,
+    'data: [DONE]\n\n',
+  ]);
+}
+
+function chatToolCall(body, res, file) {
+  const base = { id: 'chatcmpl-fake2', created: 1700000000, model: body.model };
+  const call = { id: 'call_fake01', type: 'function', function: { name: 'Read', arguments: JSON.stringify({ file_path: file }) } };
+  if (!body.stream) return json(res, { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] });
+  const c = (delta, finish = null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  sse(res, [
+    c({ role: 'assistant', content: null }),
+    c({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: 'Read', arguments: '' } }] }),
+    c({ tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }),
+    c({}, 'tool_calls'),
     'data: [DONE]\n\n',
   ]);
 }
