@@ -171,6 +171,24 @@ wire_api = "responses"
       path: '/anthropic/v1/messages',
       read: () => readFile(join(scratch, 'codex-claude.txt'), 'utf8'),
     },
+    {
+      name: 'Codex CLI -> OpenAI deployment, a function-call round trip (passed through)',
+      cmd: [...bins.codex, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-m', 'gpt-group', '--output-last-message', join(scratch, 'codex-gpt-tool.txt'), readPrompt],
+      env: { HOME: home, CODEX_HOME: codexHome, GATEWAY_KEY: MASTER },
+      expect: TOOL_SAID,
+      also: 'FILE-CONTENT-7431',
+      path: '/openai/v1/responses',
+      read: () => readFile(join(scratch, 'codex-gpt-tool.txt'), 'utf8'),
+    },
+    {
+      name: 'Codex CLI -> Anthropic deployment, a function-call round trip (function_call -> tool_use, output -> tool_result)',
+      cmd: [...bins.codex, 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-m', 'claude-group', '--output-last-message', join(scratch, 'codex-claude-tool.txt'), readPrompt],
+      env: { HOME: home, CODEX_HOME: codexHome, GATEWAY_KEY: MASTER },
+      expect: TOOL_SAID,
+      also: 'FILE-CONTENT-7431',
+      path: '/anthropic/v1/messages',
+      read: () => readFile(join(scratch, 'codex-claude-tool.txt'), 'utf8'),
+    },
   ];
 
   for (const c of cases) {

@@ -8,6 +8,13 @@ const READ = /Read the file (\S+)/;
 const allText = (messages) => JSON.stringify(messages);
 export const TOOL_SAID = 'the tool said: ';
 
+/** The client's file-reading tool and its input: Claude Code's Read, or Codex's exec_command running cat. */
+function readCall(toolNames, file) {
+  if (toolNames.includes('Read')) return { name: 'Read', input: { file_path: file } };
+  if (toolNames.includes('exec_command')) return { name: 'exec_command', input: { cmd: `cat ${file}` } };
+  return undefined;
+}
+
 export const ANSWERS = {
   anthropic: 'PONG via the anthropic upstream',
   chat: 'PONG via the openai chat upstream',
@@ -34,7 +41,8 @@ function anthropic(body, res) {
   const said = toolResult(body.messages);
   const text = ANSWERS.anthropic + (said ? `; ${TOOL_SAID}${said}` : '');
   const file = !said && READ.exec(allText(body.messages))?.[1];
-  if (file && body.tools?.some((t) => t.name === 'Read')) return anthropicToolUse(body, res, file);
+  const call = file && readCall((body.tools ?? []).map((t) => t.name), file);
+  if (call) return anthropicToolUse(body, res, call);
   const usage = { input_tokens: 12, output_tokens: 6, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   const message = { id: 'msg_fake01', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
   if (!body.stream) return json(res, message);
@@ -49,8 +57,8 @@ function anthropic(body, res) {
   ]);
 }
 
-function anthropicToolUse(body, res, file) {
-  const block = { type: 'tool_use', id: 'toolu_fake01', name: 'Read', input: { file_path: file } };
+function anthropicToolUse(body, res, call) {
+  const block = { type: 'tool_use', id: 'toolu_fake01', ...call };
   const usage = { input_tokens: 12, output_tokens: 6 };
   const message = { id: 'msg_fake02', type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: 'tool_use', stop_sequence: null, usage };
   if (!body.stream) return json(res, message);
@@ -68,7 +76,8 @@ function chat(body, res) {
   const said = toolResult(body.messages);
   const text = ANSWERS.chat + (said ? `; ${TOOL_SAID}${said}` : '');
   const file = !said && READ.exec(allText(body.messages))?.[1];
-  if (file && body.tools?.some((t) => t.function?.name === 'Read')) return chatToolCall(body, res, file);
+  const call = file && readCall((body.tools ?? []).map((t) => t.function?.name), file);
+  if (call) return chatToolCall(body, res, call);
   const base = { id: 'chatcmpl-fake', created: 1700000000, model: body.model };
   const usage = { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 };
   if (!body.stream) return json(res, { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage });
@@ -82,14 +91,14 @@ function chat(body, res) {
   ]);
 }
 
-function chatToolCall(body, res, file) {
+function chatToolCall(body, res, { name, input }) {
   const base = { id: 'chatcmpl-fake2', created: 1700000000, model: body.model };
-  const call = { id: 'call_fake01', type: 'function', function: { name: 'Read', arguments: JSON.stringify({ file_path: file }) } };
+  const call = { id: 'call_fake01', type: 'function', function: { name, arguments: JSON.stringify(input) } };
   if (!body.stream) return json(res, { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] });
   const c = (delta, finish = null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   sse(res, [
     c({ role: 'assistant', content: null }),
-    c({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: 'Read', arguments: '' } }] }),
+    c({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name, arguments: '' } }] }),
     c({ tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }),
     c({}, 'tool_calls'),
     'data: [DONE]\n\n',
@@ -97,7 +106,13 @@ function chatToolCall(body, res, file) {
 }
 
 function responses(body, res) {
-  const text = ANSWERS.responses;
+  const items = Array.isArray(body.input) ? body.input : [{ role: 'user', content: body.input }];
+  const output = items.findLast((i) => i.type === 'function_call_output')?.output;
+  const said = output === undefined ? undefined : typeof output === 'string' ? output : output.map((p) => p.text ?? '').join('');
+  const file = said === undefined && READ.exec(JSON.stringify(items))?.[1];
+  const call = file && readCall((body.tools ?? []).map((t) => t.name), file);
+  if (call) return responsesCall(body, res, call);
+  const text = ANSWERS.responses + (said ? `; ${TOOL_SAID}${said}` : '');
   const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 18 };
   const item = { id: 'msg_fake01', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
   const response = (status, output, u) => ({ id: 'resp_fake01', object: 'response', created_at: 1700000000, status, error: null, incomplete_details: null, model: body.model, output, usage: u, store: false, tools: [], parallel_tool_calls: true, tool_choice: 'auto' });
@@ -114,6 +129,22 @@ function responses(body, res) {
     ev({ type: 'response.content_part.done', item_id: item.id, output_index: 0, content_index: 0, part: item.content[0] }),
     ev({ type: 'response.output_item.done', output_index: 0, item }),
     ev({ type: 'response.completed', response: response('completed', [item], usage) }),
+  ]);
+}
+
+function responsesCall(body, res, { name, input }) {
+  const item = { id: 'fc_fake01', type: 'function_call', status: 'completed', call_id: 'call_fake01', name, arguments: JSON.stringify(input) };
+  const response = (status, output) => ({ id: 'resp_fake02', object: 'response', created_at: 1700000000, status, error: null, incomplete_details: null, model: body.model, output, usage: status === 'completed' ? { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 18 } : null, store: false, tools: [], parallel_tool_calls: true, tool_choice: 'auto' });
+  if (!body.stream) return json(res, response('completed', [item]));
+  let n = 0;
+  const ev = (data) => named({ ...data, sequence_number: n++ });
+  sse(res, [
+    ev({ type: 'response.created', response: response('in_progress', []) }),
+    ev({ type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', arguments: '' } }),
+    ev({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: 0, delta: item.arguments }),
+    ev({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: 0, name, arguments: item.arguments }),
+    ev({ type: 'response.output_item.done', output_index: 0, item }),
+    ev({ type: 'response.completed', response: response('completed', [item]) }),
   ]);
 }
 
