@@ -37,7 +37,7 @@ export function requireMasterKey<E extends Env>(masterKey: (c: Context<E>) => st
     const expected = masterKey(c);
     if (!expected) return next();
     const given = presentedKey((name) => c.req.header(name));
-    if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
+    if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>)', { code: 'missing_api_key' });
     if (!keyMatches(given, expected)) {
       throw new RouterError('AuthenticationError', 'Invalid API key', { code: 'invalid_api_key' });
     }

@@ -24,7 +24,7 @@ import { ModelGroups } from './groups';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
-import { streamTimeoutMs } from './policy';
+import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
 import { requireModel, takeControls } from './request';
 import { CHARS_PER_TOKEN, CHAT_PARAMS, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
@@ -191,7 +191,9 @@ export class Router {
       const native = d.provider.passthrough?.count_tokens;
       if (!native) continue;
       try {
-        const res = await native({ deployment: d, body: { ...rest, model: d.upstreamModel }, signal: opts.signal ?? new AbortController().signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
+        const timeout = AbortSignal.timeout(timeoutMs(this.options, d));
+        const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+        const res = await native({ deployment: d, body: { ...rest, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
         return { text: await res.text(), estimated: false, group, deploymentId: d.id };
       } catch (e) {
         const err = asRouterError(e);
@@ -247,6 +249,10 @@ export class Router {
         }
         chat ??= api.toChat(request);
         const upstreamBody = applyParamPolicy({ ...chat, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+        // Clients of these APIs ask for as many tokens as their usual model allows (Claude Code: 32000); a
+        // deployment whose model_info says it gives fewer is asked for what it gives, not refused.
+        const cap = d.info.max_output_tokens;
+        if (cap !== undefined && typeof upstreamBody.max_tokens === 'number' && upstreamBody.max_tokens > cap) upstreamBody.max_tokens = cap;
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
           const answer = api.fromChat(result.body, request);

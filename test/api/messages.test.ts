@@ -13,6 +13,7 @@ model_list:
   - { model_name: claude, litellm_params: { model: anthropic/claude-sonnet-4-5-20250929, api_key: sk-ant-123456, api_base: https://anthropic.test } }
   - { model_name: claude-then-gpt, litellm_params: { model: anthropic/claude-haiku-4-5, api_key: sk-ant-123456, api_base: https://anthropic.test } }
   - { model_name: gpt-then-claude, litellm_params: { model: openai/gpt-4o-mini, api_key: sk-oa-123456, api_base: https://openai.test/v1 } }
+  - { model_name: small, litellm_params: { model: openai/gpt-4o-mini, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { max_output_tokens: 16384 } }
 router_settings:
   num_retries: 0
   fallbacks: [{ claude-then-gpt: [gpt] }, { gpt-then-claude: [claude] }]
@@ -217,6 +218,13 @@ describe('POST /v1/messages to an OpenAI deployment: translated', () => {
     ]);
   });
 
+  it('max_tokens above a deployment’s model_info.max_output_tokens is capped to it (Claude Code asks for 32000)', async () => {
+    const gw = testGateway(CONFIG);
+    await sdkFor(gw).messages.stream({ model: 'small', max_tokens: 32000, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+    await sdkFor(gw).messages.create({ model: 'small', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+    expect(gw.upstream.calls.map((c) => c.body.max_tokens)).toEqual([16384, 100]);
+  });
+
   it('an upstream failure after the first byte ends the stream with an Anthropic error event the SDK raises', async () => {
     const gw = testGateway(CONFIG);
     gw.upstream.on('openai.test', { stream: [delta({ role: 'assistant', content: '' }), delta({ content: 'Partial' })], thenError: 'reset' });
@@ -327,6 +335,17 @@ describe('POST /v1/messages/count_tokens', () => {
     const [call] = gw.upstream.calls;
     expect(call.url).toBe('https://anthropic.test/v1/messages/count_tokens');
     expect(call.body).toEqual({ model: 'claude-sonnet-4-5-20250929', messages: [{ role: 'user', content: 'Hello, world' }] });
+  });
+
+  it('falls back to the estimate when the Anthropic deployment is down; a 400 of its own reaches the client', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('count_tokens', { status: 500, json: errorBody('api_error', 'boom') }, { status: 400, json: errorBody('invalid_request_error', 'messages: bad') });
+    const ask = () => gw.request('/v1/messages/count_tokens', { method: 'POST', json: { model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }, headers: { 'x-api-key': MASTER } });
+    const down = await ask();
+    expect(down.headers.get('x-litellm-token-count')).toBe('estimated');
+    const refused = await ask();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
 
   it('is an estimate, marked as such, for a group without an Anthropic deployment', async () => {
