@@ -98,3 +98,24 @@ describe('routing state and cache', () => {
     expect(logs[3].usage).toMatchObject({ prompt_tokens: 36, completion_tokens: 87 });
   });
 });
+
+describe('the README examples against the shipped mock deployments', () => {
+  const MOCK = `
+model_list:
+  - { model_name: gpt-4o, litellm_params: { model: mock/gpt-4o, mock_response: "Hello from the mock." } }
+`;
+
+  it('Messages and Responses, streamed and not, answer through the mock provider (translated)', async () => {
+    const gw = testGateway(MOCK);
+    const msg = await gw.request('/v1/messages', { method: 'POST', json: { model: 'gpt-4o', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] } });
+    expect(await msg.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'Hello from the mock.' }], stop_reason: 'end_turn' });
+    const streamed = await gw.request('/v1/messages', { method: 'POST', json: { model: 'gpt-4o', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'Hello' }] } });
+    const text = await streamed.text();
+    expect(text).toContain('event: message_stop');
+    expect(text).toMatch(/"usage":\{"input_tokens":\d+,"output_tokens":[1-9]/);
+    const res = await gw.request('/v1/responses', { method: 'POST', json: { model: 'gpt-4o', input: 'Hello' } });
+    expect(await res.json()).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'Hello from the mock.' }] }] });
+    const rs = await gw.request('/v1/responses', { method: 'POST', json: { model: 'gpt-4o', input: 'Hello', stream: true } });
+    expect(await rs.text()).toContain('event: response.completed');
+  });
+});
