@@ -1,6 +1,7 @@
 // The Router: LiteLLM's Router as a library. Construct it from the same keys as router.config.yaml
 // (`new Router({ model_list, routing_strategy, num_retries, fallbacks, ... })`) and call
-// `completion()` or `embedding()`. The Hono app is a thin HTTP layer over it.
+// `completion()` or `embedding()` (and `messages()`, `responses()` for Anthropic's and OpenAI's newer APIs).
+// The Hono app is a thin HTTP layer over it.
 import type { InboundApi, InboundRequest } from '../api/inbound';
 import { estimateMessages, messagesApi } from '../api/messages';
 import type { MessagesBody } from '../api/messages/request';
