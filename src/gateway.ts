@@ -1,6 +1,7 @@
 // One gateway per isolate: the config loaded and validated once, the Router built over the Durable Object.
 // A broken config is kept as an error, so every request answers 500 with what is wrong, never half-served.
 import bundledConfig from '../router.config.yaml';
+import { KVConversations } from './api/responses/store';
 import { responseCacheFor } from './cache/settings';
 import { loadProxyConfig, toRouterOptions } from './config/load';
 import type { ProxyConfig } from './config/types';
@@ -69,6 +70,7 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
+      conversations: env.CACHE ? new KVConversations(env.CACHE) : undefined,
       ...options,
       callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
     });

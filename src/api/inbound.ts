@@ -2,10 +2,19 @@
 // each through the same request loop as chat; per attempt, a deployment whose provider speaks the API gets the
 // request passed through untouched, any other gets it translated to chat and its answer translated back.
 import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-types';
-import type { NativeHandler, Passthrough } from '../providers/provider';
+import type { Passthrough } from '../providers/provider';
 import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
+import type { Defer } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
+import type { ConversationStore } from './responses/store';
+
+/** What an API's own bookkeeping may use: the stored conversations, the caller, waitUntil. */
+export interface ApiContext {
+  conversations: ConversationStore;
+  callerScope?: string;
+  defer: Defer;
+}
 
 export interface InboundRequest {
   model: string;
@@ -30,7 +39,10 @@ export interface InboundApi<B extends InboundRequest> {
   /** Translation, for deployments that do not speak the API. */
   toChat(request: B): ChatRequest;
   fromChat(chat: ChatCompletion, request: B): unknown;
-  fromChatStream(request: B, estTokens: number): TransformStream<Uint8Array, Uint8Array>;
+  /** `onAnswer` hears the whole answer the stream added up to, once it ended cleanly. */
+  fromChatStream(request: B, estTokens: number, onAnswer: (answer: unknown) => void): TransformStream<Uint8Array, Uint8Array>;
+  /** Before routing: the request completed from what was stored (Responses' previous_response_id). */
+  restore?(request: B, ctx: ApiContext): Promise<B>;
+  /** After a translated answer: kept for later requests (a response for a previous_response_id). */
+  remember?(request: B, answer: unknown, ctx: ApiContext): void;
 }
-
-export const nativeHandler = (api: InboundApi<InboundRequest>, d: Deployment): NativeHandler | undefined => d.provider.passthrough?.[api.native];

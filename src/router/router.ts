@@ -2,10 +2,12 @@
 // (`new Router({ model_list, routing_strategy, num_retries, fallbacks, ... })`) and call
 // `completion()` or `embedding()` (and `messages()`, `responses()` for Anthropic's and OpenAI's newer APIs).
 // The Hono app is a thin HTTP layer over it.
-import type { InboundApi, InboundRequest } from '../api/inbound';
+import type { ApiContext, InboundApi, InboundRequest } from '../api/inbound';
 import { estimateMessages, messagesApi } from '../api/messages';
 import type { MessagesBody } from '../api/messages/request';
 import { responsesApi } from '../api/responses';
+import type { ConversationStore } from '../api/responses/store';
+import { MemoryConversations } from '../api/responses/store';
 import type { CachedCall, CacheTicket, ResponseCache } from '../cache/response-cache';
 import type { CachedAnswer } from '../cache/store';
 import { cachedChat, keepChat } from '../cache/response-cache';
@@ -46,6 +48,8 @@ export interface RouterRuntime {
   callbacks?: RouterCallback[];
   /** The response cache (Workers KV in the Worker); by default built from cache_responses, in memory. */
   cache?: ResponseCache;
+  /** Responses kept for previous_response_id (Workers KV in the Worker); by default in memory. */
+  conversations?: ConversationStore;
 }
 
 export interface CallOptions {
@@ -97,6 +101,7 @@ export class Router {
   private readonly state: StateStore;
   private readonly now: () => number;
   private readonly cache?: ResponseCache;
+  private readonly conversations: ConversationStore;
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
 
@@ -119,6 +124,7 @@ export class Router {
     this.now = runtime.now ?? Date.now;
     this.callbacks = runtime.callbacks ?? [];
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
+    this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
     this.loop = new RequestLoop({
       options: this.options,
@@ -212,10 +218,13 @@ export class Router {
    * from one kind of deployment to the other works mid-request. Only non-stream answers are cached.
    */
   private async inbound<B extends InboundRequest>(api: InboundApi<B>, body: unknown, opts: CallOptions): Promise<ApiResult> {
-    const { request, controls } = api.parse(body);
+    const parsed = api.parse(body);
+    const { controls } = parsed;
+    const defer = deferrer(opts.waitUntil);
+    const ctx: ApiContext = { conversations: this.conversations, callerScope: opts.callerScope, defer };
+    const request = api.restore ? await api.restore(parsed.request, ctx) : parsed.request;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
-    const defer = deferrer(opts.waitUntil);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -257,10 +266,11 @@ export class Router {
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
           const answer = api.fromChat(result.body, request);
+          api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
         const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
-        return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens)), meta: undefined as never }, settled: true };
+        return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);

@@ -139,7 +139,7 @@ describe('POST /v1/responses to an Anthropic deployment: translated', () => {
       { type: 'message', id: expect.stringMatching(/^msg_/), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hi! My name is Claude.', annotations: [], logprobs: [] }] },
     ]);
     expect(res.usage).toEqual({ input_tokens: 2095, input_tokens_details: { cached_tokens: 0 }, output_tokens: 503, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2598 });
-    expect((res as unknown as { store: boolean }).store).toBe(false);
+    expect((res as unknown as { store: boolean }).store).toBe(true);
     const [call] = gw.upstream.calls;
     expect(call.url).toBe('https://anthropic.test/v1/messages');
     expect(call.body).toMatchObject({
@@ -268,6 +268,62 @@ describe('POST /v1/responses to an Anthropic deployment: translated', () => {
     gw.upstream.on('anthropic.test', { stream: claudeStart, thenError: 'reset' });
     const err = await sdkFor(gw).responses.stream({ model: 'gpt-then-claude', input: 'x' }).finalResponse().catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
+  });
+});
+
+describe('previous_response_id across providers: translated responses are kept (KV), scoped to the caller', () => {
+  const userTurn = (text: string) => ({ role: 'user', content: text });
+
+  it('a follow-up to a translated response carries the whole conversation, to the same provider or to OpenAI', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('anthropic.test', { json: textMessage });
+    gw.upstream.on('openai.test', { json: textResponse });
+    const client = sdkFor(gw);
+    const first = await client.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Who are you?' });
+    await gw.settle();
+    const second = await client.responses.create({ model: 'claude', input: 'And your name?', previous_response_id: first.id });
+    expect(second.output_text).toBe('Hi! My name is Claude.');
+    expect(gw.upstream.calls[1].body.messages).toEqual([
+      userTurn('Who are you?'),
+      { role: 'assistant', content: 'Hi! My name is Claude.' },
+      userTurn('And your name?'),
+    ]);
+    // OpenAI never saw that id: it gets the conversation itself, and no previous_response_id.
+    await gw.settle();
+    await client.responses.create({ model: 'gpt', input: 'Third?', previous_response_id: second.id });
+    const toOpenAI = gw.upstream.callsTo('openai.test')[0].body;
+    expect(toOpenAI.previous_response_id).toBeUndefined();
+    expect(toOpenAI.input.map((i: { role?: string; type?: string }) => i.role ?? i.type)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+  });
+
+  it('a streamed translated response is kept once it completed', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('anthropic.test', { stream: toolUseStream, noDone: true }, { json: textMessage });
+    const client = sdkFor(gw);
+    const first = await client.responses.stream({ model: 'claude', input: 'Weather?', tools: [WEATHER] }).finalResponse();
+    await gw.settle();
+    const call = first.output.find((o) => o.type === 'function_call')!;
+    await client.responses.create({
+      model: 'claude',
+      tools: [WEATHER],
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: (call as { call_id: string }).call_id, output: '15 degrees' }],
+    });
+    const roles = gw.upstream.calls[1].body.messages.map((m: { role: string }) => m.role);
+    expect(roles).toEqual(['user', 'assistant', 'user']);
+    expect(gw.upstream.calls[1].body.messages[1].content.map((b: { type: string }) => b.type)).toEqual(['text', 'tool_use', 'tool_use']);
+  });
+
+  it('a response sent with store: false is not kept: a follow-up is a 400, never an answer without the context', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('anthropic.test', { json: textMessage });
+    const client = sdkFor(gw);
+    const unkept = await client.responses.create({ model: 'claude', input: 'hi', store: false });
+    expect((unkept as unknown as { store: boolean }).store).toBe(false);
+    await gw.settle();
+    const err = await client.responses.create({ model: 'claude', input: 'more', previous_response_id: unkept.id }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.error).toMatchObject({ param: 'previous_response_id' });
   });
 });
 

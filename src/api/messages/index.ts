@@ -24,5 +24,6 @@ export const messagesApi: InboundApi<MessagesBody> = {
   dialect: messagesDialect,
   toChat: toChatRequest,
   fromChat: (chat, r) => toMessage(chat, r.model),
+  // Messages answers are not kept: Anthropic's API has no stored conversations.
   fromChatStream: (r, est) => toMessagesStream(r.model, est),
 };

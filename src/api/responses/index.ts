@@ -5,6 +5,7 @@ import type { ResponsesBody } from './request';
 import { parseResponsesRequest, toChatRequest } from './request';
 import type { ResponsesUsage } from './response';
 import { chatUsage, toResponse } from './response';
+import { rememberConversation, restoreConversation } from './store';
 import { responsesDialect, toResponsesStream } from './stream';
 
 export const responsesApi: InboundApi<ResponsesBody> = {
@@ -17,5 +18,7 @@ export const responsesApi: InboundApi<ResponsesBody> = {
   dialect: responsesDialect,
   toChat: toChatRequest,
   fromChat: toResponse,
-  fromChatStream: (r) => toResponsesStream(r),
+  fromChatStream: (r, _est, onAnswer) => toResponsesStream(r, onAnswer),
+  restore: restoreConversation,
+  remember: rememberConversation,
 };

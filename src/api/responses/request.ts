@@ -1,8 +1,8 @@
 // OpenAI Responses requests (POST /v1/responses): checked, and translated to a chat request for deployments
 // that do not speak Responses. `instructions` becomes a system message; `input` (a string, or message,
 // function_call and function_call_output items) becomes messages; function tools, `text.format` and
-// `max_output_tokens` their chat counterparts. `previous_response_id` needs the upstream that stored the
-// response (OpenAI, Azure): a translated deployment refuses it with a 400 rather than lose the context.
+// `max_output_tokens` their chat counterparts. A `previous_response_id` the gateway stored is restored before
+// routing (store.ts); any other reaching a translated deployment is a 400, never a silent loss of context.
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../providers/openai-types';
 import { badRequest } from '../../router/errors';
 import type { GatewayControls } from '../../router/request';
@@ -26,6 +26,7 @@ export interface ResponsesBody {
   user?: string;
   safety_identifier?: string;
   previous_response_id?: string | null;
+  store?: boolean | null;
   background?: boolean | null;
   [extra: string]: unknown;
 }
@@ -44,10 +45,12 @@ export function parseResponsesRequest(body: unknown): { request: ResponsesBody; 
 }
 
 export function toChatRequest(req: ResponsesBody): ChatRequest {
+  // Restored before routing when the gateway stored that response (store.ts); still here, it is unknown to this
+  // deployment: refused rather than answered without the conversation.
   if (req.previous_response_id) {
     throw invalid(
       'previous_response_id',
-      "'previous_response_id' needs a deployment that stored that response (openai/ or azure/); this one is reached by translation and stores nothing. Send the whole conversation in 'input' instead.",
+      `Previous response '${req.previous_response_id}' is not one this gateway stored for your key, and this deployment (reached by translation) cannot look it up: only openai/ and azure/ deployments resolve their own response ids. Send the whole conversation in 'input' instead.`,
     );
   }
   const messages: ChatMessage[] = [];

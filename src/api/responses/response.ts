@@ -87,8 +87,8 @@ export function responseObject(
     parallel_tool_calls: req.parallel_tool_calls ?? true,
     previous_response_id: null,
     reasoning: { effort: null, summary: null },
-    // Nothing is stored when the answer came through translation: a previous_response_id to it is refused.
-    store: false,
+    // Kept by the gateway (store.ts) unless the request said store: false.
+    store: req.store !== false,
     temperature: req.temperature ?? 1,
     text: req.text ?? { format: { type: 'text' } },
     tool_choice: req.tool_choice ?? 'auto',

@@ -15,9 +15,9 @@ import { callName } from './request';
 import type { OutputItem } from './response';
 import { chatUsage, functionCallItem, messageItem, newId, responseObject, responsesUsage } from './response';
 
-export function toResponsesStream(req: ResponsesBody): TransformStream<Uint8Array, Uint8Array> {
+export function toResponsesStream(req: ResponsesBody, onAnswer?: (response: unknown) => void): TransformStream<Uint8Array, Uint8Array> {
   const parser = new SSEParser();
-  const t = new ResponsesTranslator(req);
+  const t = new ResponsesTranslator(req, onAnswer);
   const emit = (events: SSEEvent[], c: TransformStreamDefaultController<Uint8Array>) => {
     for (const ev of events) for (const out of t.translate(ev.data)) c.enqueue(out);
   };
@@ -36,7 +36,10 @@ class ResponsesTranslator {
   private finish: string | null = null;
   private usage?: Usage;
 
-  constructor(private readonly req: ResponsesBody) {}
+  constructor(
+    private readonly req: ResponsesBody,
+    private readonly onAnswer?: (response: unknown) => void,
+  ) {}
 
   private event(type: string, fields: Record<string, unknown>): Uint8Array {
     return namedEvent({ type, ...fields, sequence_number: this.seq++ } as { type: string });
@@ -136,7 +139,9 @@ class ResponsesTranslator {
     if (!this.started) return [];
     const out = this.close();
     const status = this.finish === 'length' ? 'incomplete' : 'completed';
-    out.push(this.event(`response.${status}`, { response: this.response(status) }));
+    const response = this.response(status);
+    out.push(this.event(`response.${status}`, { response }));
+    this.onAnswer?.(response);
     return out;
   }
 }
