@@ -12,7 +12,7 @@ import { badRequest, RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
 import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
-import { scrub } from './providers/http';
+import { logLine } from './security/scrub';
 
 type AppEnv = { Bindings: Env; Variables: { gateway: Extract<Gateway, { ok: true }>; requestId: string } };
 
@@ -23,7 +23,7 @@ export function createApp(options: GatewayOptions = {}) {
     // Anthropic's clients read errors in Anthropic's shape, from the gateway itself too (auth, JSON, unknown model).
     const render = (e: RouterError) => (isMessagesRoute(c.req.path) ? anthropicErrorResponse(e) : e.toResponse());
     if (err instanceof RouterError) return render(err);
-    console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: err instanceof Error ? scrub(`${err.name}: ${err.message}`) : 'unknown' }));
+    logLine('error', { msg: 'unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });
     return render(new RouterError('InternalServerError', 'Internal error in the gateway'));
   });
   app.notFound((c) => {

@@ -12,6 +12,7 @@ import { RouterError } from './router/errors';
 import type { RouterRuntime } from './router/router';
 import { Router } from './router/router';
 import { DurableStateStore } from './state/durable-store';
+import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 
 export type Gateway =
   | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability }
@@ -42,9 +43,10 @@ export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gatewa
 
 function build(text: string, env: Env, options: GatewayOptions): Gateway {
   const loaded = loadProxyConfig(text, env);
-  for (const w of loaded.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
+  if (loaded.ok) rememberSecrets(configSecrets(loaded.value));
+  for (const w of loaded.warnings) logLine('warn', { msg: 'config', detail: w });
   if (!loaded.ok) {
-    console.error(JSON.stringify({ level: 'error', msg: 'config refused', errors: loaded.errors }));
+    logLine('error', { msg: 'config refused', errors: loaded.errors });
     return {
       ok: false,
       error: new RouterError('InternalServerError', `Invalid router config: ${loaded.errors.join('; ')}`, {
@@ -66,17 +68,18 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
         return d && { model: d.params.model, provider: d.provider.name };
       },
     });
-    for (const w of observability.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
+    for (const w of observability.warnings) logLine('warn', { msg: 'config', detail: w });
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       conversations: env.CACHE ? new KVConversations(env.CACHE) : undefined,
+      env,
       ...options,
       callbacks: [...observability.callbacks, ...(options.callbacks ?? [])],
     });
     const masterKey = config.general_settings.master_key;
     if (!masterKey) {
-      console.warn(JSON.stringify({ level: 'warn', msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' }));
+      logLine('warn', { msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' });
     }
     return { ok: true, router, config, masterKey, observability };
   } catch (e) {

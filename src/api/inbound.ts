@@ -3,7 +3,6 @@
 // request passed through untouched, any other gets it translated to chat and its answer translated back.
 import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-types';
 import type { Passthrough } from '../providers/provider';
-import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
 import type { Defer } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
@@ -35,7 +34,7 @@ export interface InboundApi<B extends InboundRequest> {
   readonly native: keyof Passthrough;
   /** Usage of a passed-through JSON answer, and a watcher for a passed-through stream. */
   usage(body: unknown): Usage | undefined;
-  dialect(d: Deployment): StreamDialect;
+  dialect(): StreamDialect;
   /** Translation, for deployments that do not speak the API. */
   toChat(request: B): ChatRequest;
   fromChat(chat: ChatCompletion, request: B): unknown;

@@ -4,6 +4,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-typ
 import type { GatewayControls } from '../router/request';
 import type { CallOptions, CompletionResult, ResponseMeta } from '../router/router';
 import { requestPolicy } from './controls';
+import { logLine } from '../security/scrub';
 import { cacheKey } from './key';
 import { captureStream, chunksToCompletion, completionToChunks, replayStream } from './replay';
 import type { CachedAnswer, CacheStore } from './store';
@@ -100,5 +101,5 @@ export function keepChat(ticket: CacheTicket | undefined, result: CompletionResu
 }
 
 function warn(msg: string, e: unknown) {
-  console.warn(JSON.stringify({ level: 'warn', msg, error: e instanceof Error ? e.message : String(e) }));
+  logLine('warn', { msg, error: e instanceof Error ? e.message : String(e) });
 }

@@ -3,6 +3,7 @@
 // isolate's memory; every other type is Workers KV, the edge's shared store, which stands in for Redis (so
 // redis_host/redis_port/redis_password and cache_params host/port/password are accepted and not needed).
 import type { RouterOptions } from '../config/types';
+import { logLine } from '../security/scrub';
 import { KVCacheStore } from './kv-store';
 import { MemoryLRU } from './memory-lru';
 import type { CachedCall } from './response-cache';
@@ -46,5 +47,5 @@ export function responseCacheFor(options: RouterOptions, runtime: { kv?: KVNames
 }
 
 function warn(detail: string) {
-  console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail }));
+  logLine('warn', { msg: 'config', detail });
 }

@@ -1,5 +1,6 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
 import { parse as parseYaml } from 'yaml';
+import { applyEnvDefaults } from '../providers/env-defaults';
 import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
@@ -25,7 +26,9 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
   }
   // LiteLLM's environment_variables set names for os.environ/ lookups, beside the Worker's own env.
   const own = isPlainObject(raw) && isPlainObject(raw.environment_variables) ? raw.environment_variables : {};
-  const resolved = resolveEnv(raw, { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) }, out);
+  const fullEnv = { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) };
+  const resolved = resolveEnv(raw, fullEnv, out);
+  applyEnvDefaults(resolved, fullEnv);
   const parsed = proxyConfig(resolved, '', out);
   const config = parsed && {
     ...parsed,
@@ -40,7 +43,9 @@ export function loadProxyConfig(yamlText: string, env: Record<string, unknown> =
 /** The Router constructor's object form goes through the same checks as the YAML. */
 export function validateRouterOptions(options: unknown, env: Record<string, unknown> = {}): Loaded<RouterOptions> {
   const out: Findings = { errors: [], warnings: [] };
-  const opts = routerOptions(resolveEnv(options, env, out), '', out);
+  const resolved = resolveEnv(options, env, out);
+  applyEnvDefaults(resolved, env);
+  const opts = routerOptions(resolved, '', out);
   if (opts) crossCheck(opts.model_list, opts, out);
   return finish(opts, out);
 }

@@ -8,7 +8,7 @@ import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
 import type { MetricsState } from './metrics-object';
 import { metricsRecorder } from './prometheus/recorder';
-import { configSecrets, redactor } from './redact';
+import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
@@ -53,7 +53,16 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   }
 
   const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
-  const redact = redactor(configSecrets(config, [secret('LANGFUSE_SECRET_KEY'), secret('SENTRY_DSN')]));
+  rememberSecrets([
+    ...configSecrets(config),
+    secret('LANGFUSE_SECRET_KEY'),
+    secret('SENTRY_DSN'),
+    // Bedrock deployments may take their keys from the env rather than the config.
+    secret('AWS_ACCESS_KEY_ID'),
+    secret('AWS_SECRET_ACCESS_KEY'),
+    secret('AWS_SESSION_TOKEN'),
+  ]);
+  const redact = scrub;
   // LiteLLM logs content by default; here it takes an explicit `turn_off_message_logging: false`.
   const content = ls.turn_off_message_logging === false;
   const callbacks: RouterCallback[] = [];

@@ -2,7 +2,7 @@
 // Langfuse's ingestion API (POST {LANGFUSE_HOST}/api/public/ingestion, basic auth public:secret key).
 import type { RequestLog, RouterCallback } from './events';
 import { Batcher } from '../utils/batcher';
-import type { Redact } from './redact';
+import { logLine, type Redact } from '../security/scrub';
 
 export interface LangfuseOptions {
   host: string;
@@ -34,13 +34,14 @@ export function langfuseCallback(opts: LangfuseOptions): RouterCallback {
       const res = await opts.fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: auth },
-        body: JSON.stringify({ batch }),
+        // The whole trace is scrubbed, not just the error: content and metadata can carry a key too.
+        body: opts.redact(JSON.stringify({ batch })),
       });
       // 207: per-event results; an event Langfuse refused is reported, the rest stand.
       const body = (await res.json().catch(() => ({}))) as { errors?: unknown[] };
       if (!res.ok) throw new Error(`Langfuse ingestion answered ${res.status}`);
       if (body.errors?.length) {
-        console.warn(JSON.stringify({ level: 'warn', msg: 'langfuse refused events', count: body.errors.length }));
+        logLine('warn', { msg: 'langfuse refused events', count: body.errors.length });
       }
     },
     opts.flushMs,

@@ -1,7 +1,7 @@
 // litellm_settings.set_verbose / json_logs: one structured JSON line per request on the Worker's log
 // (wrangler tail, Workers Logs). Never a secret; message content only with turn_off_message_logging: false.
 import type { RequestLog, RouterCallback } from './events';
-import type { Redact } from './redact';
+import type { Redact } from '../security/scrub';
 
 export function requestLogger(opts: { redact: Redact; content: boolean; write?: (line: string) => void }): RouterCallback {
   const write = opts.write ?? ((line: string) => console.log(line));

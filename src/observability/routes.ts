@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Gateway } from '../gateway';
 import { RouterError } from '../router/errors';
+import { scrub, scrubDeep } from '../security/scrub';
 import page from './dashboard/page.html';
 import type { Exposition } from './prometheus/exposition';
 import { CONTENT_TYPE, renderExposition } from './prometheus/exposition';
@@ -24,11 +25,11 @@ export const observabilityRoutes = new Hono<ObservabilityEnv>()
     }
     const [series, state] = await Promise.all([observability.metrics().series(), router.stateReport()]);
     const exposition: Exposition = { ...(series as Omit<Exposition, 'gauges'>), gauges: deploymentGauges(state, router) };
-    return c.body(renderExposition(exposition), 200, { 'content-type': CONTENT_TYPE });
+    return c.body(scrub(renderExposition(exposition)), 200, { 'content-type': CONTENT_TYPE });
   })
   .get('/dashboard/data', async (c) => {
     const { router, observability } = c.var.gateway;
     const state = await router.stateReport();
     const recent = observability.metrics ? await observability.metrics().recent(Date.parse(state.now)) : { minutes: [], errors: [] };
-    return c.json({ ...state, ...recent }, 200, { 'cache-control': 'no-store' });
+    return c.json(scrubDeep({ ...state, ...recent }), 200, { 'cache-control': 'no-store' });
   });

@@ -5,7 +5,7 @@
 // budget for what is, for synthetic router errors without stack traces, one JSON envelope per failure.
 import { parseRetryAfter } from '../providers/http';
 import type { RequestLog, RouterCallback } from './events';
-import type { Redact } from './redact';
+import type { Redact } from '../security/scrub';
 
 export interface SentryOptions {
   dsn: string;

@@ -1,5 +1,6 @@
 // Azure OpenAI: the deployment name goes in the path, the version in the query, the key in `api-key`.
 import { openAIWire } from './openai';
+import type { Provider } from './provider';
 
 const DEFAULT_API_VERSION = '2024-10-21';
 /** The Responses API came later than chat: LiteLLM's default version for it. */
@@ -9,7 +10,7 @@ const V1_VERSIONS = new Set(['v1', 'preview', 'latest']);
 
 const base = (d: { params: { api_base?: string } }) => (d.params.api_base ?? '').replace(/\/+$/, '');
 
-export const azure = openAIWire(
+const wire = openAIWire(
   'azure',
   (d, endpoint) => (endpoint === 'responses' ? responsesUrl(d) :
     `${base(d)}/openai/deployments/${encodeURIComponent(d.upstreamModel)}/${endpoint}?api-version=${encodeURIComponent(
@@ -19,6 +20,11 @@ export const azure = openAIWire(
   base,
   (params) => (params.api_base ? undefined : 'api_base: required for azure/ deployments (https://<resource>.openai.azure.com)'),
 );
+
+export const azure: Provider = {
+  ...wire,
+  env: { api_key: ['AZURE_API_KEY', 'AZURE_OPENAI_API_KEY'], api_base: ['AZURE_API_BASE'], api_version: ['AZURE_API_VERSION'] },
+};
 
 /** The Responses API is not per deployment in the path: `{api_base}/openai/responses?api-version=`, the deployment in `model`. */
 function responsesUrl(d: { params: { api_base?: string; api_version?: string } }): string {

@@ -1,12 +1,18 @@
 // The HTTP plumbing providers share: send JSON, map a failed upstream answer to a classified RouterError.
 import { classifyUpstream, RouterError } from '../router/errors';
 import type { Deployment } from '../router/deployment';
+import { scrub } from '../security/scrub';
+
+// Providers and other branches import scrub from here; the one implementation is src/security/scrub.ts.
+export { scrub };
 
 export async function postJson(
   call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment },
   url: string,
   headers: Record<string, string>,
   body: unknown,
+  /** Reads a failed answer in the upstream's own error shape (default: OpenAI's and Anthropic's). */
+  onError: (res: Response, d: Deployment) => Promise<RouterError> = upstreamError,
 ): Promise<Response> {
   let res: Response;
   try {
@@ -19,7 +25,7 @@ export async function postJson(
   } catch (e) {
     throw connectionError(e, call.signal);
   }
-  if (!res.ok) throw await upstreamError(res, call.deployment);
+  if (!res.ok) throw await onError(res, call.deployment);
   return res;
 }
 
@@ -47,7 +53,8 @@ export async function upstreamError(res: Response, d: Deployment, parsed?: { mes
       message = err?.message ?? (typeof json.error === 'string' ? json.error : json.message);
       code = err?.code ?? err?.type;
     } catch {
-      message = text.slice(0, 500);
+      // Scrubbed before the cut: a key straddling it would otherwise leave all but its last characters.
+      message = scrub(text, d).slice(0, 500);
     }
   }
   return classifiedError(d, res.status, code, message || res.statusText, parseRetryAfter(res.headers.get('retry-after')));
@@ -70,12 +77,4 @@ export function parseRetryAfter(value: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
-
-/** Upstreams echo keys back in auth errors; nothing secret-shaped leaves the gateway. */
-export function scrub(text: string, d?: Deployment): string {
-  let out = text;
-  const key = d?.params.api_key;
-  if (typeof key === 'string' && key.length >= 4) out = out.split(key).join('***');
-  return out.replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}/g, '$1-***').replace(/\b(Bearer)\s+[A-Za-z0-9._\-]+/gi, '$1 ***');
 }

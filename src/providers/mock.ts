@@ -5,6 +5,7 @@ import type { ErrorClass } from '../config/types';
 import { RouterError } from '../router/errors';
 import { estimateTokens } from '../router/request';
 import { DONE_EVENT, encodeEvent } from '../stream/sse';
+import { float32Base64 } from './float32-base64';
 import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingResponse, Usage } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';
 
@@ -125,16 +126,6 @@ export const mock: Provider = {
     return body;
   },
 };
-
-/** OpenAI's base64 encoding: the little-endian float32 bytes (the OpenAI SDKs ask for it by default). */
-function float32Base64(vector: number[]): string {
-  const bytes = new Uint8Array(vector.length * 4);
-  const view = new DataView(bytes.buffer);
-  vector.forEach((x, i) => view.setFloat32(i * 4, x, true));
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
 
 /** A deterministic unit vector from the text, so equal inputs embed equally. */
 function vectorOf(text: string, dims: number): number[] {

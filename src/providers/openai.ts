@@ -43,4 +43,7 @@ export function openAIWire(
 
 const openaiBase = (d: Deployment) => trimSlash(d.params.api_base ?? DEFAULT_BASE);
 
-export const openai = openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}`, headers, openaiBase);
+export const openai: Provider = {
+  ...openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}`, headers, openaiBase),
+  env: { api_key: ['OPENAI_API_KEY'], api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], organization: ['OPENAI_ORGANIZATION'] },
+};

@@ -56,4 +56,11 @@ export interface Provider {
   readonly passthrough?: Passthrough;
   /** A fault in a deployment's litellm_params, as `key: fault` (e.g. `api_base: required for azure/`). */
   check?(params: LitellmParams): string | undefined;
+  /**
+   * litellm_params read from the Worker's env when the deployment leaves them out, as LiteLLM reads os.environ:
+   * param -> env var names, the first one set wins (e.g. `{ api_key: ['MISTRAL_API_KEY'] }`).
+   */
+  readonly env?: Readonly<Record<string, readonly string[]>>;
+  /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
+  forModel?(upstreamModel: string): Provider;
 }

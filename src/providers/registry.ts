@@ -2,13 +2,26 @@
 import { RouterError } from '../router/errors';
 import { anthropic } from './anthropic';
 import { azure } from './azure';
-import { groq } from './groq';
+import { bedrock } from './bedrock';
+import { CATALOGUE } from './catalogue';
+import { compatibleProvider } from './compatible';
+import { gemini } from './gemini';
 import { mock } from './mock';
 import { openai } from './openai';
 import type { Provider } from './provider';
+import { vertex } from './vertex';
 
-/** Adding a provider: one file exporting a Provider, one line here. */
-const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, groq, mock };
+/** Adding a provider: one file exporting a Provider, one line here (an OpenAI-compatible host: one row in catalogue.ts). */
+const BY_PREFIX: Record<string, Provider> = {
+  openai,
+  azure,
+  anthropic,
+  gemini,
+  vertex_ai: vertex,
+  bedrock,
+  mock,
+  ...Object.fromEntries(Object.entries(CATALOGUE).map(([prefix, host]) => [prefix, compatibleProvider(prefix, host)])),
+};
 
 /** Bare model names LiteLLM maps to a provider without a prefix. */
 const BARE: Array<[RegExp, Provider]> = [
@@ -25,8 +38,15 @@ export function resolveProvider(model: string): { provider: Provider; upstreamMo
   const slash = model.indexOf('/');
   if (slash > 0) {
     const provider = BY_PREFIX[model.slice(0, slash)];
-    if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
+    const upstreamModel = model.slice(slash + 1);
+    // A prefix that serves model families apart (vertex_ai/: Gemini, Claude) picks the family's provider.
+    if (provider) return { provider: provider.forModel?.(upstreamModel) ?? provider, upstreamModel };
   }
   for (const [pattern, provider] of BARE) if (pattern.test(model)) return { provider, upstreamModel: model };
-  throw new RouterError('BadRequestError', `No provider for model "${model}": use a prefix (${Object.keys(BY_PREFIX).join('/, ')}/)`);
+  throw new RouterError(
+    'BadRequestError',
+    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX)
+      .map((p) => `${p}/`)
+      .join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
+  );
 }

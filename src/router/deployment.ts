@@ -1,8 +1,10 @@
 // One entry of model_list, normalised: its id, its group, its provider and its limits.
 import { SECRET_PARAMS } from '../config/secrets';
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
+import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
+import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
 
 export interface Deployment {
   /** model_info.id, else a stable hash of the non-secret params (LiteLLM's x-litellm-model-id). */
@@ -17,6 +19,7 @@ export interface Deployment {
   tpm?: number;
   rpm?: number;
   weight?: number;
+  /** The upstream's base URL for display, scrubbed (providers build request URLs from params.api_base). */
   apiBase: string;
 }
 
@@ -31,7 +34,9 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
     }
     const { provider, upstreamModel } = resolved;
-    const fault = provider.check?.(m.litellm_params);
+    // Absent params were filled from the env by the provider's names at config load (providers/env-defaults.ts).
+    const params = m.litellm_params;
+    const fault = provider.check?.(params);
     if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
     let id = m.model_info?.id ?? stableId(m);
     // Two entries that differ only in their secret: keep ids unique without hashing the secret.
@@ -42,14 +47,17 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       group: m.model_name,
       provider,
       upstreamModel,
-      params: m.litellm_params,
-      info: m.model_info ?? {},
+      params,
+      // LiteLLM's known prices and context window, under the deployment's own model_info (which always wins).
+      info: { ...knownModelInfo(m.litellm_params.model, m.model_info), ...m.model_info },
       tpm: m.tpm ?? m.litellm_params.tpm,
       rpm: m.rpm ?? m.litellm_params.rpm,
       weight: m.litellm_params.weight,
       apiBase: '',
     };
-    d.apiBase = provider.apiBase(d);
+    rememberSecrets(paramSecrets(params)); // after env defaults, so a key read from the env is a secret too
+    // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
+    d.apiBase = scrub(provider.apiBase(d));
     return d;
   });
 }

@@ -1,5 +1,6 @@
 // Errors in OpenAI's shape, classified with LiteLLM's exception names (the names retry_policy uses).
 import type { ErrorClass } from '../config/types';
+import { scrub } from '../security/scrub';
 
 const STATUS: Record<ErrorClass, number> = {
   BadRequestError: 400,
@@ -57,8 +58,9 @@ export class RouterError extends Error {
     this.retryAfter = opts.retryAfter;
   }
 
+  /** The client's view (a response body or a stream's error event): scrubbed, whatever built the message. */
   toJSON(): OpenAIErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    return { error: { message: scrub(this.message), type: this.type, param: this.param, code: this.code && scrub(this.code) } };
   }
 
   toResponse(extraHeaders?: Record<string, string>): Response {

@@ -138,7 +138,7 @@ export class RequestLoop {
         code: 'context_length_exceeded',
       });
     }
-    const candidates = fits.map(toCandidate);
+    const candidates = fits.map((d) => toCandidate(d, options));
     const groupIds = all.map((d) => d.id);
     const cooldown = cooldownPolicy(options, group);
     const exclude: string[] = [];
@@ -181,6 +181,7 @@ export class RequestLoop {
             id: d.id,
             groupIds,
             acquired: true,
+            lease: picked.lease,
             shared: picked.shared,
             estTokens: job.estTokens,
             tokens: o.usage?.total_tokens,
@@ -219,9 +220,13 @@ export class RequestLoop {
   }
 }
 
-function toCandidate(d: Deployment): Candidate {
+/** How long past its timeout a request's in-flight entry still counts (backoff, a slow report). */
+const IN_FLIGHT_MARGIN_MS = 60_000;
+
+function toCandidate(d: Deployment, options: RouterOptions): Candidate {
   const { input_cost_per_token: i, output_cost_per_token: o } = d.info;
-  return { id: d.id, rpm: d.rpm, tpm: d.tpm, weight: d.weight, cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0) };
+  const holdMs = Math.max(timeoutMs(options, d), streamTimeoutMs(options, d)) + IN_FLIGHT_MARGIN_MS;
+  return { id: d.id, rpm: d.rpm, tpm: d.tpm, weight: d.weight, cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0), holdMs };
 }
 
 function noCapacity(group: string, reason: 'cooldown' | 'rate_limited', retryAfterMs: number, n: number): RouterError {

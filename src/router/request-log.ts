@@ -1,12 +1,13 @@
 // The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
 import type { RequestLog, RouterCallback } from '../observability/events';
 import type { Defer } from '../state/store';
+import { logLine } from '../security/scrub';
 import type { RouterError } from './errors';
 
 /** Hands bookkeeping to waitUntil (never awaited by a response); a failure is logged, never thrown. */
 export function deferrer(waitUntil: ((work: Promise<unknown>) => void) | undefined): Defer {
   return (work) => {
-    const safe = work.catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'bookkeeping failed', error: String(e) })));
+    const safe = work.catch((e) => logLine('error', { msg: 'bookkeeping failed', error: String(e) }));
     waitUntil?.(safe);
   };
 }

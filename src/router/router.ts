@@ -43,7 +43,7 @@ export interface RouterRuntime {
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Resolves os.environ/NAME in the object form. */
+  /** Resolves os.environ/NAME in the object form; providers read their env defaults (AWS_*) from it. */
   env?: Record<string, unknown>;
   callbacks?: RouterCallback[];
   /** The response cache (Workers KV in the Worker); by default built from cache_responses, in memory. */
@@ -245,7 +245,7 @@ export class Router {
         if (native) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, api.dialect(d));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, api.dialect());
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -369,6 +369,8 @@ export class Router {
       now: this.now,
       idleTimeoutMs: streamTimeoutMs(this.options, d),
       abort,
+      deployment: d,
+      signal: job.signal,
       dialect,
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);

@@ -1,5 +1,6 @@
 // GET /v1/router/state: per group and deployment, usage against limits, latency, in-flight, cooldown.
 import type { RoutingStrategy } from '../config/types';
+import { scrubDeep } from '../security/scrub';
 import type { DeploymentStats } from '../state/ledger';
 import type { StateStore } from '../state/store';
 import type { Deployment } from './deployment';
@@ -16,7 +17,8 @@ export async function stateReport(groups: ModelGroups, state: StateStore, strate
       };
     }),
   );
-  return { now: new Date(now).toISOString(), groups: report };
+  // Read by /v1/router/state, /metrics and the dashboard: scrubbed once here.
+  return scrubDeep({ now: new Date(now).toISOString(), groups: report });
 }
 
 export type DeploymentReport = ReturnType<typeof describeDeployment>;

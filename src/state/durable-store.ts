@@ -109,7 +109,11 @@ function merge(view: LocalView, shared: Record<string, DeploymentStats>, now: nu
       view.ledger.stats.set(id, mine);
       continue;
     }
-    s.inFlight = Math.max(s.inFlight, mine.inFlight);
+    // The larger of the two in-flight lists, with their deadlines (so entries of a dead isolate still expire).
+    if (mine.inFlight > s.inFlight) {
+      s.leases = mine.leases;
+      s.inFlight = mine.inFlight;
+    }
     if (mine.latencyAt !== undefined) {
       s.latencyMs = mine.latencyMs;
       s.ttftMs = mine.ttftMs ?? s.ttftMs;

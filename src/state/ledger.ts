@@ -10,8 +10,14 @@ export interface DeploymentStats {
   minute: number;
   rpm: number;
   tpm: number;
+  /** Requests in flight: the number of `leases` not yet expired. */
   inFlight: number;
-  /** When a request last started or ended here (epoch ms): in-flight counts with no news for long are stale. */
+  /**
+   * One deadline (epoch ms, ascending) per request in flight: its timeout plus a margin. A request whose
+   * isolate died never reports; past its deadline it no longer counts, so least-busy comes back to the deployment.
+   */
+  leases?: number[];
+  /** Legacy (stats stored before leases): when a request last started or ended here. */
   activeAt?: number;
   /** EWMA of whole-request latency, ms. */
   latencyMs?: number;
@@ -40,7 +46,8 @@ export interface AcquireRequest {
 }
 
 export type AcquireResult =
-  | { ok: true; id: string }
+  /** `lease`: the deadline of this request's in-flight entry, handed back in its report. */
+  | { ok: true; id: string; lease: number }
   | { ok: false; reason: 'cooldown' | 'rate_limited'; retryAfterMs: number };
 
 export interface CooldownPolicy {
@@ -58,6 +65,8 @@ export interface Report {
   groupIds: string[];
   /** Whether acquire() already counted this request (rpm, tpm estimate, in-flight). */
   acquired: boolean;
+  /** The in-flight entry acquire() handed out (its deadline); without it, the earliest entry is released. */
+  lease?: number;
   estTokens: number;
   /** Real tokens (prompt + completion) once known. */
   tokens?: number;
@@ -76,11 +85,8 @@ export interface Report {
 
 const EWMA_ALPHA = 0.3;
 const MINUTE = 60_000;
-/**
- * Longer than any request may take (the default timeout is 600 s): an isolate that died mid-request never
- * reports, and its in-flight count must not keep least-busy away from a deployment for ever.
- */
-const IN_FLIGHT_STALE_MS = 15 * MINUTE;
+/** How long an in-flight entry counts when its candidate says nothing (holdMs): the default timeout (600 s) plus a margin. */
+export const DEFAULT_HOLD_MS = 11 * MINUTE;
 
 export const emptyStats = (minute: number): DeploymentStats => ({
   minute,
@@ -107,8 +113,8 @@ export class Ledger {
       s.rpm = 0;
       s.tpm = 0;
       s.fails = 0;
-      if (s.inFlight > 0 && now - (s.activeAt ?? 0) > IN_FLIGHT_STALE_MS) s.inFlight = 0;
     }
+    expireLeases(s, now);
     return s;
   }
 
@@ -140,18 +146,21 @@ export class Ledger {
     const s = this.get(chosen.id, now);
     s.rpm += 1;
     s.tpm += req.estTokens;
-    s.inFlight += 1;
-    s.activeAt = now;
+    const lease = now + (chosen.holdMs ?? DEFAULT_HOLD_MS);
+    const leases = (s.leases ??= []);
+    let at = leases.length;
+    while (at > 0 && leases[at - 1] > lease) at--;
+    leases.splice(at, 0, lease);
+    s.inFlight = leases.length;
     this.onChange?.(chosen.id, s);
-    return { ok: true, id: chosen.id };
+    return { ok: true, id: chosen.id, lease };
   }
 
   /** Books the outcome of a call: usage corrected, latency measured, failures counted toward cooldown. */
   report(r: Report): void {
     const s = this.get(r.id, r.now);
     if (r.acquired) {
-      s.inFlight = Math.max(0, s.inFlight - 1);
-      s.activeAt = r.now;
+      releaseLease(s, r.lease);
       if (r.tokens !== undefined) s.tpm = Math.max(0, s.tpm + r.tokens - r.estTokens);
     } else {
       s.rpm += 1;
@@ -185,14 +194,37 @@ export class Ledger {
 
   snapshot(now: number): Record<string, DeploymentStats> {
     const out: Record<string, DeploymentStats> = {};
-    for (const id of this.stats.keys()) out[id] = { ...this.get(id, now) };
+    for (const id of this.stats.keys()) out[id] = copy(this.get(id, now));
     return out;
   }
 
   /** Replaces local stats with a fresher view from the shared state. */
   load(snapshot: Record<string, DeploymentStats>): void {
-    for (const [id, s] of Object.entries(snapshot)) this.stats.set(id, { ...s });
+    for (const [id, s] of Object.entries(snapshot)) this.stats.set(id, copy(s));
   }
 }
+
+/** Drops in-flight entries past their deadline (and turns a legacy bare count into entries that expire). */
+function expireLeases(s: DeploymentStats, now: number) {
+  if (!s.leases) {
+    if (!s.inFlight) return;
+    s.leases = Array<number>(s.inFlight).fill((s.activeAt ?? now) + DEFAULT_HOLD_MS);
+    delete s.activeAt;
+  }
+  let expired = 0;
+  while (expired < s.leases.length && s.leases[expired] <= now) expired++;
+  if (expired > 0) s.leases.splice(0, expired);
+  s.inFlight = s.leases.length;
+}
+
+/** Ends a request's in-flight entry: its own lease (none if it already expired), else the earliest. */
+function releaseLease(s: DeploymentStats, lease: number | undefined) {
+  const leases = s.leases ?? [];
+  const i = lease === undefined ? 0 : leases.indexOf(lease);
+  if (i >= 0 && i < leases.length) leases.splice(i, 1);
+  s.inFlight = leases.length;
+}
+
+const copy = (s: DeploymentStats): DeploymentStats => ({ ...s, leases: s.leases && [...s.leases] });
 
 const ewma = (prev: number | undefined, sample: number) => (prev === undefined ? sample : prev + EWMA_ALPHA * (sample - prev));

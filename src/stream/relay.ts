@@ -1,10 +1,17 @@
-// Relays an upstream SSE stream (OpenAI chat chunks, or another API's events through a StreamDialect) to the
-// client chunk by chunk, bytes untouched, while watching it:
-// time to first token, usage, a clean end. A failure before the first byte is thrown (the router
-// retries or falls back unseen); after it, the client gets an error event in the stream's format, never a clean end.
+// Relays an upstream SSE stream to the client chunk by chunk, bytes untouched, while watching it: OpenAI chat
+// chunks by default, another API's events through a StreamDialect (Anthropic's Messages, OpenAI's Responses,
+// passed through): time to first token, usage, a clean end. Only whole events go out (a partial one waits for its
+// end), so every byte is seen before it is sent: an error event the upstream sends in-band, a line that is
+// not SSE, or a body that is not an event stream at all never reaches the client raw. A failure before the
+// first byte is thrown, classified as the non-stream path would (the router retries or falls back unseen);
+// after it, the client gets a scrubbed error event in the stream's own format, never a clean end.
+import { classifiedError } from '../providers/http';
 import type { Usage } from '../providers/openai-types';
-import { asRouterError, RouterError } from '../router/errors';
-import { encodeEvent, type SSEEvent, SSEParser } from './sse';
+import type { Deployment } from '../router/deployment';
+import { asRouterError, classifyUpstream, RouterError } from '../router/errors';
+import { scrub } from '../security/scrub';
+import type { SSEEvent } from './sse';
+import { encodeEvent, SSEParser } from './sse';
 
 export interface RelayOutcome {
   ok: boolean;
@@ -26,11 +33,41 @@ export interface RelayOptions {
   /** Aborts the upstream request (client gone, or timed out). */
   abort: (reason: RouterError) => void;
   onEnd: (outcome: RelayOutcome) => void;
+  /** The deployment answering: its in-band errors are classified (and scrubbed) as its HTTP errors are. */
+  deployment?: Deployment;
+  /**
+   * The client's request signal. Its abort (a disconnect, with enable_request_signal) ends the stream at once,
+   * even with no read pending: the runtime would otherwise notice only at its next write to the client.
+   */
+  signal?: AbortSignal;
   /** The upstream's stream format; OpenAI chat chunks when not given. */
   dialect?: StreamDialect;
 }
 
 const DONE = '[DONE]';
+/** How much of an upstream answer is read to describe it when it is not an event stream. */
+const MAX_BODY_READ = 64 * 1024;
+/** A partial event held longer than this is not an event stream the relay can check. */
+const MAX_HELD = 1024 * 1024;
+
+/** An upstream error (from an error event, or a body that is no event stream), classified as an HTTP error would be. */
+export type InBand = (code: string | undefined, message: string) => RouterError;
+
+const inBandError = (d: Deployment | undefined): InBand =>
+  d
+    ? (code, message) => classifiedError(d, 200, code, message)
+    : (code, message) => new RouterError(classifyUpstream(200, code, message), `Upstream stream error: ${scrub(message)}`, { code: code ?? null });
+
+/** What stops a stream: the error, and the whole events that came before it in the same read (still the client's). */
+interface Fault {
+  error: RouterError;
+  before: SSEEvent[];
+}
+
+export interface ErrorJson {
+  error?: { message?: string; code?: string; type?: string } | string;
+  message?: string;
+}
 
 /** What the relay reads from each upstream event, in the stream's own format. */
 export interface WatchState {
@@ -41,39 +78,36 @@ export interface WatchState {
 }
 
 /**
- * A stream format the relay can watch (OpenAI chat chunks by default; Anthropic's and Responses' events for
- * passthrough): `see` notes usage, content and the end, and returns an error sent in-band; `errorEvent` is
- * how a failure after the first byte is told to the client in that format.
+ * A stream format the relay can watch: `see` notes usage, content and the clean end, and returns what the
+ * upstream sent instead of an event (an in-band error, classified with `inBand`); `errorEvent` is how a failure
+ * after the first byte is told to the client in that format.
  */
 export interface StreamDialect {
-  see(ev: SSEEvent, state: WatchState): RouterError | undefined;
+  see(ev: SSEEvent, state: WatchState, inBand: InBand): RouterError | undefined;
   errorEvent(error: RouterError): Uint8Array;
 }
 
 /** OpenAI's chat.completion.chunk stream: `data: {chunk}` ... `data: [DONE]`. */
 export const chatDialect: StreamDialect = {
-  see(ev, state) {
+  see(ev, state, inBand) {
     if (ev.data === DONE) {
       state.done = true;
       return undefined;
     }
-    if (!ev.data.startsWith('{')) return undefined;
+    if (ev.data === '') return undefined;
+    if (!ev.data.startsWith('{') || !ev.data.trimEnd().endsWith('}')) return notSSE(ev.data, inBand);
     // Most events are content deltas: only those that can carry an error or usage are parsed whole.
     if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
       state.contentChars += contentLength(ev.data);
       return undefined;
     }
-    let json: { error?: { message?: string; code?: string }; usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
+    let json: ErrorJson & { usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
     try {
       json = JSON.parse(ev.data);
     } catch {
-      return undefined;
+      return notSSE(ev.data, inBand);
     }
-    if (json.error) {
-      return new RouterError('InternalServerError', `Upstream stream error: ${json.error.message ?? 'unknown'}`, {
-        code: json.error.code ?? null,
-      });
-    }
+    if (json.error) return errorOf(json, inBand);
     if (json.usage) state.usage = json.usage;
     const content = json.choices?.[0]?.delta?.content;
     if (typeof content === 'string') state.contentChars += content.length;
@@ -82,23 +116,123 @@ export const chatDialect: StreamDialect = {
   errorEvent: (error) => encodeEvent(error.toJSON()),
 };
 
+/** Scrubbed before it is cut, as the non-stream path does with an HTML error page. */
+export const notSSE = (data: string, inBand: InBand): RouterError =>
+  inBand(undefined, `Upstream sent a stream event that is not JSON: ${scrub(data).slice(0, 200)}`);
+
 class Watcher implements WatchState {
-  private readonly parser = new SSEParser();
+  private readonly parser = new SSEParser(true);
   usage?: Usage;
   contentChars = 0;
   done = false;
 
-  constructor(private readonly dialect: StreamDialect) {}
+  constructor(
+    private readonly inBand: InBand,
+    private readonly dialect: StreamDialect,
+  ) {}
 
-  /** Returns an error the upstream sent in-band, if any. */
-  see(chunk: Uint8Array): RouterError | undefined {
-    for (const ev of this.parser.push(chunk)) {
-      const error = this.dialect.see(ev, this);
-      if (error) return error;
+  /** Looks at whole events (the end of the stream with `last`); returns what the upstream sent instead of a chunk, if anything. */
+  see(whole: Uint8Array, last = false): Fault | undefined {
+    const events = this.parser.push(whole);
+    if (last) events.push(...this.parser.flush());
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
+      const error = ev.invalid ? notSSE(ev.data, this.inBand) : this.dialect.see(ev, this, this.inBand);
+      if (error) return { error, before: events.slice(0, i) };
     }
     return undefined;
   }
 }
+
+/** An OpenAI-shaped (or Anthropic-shaped, or any {error}) error body as a classified RouterError. */
+export function errorOf(json: ErrorJson, inBand: InBand): RouterError {
+  const err = typeof json.error === 'object' && json.error !== null ? json.error : undefined;
+  const message = err?.message ?? (typeof json.error === 'string' ? json.error : json.message);
+  return inBand(err?.code ?? err?.type, message ?? 'unknown error');
+}
+
+/** Whether an upstream's first bytes start a JSON or HTML document rather than an event stream. */
+function looksLikeDocument(first: Uint8Array): boolean {
+  const head = new TextDecoder().decode(first.subarray(0, 64)).trimStart();
+  return /^[{[<]/.test(head);
+}
+
+/** Reads what is left of an answer that is not an event stream (up to MAX_BODY_READ) into the error it stands for. */
+async function documentError(first: Uint8Array, read: () => Promise<ReadableStreamReadResult<Uint8Array>>, inBand: InBand): Promise<RouterError> {
+  const decoder = new TextDecoder();
+  let text = decoder.decode(first, { stream: true });
+  while (text.length < MAX_BODY_READ) {
+    const { done, value } = await read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  try {
+    const json = JSON.parse(text) as ErrorJson;
+    if (json && typeof json === 'object' && (json.error || json.message)) return errorOf(json, inBand);
+    // Any other JSON (a whole completion, from an upstream that ignored stream: true): its content is not an error's to show.
+    return inBand(undefined, 'Upstream answered a stream request with a JSON body, not an event stream');
+  } catch {
+    // not JSON (an HTML page, a proxy's text): shown as the non-stream path shows it, scrubbed, then cut
+  }
+  const what = text.trimStart().startsWith('<') ? 'an HTML page' : 'a body';
+  return inBand(undefined, `Upstream answered a stream request with ${what}, not an event stream: ${scrub(text).slice(0, 500)}`);
+}
+
+/**
+ * Holds back a partial event, so only whole events are checked and sent. Upstreams send one or more whole
+ * events per chunk, so the common case is the chunk itself, uncopied.
+ */
+class Framer {
+  private tail?: Uint8Array;
+
+  get held(): number {
+    return this.tail?.length ?? 0;
+  }
+
+  /** The whole events this chunk completes, bytes untouched; undefined while the first event is incomplete. */
+  take(chunk: Uint8Array): Uint8Array | undefined {
+    const bytes = this.tail ? concat(this.tail, chunk) : chunk;
+    const end = lastBoundary(bytes);
+    this.tail = end < bytes.length ? bytes.subarray(end) : undefined;
+    return end > 0 ? bytes.subarray(0, end) : undefined;
+  }
+
+  /** An unterminated last event, at the end of the stream. */
+  rest(): Uint8Array | undefined {
+    const t = this.tail;
+    this.tail = undefined;
+    return t;
+  }
+}
+
+const LF = 10;
+const CR = 13;
+
+/** The end of the last event boundary (a blank line: \n\n or \r\n\r\n) in bytes, 0 if none. */
+function lastBoundary(b: Uint8Array): number {
+  for (let i = b.length - 1; i >= 1; i--) {
+    if (b[i] === LF && (b[i - 1] === LF || (b[i - 1] === CR && i >= 2 && b[i - 2] === LF))) return i + 1;
+  }
+  return 0;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** Events sent before an error in the same read, re-framed (the error path only; their bytes are otherwise untouched). */
+const encodeEvents = (events: SSEEvent[]) =>
+  encoder.encode(
+    events
+      .filter((e) => e.data !== '' || e.event)
+      .map((e) => `${e.event ? `event: ${e.event}\n` : ''}${e.data.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`)
+      .join(''),
+  );
 
 const CONTENT_KEY = '"content":"';
 
@@ -150,8 +284,10 @@ class IdleWatch {
 /** Resolves once the first chunk is in hand (or throws if none comes), with the stream to send the client. */
 export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: RelayOptions): Promise<ReadableStream<Uint8Array>> {
   const reader = upstream.getReader();
+  const inBand = inBandError(opts.deployment);
   const dialect = opts.dialect ?? chatDialect;
-  const watcher = new Watcher(dialect);
+  const watcher = new Watcher(inBand, dialect);
+  const framer = new Framer();
   const timeoutError = () =>
     new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
   const idle = new IdleWatch(opts.idleTimeoutMs, () => {
@@ -175,23 +311,32 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
     );
   };
 
-  let first: ReadableStreamReadResult<Uint8Array>;
+  // Before the first byte: read until whole events are in hand, and check them; any fault is thrown unseen.
+  let first: Uint8Array | undefined;
   try {
-    first = await read();
+    for (let sniffed = false; !first; ) {
+      const r = await read();
+      if (r.done) {
+        const rest = framer.rest();
+        const fault = rest && watcher.see(rest, true);
+        if (fault) throw fault.error;
+        if (!rest) throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
+        first = rest;
+        break;
+      }
+      if (!sniffed && r.value.length > 0) {
+        sniffed = true;
+        if (looksLikeDocument(r.value)) throw await documentError(r.value, read, inBand);
+      }
+      first = framer.take(r.value);
+      if (!first && framer.held > MAX_HELD) throw inBand(undefined, 'Upstream sent more than 1 MiB without an event boundary: not an event stream');
+      const fault = first && watcher.see(first);
+      if (fault) throw fault.error;
+    }
   } catch (e) {
     idle.stop();
     reader.cancel().catch(() => {});
     throw asRouterError(e);
-  }
-  if (first.done) {
-    idle.stop();
-    throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
-  }
-  const inBand = watcher.see(first.value);
-  if (inBand) {
-    idle.stop();
-    reader.cancel().catch(() => {});
-    throw inBand;
   }
   const ttftMs = opts.now() - opts.startedAt;
   let ended = false;
@@ -199,10 +344,22 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
     if (ended) return;
     ended = true;
     idle.stop();
+    opts.signal?.removeEventListener('abort', clientGone);
     opts.onEnd({ ...outcome, ttftMs, latencyMs: opts.now() - opts.startedAt, usage: watcher.usage, contentChars: watcher.contentChars });
   };
 
-  let pending: Uint8Array | undefined = first.value;
+  // The client left: abort the upstream and free the slot now, whether or not a read is pending.
+  function clientGone() {
+    if (ended) return;
+    const reason = new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' });
+    opts.abort(reason);
+    reader.cancel(reason).catch(() => {});
+    end({ ok: false, cancelled: true });
+  }
+  opts.signal?.addEventListener('abort', clientGone, { once: true });
+  if (opts.signal?.aborted) clientGone();
+
+  let pending: Uint8Array | undefined = first;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -213,19 +370,31 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
         }
         let failure: RouterError | undefined;
         try {
-          const { done, value } = await read();
-          if (!done) {
-            failure = watcher.see(value);
-            if (!failure) {
-              controller.enqueue(value);
+          // A pull must enqueue or close: a read that completes no whole event reads on.
+          for (;;) {
+            const { done, value } = await read();
+            const whole = done ? framer.rest() : framer.take(value);
+            const fault = whole && watcher.see(whole, done);
+            if (fault) {
+              if (fault.before.length) controller.enqueue(encodeEvents(fault.before));
+              failure = fault.error;
+              break;
+            }
+            if (whole) controller.enqueue(whole);
+            if (done) {
+              if (!watcher.done) {
+                failure = new RouterError('InternalServerError', 'Upstream stream ended before it was complete', { code: 'stream_truncated' });
+                break;
+              }
+              controller.close();
+              end({ ok: true, cancelled: false });
               return;
             }
-          } else if (watcher.done) {
-            controller.close();
-            end({ ok: true, cancelled: false });
-            return;
-          } else {
-            failure = new RouterError('InternalServerError', 'Upstream stream ended before it was complete', { code: 'stream_truncated' });
+            if (whole) return;
+            if (framer.held > MAX_HELD) {
+              failure = inBand(undefined, 'Upstream sent more than 1 MiB without an event boundary: not an event stream');
+              break;
+            }
           }
         } catch (e) {
           failure =
@@ -239,12 +408,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
         reader.cancel().catch(() => {});
         end({ ok: false, cancelled: false, error: failure });
       },
-      cancel() {
-        const reason = new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' });
-        opts.abort(reason);
-        reader.cancel(reason).catch(() => {});
-        end({ ok: false, cancelled: true });
-      },
+      cancel: clientGone,
     },
     { highWaterMark: 0 },
   );

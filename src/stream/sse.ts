@@ -9,6 +9,8 @@ export const DONE_EVENT = encoder.encode('data: [DONE]\n\n');
 export interface SSEEvent {
   event?: string;
   data: string;
+  /** A strict parser's finding: the block had a line that is neither a field nor a comment (not an event stream). */
+  invalid?: boolean;
 }
 
 /**
@@ -19,6 +21,9 @@ export class SSEParser {
   private buffer = '';
   private readonly decoder = new TextDecoder();
 
+  /** Strict: a block with a line that is not `field:` or `: comment` comes back as an invalid event, not skipped. */
+  constructor(private readonly strict = false) {}
+
   push(chunk: Uint8Array): SSEEvent[] {
     this.buffer += this.decoder.decode(chunk, { stream: true });
     const events: SSEEvent[] = [];
@@ -26,14 +31,14 @@ export class SSEParser {
     while ((end = this.boundary()) >= 0) {
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end).replace(/^(\r?\n){2}|^\r\r/, '');
-      const ev = parseBlock(block);
+      const ev = parseBlock(block, this.strict);
       if (ev) events.push(ev);
     }
     return events;
   }
 
   flush(): SSEEvent[] {
-    const ev = parseBlock(this.buffer);
+    const ev = parseBlock(this.buffer, this.strict);
     this.buffer = '';
     return ev ? [ev] : [];
   }
@@ -47,12 +52,17 @@ export class SSEParser {
   }
 }
 
-function parseBlock(block: string): SSEEvent | undefined {
+const FIELD = /^(?:id|retry|event|data)(?::|$)|^:|^$/;
+
+function parseBlock(block: string, strict: boolean): SSEEvent | undefined {
   let event: string | undefined;
+  let invalid = false;
   const data: string[] = [];
   for (const line of block.split(/\r?\n/)) {
     if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
     else if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (strict && !FIELD.test(line)) invalid = true;
   }
+  if (invalid) return { event, data: data.join('\n'), invalid };
   return data.length || event ? { event, data: data.join('\n') } : undefined;
 }

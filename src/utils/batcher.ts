@@ -6,6 +6,8 @@
 // settles is what workerd reports as a hung request, "Promise will never complete", and cancels.) Each
 // window's flush ends on its own, so no request's waitUntil is stretched by later traffic.
 
+import { logLine } from '../security/scrub';
+
 export class Batcher<T> {
   private items: T[] = [];
   private pending?: Promise<void>;
@@ -34,7 +36,7 @@ export class Batcher<T> {
     try {
       await this.send(items);
     } catch (e) {
-      console.error(JSON.stringify({ level: 'error', msg: 'batch send failed', sink: this.name, items: items.length, error: String(e) }));
+      logLine('error', { msg: 'batch send failed', sink: this.name, items: items.length, error: String(e) });
     }
   }
 }

@@ -16,6 +16,8 @@ export interface RecordedCall {
 export type Behaviour =
   | { status?: number; json?: unknown; headers?: Record<string, string>; delayMs?: number }
   | { stream: Array<unknown | string>; delayMs?: number; chunkDelayMs?: number; thenError?: 'reset'; noDone?: boolean }
+  /** A binary stream sent as these chunks (e.g. Bedrock's event-stream frames, cut anywhere). */
+  | { bytes: Uint8Array[]; contentType?: string; headers?: Record<string, string> }
   | { error: 'reset' | 'refused' | 'dns' }
   | { hang: true };
 
@@ -82,7 +84,7 @@ export class FakeUpstream {
   readonly fetch: typeof fetch = async (input, init) => {
     const req = new Request(input as RequestInfo, init);
     const text = await req.text();
-    const body = text ? JSON.parse(text) : undefined;
+    const body = text ? parseBody(text) : undefined;
     const signal = init?.signal;
     const call: RecordedCall = {
       url: req.url,
@@ -97,6 +99,15 @@ export class FakeUpstream {
     const behaviour: Behaviour = rule ? (rule.queue.shift() ?? rule.repeat!) : defaultFor(req.url, body);
     return respond(behaviour, body, signal ?? undefined);
   };
+}
+
+/** JSON bodies parsed; others (an OAuth token request's form) kept as text. */
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function defaultFor(url: string, body: any): Behaviour {
@@ -132,6 +143,13 @@ async function respond(b: Behaviour, _body: unknown, signal?: AbortSignal): Prom
   if ('error' in b) {
     const text = { reset: 'Network connection lost.', refused: 'connect ECONNREFUSED 127.0.0.1:9', dns: 'getaddrinfo ENOTFOUND fake.invalid' }[b.error];
     throw new TypeError(text);
+  }
+  if ('bytes' in b) {
+    let i = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull: (controller) => (i < b.bytes.length ? controller.enqueue(b.bytes[i++]) : controller.close()),
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': b.contentType ?? 'application/octet-stream', ...b.headers } });
   }
   if (b.delayMs) await wait(b.delayMs, signal);
   if ('stream' in b) {

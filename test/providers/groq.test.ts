@@ -1,4 +1,4 @@
-// groq/<model>: an OpenAI-compatible provider added as one file (src/providers/groq.ts) and one registry line.
+// groq/<model>: an OpenAI-compatible host, one row of the catalogue (src/providers/catalogue.ts).
 import { describe, expect, it } from 'vitest';
 import { streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';

@@ -2,12 +2,11 @@
 // (message_start; content_block_start/delta/stop per text or tool_use block, tool arguments as input_json_delta;
 // message_delta with stop_reason and usage; message_stop). Passed through: the relay watches Anthropic's own
 // events (usage, the end at message_stop, in-band errors) without touching a byte.
-import { classifiedError } from '../../providers/http';
 import type { AnthropicUsage } from '../../providers/anthropic/types';
 import type { ChatChunk, Usage } from '../../providers/openai-types';
-import type { Deployment } from '../../router/deployment';
 import { toUsage } from '../../providers/anthropic/response';
 import type { StreamDialect } from '../../stream/relay';
+import { notSSE } from '../../stream/relay';
 import { type SSEEvent, SSEParser } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { anthropicErrorEvent } from './errors';
@@ -116,10 +115,10 @@ class MessagesTranslator {
 }
 
 /** Watches a passed-through Anthropic stream: usage from message_start and message_delta, its end, in-band errors. */
-export function messagesDialect(d: Deployment): StreamDialect {
+export function messagesDialect(): StreamDialect {
   let usage: Partial<AnthropicUsage> = {};
   return {
-    see(ev, state) {
+    see(ev, state, inBand) {
       const type = ev.event ?? '';
       if (type === 'content_block_delta') {
         state.contentChars += ev.data.length >> 1; // about half an event is its text: enough for an estimate
@@ -130,9 +129,9 @@ export function messagesDialect(d: Deployment): StreamDialect {
       try {
         json = JSON.parse(ev.data);
       } catch {
-        return undefined;
+        return notSSE(ev.data, inBand);
       }
-      if (type === 'error') return classifiedError(d, 200, json.error?.type, json.error?.message ?? 'unknown error');
+      if (type === 'error') return inBand(json.error?.type, json.error?.message ?? 'unknown error');
       if (type === 'message_stop') state.done = true;
       const u = json.message?.usage ?? json.usage;
       if (u) {

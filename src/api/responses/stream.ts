@@ -2,11 +2,10 @@
 // (response.created, response.in_progress; per output item: output_item.added, content_part.added,
 // output_text.delta/.done or function_call_arguments.delta/.done, output_item.done; then response.completed
 // with usage), each with its sequence_number. Passed through: the relay watches OpenAI's own events.
-import { classifiedError } from '../../providers/http';
 import type { ChatChunk, Usage } from '../../providers/openai-types';
-import type { Deployment } from '../../router/deployment';
 import { RouterError } from '../../router/errors';
 import type { StreamDialect } from '../../stream/relay';
+import { notSSE } from '../../stream/relay';
 import { type SSEEvent, SSEParser } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { responsesErrorEvent } from './errors';
@@ -149,10 +148,10 @@ class ResponsesTranslator {
 const SEQ = /"sequence_number":(\d+)/;
 
 /** Watches a passed-through Responses stream: usage and the end from response.completed/incomplete, failures. */
-export function responsesDialect(d: Deployment): StreamDialect {
+export function responsesDialect(): StreamDialect {
   let lastSeq = -1;
   return {
-    see(ev, state) {
+    see(ev, state, inBand) {
       const type = ev.event ?? '';
       const seq = SEQ.exec(ev.data);
       if (seq) lastSeq = Number(seq[1]);
@@ -165,10 +164,10 @@ export function responsesDialect(d: Deployment): StreamDialect {
       try {
         json = JSON.parse(ev.data);
       } catch {
-        return undefined;
+        return notSSE(ev.data, inBand);
       }
-      if (type === 'error') return classifiedError(d, 200, json.code ?? undefined, json.message ?? 'unknown error');
-      if (type === 'response.failed') return classifiedError(d, 200, json.response?.error?.code, json.response?.error?.message ?? 'response failed');
+      if (type === 'error') return inBand(json.code ?? undefined, json.message ?? 'unknown error');
+      if (type === 'response.failed') return inBand(json.response?.error?.code, json.response?.error?.message ?? 'response failed');
       state.done = true;
       state.usage = chatUsage(json.response?.usage);
       return undefined;

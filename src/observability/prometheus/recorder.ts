@@ -3,7 +3,7 @@
 import type { RequestLog, RouterCallback } from '../events';
 import { Batcher } from '../../utils/batcher';
 import type { HistogramDelta, MetricsBatch, MetricsState, MinuteSample, RecentError } from '../metrics-object';
-import type { Redact } from '../redact';
+import type { Redact } from '../../security/scrub';
 import type { Labels, MetricName } from './metrics';
 import { LATENCY_BUCKETS, seriesKey } from './metrics';
 

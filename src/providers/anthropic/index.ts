@@ -26,6 +26,7 @@ const native = (path: string) => (call: NativeCall) =>
 export const anthropic: Provider = {
   name: 'anthropic',
   apiBase: base,
+  env: { api_key: ['ANTHROPIC_API_KEY'], api_base: ['ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL'] },
   // What request.ts translates; anything else is dropped (drop_params) or refused by name.
   supportedParams: new Set([
     'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p',

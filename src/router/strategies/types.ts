@@ -9,6 +9,8 @@ export interface Candidate {
   weight?: number;
   /** Cost per token, input plus output (cost-based-routing). */
   cost?: number;
+  /** How long a request's in-flight entry counts at most, ms: its timeout plus a margin (a dead isolate never reports). */
+  holdMs?: number;
 }
 
 export interface StrategyArgs {

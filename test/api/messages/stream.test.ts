@@ -3,6 +3,7 @@ import { messagesDialect, toMessagesStream } from '../../../src/api/messages/str
 import type { Deployment } from '../../../src/router/deployment';
 import type { WatchState } from '../../../src/stream/relay';
 import { SSEParser } from '../../../src/stream/sse';
+import { classifiedError } from '../../../src/providers/http';
 import { overloadedEvent, textStream } from '../../fixtures/anthropic';
 import { streamOf } from '../../helpers/fake-upstream';
 
@@ -49,10 +50,10 @@ describe('chat chunks -> Anthropic events', () => {
 describe('watching a passed-through Anthropic stream', () => {
   const d = { id: 'd1', provider: { name: 'anthropic' }, params: {} } as unknown as Deployment;
   const watch = (events: string[]) => {
-    const dialect = messagesDialect(d);
+    const dialect = messagesDialect();
     const state: WatchState = { contentChars: 0, done: false };
     const parser = new SSEParser();
-    const errors = events.flatMap((e) => parser.push(enc.encode(e)).map((ev) => dialect.see(ev, state))).filter(Boolean);
+    const errors = events.flatMap((e) => parser.push(enc.encode(e)).map((ev) => dialect.see(ev, state, (code, message) => classifiedError(d, 200, code, message)))).filter(Boolean);
     return { state, errors };
   };
 

@@ -3,6 +3,7 @@ import { responsesDialect, toResponsesStream } from '../../../src/api/responses/
 import type { Deployment } from '../../../src/router/deployment';
 import type { WatchState } from '../../../src/stream/relay';
 import { SSEParser } from '../../../src/stream/sse';
+import { classifiedError } from '../../../src/providers/http';
 import { textResponseStream } from '../../fixtures/responses';
 import { chunk, streamOf } from '../../helpers/fake-upstream';
 
@@ -57,10 +58,10 @@ describe('chat chunks -> Responses events', () => {
 describe('watching a passed-through Responses stream', () => {
   const d = { id: 'd1', provider: { name: 'openai' }, params: {} } as unknown as Deployment;
   const watch = (events: string[]) => {
-    const dialect = responsesDialect(d);
+    const dialect = responsesDialect();
     const state: WatchState = { contentChars: 0, done: false };
     const parser = new SSEParser();
-    const errors = events.flatMap((e) => parser.push(enc.encode(e)).map((ev) => dialect.see(ev, state))).filter(Boolean);
+    const errors = events.flatMap((e) => parser.push(enc.encode(e)).map((ev) => dialect.see(ev, state, (code, message) => classifiedError(d, 200, code, message)))).filter(Boolean);
     return { state, errors, dialect };
   };
 

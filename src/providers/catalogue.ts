@@ -1,0 +1,75 @@
+// The OpenAI-compatible hosts LiteLLM serves by prefix, as data: where each lives, which env vars LiteLLM reads
+// for its key and base, and what it does differently. Each default base and env var name is LiteLLM's own
+// (litellm/litellm_core_utils/get_llm_provider_logic.py and litellm/llms/<provider>/). Adding a host is one row
+// here and one row in test/providers/catalogue.test.ts.
+
+export interface CompatibleHost {
+  /** The default api_base; none: api_base (or the first baseEnv variable) is required. */
+  base?: string;
+  /** Env vars LiteLLM reads for the key when api_key is absent, first found wins. */
+  keyEnv: readonly string[];
+  /** Env vars LiteLLM reads for the base when api_base is absent. */
+  baseEnv?: readonly string[];
+  /** Between the base and `/chat/completions` (Ollama serves OpenAI's API under /v1 of its own base). */
+  path?: string;
+  /** Prepended to the model unless it already starts with it (Fireworks' account path). */
+  modelPrefix?: string;
+  /** `azure-ai`: the `api-key` header on *.services.ai.azure.com and *.openai.azure.com (under /models there), else Bearer. */
+  auth?: 'azure-ai';
+  /** False: the host has no /embeddings. */
+  embeddings?: false;
+  /** OpenAI parameters the host refuses: dropped under drop_params, else a 400 naming them. */
+  unsupported?: readonly string[];
+}
+
+/** OpenAI's tool and sampling parameters that Perplexity does not take (LiteLLM's PerplexityChatConfig). */
+const NO_TOOLS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call', 'n', 'stop', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'];
+
+export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
+  deepseek: { base: 'https://api.deepseek.com/beta', keyEnv: ['DEEPSEEK_API_KEY'], baseEnv: ['DEEPSEEK_API_BASE'], embeddings: false },
+  mistral: { base: 'https://api.mistral.ai/v1', keyEnv: ['MISTRAL_API_KEY'], baseEnv: ['MISTRAL_API_BASE'] },
+  codestral: { base: 'https://codestral.mistral.ai/v1', keyEnv: ['CODESTRAL_API_KEY'], baseEnv: ['CODESTRAL_API_BASE'], embeddings: false },
+  together_ai: {
+    base: 'https://api.together.xyz/v1',
+    keyEnv: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
+    baseEnv: ['TOGETHER_AI_API_BASE'],
+  },
+  fireworks_ai: {
+    base: 'https://api.fireworks.ai/inference/v1',
+    keyEnv: ['FIREWORKS_API_KEY', 'FIREWORKS_AI_API_KEY', 'FIREWORKSAI_API_KEY', 'FIREWORKS_AI_TOKEN'],
+    baseEnv: ['FIREWORKS_API_BASE'],
+    modelPrefix: 'accounts/fireworks/models/',
+  },
+  openrouter: { base: 'https://openrouter.ai/api/v1', keyEnv: ['OPENROUTER_API_KEY', 'OR_API_KEY'], baseEnv: ['OPENROUTER_API_BASE', 'OR_API_BASE'], embeddings: false },
+  xai: { base: 'https://api.x.ai/v1', keyEnv: ['XAI_API_KEY'], baseEnv: ['XAI_API_BASE'], embeddings: false },
+  perplexity: {
+    base: 'https://api.perplexity.ai',
+    keyEnv: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'],
+    baseEnv: ['PERPLEXITY_API_BASE'],
+    embeddings: false,
+    unsupported: NO_TOOLS,
+  },
+  cerebras: { base: 'https://api.cerebras.ai/v1', keyEnv: ['CEREBRAS_API_KEY'], baseEnv: ['CEREBRAS_API_BASE'], embeddings: false },
+  deepinfra: { base: 'https://api.deepinfra.com/v1/openai', keyEnv: ['DEEPINFRA_API_KEY'], baseEnv: ['DEEPINFRA_API_BASE'] },
+  sambanova: { base: 'https://api.sambanova.ai/v1', keyEnv: ['SAMBANOVA_API_KEY'], baseEnv: ['SAMBANOVA_API_BASE'] },
+  nvidia_nim: { base: 'https://integrate.api.nvidia.com/v1', keyEnv: ['NVIDIA_NIM_API_KEY'], baseEnv: ['NVIDIA_NIM_API_BASE'] },
+  groq: {
+    base: 'https://api.groq.com/openai/v1',
+    keyEnv: ['GROQ_API_KEY'],
+    baseEnv: ['GROQ_API_BASE'],
+    embeddings: false,
+    // Groq's OpenAI-compatibility page: these answer 400.
+    unsupported: ['logprobs', 'logit_bias', 'top_logprobs'],
+  },
+  // Ollama's OpenAI-compatible API (/v1 of its server); LiteLLM's ollama/ and ollama_chat/ take the server's root as api_base.
+  ollama: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
+  ollama_chat: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
+  hosted_vllm: { keyEnv: ['HOSTED_VLLM_API_KEY'], baseEnv: ['HOSTED_VLLM_API_BASE'] },
+  lm_studio: { keyEnv: ['LM_STUDIO_API_KEY'], baseEnv: ['LM_STUDIO_API_BASE'] },
+  azure_ai: { keyEnv: ['AZURE_AI_API_KEY'], baseEnv: ['AZURE_AI_API_BASE'], auth: 'azure-ai' },
+  github: { base: 'https://models.inference.ai.azure.com', keyEnv: ['GITHUB_API_KEY'], baseEnv: ['GITHUB_API_BASE'] },
+  // Hugging Face's Inference Providers router: `huggingface/<org>/<model>` (optionally `:<provider>`).
+  huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], baseEnv: ['HUGGINGFACE_API_BASE'], embeddings: false },
+  // Cohere's OpenAI compatibility API (chat and embeddings), not LiteLLM's native Cohere translation.
+  cohere: { base: 'https://api.cohere.ai/compatibility/v1', keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'], baseEnv: ['COHERE_API_BASE'] },
+};

@@ -1,0 +1,41 @@
+// A Provider for each OpenAI-compatible host of the catalogue: the request passes through openAIWire as is, to
+// the host's base (or api_base), with its key as a Bearer token (or `api-key`, for Azure AI's own hosts).
+import { CHAT_PARAMS } from '../router/request';
+import type { Deployment } from '../router/deployment';
+import type { CompatibleHost } from './catalogue';
+import { openAIWire } from './openai';
+import type { Provider } from './provider';
+
+/** Azure AI Foundry's and Azure OpenAI's hosts take the key as `api-key` (LiteLLM's AzureAIStudioConfig). */
+const azureKeyHost = (base: string) => /^https?:\/\/[^/]*\.(services\.ai|openai)\.azure\.com(?:[:/]|$)/i.test(base);
+
+export function compatibleProvider(prefix: string, host: CompatibleHost): Provider {
+  const base = (d: Deployment) => (d.params.api_base ?? host.base ?? '').replace(/\/+$/, '');
+  const url = (d: Deployment, endpoint: string) => {
+    const b = base(d);
+    if (host.auth !== 'azure-ai') return `${b}${host.path ?? ''}/${endpoint}`;
+    // Foundry's services.ai.azure.com serves models under /models; api_version goes in the query when set.
+    const path = /\.services\.ai\.azure\.com/i.test(b) && !/\/models$/.test(b) ? '/models' : '';
+    const version = d.params.api_version ? `?api-version=${encodeURIComponent(d.params.api_version)}` : '';
+    return `${b}${path}/${endpoint}${version}`;
+  };
+  const auth = (d: Deployment): Record<string, string> => {
+    const key = d.params.api_key;
+    if (!key) return {};
+    return host.auth === 'azure-ai' && azureKeyHost(base(d)) ? { 'api-key': key } : { authorization: `Bearer ${key}` };
+  };
+  const check: Provider['check'] = (params) =>
+    host.base || params.api_base ? undefined : `api_base: required for ${prefix}/ deployments (or set ${host.baseEnv?.[0]} in the Worker's env)`;
+  const wire = openAIWire(prefix, url, auth, base, check);
+  const model = (m: string) => (host.modelPrefix && !m.startsWith(host.modelPrefix) && !m.startsWith('accounts/') ? host.modelPrefix + m : m);
+  const unsupported = new Set(host.unsupported ?? []);
+  return {
+    name: prefix,
+    apiBase: base,
+    check,
+    env: { api_key: host.keyEnv, ...(host.baseEnv && { api_base: host.baseEnv }) },
+    supportedParams: unsupported.size ? new Set([...CHAT_PARAMS].filter((p) => !unsupported.has(p))) : undefined,
+    chat: (call) => wire.chat({ ...call, body: { ...call.body, model: model(call.body.model) } }),
+    embeddings: host.embeddings === false ? undefined : (call) => wire.embeddings!({ ...call, body: { ...call.body, model: model(call.body.model) } }),
+  };
+}
