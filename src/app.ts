@@ -16,8 +16,9 @@ import { NO_KEY } from './keys/service';
 import { readJsonBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
-import type { CallOptions } from './router/router';
+import type { ApiResult, CallOptions } from './router/router';
 import { estimateTokens } from './router/request';
+import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
 
@@ -28,13 +29,16 @@ export function createApp(options: GatewayOptions = {}) {
   app.use('*', callTiming);
 
   app.onError((err, c) => {
-    if (err instanceof RouterError) return err.toResponse();
+    // Anthropic's clients read errors in Anthropic's shape, from the gateway itself too (auth, JSON, unknown model).
+    const render = (e: RouterError) => (isMessagesRoute(c.req.path) ? anthropicErrorResponse(e) : e.toResponse());
+    if (err instanceof RouterError) return render(err);
     logLine('error', { msg: 'unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });
-    return new RouterError('InternalServerError', 'Internal error in the gateway').toResponse();
+    return render(new RouterError('InternalServerError', 'Internal error in the gateway'));
   });
-  app.notFound((c) =>
-    new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: 'unknown_route' }).toResponse(),
-  );
+  app.notFound((c) => {
+    const err = new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: 'unknown_route' });
+    return isMessagesRoute(c.req.path) ? anthropicErrorResponse(err) : err.toResponse();
+  });
 
   // Liveness says the isolate runs, whatever the config; readiness says it can serve.
   app.get('/health/liveliness', (c) => c.json("I'm alive!"));
@@ -76,6 +80,38 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
 
+  // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
+  const messages = async (c: Context<AppEnv>) => {
+    const body = await readJson(c);
+    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages), 'messages');
+    const result = await key.run(async () => c.var.gateway.router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
+  };
+  app.post('/v1/messages', messages);
+  app.post('/messages', messages);
+
+  const countTokens = async (c: Context<AppEnv>) => {
+    const body = await readJson(c);
+    // Not routed and free upstream, but a virtual key must still be allowed the model.
+    const key = await admitKey(c, fields(body).model, 0, 'messages');
+    const count = await key.run(async () => c.var.gateway.router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
+    if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
+    if (count.estimated) headers['x-litellm-token-count'] = 'estimated';
+    return new Response(count.text, { headers });
+  };
+  app.post('/v1/messages/count_tokens', countTokens);
+  app.post('/messages/count_tokens', countTokens);
+
+  const responses = async (c: Context<AppEnv>) => {
+    const body = await readJson(c);
+    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'responses');
+    const result = await key.run(async () => c.var.gateway.router.responses(body, await callOptions(c, key)));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
+  };
+  app.post('/v1/responses', responses);
+  app.post('/responses', responses);
+
   const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.var.gateway.router.listModels()));
   app.get('/v1/models', models);
   app.get('/models', models);
@@ -93,7 +129,24 @@ const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.ra
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 
-async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY): Promise<CallOptions> {
+const isMessagesRoute = (path: string) => /^(\/v1)?\/messages(\/|$)/.test(path);
+
+/** What a passed-through Anthropic call takes from the client: its API version and beta flags. */
+function anthropicHeaders(c: Context<AppEnv>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = c.req.header(name);
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+function apiResponse(result: ApiResult, headers: Record<string, string>): Response {
+  if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
+  return new Response(result.text, { headers: { 'content-type': 'application/json', ...headers } });
+}
+
+async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstreamHeaders?: Record<string, string>): Promise<CallOptions> {
   let waitUntil: CallOptions['waitUntil'];
   try {
     const ctx = c.executionCtx;
@@ -112,6 +165,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY): Promise
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
     tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
+    upstreamHeaders,
   };
 }
 

@@ -2,6 +2,7 @@
 // The bundled router.config.yaml arrives validated at build time (src/generated/config.ts, which the build
 // refuses to write for a broken file); ROUTER_CONFIG, set at runtime, is parsed and validated here. A broken
 // ROUTER_CONFIG is kept as an error, so every request answers 500 with what is wrong, never half-served.
+import { KVConversations } from './api/responses/store';
 import { responseCacheFor } from './cache/settings';
 import { loadBundled } from './config/bundled';
 import type { Loaded } from './config/load';
@@ -105,6 +106,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
+      conversations: env.CACHE ? new KVConversations(env.CACHE) : undefined,
       env,
       ...options,
       callbacks: [...observability.callbacks, ...(keys ? [keys.callback] : []), ...(options.callbacks ?? [])],

@@ -1,12 +1,13 @@
 // The cache key: a SHA-256 of everything that changes the answer, scoped to the caller. Never a secret:
 // provider keys are not in the request, and the caller is known only by a hash of its key.
 import type { GatewayControls } from '../router/request';
+import type { CachedCall } from './response-cache';
 
 /** Request fields that do not change the answer (`model` is replaced by the resolved model group). */
 const NOT_IN_KEY = new Set(['model', 'stream', 'stream_options', 'user', 'metadata']);
 
 export interface KeyParts {
-  call: 'chat' | 'embeddings';
+  call: CachedCall;
   /** The model group after alias resolution: `gpt4` and `gpt-4o` share answers when one aliases the other. */
   group: string;
   /** The client's request, as parsed (upstream-bound parameters only). */

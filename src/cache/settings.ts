@@ -13,7 +13,15 @@ import { ResponseCache } from './response-cache';
 const LOCAL_DEFAULT_TTL_S = 600;
 
 /** LiteLLM's call-type names for what this gateway serves (others, e.g. transcription, have no route here). */
-const CALL_TYPES: Record<string, CachedCall> = { completion: 'chat', acompletion: 'chat', embedding: 'embeddings', aembedding: 'embeddings' };
+const CALL_TYPES: Record<string, CachedCall> = {
+  completion: 'chat',
+  acompletion: 'chat',
+  embedding: 'embeddings',
+  aembedding: 'embeddings',
+  anthropic_messages: 'messages',
+  responses: 'responses',
+  aresponses: 'responses',
+};
 
 /** Undefined when caching is off. Without a KV namespace (a Router used as a library), it lives in memory. */
 export function responseCacheFor(options: RouterOptions, runtime: { kv?: KVNamespace; now?: () => number }): ResponseCache | undefined {

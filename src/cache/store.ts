@@ -3,7 +3,8 @@ import type { ChatCompletion, EmbeddingResponse } from '../providers/openai-type
 
 /** One cached answer, with who served it (for the x-litellm-* headers) and when it stops being fresh. */
 export interface CachedAnswer {
-  body: ChatCompletion | EmbeddingResponse;
+  /** A chat.completion, an embedding list, or an Anthropic Message or Responses object (their own call types). */
+  body: ChatCompletion | EmbeddingResponse | Record<string, unknown>;
   group: string;
   deploymentId: string;
   apiBase: string;

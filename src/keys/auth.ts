@@ -19,7 +19,10 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
  * takes the master key. A model route is listed here only once it calls admitKey(): listed without it, a
  * key's models, limits and budget would not hold there.
  */
-export const VIRTUAL_KEY_ROUTES = new Set(['/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/models', '/models', '/key/info']);
+export const VIRTUAL_KEY_ROUTES = new Set([
+  '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
+  '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
 export function deferOf(c: Context): Defer {

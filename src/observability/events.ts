@@ -3,7 +3,7 @@ import type { Usage } from '../providers/openai-types';
 
 export interface RequestLog {
   requestId: string;
-  call: 'chat' | 'embeddings';
+  call: 'chat' | 'embeddings' | 'messages' | 'responses';
   /** The `model` the client asked for (a group or an alias). */
   model: string;
   group?: string;

@@ -57,10 +57,18 @@ export function langfuseCallback(opts: LangfuseOptions): RouterCallback {
   };
 }
 
+/** LiteLLM's call type names, as its Langfuse traces are named. */
+const TRACE_NAMES: Record<RequestLog['call'], string> = {
+  chat: 'litellm-acompletion',
+  embeddings: 'litellm-aembedding',
+  messages: 'litellm-anthropic_messages',
+  responses: 'litellm-aresponses',
+};
+
 function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {
   const iso = (ms: number) => new Date(ms).toISOString();
   const now = iso(log.startedAt + log.latencyMs);
-  const name = log.call === 'chat' ? 'litellm-acompletion' : 'litellm-aembedding';
+  const name = TRACE_NAMES[log.call];
   const input = opts.content ? log.messages : undefined;
   const output = opts.content ? answerOf(log.response) : undefined;
   const metadata = {
@@ -115,6 +123,7 @@ function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {
 /** The assistant's message(s) of a chat answer; embeddings' vectors are not worth a trace. */
 function answerOf(response: unknown): unknown {
   const choices = (response as { choices?: Array<{ message?: unknown }> } | undefined)?.choices;
-  if (!choices) return undefined;
+  // A Messages or Responses answer: its content blocks or output items.
+  if (!choices) return (response as { content?: unknown; output?: unknown } | undefined)?.content ?? (response as { output?: unknown } | undefined)?.output;
   return choices.length === 1 ? choices[0].message : choices.map((c) => c.message);
 }

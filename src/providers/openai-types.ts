@@ -20,6 +20,27 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/**
+ * A chat request as the inbound APIs' translators build it (from a Messages or Responses body, already checked):
+ * looser than the client-facing schema's type, and handed to the router as a ChatRequest.
+ */
+export interface TranslatedChat {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  stop?: string | string[];
+  tools?: unknown[];
+  tool_choice?: unknown;
+  parallel_tool_calls?: boolean;
+  response_format?: unknown;
+  user?: string;
+  [extra: string]: unknown;
+}
+
 /** The request shapes come from their schemas (src/schema/), which also validate them. */
 export type { ChatRequest } from '../schema/chat';
 export type { EmbeddingRequest } from '../schema/embeddings';

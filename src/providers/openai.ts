@@ -18,7 +18,7 @@ function headers(d: Deployment): Record<string, string> {
 /** An OpenAI-wire provider: the shape shared by OpenAI itself and Azure (which differs in URL and auth). */
 export function openAIWire(
   name: string,
-  url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings') => string,
+  url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings' | 'responses') => string,
   auth: (d: Deployment) => Record<string, string>,
   base: (d: Deployment) => string,
   check?: Provider['check'],
@@ -27,6 +27,8 @@ export function openAIWire(
     name,
     apiBase: base,
     check,
+    // The Responses API passes through; the client's headers are not forwarded (only this deployment's auth).
+    passthrough: { responses: (call) => postJson(call, url(call.deployment, 'responses'), auth(call.deployment), call.body) },
     async chat(call) {
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
       if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };

@@ -15,6 +15,29 @@ export interface UpstreamCall<Body> {
   controls?: GatewayControls;
 }
 
+/**
+ * A request in an API the upstream speaks itself (Anthropic's Messages, OpenAI's Responses), passed through:
+ * the client's body with only `model` replaced.
+ */
+export interface NativeCall {
+  deployment: Deployment;
+  body: Record<string, unknown>;
+  signal: AbortSignal;
+  fetch: typeof fetch;
+  /** Client headers meant for this upstream (anthropic-version, anthropic-beta). */
+  headers: Record<string, string>;
+}
+
+/** The upstream's answer as it came (a 2xx; a failure is thrown as a classified RouterError). */
+export type NativeHandler = (call: NativeCall) => Promise<Response>;
+
+/** The inbound APIs a provider can pass through untouched (the cheapest path: nothing is lost in translation). */
+export interface Passthrough {
+  messages?: NativeHandler;
+  count_tokens?: NativeHandler;
+  responses?: NativeHandler;
+}
+
 /** A non-stream answer, or an OpenAI-format SSE byte stream (`data: {chunk}` ... `data: [DONE]`). */
 export type ChatResult = { kind: 'json'; body: ChatCompletion } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
 
@@ -29,6 +52,8 @@ export interface Provider {
    * is true, else refused with a 400 that names it. Undefined: it takes every OpenAI parameter.
    */
   readonly supportedParams?: ReadonlySet<string>;
+  /** Inbound APIs this upstream speaks natively; any other reaches it translated to chat. */
+  readonly passthrough?: Passthrough;
   /** A fault in a deployment's litellm_params, as `key: fault` (e.g. `api_base: required for azure/`). */
   check?(params: LitellmParams): string | undefined;
   /**

@@ -1,7 +1,7 @@
 // Client requests: checked against their schema before any routing, split into what goes upstream and what
 // steers the gateway. The schemas (src/schema/) are the one description of each body.
 import { chatBody, chatParams, type ChatRequest } from '../schema/chat';
-import { CONTROL_NAMES, type GatewayControls } from '../schema/controls';
+import { CONTROL_NAMES, controlsSchema, type GatewayControls } from '../schema/controls';
 import { embeddingBody, embeddingParams, type EmbeddingRequest } from '../schema/embeddings';
 import { parseBody } from '../schema/issues';
 import { badRequest } from './errors';
@@ -32,7 +32,7 @@ function split<T>(body: Record<string, unknown>, known: ReadonlySet<string>): { 
 }
 
 /** The schema took either form of a request's `fallbacks`; which one it is decides how the router reads it. */
-function fallbackForms(fb: unknown[], known: ReadonlySet<string>): Pick<GatewayControls, 'fallback_hops' | 'fallback_list'> {
+function fallbackForms(fb: unknown[], known: ReadonlySet<string> | undefined): Pick<GatewayControls, 'fallback_hops' | 'fallback_list'> {
   const isHop = (x: unknown) => typeof x === 'string' || (typeof x === 'object' && x !== null && 'model' in x);
   if (!fb.every(isHop)) return { fallback_list: fb as Array<Record<string, string[]>> };
   return {
@@ -40,11 +40,30 @@ function fallbackForms(fb: unknown[], known: ReadonlySet<string>): Pick<GatewayC
       if (typeof x === 'string') return { model: x };
       const { model, ...params } = x as { model: string } & Record<string, unknown>;
       for (const k of Object.keys(params)) {
-        if (!known.has(k)) throw badRequest(`'fallbacks' entry for ${model} has a parameter this call does not take: ${k}`, 'fallbacks', 'invalid_value');
+        if (known && !known.has(k)) throw badRequest(`'fallbacks' entry for ${model} has a parameter this call does not take: ${k}`, 'fallbacks', 'invalid_value');
       }
       return Object.keys(params).length ? { model, params } : { model };
     }),
   };
+}
+
+/**
+ * For APIs passed through to their own upstream (Messages, Responses): the gateway's controls are taken out and
+ * checked against their schema, every other field stays as the client sent it (the upstream judges it).
+ */
+export function takeControls(body: Record<string, unknown>): { rest: Record<string, unknown>; controls: GatewayControls } {
+  const rest: Record<string, unknown> = {};
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) (CONTROL_NAMES.has(k) ? raw : rest)[k] = v;
+  const { fallbacks, ...controls } = parseBody(controlsSchema, raw) as GatewayControls & { fallbacks?: unknown[] };
+  if (fallbacks !== undefined) Object.assign(controls, fallbackForms(fallbacks, undefined));
+  return { rest, controls };
+}
+
+export function requireModel(body: Record<string, unknown>) {
+  if (typeof body.model !== 'string' || body.model === '') {
+    throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
+  }
 }
 
 export function parseChatRequest(body: unknown): { request: ChatRequest; controls: GatewayControls } {

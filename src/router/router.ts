@@ -1,7 +1,15 @@
 // The Router: LiteLLM's Router as a library. Construct it from the same keys as router.config.yaml
 // (`new Router({ model_list, routing_strategy, num_retries, fallbacks, ... })`) and call
-// `completion()` or `embedding()`. The Hono app is a thin HTTP layer over it.
+// `completion()` or `embedding()` (and `messages()`, `responses()` for Anthropic's and OpenAI's newer APIs).
+// The Hono app is a thin HTTP layer over it.
+import type { ApiContext, InboundApi, InboundRequest } from '../api/inbound';
+import { estimateMessages, messagesApi } from '../api/messages';
+import type { MessagesBody } from '../api/messages/request';
+import { responsesApi } from '../api/responses';
+import type { ConversationStore } from '../api/responses/store';
+import { MemoryConversations } from '../api/responses/store';
 import type { CachedCall, CacheTicket, ResponseCache } from '../cache/response-cache';
+import type { CachedAnswer } from '../cache/store';
 import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
@@ -10,18 +18,19 @@ import type { CallerTag, RequestLog, RouterCallback } from '../observability/eve
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
+import type { StreamDialect } from '../stream/relay';
 import { relayStream } from '../stream/relay';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
-import { RouterError } from './errors';
+import { asRouterError, badRequest, RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
-import type { Job, ResponseMeta } from './loop';
+import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
-import { streamTimeoutMs } from './policy';
+import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, requireModel, takeControls } from './request';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -39,6 +48,8 @@ export interface RouterRuntime {
   callbacks?: RouterCallback[];
   /** The response cache (Workers KV in the Worker); by default built from cache_responses, in memory. */
   cache?: ResponseCache;
+  /** Responses kept for previous_response_id (Workers KV in the Worker); by default in memory. */
+  conversations?: ConversationStore;
 }
 
 export interface CallOptions {
@@ -55,6 +66,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
+  upstreamHeaders?: Record<string, string>;
 }
 
 export type { ResponseMeta } from './loop';
@@ -62,6 +75,19 @@ export type { ResponseMeta } from './loop';
 export type CompletionResult =
   | { kind: 'json'; body: ChatCompletion; meta: ResponseMeta }
   | { kind: 'stream'; stream: ReadableStream<Uint8Array>; meta: ResponseMeta };
+
+/** An answer of an inbound API (Messages, Responses): a passed-through JSON answer keeps its bytes in `text`. */
+export type ApiResult =
+  | { kind: 'json'; body: unknown; text: string; meta: ResponseMeta }
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array>; meta: ResponseMeta };
+
+/** count_tokens' answer: Anthropic's bytes, or the gateway's estimate ({"input_tokens": n, "estimated": true}). */
+export interface TokenCount {
+  text: string;
+  estimated: boolean;
+  group: string;
+  deploymentId?: string;
+}
 
 export interface EmbeddingResult {
   body: EmbeddingResponse;
@@ -79,6 +105,7 @@ export class Router {
   private readonly state: StateStore;
   private readonly now: () => number;
   private readonly cache?: ResponseCache;
+  private readonly conversations: ConversationStore;
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
@@ -102,6 +129,7 @@ export class Router {
     this.now = runtime.now ?? Date.now;
     this.callbacks = runtime.callbacks ?? [];
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
+    this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
     this.loop = new RequestLoop({
       options: this.options,
@@ -143,21 +171,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await relayStream(result.stream, {
-          startedAt,
-          now: this.now,
-          idleTimeoutMs: streamTimeoutMs(this.options, d),
-          abort,
-          deployment: d,
-          signal: opts.signal,
-          onEnd: (o) => {
-            const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-            // A client that left says nothing about the deployment: only its usage is booked.
-            book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
-            // A stream's cost is known when it ends, abandoned or not: callbacks (and key spend) book it then.
-            this.logger.finish(log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs, cost: this.cost(d.id, usage) }, defer);
-          },
-        });
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -168,6 +182,117 @@ export class Router {
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
+  }
+
+  /** router.messages({ model, max_tokens, messages }): Anthropic's Messages API over the same routing as chat. */
+  messages(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
+    return this.inbound(messagesApi, body, opts);
+  }
+
+  /** router.responses({ model, input }): OpenAI's Responses API over the same routing as chat. */
+  responses(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
+    return this.inbound(responsesApi, body, opts);
+  }
+
+  /**
+   * Anthropic's count_tokens: exact from the group's first Anthropic deployment that answers, else the router's
+   * own estimate, marked `estimated`. Not routed (it costs nothing upstream and books no usage).
+   */
+  async countTokens(body: unknown, opts: CallOptions = {}): Promise<TokenCount> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+    const { rest } = takeControls(body as Record<string, unknown>);
+    requireModel(rest);
+    if (!Array.isArray(rest.messages)) throw badRequest('messages: Field required', 'messages', 'missing_required_parameter');
+    const group = this.groups.resolve(rest.model as string);
+    for (const d of this.groups.deployments(group)) {
+      const native = d.provider.passthrough?.count_tokens;
+      if (!native) continue;
+      try {
+        const timeout = AbortSignal.timeout(timeoutMs(this.options, d));
+        const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+        const res = await native({ deployment: d, body: { ...rest, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
+        return { text: await res.text(), estimated: false, group, deploymentId: d.id };
+      } catch (e) {
+        const err = asRouterError(e);
+        // The request's own fault is the client's to hear; an unwell deployment leaves the next one, or the estimate.
+        if (err.errorClass === 'BadRequestError' || opts.signal?.aborted) throw err;
+      }
+    }
+    const input_tokens = estimateMessages(rest as MessagesBody);
+    return { text: JSON.stringify({ input_tokens, estimated: true }), estimated: true, group };
+  }
+
+  /**
+   * An inbound API through the request loop: per attempt, passed through untouched to a deployment that speaks
+   * it (only `model` replaced, the answer's bytes as they came), else translated to chat and back. A fallback
+   * from one kind of deployment to the other works mid-request. Only non-stream answers are cached.
+   */
+  private async inbound<B extends InboundRequest>(api: InboundApi<B>, body: unknown, opts: CallOptions): Promise<ApiResult> {
+    const parsed = api.parse(body);
+    const { controls } = parsed;
+    const defer = deferrer(opts.waitUntil);
+    const ctx: ApiContext = { conversations: this.conversations, callerScope: opts.callerScope, defer };
+    const request = api.restore ? await api.restore(parsed.request, ctx) : parsed.request;
+    controls.tags ??= opts.tags;
+    const stream = request.stream === true;
+    const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
+    log.caller = opts.caller;
+    const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
+    if (cache?.hit) {
+      const hit = cache.hit.body;
+      return { kind: 'json', body: hit, text: JSON.stringify(hit), meta: this.cacheHit(cache, log, defer, api.usage(hit)) };
+    }
+    let chat: ChatRequest | undefined;
+    const job: Job<ApiResult> = {
+      model: request.model,
+      stream,
+      estTokens: api.estimate(request),
+      controls,
+      signal: opts.signal,
+      defer,
+      log,
+      attempt: async (d, signal, abort, book) => {
+        const startedAt = this.now();
+        const native = d.provider.passthrough?.[api.native];
+        if (native) {
+          const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
+          if (stream) {
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, api.dialect());
+            return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
+          }
+          const text = await res.text();
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            throw new RouterError('InternalServerError', `${d.provider.name} answered deployment ${d.id} with a body that is not JSON`);
+          }
+          return { value: { kind: 'json', body: parsed, text, meta: undefined as never }, usage: api.usage(parsed) };
+        }
+        chat ??= api.toChat(request);
+        const upstreamBody = applyParamPolicy({ ...chat, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+        // Clients of these APIs ask for as many tokens as their usual model allows (Claude Code: 32000); a
+        // deployment whose model_info says it gives fewer is asked for what it gives, not refused.
+        const cap = d.info.max_output_tokens;
+        if (cap !== undefined && typeof upstreamBody.max_tokens === 'number' && upstreamBody.max_tokens > cap) upstreamBody.max_tokens = cap;
+        const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
+        if (result.kind === 'json') {
+          const answer = api.fromChat(result.body, request);
+          api.remember?.(request, answer, ctx);
+          return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
+        }
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
+        return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
+      },
+    };
+    const { value, meta, usage } = await this.loop.run(job);
+    value.meta = meta;
+    if (value.kind === 'json') {
+      meta.cost = this.cost(meta.deploymentId, usage);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      cache?.keep(value.body as CachedAnswer['body'], meta);
+    }
+    return value;
   }
 
   /** router.embedding({ model, input }). */
@@ -248,11 +373,44 @@ export class Router {
   }
 
   /** A cache hit never reaches routing state (no deployment's tpm is spent); callbacks still hear of it, at no cost. */
-  private cacheHit(ticket: CacheTicket, log: RequestLog, defer: Defer): ResponseMeta {
+  private cacheHit(ticket: CacheTicket, log: RequestLog, defer: Defer, usage?: Usage): ResponseMeta {
     const { group, deploymentId, apiBase, body } = ticket.hit!;
     Object.assign(log, { group, deploymentId, apiBase, provider: this.deployments.get(deploymentId)?.provider.name, cacheHit: true });
-    this.logger.finish(log, undefined, { usage: body.usage && { completion_tokens: 0, ...body.usage }, cost: 0, response: log.call === 'chat' ? body : undefined }, defer);
+    const stored = (body as { usage?: Partial<Usage> }).usage;
+    usage ??= stored && ({ completion_tokens: 0, ...stored } as Usage);
+    this.logger.finish(log, undefined, { usage, cost: 0, response: log.call === 'embeddings' ? undefined : body }, defer);
     return { group, deploymentId, apiBase, attemptedRetries: 0, attemptedFallbacks: 0, cacheKey: ticket.key, cost: 0 };
+  }
+
+  /**
+   * Relays an attempt's stream (OpenAI chunks unless a dialect says otherwise): the attempt succeeds once the
+   * first chunk is in; its outcome is booked, and the request logged, when the stream ends.
+   */
+  private relay(
+    stream: ReadableStream<Uint8Array>,
+    d: Deployment,
+    job: Pick<Job<unknown>, 'estTokens' | 'log' | 'defer' | 'signal'>,
+    startedAt: number,
+    abort: (r: RouterError) => void,
+    book: Booker,
+    dialect?: StreamDialect,
+  ): Promise<ReadableStream<Uint8Array>> {
+    return relayStream(stream, {
+      startedAt,
+      now: this.now,
+      idleTimeoutMs: streamTimeoutMs(this.options, d),
+      abort,
+      deployment: d,
+      signal: job.signal,
+      dialect,
+      onEnd: (o) => {
+        const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
+        // A client that left says nothing about the deployment: only its usage is booked.
+        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        // A stream's cost is known when it ends, abandoned or not: callbacks (and key spend) book it then.
+        this.logger.finish(job.log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs, cost: this.cost(d.id, usage) }, job.defer);
+      },
+    });
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {

@@ -41,7 +41,8 @@ export const gatewayControls = {
   tags: v.optional(v.pipe(v.array(nonEmpty), v.maxLength(MAX_TAGS_PER_REQUEST))),
 };
 
-const controls = v.object(gatewayControls);
+/** The controls alone (for bodies passed through, whose other fields are the upstream's to judge). */
+export const controlsSchema = v.object(gatewayControls);
 
 /** One fallback of a request's own list: a model name, and parameters that replace the request's for that hop (F08). */
 export interface FallbackHop {
@@ -50,7 +51,7 @@ export interface FallbackHop {
 }
 
 /** The controls as the router reads them: `fallbacks` resolved into one of its two forms, tags gathered. */
-export type GatewayControls = Omit<v.InferOutput<typeof controls>, 'fallbacks'> & {
+export type GatewayControls = Omit<v.InferOutput<typeof controlsSchema>, 'fallbacks'> & {
   /** `fallbacks` as a plain list (names, or objects with a model): tried in order, in place of any configured (F08). */
   fallback_hops?: FallbackHop[];
   /** `fallbacks` in the router's form ([{group: [fallbacks]}]): replaces router_settings.fallbacks. */

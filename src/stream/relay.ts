@@ -1,9 +1,10 @@
-// Relays an upstream OpenAI-format SSE stream to the client chunk by chunk, bytes untouched, while watching it:
-// time to first token, usage, a clean `[DONE]` end. Only whole events go out (a partial one waits for its
+// Relays an upstream SSE stream to the client chunk by chunk, bytes untouched, while watching it: OpenAI chat
+// chunks by default, another API's events through a StreamDialect (Anthropic's Messages, OpenAI's Responses,
+// passed through): time to first token, usage, a clean end. Only whole events go out (a partial one waits for its
 // end), so every byte is seen before it is sent: an error event the upstream sends in-band, a line that is
 // not SSE, or a body that is not an event stream at all never reaches the client raw. A failure before the
 // first byte is thrown, classified as the non-stream path would (the router retries or falls back unseen);
-// after it, the client gets a scrubbed OpenAI-style error event, never a clean end.
+// after it, the client gets a scrubbed error event in the stream's own format, never a clean end.
 import { classifiedError } from '../providers/http';
 import type { Usage } from '../providers/openai-types';
 import type { Deployment } from '../router/deployment';
@@ -39,6 +40,8 @@ export interface RelayOptions {
    * even with no read pending: the runtime would otherwise notice only at its next write to the client.
    */
   signal?: AbortSignal;
+  /** The upstream's stream format; OpenAI chat chunks when not given. */
+  dialect?: StreamDialect;
 }
 
 const DONE = '[DONE]';
@@ -48,7 +51,7 @@ const MAX_BODY_READ = 64 * 1024;
 const MAX_HELD = 1024 * 1024;
 
 /** An upstream error (from an error event, or a body that is no event stream), classified as an HTTP error would be. */
-type InBand = (code: string | undefined, message: string) => RouterError;
+export type InBand = (code: string | undefined, message: string) => RouterError;
 
 const inBandError = (d: Deployment | undefined): InBand =>
   d
@@ -61,64 +64,88 @@ interface Fault {
   before: SSEEvent[];
 }
 
-interface ErrorJson {
+export interface ErrorJson {
   error?: { message?: string; code?: string; type?: string } | string;
   message?: string;
 }
 
-class Watcher {
-  private readonly parser = new SSEParser(true);
+/** What the relay reads from each upstream event, in the stream's own format. */
+export interface WatchState {
   usage?: Usage;
-  contentChars = 0;
-  done = false;
+  contentChars: number;
+  /** The stream's clean end was seen. */
+  done: boolean;
+}
 
-  constructor(private readonly inBand: InBand) {}
+/**
+ * A stream format the relay can watch: `see` notes usage, content and the clean end, and returns what the
+ * upstream sent instead of an event (an in-band error, classified with `inBand`); `errorEvent` is how a failure
+ * after the first byte is told to the client in that format.
+ */
+export interface StreamDialect {
+  see(ev: SSEEvent, state: WatchState, inBand: InBand): RouterError | undefined;
+  errorEvent(error: RouterError): Uint8Array;
+}
 
-  /** Looks at whole events (the end of the stream with `last`); returns what the upstream sent instead of a chunk, if anything. */
-  see(whole: Uint8Array, last = false): Fault | undefined {
-    const events = this.parser.push(whole);
-    if (last) events.push(...this.parser.flush());
-    for (let i = 0; i < events.length; i++) {
-      const error = this.check(events[i]);
-      if (error) return { error, before: events.slice(0, i) };
-    }
-    return undefined;
-  }
-
-  private check(ev: SSEEvent): RouterError | undefined {
-    if (ev.invalid) return this.notSSE(ev.data);
+/** OpenAI's chat.completion.chunk stream: `data: {chunk}` ... `data: [DONE]`. */
+export const chatDialect: StreamDialect = {
+  see(ev, state, inBand) {
     if (ev.data === DONE) {
-      this.done = true;
+      state.done = true;
       return undefined;
     }
     if (ev.data === '') return undefined;
-    if (!ev.data.startsWith('{') || !ev.data.trimEnd().endsWith('}')) return this.notSSE(ev.data);
+    if (!ev.data.startsWith('{') || !ev.data.trimEnd().endsWith('}')) return notSSE(ev.data, inBand);
     // Most events are content deltas: only those that can carry an error or usage are parsed whole.
     if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
-      this.contentChars += contentLength(ev.data);
+      state.contentChars += contentLength(ev.data);
       return undefined;
     }
     let json: ErrorJson & { usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
     try {
       json = JSON.parse(ev.data);
     } catch {
-      return this.notSSE(ev.data);
+      return notSSE(ev.data, inBand);
     }
-    if (json.error) return errorOf(json, this.inBand);
-    if (json.usage) this.usage = json.usage;
+    if (json.error) return errorOf(json, inBand);
+    if (json.usage) state.usage = json.usage;
     const content = json.choices?.[0]?.delta?.content;
-    if (typeof content === 'string') this.contentChars += content.length;
+    if (typeof content === 'string') state.contentChars += content.length;
     return undefined;
-  }
+  },
+  errorEvent: (error) => encodeEvent(error.toJSON()),
+};
 
-  private notSSE(data: string): RouterError {
-    // Scrubbed before it is cut, as the non-stream path does with an HTML error page.
-    return this.inBand(undefined, `Upstream sent a stream event that is not JSON: ${scrub(data).slice(0, 200)}`);
+/** Scrubbed before it is cut, as the non-stream path does with an HTML error page. */
+export const notSSE = (data: string, inBand: InBand): RouterError =>
+  inBand(undefined, `Upstream sent a stream event that is not JSON: ${scrub(data).slice(0, 200)}`);
+
+class Watcher implements WatchState {
+  private readonly parser = new SSEParser(true);
+  usage?: Usage;
+  contentChars = 0;
+  done = false;
+
+  constructor(
+    private readonly inBand: InBand,
+    private readonly dialect: StreamDialect,
+  ) {}
+
+  /** Looks at whole events (the end of the stream with `last`); returns what the upstream sent instead of a chunk, if anything. */
+  see(whole: Uint8Array, last = false): Fault | undefined {
+    const events = this.parser.push(whole);
+    if (last) events.push(...this.parser.flush());
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
+      const error = ev.invalid ? notSSE(ev.data, this.inBand) : this.dialect.see(ev, this, this.inBand);
+      if (error) return { error, before: events.slice(0, i) };
+    }
+    return undefined;
   }
 }
 
 /** An OpenAI-shaped (or Anthropic-shaped, or any {error}) error body as a classified RouterError. */
-function errorOf(json: ErrorJson, inBand: InBand): RouterError {
+export function errorOf(json: ErrorJson, inBand: InBand): RouterError {
   const err = typeof json.error === 'object' && json.error !== null ? json.error : undefined;
   const message = err?.message ?? (typeof json.error === 'string' ? json.error : json.message);
   return inBand(err?.code ?? err?.type, message ?? 'unknown error');
@@ -258,7 +285,8 @@ class IdleWatch {
 export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: RelayOptions): Promise<ReadableStream<Uint8Array>> {
   const reader = upstream.getReader();
   const inBand = inBandError(opts.deployment);
-  const watcher = new Watcher(inBand);
+  const dialect = opts.dialect ?? chatDialect;
+  const watcher = new Watcher(inBand, dialect);
   const framer = new Framer();
   const timeoutError = () =>
     new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
@@ -375,7 +403,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
               : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' });
         }
         // After bytes reached the client, the only honest end is an error event the SDKs raise on.
-        controller.enqueue(encodeEvent(failure.toJSON()));
+        controller.enqueue(dialect.errorEvent(failure));
         controller.close();
         reader.cancel().catch(() => {});
         end({ ok: false, cancelled: false, error: failure });

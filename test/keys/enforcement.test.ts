@@ -142,7 +142,7 @@ describe('budgets and spend', () => {
       if (res.status !== 200) {
         const body = await res.json<any>();
         expect(body.error.type).toBe('budget_exceeded');
-        expect(body.error.message).toMatch(/^Budget has been exceeded! Key=tiny \(sk-\.\.\.\w{4}\) Current cost: 0\.001\d*, Max budget: 0\.001$/);
+        expect(body.error.message).toMatch(/^Budget has been exceeded! Key=tiny \(sk-\.\.\.[\w-]{4}\) Current cost: 0\.001\d*, Max budget: 0\.001$/);
         break;
       }
     }

@@ -1,7 +1,7 @@
 // anthropic/<model> and bare claude-*: Anthropic's Messages API, translated to and from OpenAI's chat format.
 import type { Deployment } from '../../router/deployment';
 import { postJson, upstreamJson } from '../http';
-import type { Provider } from '../provider';
+import type { NativeCall, Provider } from '../provider';
 import { isJsonMode } from './json-mode';
 import { toMessagesRequest } from './request';
 import { toChatCompletion } from './response';
@@ -19,6 +19,10 @@ function headers(d: Deployment): Record<string, string> {
   return h;
 }
 
+/** A Messages API call passed through: the client's anthropic-version and anthropic-beta win over ours. */
+const native = (path: string) => (call: NativeCall) =>
+  postJson(call, `${base(call.deployment)}${path}`, { ...headers(call.deployment), ...call.headers }, call.body);
+
 export const anthropic: Provider = {
   name: 'anthropic',
   apiBase: base,
@@ -28,6 +32,8 @@ export const anthropic: Provider = {
     'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p',
     'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user',
   ]),
+
+  passthrough: { messages: native('/v1/messages'), count_tokens: native('/v1/messages/count_tokens') },
 
   async chat(call) {
     const d = call.deployment;
