@@ -2,7 +2,9 @@
 // Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the RouterState
 // Durable Object namespace, SQLite-backed on a scratch disk, and the CACHE KV namespace); the floor is
 // bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { join, relative } from 'node:path';
 
 /** Must match wrangler.toml's compatibility_date (and flags: it sets none). */
@@ -24,6 +26,13 @@ const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes 
  */
 export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstream, benchDir, stateDir, file = 'bench-workerd.capnp' }) {
   const rel = (p) => relative(dir, p) || '.';
+  // The Worker reads ROUTER_CONFIG as JSON (it carries no YAML parser): a YAML config is handed over converted.
+  for (const g of gateways) {
+    if (!g.configFile || !/\.ya?ml$/.test(g.configFile)) continue;
+    const json = join(dir, `${basename(g.configFile).replace(/\.ya?ml$/, '')}.${g.name}.json`);
+    await writeFile(json, JSON.stringify(parseYaml(await readFile(g.configFile, 'utf8'))));
+    g.configFile = json;
+  }
   const embed = (p) => `embed ${q(rel(p))}`;
   const modules = bundle.modules
     .map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = ${embed(join(bundle.outdir, m.name))})`)

@@ -6,7 +6,7 @@ import { KVConversations } from './api/responses/store';
 import { responseCacheFor } from './cache/settings';
 import { loadBundled } from './config/bundled';
 import type { Loaded } from './config/load';
-import { loadProxyConfig, loadProxyObject, toRouterOptions } from './config/load';
+import { loadProxyObject, toRouterOptions } from './config/load';
 import type { ProxyConfig } from './config/types';
 import bundledConfig from './generated/config';
 import type { Env } from './env';
@@ -24,8 +24,10 @@ export type Gateway =
   | { ok: false; error: RouterError };
 
 export interface GatewayOptions extends RouterRuntime {
-  /** YAML to use instead of the bundled file and ROUTER_CONFIG (tests, embedding). */
+  /** A config to use instead of the bundled file and ROUTER_CONFIG (tests, embedding): JSON, or what parseConfig reads. */
   configText?: string;
+  /** Reads a configText or ROUTER_CONFIG that is not JSON (tests and embedders pass yaml's `parse`). */
+  parseConfig?: (text: string) => unknown;
   /** Keeps this gateway's Durable Object state apart from others on the same binding (tests). */
   stateNamespace?: string;
 }
@@ -42,26 +44,32 @@ export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gatewa
   const text = options.configText ?? env.ROUTER_CONFIG;
   const hit = built.get(options);
   if (hit && hit.text === text) return hit.gateway;
-  const gateway = build(text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env), env, options);
+  const gateway = build(text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig), env, options);
   built.set(options, { text, gateway });
   return gateway;
 }
 
 /**
- * ROUTER_CONFIG as YAML, or as JSON (which is YAML): JSON.parse spares a new isolate the YAML parser's first
- * run, tens of milliseconds. `npm run check-config -- --json FILE` writes a file in that form.
+ * ROUTER_CONFIG (or configText) is JSON: the Worker carries no YAML parser, a third of its bundle otherwise, and
+ * JSON.parse spares a new isolate tens of milliseconds. `npm run -s check-config -- --json my.yaml` checks a YAML
+ * file and prints it in that form. An embedder may pass its own parser (`parseConfig`, e.g. yaml's `parse`).
  */
-function loadText(text: string, env: Env): Loaded<ProxyConfig> {
-  if (text.trimStart().startsWith('{')) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return loadProxyConfig(text, env); // not JSON after all: the YAML parser reads it, or words the fault
+function loadText(text: string, env: Env, parseConfig?: (text: string) => unknown): Loaded<ProxyConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    if (!parseConfig) {
+      const fault = `ROUTER_CONFIG: not JSON (${(e as Error).message}). The Worker reads ROUTER_CONFIG as JSON; convert a YAML file with \`npm run -s check-config -- --json my.yaml\``;
+      return { ok: false, errors: [fault], warnings: [] };
     }
-    return loadProxyObject(raw, env);
+    try {
+      raw = parseConfig(text);
+    } catch (e2) {
+      return { ok: false, errors: [`(yaml): ${(e2 as Error).message.split('\n')[0]}`], warnings: [] };
+    }
   }
-  return loadProxyConfig(text, env);
+  return loadProxyObject(raw, env);
 }
 
 function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): Gateway {

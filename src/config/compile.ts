@@ -4,7 +4,7 @@
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
 import { parse as parseYaml } from 'yaml';
 import type { BundledConfig } from './bundled';
-import { loadProxyConfig } from './load';
+import { loadProxyConfig } from './yaml';
 
 export interface Compiled {
   ok: boolean;

@@ -1,5 +1,4 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
-import { parse as parseYaml } from 'yaml';
 import { applyEnvDefaults } from '../providers/env-defaults';
 import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
@@ -18,17 +17,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadProxyConfig(yamlText: string, env: Record<string, unknown> = {}): Loaded<ProxyConfig> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(yamlText);
-  } catch (e) {
-    return { ok: false, errors: [`(yaml): ${(e as Error).message.split('\n')[0]}`], warnings: [] };
-  }
-  return loadProxyObject(raw, env);
-}
-
-/** The same, from the file already parsed (the bundled config, parsed at build time: config/bundled.ts). */
+/** A config file already parsed (from YAML by config/yaml.ts, from JSON, or at build time by config/bundled.ts). */
 export function loadProxyObject(raw: unknown, env: Record<string, unknown> = {}): Loaded<ProxyConfig> {
   const shapeFault = structureFault(raw);
   if (shapeFault) return { ok: false, errors: [shapeFault], warnings: [] };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import shipped from '../../router.config.yaml';
 import { loadBundled } from '../../src/config/bundled';
 import { compileConfig } from '../../src/config/compile';
-import { loadProxyConfig } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 import generated from '../../src/generated/config';
 
 /** What the Worker serves from the build's output, against what parsing the YAML at runtime serves. */

@@ -1,7 +1,7 @@
 // Finding 5 of issue 17: config faults are refused with their key path and a message a person understands;
 // what LiteLLM itself accepts stays a warning.
 import { describe, expect, it } from 'vitest';
-import { loadProxyConfig } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 import { Router } from '../../src/router/router';
 import { testGateway, user } from '../helpers/gateway';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import shipped from '../../router.config.yaml';
-import { loadProxyConfig, toRouterOptions } from '../../src/config/load';
+import { toRouterOptions } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 import { Router } from '../../src/router/router';
 import { streamChunks } from '../../src/stream/chunks';
 

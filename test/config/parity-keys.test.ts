@@ -1,6 +1,6 @@
 // The keys LiteLLM configs in the wild use beyond the router guide: accepted when right, refused by key path when wrong.
 import { describe, expect, it } from 'vitest';
-import { loadProxyConfig } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 
 describe('LiteLLM parity keys', () => {
   it('accepts wildcards, order, tags, cooldown_time, num_retries, tag filtering, allowed_fails_policy and both retry_policy spellings', () => {

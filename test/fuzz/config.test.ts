@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ConfigError, loadProxyConfig, toRouterOptions } from '../../src/config/load';
+import { ConfigError, toRouterOptions } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 import { Router } from '../../src/router/router';
 import { fuzzParams, fuzzTimeoutMs } from './settings';
 

@@ -3,6 +3,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { createApp } from '../../src/app';
 import type { Env } from '../../src/env';
 import type { GatewayOptions } from '../../src/gateway';
+import { parseConfigYaml } from '../../src/config/yaml';
 import { FakeUpstream } from './fake-upstream';
 
 export interface TestGateway {
@@ -18,7 +19,8 @@ export interface TestGateway {
 export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
   const upstream = new FakeUpstream();
   const contexts: ExecutionContext[] = [];
-  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, ...options, configText });
+  // Configs in tests are YAML, as users write them: the test reads them as an embedder would (the Worker takes JSON).
+  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, parseConfig: parseConfigYaml, ...options, configText });
   const gw: TestGateway = {
     upstream,
     app,

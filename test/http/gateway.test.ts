@@ -65,8 +65,8 @@ describe('ROUTER_CONFIG', () => {
     const { createApp } = await import('../../src/app');
     const { env, createExecutionContext } = await import('cloudflare:test');
     const app = createApp();
-    const yaml = 'model_list:\n  - model_name: from-env\n    litellm_params: { model: mock/x }\n';
-    const res = await app.fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: yaml }, createExecutionContext());
+    const json = JSON.stringify({ model_list: [{ model_name: 'from-env', litellm_params: { model: 'mock/x' } }] });
+    const res = await app.fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: json }, createExecutionContext());
     const ids = (await res.json<any>()).data.map((m: any) => m.id);
     expect(ids).toEqual(['from-env']);
   });
@@ -78,12 +78,12 @@ describe('ROUTER_CONFIG', () => {
     const groups = 'config' in generated ? [...new Set(generated.config.model_list.map((m) => m.model_name))] : [];
     const served = await createApp().fetch(new Request('http://gw/v1/models'), { ...env }, createExecutionContext());
     expect((await served.json<any>()).data.map((m: any) => m.id)).toEqual([...groups, 'gpt4']);
-    const broken = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: 'model_list:\n  - model_name: x\n' }, createExecutionContext());
+    const broken = await createApp().fetch(new Request('http://gw/v1/models'), { ...env, ROUTER_CONFIG: '{"model_list": [{"model_name": "x"}]}' }, createExecutionContext());
     expect(broken.status).toBe(500);
     expect((await broken.json<any>()).error.message).toMatch(/^Invalid router config: model_list\[0\]\.litellm_params: /);
   });
 
-  it('may be JSON (read without the YAML parser), with the same checks and key paths', async () => {
+  it('is JSON (the Worker carries no YAML parser), with the same checks and key paths; YAML is refused saying how to convert it', async () => {
     const { createApp } = await import('../../src/app');
     const { env, createExecutionContext } = await import('cloudflare:test');
     const models = async (config: unknown) => {
@@ -95,10 +95,9 @@ describe('ROUTER_CONFIG', () => {
     expect(ok.body.data.map((m: any) => m.id)).toEqual(['from-json']);
     const bad = await models({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m', rpm: -1 } }] });
     expect(bad.body.error.message).toMatch(/^Invalid router config: model_list\[0\]\.litellm_params\.rpm: .*-1/);
-    // Not JSON after all: the YAML parser words the fault.
-    const neither = await models('{ model_list: [');
-    expect(neither.status).toBe(500);
-    expect(neither.body.error.message).toMatch(/^Invalid router config: \(yaml\): /);
+    const yaml = await models('model_list:\n  - model_name: from-yaml\n    litellm_params: { model: mock/x }\n');
+    expect(yaml.status).toBe(500);
+    expect(yaml.body.error.message).toMatch(/^Invalid router config: ROUTER_CONFIG: not JSON .*npm run -s check-config -- --json my\.yaml/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { loadProxyConfig } from '../../src/config/load';
+import { loadProxyConfig } from '../../src/config/yaml';
 import type { Env } from '../../src/env';
 import { buildObservability } from '../../src/observability/callbacks';
 

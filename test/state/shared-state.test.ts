@@ -1,6 +1,7 @@
 // Routing state in the RouterState Durable Object: exact limits under concurrency, shared by every
 // isolate, surviving restarts, within the hot-path round-trip budget.
 import { env, evictDurableObject } from 'cloudflare:test';
+import { parseConfigYaml } from '../../src/config/yaml';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { gatewayFor } from '../../src/gateway';
@@ -118,7 +119,7 @@ router_settings: { routing_strategy: ${strategy} }
   ];
   for (const [strategy, limits, expected] of cases) {
     it(`${strategy}${limits ? ' with limits' : ''}: ${expected} blocking Durable Object round trip(s) per request (after the first)`, async () => {
-      const options = { configText: groupFor(strategy, limits), stateNamespace: `${crypto.randomUUID()}:`, fetch: testGateway('model_list: []').upstream.fetch };
+      const options = { configText: groupFor(strategy, limits), parseConfig: parseConfigYaml, stateNamespace: `${crypto.randomUUID()}:`, fetch: testGateway('model_list: []').upstream.fetch };
       const app = createApp(options);
       const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
       for (let i = 0; i < 5; i++) {
