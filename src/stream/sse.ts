@@ -66,3 +66,24 @@ function parseBlock(block: string, strict: boolean): SSEEvent | undefined {
   if (invalid) return { event, data: data.join('\n'), invalid };
   return data.length || event ? { event, data: data.join('\n') } : undefined;
 }
+
+/** A stream translator: what it sends for each upstream event, and anything it sends once the upstream ends. */
+export interface EventTranslator {
+  translate(ev: SSEEvent): Iterable<Uint8Array>;
+  end?(): Iterable<Uint8Array>;
+}
+
+/** An SSE byte stream translated event by event as it arrives (never buffered whole). */
+export function translateEvents(t: EventTranslator): TransformStream<Uint8Array, Uint8Array> {
+  const parser = new SSEParser();
+  const emit = (events: SSEEvent[], c: TransformStreamDefaultController<Uint8Array>) => {
+    for (const ev of events) for (const out of t.translate(ev)) c.enqueue(out);
+  };
+  return new TransformStream({
+    transform: (chunk, c) => emit(parser.push(chunk), c),
+    flush: (c) => {
+      emit(parser.flush(), c);
+      if (t.end) for (const out of t.end()) c.enqueue(out);
+    },
+  });
+}

@@ -7,7 +7,7 @@ import type { ChatChunk, Usage } from '../../providers/openai-types';
 import { toUsage } from '../../providers/anthropic/response';
 import type { StreamDialect } from '../../stream/relay';
 import { notSSE } from '../../stream/relay';
-import { type SSEEvent, SSEParser } from '../../stream/sse';
+import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { anthropicErrorEvent } from './errors';
 import { anthropicUsage, messageId, stopReason } from './response';
@@ -16,12 +16,8 @@ import { anthropicUsage, messageId, stopReason } from './response';
 const ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error']);
 
 export function toMessagesStream(model: string, estInputTokens: number): TransformStream<Uint8Array, Uint8Array> {
-  const parser = new SSEParser();
   const t = new MessagesTranslator(model, estInputTokens);
-  const emit = (events: SSEEvent[], c: TransformStreamDefaultController<Uint8Array>) => {
-    for (const ev of events) for (const out of t.translate(ev.data)) c.enqueue(namedEvent(out));
-  };
-  return new TransformStream({ transform: (chunk, c) => emit(parser.push(chunk), c), flush: (c) => emit(parser.flush(), c) });
+  return translateEvents({ translate: (ev) => t.translate(ev.data).map(namedEvent) });
 }
 
 type Out = { type: string; [k: string]: unknown };

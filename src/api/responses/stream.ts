@@ -6,7 +6,7 @@ import type { ChatChunk, Usage } from '../../providers/openai-types';
 import { RouterError } from '../../router/errors';
 import type { StreamDialect } from '../../stream/relay';
 import { notSSE } from '../../stream/relay';
-import { type SSEEvent, SSEParser } from '../../stream/sse';
+import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { responsesErrorEvent } from './errors';
 import type { ResponsesBody } from './request';
@@ -15,12 +15,8 @@ import type { OutputItem } from './response';
 import { chatUsage, functionCallItem, messageItem, newId, responseObject, responsesUsage } from './response';
 
 export function toResponsesStream(req: ResponsesBody, onAnswer?: (response: unknown) => void): TransformStream<Uint8Array, Uint8Array> {
-  const parser = new SSEParser();
   const t = new ResponsesTranslator(req, onAnswer);
-  const emit = (events: SSEEvent[], c: TransformStreamDefaultController<Uint8Array>) => {
-    for (const ev of events) for (const out of t.translate(ev.data)) c.enqueue(out);
-  };
-  return new TransformStream({ transform: (chunk, c) => emit(parser.push(chunk), c), flush: (c) => emit(parser.flush(), c) });
+  return translateEvents({ translate: (ev) => t.translate(ev.data) });
 }
 
 type Open = { kind: 'text'; item: OutputItem; index: number; text: string } | { kind: 'call'; item: OutputItem; index: number; args: string; chatIndex: number };

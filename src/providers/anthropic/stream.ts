@@ -4,7 +4,7 @@
 // An `error` event fails the stream with a classified RouterError, which the relay turns into an error event
 // (or, before the first byte, into a retry).
 import type { Deployment } from '../../router/deployment';
-import { DONE_EVENT, encodeEvent, type SSEEvent, SSEParser } from '../../stream/sse';
+import { DONE_EVENT, encodeEvent, type SSEEvent, translateEvents } from '../../stream/sse';
 import { classifiedError } from '../http';
 import type { ChatChunk, ChunkDelta } from '../openai-types';
 import { JSON_TOOL } from './json-mode';
@@ -20,15 +20,7 @@ export interface ChunkStreamOptions {
 }
 
 export function toChatChunkStream(opts: ChunkStreamOptions): TransformStream<Uint8Array, Uint8Array> {
-  const parser = new SSEParser();
-  const translator = new ChunkTranslator(opts);
-  const emit = (events: SSEEvent[], controller: TransformStreamDefaultController<Uint8Array>) => {
-    for (const ev of events) for (const out of translator.translate(ev)) controller.enqueue(out);
-  };
-  return new TransformStream({
-    transform: (chunk, controller) => emit(parser.push(chunk), controller),
-    flush: (controller) => emit(parser.flush(), controller),
-  });
+  return translateEvents(new ChunkTranslator(opts));
 }
 
 class ChunkTranslator {

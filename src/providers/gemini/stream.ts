@@ -5,7 +5,7 @@
 // the upstream's end, after every candidate finished, is [DONE]; an end before that, or an in-band error, fails
 // the stream with a classified RouterError (before the first byte the Router then retries or falls back unseen).
 import type { Deployment } from '../../router/deployment';
-import { DONE_EVENT, encodeEvent, type SSEEvent, SSEParser } from '../../stream/sse';
+import { DONE_EVENT, encodeEvent, type SSEEvent, translateEvents } from '../../stream/sse';
 import { classifiedError } from '../http';
 import type { ChatChunk, ChunkDelta, ToolCallDelta } from '../openai-types';
 import { googleError } from './errors';
@@ -19,18 +19,7 @@ export interface ChunkStreamOptions {
 }
 
 export function toChatChunkStream(opts: ChunkStreamOptions): TransformStream<Uint8Array, Uint8Array> {
-  const parser = new SSEParser();
-  const translator = new ChunkTranslator(opts);
-  const emit = (events: SSEEvent[], controller: TransformStreamDefaultController<Uint8Array>) => {
-    for (const ev of events) for (const out of translator.translate(ev)) controller.enqueue(out);
-  };
-  return new TransformStream({
-    transform: (chunk, controller) => emit(parser.push(chunk), controller),
-    flush: (controller) => {
-      emit(parser.flush(), controller);
-      for (const out of translator.end()) controller.enqueue(out);
-    },
-  });
+  return translateEvents(new ChunkTranslator(opts));
 }
 
 interface ChoiceState {
