@@ -1,9 +1,10 @@
-// The bar: one LiteLLM config mixing openai/, azure/, anthropic/, gemini/, vertex_ai/ and three catalogue
+// The bar: one LiteLLM config mixing openai/, azure/, anthropic/, gemini/, vertex_ai/, bedrock/ and three catalogue
 // hosts loads unchanged; the OpenAI SDK gets answers and streams through each, and fallbacks cross providers.
 import { describe, expect, it } from 'vitest';
 import { textMessage, textStream as claudeStream } from '../fixtures/anthropic';
 import { errors, textResponse, textStream } from '../fixtures/gemini';
 import { testServiceAccount, tokenResponse } from '../fixtures/vertex';
+import { converseText, eventStream, textFrames } from '../helpers/bedrock';
 import { testGateway } from '../helpers/gateway';
 import { sdkFor } from '../helpers/sdk';
 
@@ -17,6 +18,7 @@ model_list:
   - { model_name: claude, litellm_params: { model: anthropic/claude-sonnet-4-5-20250929, api_key: os.environ/ANTHROPIC_KEY } }
   - { model_name: gem, litellm_params: { model: gemini/gemini-2.0-flash, api_key: os.environ/GEMINI_KEY } }
   - { model_name: vertex, litellm_params: { model: vertex_ai/gemini-2.0-flash, vertex_location: us-central1, vertex_credentials: os.environ/VERTEX_CREDENTIALS } }
+  - { model_name: bedrock, litellm_params: { model: bedrock/anthropic.claude-3-5-haiku-20241022-v1:0, aws_region_name: us-east-1 } }
   - { model_name: mistral, litellm_params: { model: mistral/mistral-large-latest } }
   - { model_name: deepseek, litellm_params: { model: deepseek/deepseek-chat } }
   - { model_name: together, litellm_params: { model: together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo } }
@@ -34,6 +36,8 @@ router_settings:
       MISTRAL_API_KEY: 'mistral-key-123456',
       DEEPSEEK_API_KEY: 'deepseek-key-123456',
       TOGETHER_API_KEY: 'together-key-123456',
+      AWS_ACCESS_KEY_ID: 'AKIDMIXED',
+      AWS_SECRET_ACCESS_KEY: 'mixed-secret-123456',
     },
   );
   gw.upstream.on('oauth2.test/token', { json: tokenResponse() });
@@ -41,6 +45,8 @@ router_settings:
   gw.upstream.on(':streamGenerateContent', { stream: textStream, noDone: true });
   gw.upstream.on((url, body) => url.endsWith('/v1/messages') && body.stream, { stream: claudeStream, noDone: true });
   gw.upstream.on('/v1/messages', { json: textMessage });
+  gw.upstream.on((url) => url.endsWith('/converse-stream'), eventStream(textFrames()));
+  gw.upstream.on((url) => url.endsWith('/converse'), converseText('Hello from Bedrock'));
   return gw;
 }
 
@@ -50,6 +56,7 @@ const HOSTS: Record<string, string> = {
   claude: 'api.anthropic.com',
   gem: 'generativelanguage.googleapis.com',
   vertex: 'us-central1-aiplatform.googleapis.com',
+  bedrock: 'bedrock-runtime.us-east-1.amazonaws.com',
   mistral: 'api.mistral.ai',
   deepseek: 'api.deepseek.com',
   together: 'api.together.xyz',
