@@ -76,7 +76,11 @@ async function stop(child) {
   const done = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    // Until it has exited its port is still bound: a restart on the same port would fail to bind.
+    await done;
+  }
   children.delete(child);
 }
 

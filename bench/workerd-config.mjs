@@ -2,13 +2,17 @@
 // Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the RouterState
 // Durable Object namespace, SQLite-backed on a scratch disk, and the CACHE KV namespace); the floor is
 // bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { join, relative } from 'node:path';
 
-/** Must match wrangler.toml's compatibility_date (and flags: it sets none). */
+/** Must match wrangler.toml's compatibility_date. */
 export const COMPATIBILITY_DATE = '2026-11-01';
+/** wrangler.toml's compatibility_flags, as deployed (enable_request_signal: a client that leaves aborts at once). */
+const wranglerToml = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'wrangler.toml'), 'utf8');
+export const COMPATIBILITY_FLAGS = JSON.parse(/^compatibility_flags\s*=\s*(\[.*\])/m.exec(wranglerToml)?.[1] ?? '[]');
 
 const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes as JSON for what we write
 
@@ -55,6 +59,7 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
       ${modules}
     ],
     compatibilityDate = ${q(COMPATIBILITY_DATE)},
+    compatibilityFlags = ${q(COMPATIBILITY_FLAGS)},
     bindings = [
       ${bindings.join(',\n      ')}
     ],
