@@ -66,6 +66,8 @@ export function createApp(options: GatewayOptions = {}) {
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     const headers = { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers };
     if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
+    // The upstream's own bytes when the answer passed through unchanged: not serialised again.
+    if (result.text !== undefined) return new Response(result.text, { headers: { 'content-type': 'application/json', ...headers } });
     return c.json(result.body, 200, headers);
   };
   app.post('/v1/chat/completions', chat);
