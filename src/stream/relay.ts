@@ -124,8 +124,7 @@ export const chatDialect: StreamDialect = {
     if (!startsWith(b, start, DATA) || end - start < DATA.length + 2) return false;
     if (b[i] === SPACE) i++;
     if (b[i] !== OPEN || b[end - 1] !== CLOSE) return false;
-    if (within(b.indexOf(LF, i), end) || within(b.indexOf(CR, i), end)) return false;
-    if (includes(b, i, end, ERROR_KEY) || includes(b, i, end, USAGE_KEY)) return false;
+    if (!plainContent(b, i, end)) return false;
     state.contentChars += contentLengthOf(b, i, end);
     return true;
   },
@@ -143,22 +142,21 @@ const CLOSE = 125;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-const within = (at: number, end: number) => at >= 0 && at < end;
-
 function startsWith(b: Uint8Array, at: number, needle: Uint8Array): boolean {
   if (at + needle.length > b.length) return false;
   for (let k = 0; k < needle.length; k++) if (b[at + k] !== needle[k]) return false;
   return true;
 }
 
-/** Whether `needle` occurs in b[from, to). */
-function includes(b: Uint8Array, from: number, to: number, needle: Uint8Array): boolean {
-  const first = needle[0];
-  const last = to - needle.length;
-  for (let i = b.indexOf(first, from); i >= 0 && i <= last; i = b.indexOf(first, i + 1)) {
-    if (startsWith(b, i, needle)) return true;
+/** One pass over b[from, to): one line, with neither `"error"` nor `"usage"` in it. */
+function plainContent(b: Uint8Array, from: number, to: number): boolean {
+  const last = to - ERROR_KEY.length;
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === LF || c === CR) return false;
+    if (c === QUOTE && i <= last && (startsWith(b, i, ERROR_KEY) || startsWith(b, i, USAGE_KEY))) return false;
   }
-  return false;
+  return true;
 }
 
 /** contentLength on bytes: the `"content":"..."` string's length as sent, in UTF-16 units (escapes count as written). */
