@@ -22,6 +22,8 @@ import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
 
+const JSON_TYPE = { 'content-type': 'application/json' } as const;
+
 type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
@@ -52,7 +54,7 @@ export function createApp(options: GatewayOptions = {}) {
     await next();
   });
 
-  app.get('/health/readiness', (c) => c.json({ status: 'healthy', models: c.var.gateway.router.groups.names().length }));
+  app.get('/health/readiness', (c) => c.json({ status: 'healthy', models: c.get('gateway').router.groups.names().length }));
   // The page shell is open (a browser cannot send a key on navigation); its data needs the key.
   app.get('/dashboard', dashboardPage);
 
@@ -60,12 +62,15 @@ export function createApp(options: GatewayOptions = {}) {
   app.use('*', authenticate<AppEnv>());
 
   const chat = async (c: Context<AppEnv>) => {
-    const { router } = c.var.gateway;
+    const { router } = c.get('gateway');
     const body = await readJson(c);
     const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages));
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
-    const headers = { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers };
-    if (result.kind === 'stream') return new Response(result.stream, { headers: { ...SSE_HEADERS, ...headers } });
+    // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
+    const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
+    if (result.kind === 'stream') return new Response(result.stream, { headers: Object.assign(headers, SSE_HEADERS) });
+    // The upstream's own bytes when the answer passed through unchanged: not serialised again.
+    if (result.text !== undefined) return new Response(result.text, { headers: Object.assign(headers, JSON_TYPE) });
     return c.json(result.body, 200, headers);
   };
   app.post('/v1/chat/completions', chat);
@@ -74,8 +79,8 @@ export function createApp(options: GatewayOptions = {}) {
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
     const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'embeddings');
-    const result = await key.run(async () => c.var.gateway.router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
-    return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
+    const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
+    return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
@@ -84,8 +89,8 @@ export function createApp(options: GatewayOptions = {}) {
   const messages = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
     const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages), 'messages');
-    const result = await key.run(async () => c.var.gateway.router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
-    return apiResponse(result, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
+    const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
   app.post('/v1/messages', messages);
   app.post('/messages', messages);
@@ -94,7 +99,7 @@ export function createApp(options: GatewayOptions = {}) {
     const body = await readJson(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
     const key = await admitKey(c, fields(body).model, 0, 'messages');
-    const count = await key.run(async () => c.var.gateway.router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
+    const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
     if (count.estimated) headers['x-litellm-token-count'] = 'estimated';
@@ -106,17 +111,17 @@ export function createApp(options: GatewayOptions = {}) {
   const responses = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
     const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'responses');
-    const result = await key.run(async () => c.var.gateway.router.responses(body, await callOptions(c, key)));
-    return apiResponse(result, { ...litellmHeaders(result.meta, c.var.requestId, c.var.startedAt), ...key.headers });
+    const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
   app.post('/v1/responses', responses);
   app.post('/responses', responses);
 
-  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.var.gateway.router.listModels()));
+  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
   app.get('/v1/models', models);
   app.get('/models', models);
 
-  app.get('/v1/router/state', async (c) => c.json(await c.var.gateway.router.stateReport()));
+  app.get('/v1/router/state', async (c) => c.json(await c.get('gateway').router.stateReport()));
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
@@ -156,11 +161,11 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
   }
   // The caller is whoever holds the key that passed auth (a virtual key's scope is its hash, or its team);
   // with no master key, anyone (one shared scope).
-  const presented = c.var.gateway.masterKey ? presentedKey((name) => c.req.header(name)) : undefined;
+  const presented = c.get('gateway').masterKey ? presentedKey((name) => c.req.header(name)) : undefined;
   return {
     signal: c.req.raw.signal,
     waitUntil,
-    requestId: c.var.requestId,
+    requestId: c.get('requestId'),
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,

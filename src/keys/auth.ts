@@ -38,7 +38,7 @@ export function deferOf(c: Context): Defer {
 
 export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
   return async (c, next) => {
-    const { masterKey, keys } = c.var.gateway;
+    const { masterKey, keys } = c.get('gateway');
     if (!masterKey) return next();
     const given = presentedKey((name) => c.req.header(name));
     if (!given) throw new RouterError('AuthenticationError', 'Missing API key: send Authorization: Bearer <key>', { code: 'missing_api_key' });
@@ -65,8 +65,8 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
  * The master key (or an open gateway) gets an admission that does nothing.
  */
 export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number, call: RequestLog['call'] = 'chat'): Promise<Admission> {
-  const key = c.var.virtualKey;
-  const { keys, router } = c.var.gateway;
+  const key = c.get('virtualKey');
+  const { keys, router } = c.get('gateway');
   if (!key || !keys) return NO_KEY;
   const requested = typeof model === 'string' ? model : undefined;
   const defer = deferOf(c);
@@ -83,9 +83,9 @@ export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown
 
 /** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
 export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
-  const key = c.var.virtualKey;
+  const key = c.get('virtualKey');
   if (!key) return list;
-  const { groups } = c.var.gateway.router;
+  const { groups } = c.get('gateway').router;
   const allowed = (id: string) => {
     let group: string | undefined;
     try {

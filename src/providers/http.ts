@@ -84,7 +84,22 @@ export function parseRetryAfter(value: string | null): number | undefined {
  * the deployment's fault, named as such and retried like a 500; its text is not repeated, it may hold anything.
  */
 export async function upstreamJson<T>(res: Response, d: Deployment): Promise<T> {
-  const value: unknown = await res.json().catch(() => undefined);
+  return jsonObject<T>(await res.json().catch(() => undefined), res, d);
+}
+
+/** upstreamJson, with the answer's text too: passed to the client as it came, it need not be serialised again. */
+export async function upstreamJsonText<T>(res: Response, d: Deployment): Promise<{ value: T; text: string }> {
+  const text = await res.text().catch(() => '');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // named below, as any other body that is not a JSON object
+  }
+  return { value: jsonObject<T>(value, res, d), text };
+}
+
+function jsonObject<T>(value: unknown, res: Response, d: Deployment): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new RouterError('InternalServerError', `Deployment ${d.id} answered ${res.status} with a body that is not a JSON object`, {
       code: 'invalid_upstream_response',

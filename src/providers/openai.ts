@@ -1,6 +1,6 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
-import { postJson, upstreamJson } from './http';
+import { postJson, upstreamJson, upstreamJsonText } from './http';
 import type { ChatCompletion, EmbeddingResponse } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';
 
@@ -32,7 +32,8 @@ export function openAIWire(
     async chat(call) {
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
       if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };
-      return { kind: 'json', body: await upstreamJson<ChatCompletion>(res, call.deployment) };
+      const { value, text } = await upstreamJsonText<ChatCompletion>(res, call.deployment);
+      return { kind: 'json', body: value, text };
     },
     async embeddings(call: UpstreamCall<Parameters<NonNullable<Provider['embeddings']>>[0]['body']>) {
       const res = await postJson(call, url(call.deployment, 'embeddings'), auth(call.deployment), call.body);

@@ -39,7 +39,8 @@ export interface Passthrough {
 }
 
 /** A non-stream answer, or an OpenAI-format SSE byte stream (`data: {chunk}` ... `data: [DONE]`). */
-export type ChatResult = { kind: 'json'; body: ChatCompletion } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+/** `text`: the upstream's own bytes of `body`, when it passed through unchanged (sent to the client as they came). */
+export type ChatResult = { kind: 'json'; body: ChatCompletion; text?: string } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
 
 export interface Provider {
   readonly name: string;

@@ -73,7 +73,7 @@ export interface CallOptions {
 export type { ResponseMeta } from './loop';
 
 export type CompletionResult =
-  | { kind: 'json'; body: ChatCompletion; meta: ResponseMeta }
+  | { kind: 'json'; body: ChatCompletion; meta: ResponseMeta; text?: string }
   | { kind: 'stream'; stream: ReadableStream<Uint8Array>; meta: ResponseMeta };
 
 /** An answer of an inbound API (Messages, Responses): a passed-through JSON answer keeps its bytes in `text`. */
@@ -169,7 +169,7 @@ export class Router {
         const startedAt = this.now();
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
-          return { value: { kind: 'json', body: result.body, meta: undefined as never }, usage: result.body.usage };
+          return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
         const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };

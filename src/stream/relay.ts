@@ -11,7 +11,7 @@ import type { Deployment } from '../router/deployment';
 import { asRouterError, classifyUpstream, RouterError } from '../router/errors';
 import { scrub } from '../security/scrub';
 import type { SSEEvent } from './sse';
-import { encodeEvent, SSEParser } from './sse';
+import { encodeEvent, parseBlock } from './sse';
 
 export interface RelayOutcome {
   ok: boolean;
@@ -61,7 +61,7 @@ const inBandError = (d: Deployment | undefined): InBand =>
 /** What stops a stream: the error, and the whole events that came before it in the same read (still the client's). */
 interface Fault {
   error: RouterError;
-  before: SSEEvent[];
+  before: Uint8Array;
 }
 
 export interface ErrorJson {
@@ -84,6 +84,11 @@ export interface WatchState {
  */
 export interface StreamDialect {
   see(ev: SSEEvent, state: WatchState, inBand: InBand): RouterError | undefined;
+  /**
+   * Settles the event in `bytes[start, end)` on its bytes alone, without decoding it, when it can (a plain content
+   * event: no error, no usage, no end); false sends it to `see`.
+   */
+  quick?(bytes: Uint8Array, start: number, end: number, state: WatchState): boolean;
   errorEvent(error: RouterError): Uint8Array;
 }
 
@@ -113,15 +118,76 @@ export const chatDialect: StreamDialect = {
     if (typeof content === 'string') state.contentChars += content.length;
     return undefined;
   },
+  quick(b, start, end, state) {
+    // `data: {...}` on one line, with neither "error" nor "usage" in it: a content delta.
+    let i = start + DATA.length;
+    if (!startsWith(b, start, DATA) || end - start < DATA.length + 2) return false;
+    if (b[i] === SPACE) i++;
+    if (b[i] !== OPEN || b[end - 1] !== CLOSE) return false;
+    if (!plainContent(b, i, end)) return false;
+    state.contentChars += contentLengthOf(b, i, end);
+    return true;
+  },
   errorEvent: (error) => encodeEvent(error.toJSON()),
 };
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const DATA = ascii('data:');
+const ERROR_KEY = ascii('"error"');
+const USAGE_KEY = ascii('"usage"');
+const CONTENT_BYTES = ascii('"content":"');
+const SPACE = 32;
+const OPEN = 123;
+const CLOSE = 125;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+function startsWith(b: Uint8Array, at: number, needle: Uint8Array): boolean {
+  if (at + needle.length > b.length) return false;
+  for (let k = 0; k < needle.length; k++) if (b[at + k] !== needle[k]) return false;
+  return true;
+}
+
+/** One pass over b[from, to): one line, with neither `"error"` nor `"usage"` in it. */
+function plainContent(b: Uint8Array, from: number, to: number): boolean {
+  const last = to - ERROR_KEY.length;
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === LF || c === CR) return false;
+    if (c === QUOTE && i <= last && (startsWith(b, i, ERROR_KEY) || startsWith(b, i, USAGE_KEY))) return false;
+  }
+  return true;
+}
+
+/** contentLength on bytes: the `"content":"..."` string's length as sent, in UTF-16 units (escapes count as written). */
+function contentLengthOf(b: Uint8Array, from: number, to: number): number {
+  const last = to - CONTENT_BYTES.length;
+  let i = b.indexOf(QUOTE, from);
+  while (i >= 0 && i <= last && !startsWith(b, i, CONTENT_BYTES)) i = b.indexOf(QUOTE, i + 1);
+  if (i < 0 || i > last) return 0;
+  i += CONTENT_BYTES.length;
+  let units = 0;
+  while (i < to && b[i] !== QUOTE) {
+    const step = b[i] === BACKSLASH ? 2 : 1;
+    for (let k = 0; k < step && i < to; k++, i++) {
+      const x = b[i];
+      if ((x & 0xc0) !== 0x80) units += x >= 0xf0 ? 2 : 1; // a character's first byte; four bytes are two UTF-16 units
+    }
+  }
+  return units;
+}
 
 /** Scrubbed before it is cut, as the non-stream path does with an HTML error page. */
 export const notSSE = (data: string, inBand: InBand): RouterError =>
   inBand(undefined, `Upstream sent a stream event that is not JSON: ${scrub(data).slice(0, 200)}`);
 
+/**
+ * Watches whole events on their bytes: each event's range is found without decoding the chunk; a dialect's
+ * `quick` look settles the common events (content deltas) on the bytes alone, and only the rest are decoded
+ * and parsed as SSE. What went before a fault is the bytes before its event, as the upstream sent them.
+ */
 class Watcher implements WatchState {
-  private readonly parser = new SSEParser(true);
+  private readonly decoder = new TextDecoder();
   usage?: Usage;
   contentChars = 0;
   done = false;
@@ -131,17 +197,40 @@ class Watcher implements WatchState {
     private readonly dialect: StreamDialect,
   ) {}
 
-  /** Looks at whole events (the end of the stream with `last`); returns what the upstream sent instead of a chunk, if anything. */
+  /** Looks at whole events (the end of the stream, unterminated, with `last`); returns what the upstream sent instead of a chunk, if anything. */
   see(whole: Uint8Array, last = false): Fault | undefined {
-    const events = this.parser.push(whole);
-    if (last) events.push(...this.parser.flush());
-    for (let i = 0; i < events.length; i++) {
-      const ev = events[i];
-      const error = ev.invalid ? notSSE(ev.data, this.inBand) : this.dialect.see(ev, this, this.inBand);
-      if (error) return { error, before: events.slice(0, i) };
+    const n = whole.length;
+    for (let start = 0; start < n; ) {
+      const end = eventEnd(whole, start);
+      const next = nextEvent;
+      if (!this.dialect.quick?.(whole, start, end, this)) {
+        const ev = parseBlock(this.decoder.decode(whole.subarray(start, end)), true);
+        const error = ev && (ev.invalid ? notSSE(ev.data, this.inBand) : this.dialect.see(ev, this, this.inBand));
+        if (error) return { error, before: whole.subarray(0, start) };
+      }
+      start = next;
     }
     return undefined;
   }
+}
+
+/** Where the next event starts, set by eventEnd (a variable, not a pair allocated per event). */
+let nextEvent = 0;
+
+/** Where the event starting at `from` ends (before its blank line), the end of the bytes if unterminated; sets nextEvent. */
+function eventEnd(b: Uint8Array, from: number): number {
+  for (let i = b.indexOf(LF, from); i >= 0; i = b.indexOf(LF, i + 1)) {
+    if (b[i + 1] === LF) {
+      nextEvent = i + 2;
+      return i;
+    }
+    if (b[i - 1] === CR && b[i + 1] === CR && b[i + 2] === LF) {
+      nextEvent = i + 3;
+      return i - 1;
+    }
+  }
+  nextEvent = b.length;
+  return b.length;
 }
 
 /** An OpenAI-shaped (or Anthropic-shaped, or any {error}) error body as a classified RouterError. */
@@ -153,8 +242,12 @@ export function errorOf(json: ErrorJson, inBand: InBand): RouterError {
 
 /** Whether an upstream's first bytes start a JSON or HTML document rather than an event stream. */
 function looksLikeDocument(first: Uint8Array): boolean {
-  const head = new TextDecoder().decode(first.subarray(0, 64)).trimStart();
-  return /^[{[<]/.test(head);
+  for (let i = 0; i < first.length && i < 64; i++) {
+    const c = first[i];
+    if (c === SPACE || c === LF || c === CR || c === 9 || c === 0xef || c === 0xbb || c === 0xbf) continue; // whitespace, a BOM
+    return c === OPEN || c === 91 || c === 60; // { [ <
+  }
+  return false;
 }
 
 /** Reads what is left of an answer that is not an event stream (up to MAX_BODY_READ) into the error it stands for. */
@@ -222,17 +315,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
-
-const encoder = new TextEncoder();
-
-/** Events sent before an error in the same read, re-framed (the error path only; their bytes are otherwise untouched). */
-const encodeEvents = (events: SSEEvent[]) =>
-  encoder.encode(
-    events
-      .filter((e) => e.data !== '' || e.event)
-      .map((e) => `${e.event ? `event: ${e.event}\n` : ''}${e.data.split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`)
-      .join(''),
-  );
 
 const CONTENT_KEY = '"content":"';
 
@@ -372,11 +454,15 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
         try {
           // A pull must enqueue or close: a read that completes no whole event reads on.
           for (;;) {
-            const { done, value } = await read();
+            // read() inlined: no promise and closures of its own per chunk
+            idle.reading(true);
+            const { done, value } = await reader.read();
+            if (idle.fired) throw idle.fired;
+            idle.reading(false);
             const whole = done ? framer.rest() : framer.take(value);
             const fault = whole && watcher.see(whole, done);
             if (fault) {
-              if (fault.before.length) controller.enqueue(encodeEvents(fault.before));
+              if (fault.before.length) controller.enqueue(fault.before);
               failure = fault.error;
               break;
             }
@@ -398,9 +484,10 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
           }
         } catch (e) {
           failure =
-            e instanceof RouterError
+            idle.fired ??
+            (e instanceof RouterError
               ? e
-              : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' });
+              : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' }));
         }
         // After bytes reached the client, the only honest end is an error event the SDKs raise on.
         controller.enqueue(dialect.errorEvent(failure));

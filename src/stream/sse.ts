@@ -54,7 +54,7 @@ export class SSEParser {
 
 const FIELD = /^(?:id|retry|event|data)(?::|$)|^:|^$/;
 
-function parseBlock(block: string, strict: boolean): SSEEvent | undefined {
+export function parseBlock(block: string, strict: boolean): SSEEvent | undefined {
   let event: string | undefined;
   let invalid = false;
   const data: string[] = [];

@@ -5,7 +5,7 @@ import { Batcher } from '../../utils/batcher';
 import type { HistogramDelta, MetricsBatch, MetricsState, MinuteSample, RecentError } from '../metrics-object';
 import type { Redact } from '../../security/scrub';
 import type { Labels, MetricName } from './metrics';
-import { LATENCY_BUCKETS, seriesKey } from './metrics';
+import { LATENCY_BUCKETS, renderLabels, seriesKey } from './metrics';
 
 /** What the metrics need of a request: no content, and no more than a few labels. */
 interface Sample {
@@ -78,14 +78,16 @@ function sample(log: RequestLog, opts: MetricsRecorderOptions): Sample {
 /** Sums a batch of samples into increments, so the object gets one small write per series. */
 export function toBatch(samples: Sample[]): MetricsBatch {
   const batch: MetricsBatch = { counters: {}, histograms: {}, minutes: [], errors: [] };
-  const inc = (name: MetricName, labels: Labels, n = 1) => {
+  // Labels given rendered (a string) when one set serves several series of a sample.
+  const keyOf = (name: MetricName, labels: Labels | string) => (typeof labels === 'string' ? `${name}{${labels}}` : seriesKey(name, labels));
+  const inc = (name: MetricName, labels: Labels | string, n = 1) => {
     if (n === 0) return;
-    const key = seriesKey(name, labels);
+    const key = keyOf(name, labels);
     batch.counters[key] = (batch.counters[key] ?? 0) + n;
   };
-  const observe = (name: MetricName, labels: Labels, ms: number | undefined) => {
+  const observe = (name: MetricName, labels: Labels | string, ms: number | undefined) => {
     if (ms === undefined) return;
-    const key = seriesKey(name, labels);
+    const key = keyOf(name, labels);
     const h: HistogramDelta = (batch.histograms[key] ??= { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 });
     const s = ms / 1000;
     const i = LATENCY_BUCKETS.findIndex((le) => s <= le);
@@ -103,7 +105,8 @@ export function toBatch(samples: Sample[]): MetricsBatch {
     if (s.cacheHit) inc('litellm_cache_hits_metric', { requested_model: s.requestedModel });
     const d = s.deployment;
     if (s.ok && d) {
-      const model = { model: d.litellm_model_name, model_group: d.model_group, model_id: d.model_id };
+      const labels = { model: d.litellm_model_name, model_group: d.model_group, model_id: d.model_id };
+      const model = renderLabels(labels);
       inc('litellm_requests_metric', model);
       // A cache hit never reached the deployment.
       if (!s.cacheHit) inc('litellm_deployment_success_responses', { requested_model: s.requestedModel, ...d });
@@ -111,7 +114,7 @@ export function toBatch(samples: Sample[]): MetricsBatch {
       inc('litellm_input_tokens', model, s.input);
       inc('litellm_output_tokens', model, s.output);
       inc('litellm_total_tokens', model, s.input + s.output);
-      if (s.cost) inc('litellm_spend_metric', { ...model, ...s.caller }, s.cost);
+      if (s.cost) inc('litellm_spend_metric', { ...labels, ...s.caller }, s.cost);
       observe('litellm_request_total_latency_metric', model, s.latencyMs);
       observe('litellm_llm_api_latency_metric', model, s.apiLatencyMs);
       observe('litellm_llm_api_time_to_first_token_metric', model, s.ttftMs);
