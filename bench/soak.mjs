@@ -221,13 +221,15 @@ try {
   log(`load done in ${loadS.toFixed(1)} s`);
 
   // ---- in-flight after the run: polled until every count is 0 ----
+  // Requests cut by the restart never report: theirs end at their deadline (timeout + 60 s), so wait past it.
+  const IN_FLIGHT_WAIT_MS = 90_000;
   const stateAt = async () => (await fetch(`${base}/v1/router/state`, { headers: auth })).json();
   const inFlight = (state) => Object.fromEntries(Object.values(state.groups).flatMap((g) => g.deployments.map((d) => [d.id, d.in_flight])));
   const endedAt = performance.now();
   let state = await stateAt();
   const inFlightAtEnd = inFlight(state);
   let zeroAfterMs = null;
-  while (performance.now() - endedAt < 30_000) {
+  while (performance.now() - endedAt < IN_FLIGHT_WAIT_MS) {
     if (Object.values(inFlight(state)).every((n) => n === 0)) {
       zeroAfterMs = Math.round(performance.now() - endedAt);
       break;
@@ -301,7 +303,7 @@ function print(r) {
   out('upstream calls per deployment per minute (rpm limit):');
   for (const m of r.perMinute) out(`  ${m.deployment} ${m.minute}  ${String(m.calls).padStart(5)} / ${m.rpm}${m.over ? `  OVER (${m.firstSecond} in its first second)` : ''}`);
   out(`minutes over a limit: ${r.overLimit}`);
-  out(`in flight at the end: ${JSON.stringify(r.inFlightAtEnd)}; all 0 after ${r.inFlightZeroAfterMs ?? 'more than 30000'} ms; final ${JSON.stringify(r.inFlightFinal)}`);
+  out(`in flight at the end: ${JSON.stringify(r.inFlightAtEnd)}; all 0 after ${r.inFlightZeroAfterMs ?? 'more than 90000'} ms; final ${JSON.stringify(r.inFlightFinal)}`);
   out(`keys found in responses or logs: ${r.leaks.length === 0 ? 0 : ''}`);
   for (const l of r.leaks) out(`  ${l.key} (${l.form}) x${l.count} in ${l.where}: ...${l.context}...`);
 }
