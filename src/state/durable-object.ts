@@ -1,53 +1,95 @@
-// The RouterState Durable Object: one per model group, holding that group's ledger in SQLite.
-// One object per group keeps each group's picks serialised (exact rpm limits) while groups scale apart.
+// The RouterState Durable Object: one per model group, holding that group's ledger in SQLite and handing
+// out quota leases. One object per group keeps each group's counts serialised (exact rpm/tpm limits)
+// while groups scale apart. Isolates talk to it once per batch window in the background (`sync`), and
+// block on it only for an exact `take` when no lease has room.
 import { DurableObject } from 'cloudflare:workers';
-import type { AcquireRequest, AcquireResult, DeploymentStats, Report } from './ledger';
+import type { AcquireResult, DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
-import { seeded } from './store';
+import type { Limits, SyncRequest, SyncResponse, TakeRequest } from './lease';
+import { LeaseDesk } from './lease-desk';
 
-const PERSIST_DELAY_MS = 50;
+type Unknown = { unknownLimits: true };
 
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
-  /** Deployments changed since the last write, written once each. */
+  private readonly desk: LeaseDesk;
+  /** Deployments changed during this call, written once each at its end. */
   private readonly dirty = new Set<string>();
-  private persistTimer?: ReturnType<typeof setTimeout>;
+  private readonly knownLimits = new Set<string>();
+  /** Callers' clocks differ a little: the object's minute only moves forward. */
+  private lastNow = 0;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     const sql = ctx.storage.sql;
     sql.exec('CREATE TABLE IF NOT EXISTS stats (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS limits (hash TEXT PRIMARY KEY, data TEXT NOT NULL)');
     for (const row of sql.exec<{ id: string; data: string }>('SELECT id, data FROM stats')) {
       this.ledger.stats.set(row.id, JSON.parse(row.data) as DeploymentStats);
+    }
+    this.desk = new LeaseDesk(this.ledger, (id) => this.dirty.add(id));
+    for (const row of sql.exec<{ hash: string; data: string }>('SELECT hash, data FROM limits ORDER BY rowid')) {
+      this.desk.learn(JSON.parse(row.data) as Record<string, Limits>);
+      this.knownLimits.add(row.hash);
     }
     this.ledger.onChange = (id) => this.dirty.add(id);
   }
 
+  private clock(now: number): number {
+    return (this.lastNow = Math.max(this.lastNow, now));
+  }
+
+  /** Learns a config's limits once (kept in SQLite across restarts); after that calls name them by hash. */
+  private knows(hash: string, limits?: Record<string, Limits>): boolean {
+    if (limits) {
+      this.desk.learn(limits);
+      if (!this.knownLimits.has(hash)) {
+        this.ctx.storage.sql.exec('INSERT OR REPLACE INTO limits (hash, data) VALUES (?, ?)', hash, JSON.stringify(limits));
+        this.knownLimits.add(hash);
+      }
+    }
+    return this.knownLimits.has(hash);
+  }
+
+  /**
+   * Counts are written once per call (one report batch and lease renewal, or one exact take), inside the
+   * call, so an answer never leaves before what it granted is durable: a restart can lose no grant. What
+   * leases held then stays counted as used for the rest of that minute (the lease share bounds it).
+   */
   private persist() {
-    if (this.persistTimer !== undefined) clearTimeout(this.persistTimer);
-    this.persistTimer = undefined;
     for (const id of this.dirty) {
       this.ctx.storage.sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(this.ledger.stats.get(id)));
     }
     this.dirty.clear();
   }
 
-  /** Pick and count; with `withSnapshot`, hand back the fresh view so the caller's isolate can route locally for a while. */
-  acquire(req: AcquireRequest, withSnapshot = false): AcquireResult & { snapshot?: Record<string, DeploymentStats> } {
-    const result = this.ledger.acquire(req, seeded(req.seed ?? Math.random()));
-    // Picks are counted in memory at once (that is what holds the limits); their write is deferred a
-    // moment so a burst of picks costs one write per deployment. A crash loses at most that moment.
-    this.persistTimer ??= setTimeout(() => this.persist(), PERSIST_DELAY_MS);
-    return withSnapshot ? { ...result, snapshot: this.ledger.snapshot(req.now) } : result;
+  /** One isolate's batch: outcomes to book, its in-flight counts, its lease spends and asks. */
+  sync(msg: SyncRequest<Report>): SyncResponse<DeploymentStats> {
+    if (!this.knows(msg.limitsHash, msg.limits)) return { unknownLimits: true, grants: [], snapshot: {}, held: {} };
+    const now = this.clock(msg.now);
+    this.desk.sweep(now);
+    for (const r of msg.reports) this.ledger.report({ ...r, now: this.clock(r.now) });
+    this.desk.setInFlight(msg.holder, msg.inFlight, now);
+    const grants = [];
+    for (const ask of msg.asks) {
+      const g = this.desk.renew(msg.holder, ask, now);
+      if (g) grants.push(g);
+    }
+    this.persist();
+    return { grants, ...this.desk.snapshot(now) };
   }
 
-  /** Books a batch of outcomes from one isolate. */
-  report(reports: Report[]): void {
-    for (const r of reports) this.ledger.report(r);
+  /** The exact acquire, for a pick no lease covers: one blocking round trip. */
+  take(req: TakeRequest): (AcquireResult & Omit<SyncResponse<DeploymentStats>, 'grants'>) | Unknown {
+    if (!this.knows(req.limitsHash, req.limits)) return { unknownLimits: true };
+    const now = this.clock(req.now);
+    this.desk.sweep(now);
+    const result = this.desk.take(req.ranked, req.estTokens, now);
     this.persist();
+    return { ...result, ...this.desk.snapshot(now) };
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {
-    return this.ledger.snapshot(now);
+    return this.desk.snapshot(this.clock(now)).snapshot;
   }
 }

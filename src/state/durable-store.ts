@@ -1,27 +1,86 @@
-// The Worker's StateStore: shared truth in one RouterState object per model group, plus a local view
-// per isolate so strategies that need no exact shared count route with zero round trips.
-import { Batcher } from '../utils/batcher';
-import type { AcquireRequest, DeploymentStats, Report } from './ledger';
+// The Worker's StateStore: shared truth in one RouterState object per model group, and per isolate a local
+// view plus quota leases, so every strategy picks with no round trip on the request path.
+//
+// - Unlimited deployments are picked from the local view (refreshed in the background at least every
+//   second while traffic flows); limited ones (rpm/tpm) only while this isolate's lease has room.
+// - The object hears of picks, outcomes, in-flight counts and lease spends in one background `sync` per
+//   batch window, through the requests' waitUntil, and answers with renewed leases and its fresh view.
+// - A blocking round trip happens only for a cold isolate's first pick (it knows no cooldowns yet) and for
+//   an exact `take` when no lease has room but the deployment may still (today's exact acquire).
+import type { Candidate } from '../router/strategies';
+import { STRATEGIES } from '../router/strategies';
+import type { AcquireRequest, AcquireResult, DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
+import type { LeaseAsk, LeaseGrant, Limits, SyncRequest, SyncResponse } from './lease';
+import { LEASE_HORIZON_MS, LEASE_TTL_MS, limitsHash, minuteOf } from './lease';
 import type { RouterState } from './durable-object';
 import type { Defer, StateStore } from './store';
 import { seeded } from './store';
 
-/** How stale the local view may get before a background refresh. */
+/** How stale the local view may get before traffic refreshes it. */
 const REFRESH_MS = 1000;
-/** Reports go to the object in batches: one call per group per window instead of one per request. */
-const REPORT_BATCH_MS = 20;
-const REPORT_BATCH_MAX = 64;
+/** A sync gathers this long's reports and lease spends: one call per group per window. */
+const SYNC_BATCH_MS = 20;
+/** A sync still unanswered after this long is given up on (its answer, if it comes, is ignored). */
+const SYNC_STALE_MS = 5000;
+/** Syncs one request's waitUntil may carry back to back while traffic keeps adding to them. */
+const MAX_CHAIN = 8;
+/** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
+const MIN_WANT = 2;
+
+interface Lease {
+  minute: number;
+  grantedR: number;
+  grantedT: number;
+  spentR: number;
+  spentT: number;
+  expiresAt: number;
+}
+
+/** This isolate's recent traffic to one deployment: what a lease is sized by. */
+interface Pace {
+  /** Picks since the last sync, and since `at`. */
+  picks: number;
+  windowPicks: number;
+  tokens: number;
+  /** Picks per second, smoothed over syncs. */
+  rate: number;
+  /** Estimated tokens per pick, as last seen. */
+  perPick: number;
+  /** Since when `rate` is being measured. */
+  at: number;
+}
 
 interface LocalView {
+  /** What strategies read: the object's last view, plus this isolate's picks and in-flight since. */
   ledger: Ledger;
   fetchedAt: number;
-  refreshing?: Promise<void>;
-  reports: Batcher<Report>;
+  /** The latest clock reading a request brought (the store has no clock of its own). */
+  now: number;
+  cold?: Promise<void>;
+  limits: Map<string, Limits>;
+  limitsHash: string;
+  limitsKnown: boolean;
+  leases: Map<string, Lease>;
+  pace: Map<string, Pace>;
+  /** Spent + held at the object for each deployment, as last heard: a fresh view that says full refuses locally. */
+  committed: Map<string, { r: number; t: number }>;
+  reports: Report[];
+  inFlight: Map<string, number>;
+  sentInFlight: Record<string, number>;
+  picksSinceSent: Map<string, { r: number; t: number }>;
+  seq: number;
+  appliedSeq: number;
+  sync: { state: 'idle' | 'waiting' | 'running'; again: boolean; startedAt: number; gen: number };
 }
+
+const newPace = (now: number): Pace => ({ picks: 0, windowPicks: 0, tokens: 0, rate: 0, perPick: 0, at: now });
+const limited = (c: Candidate) => c.rpm !== undefined || c.tpm !== undefined;
 
 export class DurableStateStore implements StateStore {
   private readonly views = new Map<string, LocalView>();
+  /** One holder per store: the object keeps this isolate's leases and in-flight counts under it. */
+  readonly holder = crypto.randomUUID();
   /** Blocking round trips to the Durable Object, for the hot-path budget test. */
   blockingRoundTrips = 0;
 
@@ -38,56 +97,190 @@ export class DurableStateStore implements StateStore {
   private view(group: string): LocalView {
     let v = this.views.get(group);
     if (!v) {
-      const reports = new Batcher<Report>(`routing state ${group}`, (batch) => this.stub(group).report(batch), REPORT_BATCH_MS, REPORT_BATCH_MAX);
-      this.views.set(group, (v = { ledger: new Ledger(), fetchedAt: 0, reports }));
+      v = {
+        ledger: new Ledger(),
+        fetchedAt: 0,
+        now: 0,
+        limits: new Map(),
+        limitsHash: limitsHash(new Map()),
+        limitsKnown: false,
+        leases: new Map(),
+        pace: new Map(),
+        committed: new Map(),
+        reports: [],
+        inFlight: new Map(),
+        sentInFlight: {},
+        picksSinceSent: new Map(),
+        seq: 0,
+        appliedSeq: 0,
+        sync: { state: 'idle', again: false, startedAt: 0, gen: 0 },
+      };
+      this.views.set(group, v);
     }
     return v;
   }
 
-  /**
-   * Exact counts are needed where a limit or a global count decides the pick: any rpm/tpm limit,
-   * usage-based and least-busy. Those pick inside the object (one round trip); the rest pick locally.
-   */
-  private needsShared(req: AcquireRequest): boolean {
-    if (req.strategy === 'usage-based-routing' || req.strategy === 'usage-based-routing-v2' || req.strategy === 'least-busy') {
-      return true;
-    }
-    return req.candidates.some((c) => c.rpm !== undefined || c.tpm !== undefined);
-  }
-
-  async acquire(group: string, req: AcquireRequest, defer: Defer) {
+  async acquire(group: string, req: AcquireRequest, defer: Defer): Promise<AcquireResult & { shared?: boolean }> {
     const view = this.view(group);
-    if (this.needsShared(req)) {
-      this.blockingRoundTrips++;
-      // The object's fresh view rides along only when this isolate's is stale.
-      const { snapshot, ...result } = await this.stub(group).acquire(req, req.now - view.fetchedAt > REFRESH_MS);
-      if (snapshot) merge(view, snapshot as Record<string, DeploymentStats>, req.now);
-      return { ...result, shared: true };
-    }
+    view.now = Math.max(view.now, req.now);
+    learnLimits(view, req.candidates);
+    // Until this isolate has picked, its own request is the best guess of a pick's tokens.
+    for (const c of req.candidates) if (limited(c) && !view.pace.has(c.id)) view.pace.set(c.id, { ...newPace(req.now), perPick: req.estTokens });
     if (view.fetchedAt === 0) {
-      // A cold isolate knows nothing yet (cooldowns above all): its first pick waits for the shared view.
+      // A cold isolate knows nothing yet (cooldowns above all, and it holds no lease): its first pick waits.
       this.blockingRoundTrips++;
-      await (view.refreshing ??= this.refresh(group, view, req.now));
-    } else if (req.now - view.fetchedAt > REFRESH_MS && !view.refreshing) {
-      view.refreshing = this.refresh(group, view, req.now);
-      defer(view.refreshing);
+      await (view.cold ??= this.syncNow(group, view).finally(() => (view.cold = undefined)));
     }
-    return { ...view.ledger.acquire(req, seeded(req.seed ?? Math.random())), shared: false };
+    const { now } = req;
+    const random = seeded(req.seed ?? Math.random());
+    const stats = (id: string) => view.ledger.get(id, now);
+    const healthy = req.candidates.filter((c) => stats(c.id).cooldownUntil <= now);
+    if (healthy.length === 0) {
+      const first = Math.min(...req.candidates.map((c) => stats(c.id).cooldownUntil));
+      return { ok: false, reason: 'cooldown', retryAfterMs: Math.max(0, first - now) };
+    }
+    const excluded = new Set(req.exclude ?? []);
+    const leased = healthy.filter((c) => !limited(c) || hasRoom(view.leases.get(c.id), c, req.estTokens, now));
+    const maybe = healthy.filter((c) => limited(c) && !leased.includes(c) && !(now - view.fetchedAt <= REFRESH_MS && looksFull(view, c, req.estTokens)));
+    const fresh = (cs: Candidate[]) => cs.filter((c) => !excluded.has(c.id));
+    // Deployments that already failed this request come last; a lease beats a trip among equals.
+    const pool = fresh(leased).length > 0 ? fresh(leased) : fresh(maybe).length > 0 ? [] : leased;
+    const strategy = STRATEGIES[req.strategy];
+    const ctx = { now, random, stream: req.stream, args: req.args, stats };
+    if (pool.length > 0) {
+      const chosen = strategy(pool, ctx);
+      const lease = view.leases.get(chosen.id);
+      if (limited(chosen)) {
+        lease!.spentR += 1;
+        lease!.spentT += req.estTokens;
+      }
+      this.counted(view, chosen.id, req.estTokens, now);
+      // Renew before the lease runs dry or out of time; otherwise the outcome's report carries the spend.
+      if (limited(chosen) && needsRenewal(lease!, view.pace.get(chosen.id), req.estTokens, now)) this.schedule(group, view, defer);
+      else if (now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
+      return { ok: true, id: chosen.id, shared: limited(chosen) };
+    }
+    const tryThese = fresh(maybe).length > 0 ? fresh(maybe) : maybe;
+    if (tryThese.length === 0) {
+      if (now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
+      return { ok: false, reason: 'rate_limited', retryAfterMs: 60_000 - (now % 60_000) };
+    }
+    // No lease has room but the object may: the exact acquire, one blocking trip.
+    this.blockingRoundTrips++;
+    const first = strategy(tryThese, ctx);
+    const ranked = [first.id, ...tryThese.filter((c) => c !== first).map((c) => c.id)];
+    const result = await this.take(group, view, ranked, req.estTokens, now);
+    if (result.ok) this.counted(view, result.id, req.estTokens, now);
+    this.schedule(group, view, defer);
+    return { ...result, shared: true };
   }
 
-  private async refresh(group: string, view: LocalView, now: number) {
-    try {
-      merge(view, (await this.stub(group).snapshot(now)) as Record<string, DeploymentStats>, now);
-    } finally {
-      view.refreshing = undefined;
+  /** Counts a pick in the local view, so this isolate's next picks see it at once. */
+  private counted(view: LocalView, id: string, estTokens: number, now: number) {
+    const s = view.ledger.get(id, now);
+    s.rpm += 1;
+    s.tpm += estTokens;
+    s.inFlight += 1;
+    s.activeAt = now;
+    view.inFlight.set(id, (view.inFlight.get(id) ?? 0) + 1);
+    const p = view.picksSinceSent.get(id) ?? { r: 0, t: 0 };
+    p.r += 1;
+    p.t += estTokens;
+    view.picksSinceSent.set(id, p);
+    const pace = view.pace.get(id) ?? newPace(now);
+    pace.picks += 1;
+    pace.windowPicks += 1;
+    pace.tokens += estTokens;
+    view.pace.set(id, pace);
+  }
+
+  private async take(group: string, view: LocalView, ranked: string[], estTokens: number, now: number): Promise<AcquireResult> {
+    const msg = { limitsHash: view.limitsHash, limits: view.limitsKnown ? undefined : Object.fromEntries(view.limits), ranked, estTokens, now };
+    let res = await this.stub(group).take(msg);
+    if ('unknownLimits' in res) res = await this.stub(group).take({ ...msg, limits: Object.fromEntries(view.limits) });
+    if ('unknownLimits' in res) throw new Error('routing state: the object did not learn the limits');
+    view.limitsKnown = msg.limitsHash === view.limitsHash;
+    const { snapshot, held, ...result } = res;
+    merge(view, snapshot as Record<string, DeploymentStats>, held, now);
+    return result as AcquireResult;
+  }
+
+  /**
+   * Starts a background sync unless one is on its way: it waits one batch window to gather more, runs in
+   * this request's waitUntil, and runs again (up to MAX_CHAIN times) while traffic adds to it meanwhile.
+   */
+  private schedule(group: string, view: LocalView, defer: Defer) {
+    const s = view.sync;
+    if (s.state === 'waiting') return;
+    if (s.state === 'running' && view.now - s.startedAt < SYNC_STALE_MS) {
+      s.again = true;
+      return;
     }
+    const gen = ++s.gen;
+    s.state = 'waiting';
+    const chain = (async () => {
+      for (let i = 0; i < MAX_CHAIN; i++) {
+        await new Promise((resolve) => setTimeout(resolve, SYNC_BATCH_MS));
+        if (s.gen !== gen) return;
+        s.state = 'running';
+        s.startedAt = view.now;
+        s.again = false;
+        await this.syncNow(group, view).catch((e) =>
+          console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
+        );
+        if (s.gen !== gen) return;
+        if (!s.again) break;
+        s.state = 'waiting';
+      }
+      s.state = 'idle';
+    })();
+    defer(chain);
+  }
+
+  /** One sync: sends reports, in-flight counts and lease asks; applies the grants and the object's view. */
+  private async syncNow(group: string, view: LocalView): Promise<void> {
+    const now = view.now;
+    const seq = ++view.seq;
+    const asks = [...view.limits.keys()].map((id) => ask(view, id, now));
+    const inFlight = Object.fromEntries(view.inFlight);
+    const msg: SyncRequest<Report> & { seq: number } = {
+      seq,
+      holder: this.holder,
+      limitsHash: view.limitsHash,
+      limits: view.limitsKnown ? undefined : Object.fromEntries(view.limits),
+      now,
+      reports: view.reports.splice(0),
+      asks,
+      inFlight,
+    };
+    view.sentInFlight = inFlight;
+    view.picksSinceSent.clear();
+    let res = (await this.stub(group).sync(msg)) as SyncResponse<DeploymentStats>;
+    if (res.unknownLimits) res = (await this.stub(group).sync({ ...msg, limits: Object.fromEntries(view.limits) })) as SyncResponse<DeploymentStats>;
+    if (res.unknownLimits) throw new Error('routing state: the object did not learn the limits');
+    view.limitsKnown = msg.limitsHash === view.limitsHash;
+    // Answers can cross: only the newest one's grants count (an older one's may be larger than the object now says).
+    if (seq <= view.appliedSeq) return;
+    view.appliedSeq = seq;
+    for (const g of res.grants) applyGrant(view, g, now);
+    merge(view, res.snapshot, res.held, now);
   }
 
   async report(group: string, r: Parameters<StateStore['report']>[1]) {
     const { shared, ...report } = r;
     const view = this.view(group);
-    view.ledger.report({ ...report, acquired: report.acquired && !shared });
-    await view.reports.add({ ...report, acquired: report.acquired && !!shared });
+    view.now = Math.max(view.now, report.now);
+    if (report.acquired) {
+      const n = (view.inFlight.get(report.id) ?? 1) - 1;
+      if (n > 0) view.inFlight.set(report.id, n);
+      else view.inFlight.delete(report.id);
+    }
+    view.ledger.report(report);
+    // The object counted a leased or taken pick already; others it counts now.
+    view.reports.push({ ...report, acquired: report.acquired && !!shared });
+    let sent: Promise<unknown> = Promise.resolve();
+    this.schedule(group, view, (p) => (sent = p));
+    await sent;
   }
 
   async snapshot(group: string, now: number) {
@@ -95,21 +288,104 @@ export class DurableStateStore implements StateStore {
   }
 }
 
+/** Keeps the limits the object must know; a change gives them a new hash, sent once. */
+function learnLimits(view: LocalView, candidates: Candidate[]) {
+  let changed = false;
+  for (const c of candidates) {
+    if (!limited(c)) continue;
+    const known = view.limits.get(c.id);
+    if (known && known.rpm === c.rpm && known.tpm === c.tpm) continue;
+    view.limits.set(c.id, { rpm: c.rpm, tpm: c.tpm });
+    changed = true;
+  }
+  if (changed) {
+    view.limitsHash = limitsHash(view.limits);
+    view.limitsKnown = false;
+  }
+}
+
+function hasRoom(lease: Lease | undefined, c: Candidate, estTokens: number, now: number): boolean {
+  if (!lease || lease.minute !== minuteOf(now) || now >= lease.expiresAt) return false;
+  return (c.rpm === undefined || lease.spentR + 1 <= lease.grantedR) && (c.tpm === undefined || lease.spentT + estTokens <= lease.grantedT);
+}
+
+function needsRenewal(lease: Lease, pace: Pace | undefined, estTokens: number, now: number): boolean {
+  const wantR = Math.max(MIN_WANT, Math.ceil(((pace?.rate ?? 0) * LEASE_HORIZON_MS) / 1000));
+  return lease.grantedR - lease.spentR < wantR / 2 || lease.grantedT - lease.spentT < (wantR / 2) * estTokens || lease.expiresAt - now < LEASE_TTL_MS / 2;
+}
+
+function looksFull(view: LocalView, c: Candidate, estTokens: number): boolean {
+  const used = view.committed.get(c.id);
+  if (!used) return false;
+  return (c.rpm !== undefined && used.r + 1 > c.rpm) || (c.tpm !== undefined && used.t + estTokens > c.tpm);
+}
+
 /**
- * Takes the shared counts (usage, failures, cooldowns) from the object, but keeps what this isolate
- * knows better: its own in-flight picks (the object learns of local picks only when they report) and
- * its own latency measurements, which are this region's view of each upstream.
+ * What to tell the object about one deployment's lease: spent so far this minute, and what to hold next
+ * (about LEASE_HORIZON_MS of this isolate's recent traffic). Until the answer, the lease is capped at that
+ * (what it gives back is never spent), so the object's grant can never fall below what is spent.
  */
-function merge(view: LocalView, shared: Record<string, DeploymentStats>, now: number) {
+function ask(view: LocalView, id: string, now: number): LeaseAsk {
+  const minute = minuteOf(now);
+  let lease = view.leases.get(id);
+  if (!lease || lease.minute !== minute) {
+    lease = { minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
+    view.leases.set(id, lease);
+  }
+  const pace = view.pace.get(id) ?? newPace(now);
+  view.pace.set(id, pace);
+  const elapsed = now - pace.at;
+  if (elapsed >= 50) {
+    pace.rate = pace.rate / 2 + (pace.windowPicks * 1000) / elapsed / 2;
+    pace.windowPicks = 0;
+    pace.at = now;
+  }
+  if (pace.picks > 0) pace.perPick = pace.tokens / pace.picks;
+  const wantR = Math.max(MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
+  const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
+  pace.picks = 0;
+  pace.tokens = 0;
+  lease.grantedR = lease.spentR + Math.min(wantR, Math.max(0, lease.grantedR - lease.spentR));
+  lease.grantedT = lease.spentT + Math.min(wantT, Math.max(0, lease.grantedT - lease.spentT));
+  return { id, minute, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
+}
+
+function applyGrant(view: LocalView, g: LeaseGrant, sentAt: number) {
+  let lease = view.leases.get(g.id);
+  if (lease && g.minute < lease.minute) return;
+  if (!lease || g.minute > lease.minute) {
+    lease = { minute: g.minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
+    view.leases.set(g.id, lease);
+  }
+  lease.grantedR = g.grantedR;
+  lease.grantedT = g.grantedT;
+  lease.expiresAt = sentAt + LEASE_TTL_MS;
+}
+
+/**
+ * Takes the shared counts (usage, failures, cooldowns) from the object, but keeps what this isolate knows
+ * better: its picks since the sync left, its own in-flight requests exactly (others' as last reported),
+ * and its own latency measurements, which are this region's view of each upstream.
+ */
+function merge(view: LocalView, shared: Record<string, DeploymentStats>, held: Record<string, { r: number; t: number }>, now: number) {
   const local = new Map(view.ledger.stats);
   view.ledger.load(shared);
+  for (const [id, s] of Object.entries(shared)) {
+    const h = held[id] ?? { r: 0, t: 0 };
+    view.committed.set(id, { r: s.rpm + h.r, t: s.tpm + h.t });
+  }
   for (const [id, mine] of local) {
     const s = view.ledger.stats.get(id);
     if (!s) {
       view.ledger.stats.set(id, mine);
       continue;
     }
-    s.inFlight = Math.max(s.inFlight, mine.inFlight);
+    const since = view.picksSinceSent.get(id);
+    if (since && s.minute === minuteOf(now)) {
+      s.rpm += since.r;
+      s.tpm += since.t;
+    }
+    s.inFlight = Math.max(0, s.inFlight - (view.sentInFlight[id] ?? 0)) + (view.inFlight.get(id) ?? 0);
     if (mine.latencyAt !== undefined) {
       s.latencyMs = mine.latencyMs;
       s.ttftMs = mine.ttftMs ?? s.ttftMs;

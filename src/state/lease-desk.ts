@@ -1,0 +1,176 @@
+// The object's side of quota leases: grants, spends, returns, reclaims and exact takes over the group's
+// Ledger. Pure and synchronous (the object calls it inside one input-gated call), so it is exact.
+//
+// Invariant: for each deployment and minute, the ledger's rpm/tpm = what was spent (reported spends,
+// exact takes, unleased reports) + what is held unspent in leases. A grant or take never lets that pass
+// the limit, so no set of isolates can spend more than the limit in a minute.
+import type { AcquireResult, DeploymentStats, Ledger } from './ledger';
+import type { LeaseAsk, LeaseGrant, Limits } from './lease';
+import { LEASE_SHARE, LEASE_TTL_MS, RECLAIM_MARGIN_MS } from './lease';
+
+interface Held {
+  minute: number;
+  /** Cumulative spends this holder reported for `minute`. */
+  spentR: number;
+  spentT: number;
+  /** Granted and not yet reported spent: counted in the ledger as used. */
+  heldR: number;
+  heldT: number;
+  /** When the object takes the unspent part back if the holder has not renewed. */
+  reclaimAt: number;
+}
+
+/** A holder's in-flight counts: stale after this long without news (an isolate that died mid-request). */
+const IN_FLIGHT_STALE_MS = 15 * 60_000;
+
+export class LeaseDesk {
+  readonly limits = new Map<string, Limits>();
+  /** Per deployment, per holder. */
+  private readonly held = new Map<string, Map<string, Held>>();
+  private readonly inFlight = new Map<string, { at: number; counts: Record<string, number> }>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly changed: (id: string, s: DeploymentStats) => void,
+  ) {}
+
+  learn(limits: Record<string, Limits>): void {
+    for (const [id, l] of Object.entries(limits)) this.limits.set(id, l);
+  }
+
+  private stats(id: string, now: number): DeploymentStats {
+    const s = this.ledger.get(id, now);
+    const holders = this.held.get(id);
+    // A new minute zeroed the counts the leases were part of: those leases are over.
+    if (holders) for (const [h, rec] of holders) if (rec.minute !== s.minute) holders.delete(h);
+    return s;
+  }
+
+  /** Unspent capacity whose holder stopped renewing goes back to the pool. */
+  sweep(now: number): void {
+    for (const [id, holders] of this.held) {
+      const s = this.stats(id, now);
+      for (const rec of holders.values()) {
+        if (rec.reclaimAt > now || (rec.heldR === 0 && rec.heldT === 0)) continue;
+        s.rpm = Math.max(0, s.rpm - rec.heldR);
+        s.tpm = Math.max(0, s.tpm - rec.heldT);
+        rec.heldR = 0;
+        rec.heldT = 0;
+        this.changed(id, s);
+      }
+    }
+  }
+
+  heldTotal(id: string, now: number): { r: number; t: number } {
+    this.stats(id, now);
+    let r = 0;
+    let t = 0;
+    for (const rec of this.held.get(id)?.values() ?? []) {
+      r += rec.heldR;
+      t += rec.heldT;
+    }
+    return { r, t };
+  }
+
+  /** Books what `holder` spent and sets what it holds next; answers the cumulative grant. */
+  renew(holder: string, ask: LeaseAsk, now: number): LeaseGrant | undefined {
+    const limits = this.limits.get(ask.id);
+    if (!limits || (limits.rpm === undefined && limits.tpm === undefined)) return undefined;
+    const s = this.stats(ask.id, now);
+    let holders = this.held.get(ask.id);
+    if (!holders) this.held.set(ask.id, (holders = new Map()));
+    const sameMinute = ask.minute === s.minute;
+    let rec = holders.get(holder);
+    if (!rec) {
+      // A new holder, or one this object forgot (it restarted): what it says it spent was counted before,
+      // as held or spent, so it starts from there.
+      rec = { minute: s.minute, spentR: sameMinute ? ask.spentR : 0, spentT: sameMinute ? ask.spentT : 0, heldR: 0, heldT: 0, reclaimAt: 0 };
+      holders.set(holder, rec);
+    }
+    if (sameMinute) {
+      // Spends come out of what was held; any beyond it (after a reclaim or a restart) count on top.
+      const dR = Math.max(0, ask.spentR - rec.spentR);
+      const dT = Math.max(0, ask.spentT - rec.spentT);
+      const fromHeldR = Math.min(dR, rec.heldR);
+      const fromHeldT = Math.min(dT, rec.heldT);
+      rec.heldR -= fromHeldR;
+      rec.heldT -= fromHeldT;
+      s.rpm += dR - fromHeldR;
+      s.tpm += dT - fromHeldT;
+      rec.spentR += dR;
+      rec.spentT += dT;
+    }
+    const total = this.heldTotal(ask.id, now);
+    // The holder keeps spending what it holds while this answer travels back (up to what it wants), so
+    // that much is never taken from it here; only the top-up is bounded.
+    const nextR = Math.max(Math.min(ask.wantR, rec.heldR), Math.min(ask.wantR, rec.heldR + room(limits.rpm, s.rpm, total.r)));
+    const nextT = Math.max(Math.min(ask.wantT, rec.heldT), Math.min(ask.wantT, rec.heldT + room(limits.tpm, s.tpm, total.t)));
+    s.rpm += nextR - rec.heldR;
+    s.tpm += nextT - rec.heldT;
+    rec.heldR = nextR;
+    rec.heldT = nextT;
+    rec.reclaimAt = now + LEASE_TTL_MS + RECLAIM_MARGIN_MS;
+    this.changed(ask.id, s);
+    return { id: ask.id, minute: s.minute, grantedR: rec.spentR + rec.heldR, grantedT: rec.spentT + rec.heldT };
+  }
+
+  /** Today's exact acquire, for when no lease has room: counts one request on the first of `ranked` with room. */
+  take(ranked: string[], estTokens: number, now: number): AcquireResult {
+    let cooling = 0;
+    let firstBack = Infinity;
+    for (const id of ranked) {
+      const s = this.stats(id, now);
+      if (s.cooldownUntil > now) {
+        cooling++;
+        firstBack = Math.min(firstBack, s.cooldownUntil);
+        continue;
+      }
+      const l = this.limits.get(id) ?? {};
+      if ((l.rpm !== undefined && s.rpm + 1 > l.rpm) || (l.tpm !== undefined && s.tpm + estTokens > l.tpm)) continue;
+      s.rpm += 1;
+      s.tpm += estTokens;
+      s.activeAt = now;
+      this.changed(id, s);
+      return { ok: true, id };
+    }
+    if (ranked.length > 0 && cooling === ranked.length) return { ok: false, reason: 'cooldown', retryAfterMs: Math.max(0, firstBack - now) };
+    return { ok: false, reason: 'rate_limited', retryAfterMs: 60_000 - (now % 60_000) };
+  }
+
+  setInFlight(holder: string, counts: Record<string, number>, now: number): void {
+    this.inFlight.set(holder, { at: now, counts });
+  }
+
+  /** What routing sees: usage spent (held capacity left out), and in-flight summed over live holders. */
+  snapshot(now: number): { snapshot: Record<string, DeploymentStats>; held: Record<string, { r: number; t: number }> } {
+    const inFlight: Record<string, number> = {};
+    for (const [h, e] of this.inFlight) {
+      if (now - e.at > IN_FLIGHT_STALE_MS) {
+        this.inFlight.delete(h);
+        continue;
+      }
+      for (const [id, n] of Object.entries(e.counts)) inFlight[id] = (inFlight[id] ?? 0) + n;
+    }
+    const snapshot = this.ledger.snapshot(now);
+    const held: Record<string, { r: number; t: number }> = {};
+    for (const [id, s] of Object.entries(snapshot)) {
+      const h = this.heldTotal(id, now);
+      held[id] = h;
+      s.rpm = Math.max(0, s.rpm - h.r);
+      s.tpm = Math.max(0, s.tpm - h.t);
+      s.inFlight += inFlight[id] ?? 0;
+    }
+    return { snapshot, held };
+  }
+}
+
+/**
+ * How much more one holder may hold: what the limit leaves, and no more than the lease share of the limit
+ * (or half of what the minute has left, whichever is less) held by all holders together.
+ */
+function room(limit: number | undefined, used: number, heldAll: number): number {
+  if (limit === undefined) return Infinity;
+  const spent = used - heldAll;
+  const cap = Math.floor(Math.min(limit * LEASE_SHARE, (limit - spent) / 2));
+  return Math.max(0, Math.min(limit - used, cap - heldAll));
+}

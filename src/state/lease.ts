@@ -1,0 +1,88 @@
+// Quota leases: what an isolate and its group's RouterState object say to each other.
+//
+// The object counts, per deployment and minute, every request and estimated token either spent or held
+// in a lease. An isolate spends its lease with no await; it tells the object what it spent, and asks for
+// what it wants to hold next, in one background `sync` per batch window (riding the outcome reports).
+// Counts are cumulative per minute (granted so far, spent so far), so a lost or late answer can only make
+// the object count more than was used, never less. See ARCHITECTURE.md, "Quota leases".
+
+/** A deployment's limits, learned by the object once per config (by hash), not sent with every call. */
+export interface Limits {
+  rpm?: number;
+  tpm?: number;
+}
+
+/** How long an isolate may spend a lease after asking for it: renewals extend it, traffic keeps it alive. */
+export const LEASE_TTL_MS = 5_000;
+/** The object reclaims a lease's unspent part this long after the isolate stopped being allowed to spend it. */
+export const RECLAIM_MARGIN_MS = 2_000;
+/**
+ * At most this share of a deployment's limit is held unspent in leases at any moment, all isolates
+ * together (and at most half of what the minute has left): the capacity that can be refused while the
+ * deployment is below its limit. Below 1 request (rpm < 20) there are no leases: every pick is exact.
+ */
+export const LEASE_SHARE = 0.05;
+/** An isolate asks for about this much of its own recent traffic. */
+export const LEASE_HORIZON_MS = 1_000;
+
+/** One deployment's lease, as the isolate asks for it: cumulative for `minute`. */
+export interface LeaseAsk {
+  id: string;
+  minute: number;
+  /** Requests and estimated tokens spent from this holder's leases in `minute` so far. */
+  spentR: number;
+  spentT: number;
+  /** What the holder wants to hold unspent from now on (0: return everything). */
+  wantR: number;
+  wantT: number;
+}
+
+/** The answer: the holder may spend up to `grantedR`/`grantedT` (cumulative) in `minute`. */
+export interface LeaseGrant {
+  id: string;
+  minute: number;
+  grantedR: number;
+  grantedT: number;
+}
+
+export interface SyncRequest<R> {
+  /** The isolate's store: one holder per DurableStateStore. */
+  holder: string;
+  limitsHash: string;
+  /** Sent only until the object knows `limitsHash`. */
+  limits?: Record<string, Limits>;
+  now: number;
+  reports: R[];
+  asks: LeaseAsk[];
+  /** This holder's requests in flight, per deployment (least-busy sums every holder's). */
+  inFlight: Record<string, number>;
+}
+
+export interface SyncResponse<S> {
+  /** The object does not know `limitsHash`: send again with `limits`. Nothing was booked. */
+  unknownLimits?: true;
+  grants: LeaseGrant[];
+  /** Usage spent (not held) this minute, in-flight summed over holders, latency, failures, cooldowns. */
+  snapshot: Record<string, S>;
+  /** Requests and tokens held unspent in leases, all holders. */
+  held: Record<string, { r: number; t: number }>;
+}
+
+/** An exact acquire: the first of `ranked` that is healthy and has room is counted and returned. */
+export interface TakeRequest {
+  limitsHash: string;
+  limits?: Record<string, Limits>;
+  ranked: string[];
+  estTokens: number;
+  now: number;
+}
+
+/** FNV-1a over the limits, in a stable order: names a config's limits in 8 hex digits. */
+export function limitsHash(limits: ReadonlyMap<string, Limits>): string {
+  const text = [...limits].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, l]) => `${id}\u0000${l.rpm ?? ''}\u0000${l.tpm ?? ''}`).join('\u0001');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+export const minuteOf = (now: number) => Math.floor(now / 60_000);
