@@ -9,5 +9,7 @@ export interface Env {
   CACHE?: KVNamespace;
   /** Metrics summed across isolates (/metrics, the dashboard). */
   METRICS?: DurableObjectNamespace<MetricsState>;
+  /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
+  STATE_RTT_MS?: string;
   [name: string]: unknown;
 }

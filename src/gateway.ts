@@ -10,6 +10,7 @@ import { buildObservability } from './observability/callbacks';
 import { RouterError } from './router/errors';
 import type { RouterRuntime } from './router/router';
 import { Router } from './router/router';
+import { withDistance } from './state/distance';
 import { DurableStateStore } from './state/durable-store';
 
 export type Gateway =
@@ -67,7 +68,7 @@ function build(text: string, env: Env, options: GatewayOptions): Gateway {
     });
     for (const w of observability.warnings) console.warn(JSON.stringify({ level: 'warn', msg: 'config', detail: w }));
     router = new Router(routerOptions, {
-      state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
+      state: env.ROUTER_STATE ? new DurableStateStore(withDistance(env.ROUTER_STATE, Number(env.STATE_RTT_MS ?? 0)), options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       env,
       ...options,
