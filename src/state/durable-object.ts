@@ -69,11 +69,14 @@ export class RouterState extends DurableObject {
     const now = this.clock(msg.now);
     this.desk.sweep(now);
     for (const r of msg.reports) this.ledger.report({ ...r, now: this.clock(r.now) });
-    this.desk.setInFlight(msg.holder, msg.inFlight, now);
     const grants = [];
-    for (const ask of msg.asks) {
-      const g = this.desk.renew(msg.holder, ask, now);
-      if (g) grants.push(g);
+    // A sync overtaken by a later one of the same holder books its reports, nothing else.
+    if (this.desk.latest(msg.holder, msg.seq)) {
+      this.desk.setInFlight(msg.holder, msg.inFlight, now);
+      for (const ask of msg.asks) {
+        const g = this.desk.renew(msg.holder, ask, now);
+        if (g) grants.push(g);
+      }
     }
     this.persist();
     return { grants, ...this.desk.snapshot(now) };

@@ -21,10 +21,6 @@ import { seeded } from './store';
 const REFRESH_MS = 1000;
 /** A sync gathers this long's reports and lease spends: one call per group per window. */
 const SYNC_BATCH_MS = 20;
-/** A sync still unanswered after this long is given up on (its answer, if it comes, is ignored). */
-const SYNC_STALE_MS = 5000;
-/** Syncs one request's waitUntil may carry back to back while traffic keeps adding to them. */
-const MAX_CHAIN = 8;
 /** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
 const MIN_WANT = 2;
 
@@ -69,9 +65,10 @@ interface LocalView {
   inFlight: Map<string, number>;
   sentInFlight: Record<string, number>;
   picksSinceSent: Map<string, { r: number; t: number }>;
+  /** Numbers this isolate's syncs: only the answer to the latest one sent may change a lease. */
   seq: number;
-  appliedSeq: number;
-  sync: { state: 'idle' | 'waiting' | 'running'; again: boolean; startedAt: number; gen: number };
+  /** The current window's sync, while it gathers. */
+  pending?: Promise<void>;
 }
 
 const newPace = (now: number): Pace => ({ picks: 0, windowPicks: 0, tokens: 0, rate: 0, perPick: 0, at: now });
@@ -112,8 +109,6 @@ export class DurableStateStore implements StateStore {
         sentInFlight: {},
         picksSinceSent: new Map(),
         seq: 0,
-        appliedSeq: 0,
-        sync: { state: 'idle', again: false, startedAt: 0, gen: 0 },
       };
       this.views.set(group, v);
     }
@@ -206,35 +201,19 @@ export class DurableStateStore implements StateStore {
   }
 
   /**
-   * Starts a background sync unless one is on its way: it waits one batch window to gather more, runs in
-   * this request's waitUntil, and runs again (up to MAX_CHAIN times) while traffic adds to it meanwhile.
+   * The window's sync: the first request to need one starts it (it waits a batch window to gather more)
+   * and holds it in its waitUntil; the rest of the window ride along. Windows' syncs may overlap: answers
+   * are matched by sequence number on both sides, so an older answer never widens a lease.
    */
   private schedule(group: string, view: LocalView, defer: Defer) {
-    const s = view.sync;
-    if (s.state === 'waiting') return;
-    if (s.state === 'running' && view.now - s.startedAt < SYNC_STALE_MS) {
-      s.again = true;
-      return;
-    }
-    const gen = ++s.gen;
-    s.state = 'waiting';
-    const chain = (async () => {
-      for (let i = 0; i < MAX_CHAIN; i++) {
-        await new Promise((resolve) => setTimeout(resolve, SYNC_BATCH_MS));
-        if (s.gen !== gen) return;
-        s.state = 'running';
-        s.startedAt = view.now;
-        s.again = false;
-        await this.syncNow(group, view).catch((e) =>
-          console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
-        );
-        if (s.gen !== gen) return;
-        if (!s.again) break;
-        s.state = 'waiting';
-      }
-      s.state = 'idle';
-    })();
-    defer(chain);
+    if (view.pending) return;
+    view.pending = new Promise((resolve) => setTimeout(resolve, SYNC_BATCH_MS)).then(() => {
+      view.pending = undefined;
+      return this.syncNow(group, view).catch((e) =>
+        console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
+      );
+    });
+    defer(view.pending);
   }
 
   /** One sync: sends reports, in-flight counts and lease asks; applies the grants and the object's view. */
@@ -243,7 +222,7 @@ export class DurableStateStore implements StateStore {
     const seq = ++view.seq;
     const asks = [...view.limits.keys()].map((id) => ask(view, id, now));
     const inFlight = Object.fromEntries(view.inFlight);
-    const msg: SyncRequest<Report> & { seq: number } = {
+    const msg: SyncRequest<Report> = {
       seq,
       holder: this.holder,
       limitsHash: view.limitsHash,
@@ -259,10 +238,9 @@ export class DurableStateStore implements StateStore {
     if (res.unknownLimits) res = (await this.stub(group).sync({ ...msg, limits: Object.fromEntries(view.limits) })) as SyncResponse<DeploymentStats>;
     if (res.unknownLimits) throw new Error('routing state: the object did not learn the limits');
     view.limitsKnown = msg.limitsHash === view.limitsHash;
-    // Answers can cross: only the newest one's grants count (an older one's may be larger than the object now says).
-    if (seq <= view.appliedSeq) return;
-    view.appliedSeq = seq;
-    for (const g of res.grants) applyGrant(view, g, now);
+    // Answers can cross: a sync sent since capped the leases again, and the object may have shrunk them
+    // below what this older answer says.
+    if (seq === view.seq) for (const g of res.grants) applyGrant(view, g, now);
     merge(view, res.snapshot, res.held, now);
   }
 

@@ -28,6 +28,7 @@ export class LeaseDesk {
   /** Per deployment, per holder. */
   private readonly held = new Map<string, Map<string, Held>>();
   private readonly inFlight = new Map<string, { at: number; counts: Record<string, number> }>();
+  private readonly seqs = new Map<string, number>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -137,6 +138,13 @@ export class LeaseDesk {
     return { ok: false, reason: 'rate_limited', retryAfterMs: 60_000 - (now % 60_000) };
   }
 
+  /** Whether `seq` is the holder's latest sync so far (and records it). */
+  latest(holder: string, seq: number): boolean {
+    if (seq <= (this.seqs.get(holder) ?? 0)) return false;
+    this.seqs.set(holder, seq);
+    return true;
+  }
+
   setInFlight(holder: string, counts: Record<string, number>, now: number): void {
     this.inFlight.set(holder, { at: now, counts });
   }
@@ -147,6 +155,7 @@ export class LeaseDesk {
     for (const [h, e] of this.inFlight) {
       if (now - e.at > IN_FLIGHT_STALE_MS) {
         this.inFlight.delete(h);
+        this.seqs.delete(h);
         continue;
       }
       for (const [id, n] of Object.entries(e.counts)) inFlight[id] = (inFlight[id] ?? 0) + n;

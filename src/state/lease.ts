@@ -48,6 +48,8 @@ export interface LeaseGrant {
 export interface SyncRequest<R> {
   /** The isolate's store: one holder per DurableStateStore. */
   holder: string;
+  /** Increases with each sync of the holder: the object ignores the asks of one that arrives late. */
+  seq: number;
   limitsHash: string;
   /** Sent only until the object knows `limitsHash`. */
   limits?: Record<string, Limits>;
