@@ -1,0 +1,164 @@
+// Quota leases across isolates: several gateways (each its own Router and DurableStateStore, as separate
+// isolates are) share one group's RouterState object and drive its limited deployments to saturation,
+// concurrently. What the upstreams receive is the truth: never more than a limit in a minute, at least
+// 95% of it when demand exceeds it, 429s only near it, and the same across minute boundaries, lease
+// expiry and an object restart. Also: what simulated distance to the object costs a request.
+import { createExecutionContext, env, evictDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Env } from '../../src/env';
+import type { RouterState } from '../../src/state/durable-object';
+import { DurableStateStore } from '../../src/state/durable-store';
+import { withDistance } from '../../src/state/distance';
+import { LEASE_TTL_MS, RECLAIM_MARGIN_MS } from '../../src/state/lease';
+import { testGateway, user } from '../helpers/gateway';
+
+const ns = () => env.ROUTER_STATE as DurableObjectNamespace<RouterState>;
+
+const TWO_LIMITED = `
+model_list:
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 200 }, model_info: { id: a } }
+  - { model_name: g, litellm_params: { model: openai/b, api_key: k, api_base: https://b.test/v1, rpm: 100, tpm: 100000 }, model_info: { id: b } }
+router_settings: { routing_strategy: usage-based-routing, num_retries: 0 }
+`;
+
+/** A clock the test moves: starts 1 s into a minute. */
+function manualClock(offsetMs = 1_000) {
+  const clock = { t: Math.floor(Date.now() / 60_000) * 60_000 + offsetMs };
+  return { clock, now: () => clock.t };
+}
+
+function isolates(n: number, config: string, now: () => number, prefix = `${crypto.randomUUID()}:`) {
+  return Array.from({ length: n }, () => {
+    const store = new DurableStateStore(ns(), prefix);
+    return { store, gw: testGateway(config, { state: store, now }) };
+  });
+}
+
+type Isolate = ReturnType<typeof isolates>[number];
+const callsTo = (all: Isolate[], host: string) => all.reduce((n, i) => n + i.gw.upstream.callsTo(host).length, 0);
+const calls = (all: Isolate[]) => all.reduce((n, i) => n + i.gw.upstream.calls.length, 0);
+
+/**
+ * Each isolate sends `perIsolate` requests over `concurrency` connections. Records, for every 429, how
+ * many requests the upstreams had received by then.
+ */
+async function drive(all: Isolate[], perIsolate: number, concurrency: number) {
+  const statuses: number[] = [];
+  const upstreamAt429: number[] = [];
+  await Promise.all(
+    all.map(({ gw }) =>
+      Promise.all(
+        Array.from({ length: concurrency }, async (_, w) => {
+          for (let i = w; i < perIsolate; i += concurrency) {
+            const res = await gw.chat({ model: 'g', messages: user() });
+            statuses.push(res.status);
+            if (res.status === 429) upstreamAt429.push(calls(all));
+            await res.arrayBuffer();
+          }
+        }),
+      ),
+    ),
+  );
+  return { ok: statuses.filter((s) => s === 200).length, limited: statuses.filter((s) => s === 429).length, other: statuses.filter((s) => s !== 200 && s !== 429), upstreamAt429 };
+}
+
+describe('quota leases across isolates', () => {
+  it('4 isolates at twice the limit: each deployment gets at most its rpm, at least 95% of it, and 429s come only near it', async () => {
+    const { now } = manualClock();
+    const all = isolates(4, TWO_LIMITED, now);
+    const r = await drive(all, 150, 6);
+    expect(r.other).toEqual([]);
+    expect(callsTo(all, 'a.test')).toBeLessThanOrEqual(200);
+    expect(callsTo(all, 'b.test')).toBeLessThanOrEqual(100);
+    expect(r.ok).toBe(calls(all));
+    expect(r.ok).toBeGreaterThanOrEqual(0.95 * 300);
+    expect(r.limited).toBe(600 - r.ok);
+    // Refused only once the limit was (nearly) reached: within the lease share, less what was on its way.
+    expect(Math.min(...r.upstreamAt429)).toBeGreaterThanOrEqual(0.95 * 300 - 4 * 6);
+    // Most picks spent a lease: blocking trips are the cold start and the last few exact takes.
+    const trips = all.reduce((n, i) => n + i.store.blockingRoundTrips, 0);
+    console.log(`4 isolates, 600 requests for 300 rpm: ${r.ok} admitted, ${r.limited} refused, ${trips} blocking round trips`);
+  });
+
+  it('a minute boundary: leases of the last minute buy nothing in the next, each minute stays within its limit', async () => {
+    const { clock, now } = manualClock(57_000);
+    const all = isolates(3, TWO_LIMITED, now);
+    // Below the limit, so every isolate still holds a lease when the minute ends.
+    const first = await drive(all, 40, 4);
+    expect(first.ok).toBe(120);
+    // 4.5 s later, in the next minute: every lease of the last one is still within its lifetime.
+    clock.t += 4_500;
+    const second = await drive(all, 140, 4);
+    expect(callsTo(all, 'a.test') - first.ok).toBeLessThanOrEqual(200);
+    expect(calls(all) - first.ok).toBeLessThanOrEqual(300);
+    expect(second.ok).toBeGreaterThanOrEqual(0.95 * 300);
+  });
+
+  it('what an isolate that went quiet held comes back once its lease is over', async () => {
+    const { clock, now } = manualClock();
+    const config = `
+model_list:
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 400 }, model_info: { id: a } }
+router_settings: { num_retries: 0 }
+`;
+    const [quiet, busy] = isolates(2, config, now);
+    // The quiet one builds up a lease (its pace asks for more), then stops.
+    await drive([quiet], 60, 8);
+    const spentByQuiet = quiet.gw.upstream.calls.length;
+    expect(spentByQuiet).toBe(60);
+    clock.t += LEASE_TTL_MS + RECLAIM_MARGIN_MS + 1_000;
+    const r = await drive([busy], 500, 8);
+    // Everything the quiet isolate did not spend went to the busy one: the limit, exactly.
+    expect(spentByQuiet + r.ok).toBe(400);
+  });
+
+  it('an object restart mid-minute with leases out: the minute still stays within the limit', async () => {
+    const { now } = manualClock();
+    const prefix = `${crypto.randomUUID()}:`;
+    const all = isolates(3, TWO_LIMITED, now, prefix);
+    await drive(all, 40, 4);
+    await evictDurableObject(ns().get(ns().idFromName(`${prefix}group:g`)));
+    const r = await drive(all, 120, 4);
+    expect(r.other).toEqual([]);
+    expect(callsTo(all, 'a.test')).toBeLessThanOrEqual(200);
+    expect(callsTo(all, 'b.test')).toBeLessThanOrEqual(100);
+    // What leases held at the restart stays counted for the minute: at most the lease share of each limit.
+    expect(calls(all)).toBeGreaterThanOrEqual(300 - 0.05 * 300 * 2);
+  });
+});
+
+describe('simulated distance to the state object (STATE_RTT_MS)', () => {
+  /** Time to the response, not to the end of its waitUntil work (which does wait on the object). */
+  async function timed(gw: ReturnType<typeof testGateway>, extraEnv: Partial<Env>) {
+    const ctx = createExecutionContext();
+    const started = Date.now();
+    const res = await gw.app.fetch(
+      new Request('http://gateway.test/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'g', messages: user() }) }),
+      { ...env, ...extraEnv } as Env,
+      ctx,
+    );
+    await res.arrayBuffer();
+    const ms = Date.now() - started;
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, ms };
+  }
+
+  it('at 200 ms RTT a limited group under usage-based routing waits for the object only on an isolate\'s first request', async () => {
+    const gw = testGateway(TWO_LIMITED.replace('rpm: 200', 'rpm: 100000').replace('rpm: 100,', 'rpm: 100000,'));
+    const rtt = { STATE_RTT_MS: '200' };
+    const first = await timed(gw, rtt);
+    expect(first.status).toBe(200);
+    expect(first.ms).toBeGreaterThanOrEqual(190);
+    const steady = [];
+    for (let i = 0; i < 6; i++) steady.push(await timed(gw, rtt));
+    expect(steady.map((s) => s.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(Math.max(...steady.map((s) => s.ms))).toBeLessThan(100);
+  });
+
+  it('the wrapper delays every call by the round trip', async () => {
+    const far = withDistance(ns(), 120);
+    const started = Date.now();
+    await far.get(far.idFromName(`${crypto.randomUUID()}:group:g`)).snapshot(Date.now());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+  });
+});
