@@ -70,9 +70,9 @@ export class RouterState extends DurableObject {
     this.desk.sweep(now);
     for (const r of msg.reports) this.ledger.report({ ...r, now: this.clock(r.now) });
     const grants = [];
-    // A sync overtaken by a later one of the same holder books its reports, nothing else.
-    if (this.desk.latest(msg.holder, msg.seq)) {
-      this.desk.setInFlight(msg.holder, msg.inFlight, now);
+    this.desk.setInFlight(msg.holder, msg.inFlight, now);
+    // Asks overtaken by a later one of the same holder (it gave up waiting) change nothing.
+    if (msg.asks.length > 0 && this.desk.latest(msg.holder, msg.seq)) {
       for (const ask of msg.asks) {
         const g = this.desk.renew(msg.holder, ask, now);
         if (g) grants.push(g);

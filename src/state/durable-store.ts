@@ -21,6 +21,8 @@ import { seeded } from './store';
 const REFRESH_MS = 1000;
 /** A sync gathers this long's reports and lease spends: one call per group per window. */
 const SYNC_BATCH_MS = 20;
+/** A lease ask still unanswered after this long is given up on, and its answer ignored. */
+const ASK_STALE_MS = 5000;
 /** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
 const MIN_WANT = 2;
 
@@ -65,8 +67,10 @@ interface LocalView {
   inFlight: Map<string, number>;
   sentInFlight: Record<string, number>;
   picksSinceSent: Map<string, { r: number; t: number }>;
-  /** Numbers this isolate's syncs: only the answer to the latest one sent may change a lease. */
+  /** Numbers this isolate's lease asks: only the answer to the latest one may change a lease. */
   seq: number;
+  /** When the lease ask on its way was sent. */
+  askedAt?: number;
   /** The current window's sync, while it gathers. */
   pending?: Promise<void>;
 }
@@ -202,8 +206,8 @@ export class DurableStateStore implements StateStore {
 
   /**
    * The window's sync: the first request to need one starts it (it waits a batch window to gather more)
-   * and holds it in its waitUntil; the rest of the window ride along. Windows' syncs may overlap: answers
-   * are matched by sequence number on both sides, so an older answer never widens a lease.
+   * and holds it in its waitUntil; the rest of the window ride along. Windows' syncs may overlap (a far
+   * object): each carries its window's reports, and lease asks go one at a time (see syncNow).
    */
   private schedule(group: string, view: LocalView, defer: Defer) {
     if (view.pending) return;
@@ -219,8 +223,12 @@ export class DurableStateStore implements StateStore {
   /** One sync: sends reports, in-flight counts and lease asks; applies the grants and the object's view. */
   private async syncNow(group: string, view: LocalView): Promise<void> {
     const now = view.now;
-    const seq = ++view.seq;
-    const asks = [...view.limits.keys()].map((id) => ask(view, id, now));
+    // Reports go in every window; lease asks one at a time (a far object has several windows' syncs on
+    // the way at once), so each answer applies to the leases as they were capped when it was asked.
+    const asking = view.askedAt === undefined || now - view.askedAt > ASK_STALE_MS;
+    const seq = asking ? ++view.seq : view.seq;
+    if (asking) view.askedAt = now;
+    const asks = asking ? [...view.limits.keys()].map((id) => ask(view, id, now)) : [];
     const inFlight = Object.fromEntries(view.inFlight);
     const msg: SyncRequest<Report> = {
       seq,
@@ -234,14 +242,17 @@ export class DurableStateStore implements StateStore {
     };
     view.sentInFlight = inFlight;
     view.picksSinceSent.clear();
-    let res = (await this.stub(group).sync(msg)) as SyncResponse<DeploymentStats>;
-    if (res.unknownLimits) res = (await this.stub(group).sync({ ...msg, limits: Object.fromEntries(view.limits) })) as SyncResponse<DeploymentStats>;
-    if (res.unknownLimits) throw new Error('routing state: the object did not learn the limits');
-    view.limitsKnown = msg.limitsHash === view.limitsHash;
-    // Answers can cross: a sync sent since capped the leases again, and the object may have shrunk them
-    // below what this older answer says.
-    if (seq === view.seq) for (const g of res.grants) applyGrant(view, g, now);
-    merge(view, res.snapshot, res.held, now);
+    try {
+      let res = (await this.stub(group).sync(msg)) as SyncResponse<DeploymentStats>;
+      if (res.unknownLimits) res = (await this.stub(group).sync({ ...msg, limits: Object.fromEntries(view.limits) })) as SyncResponse<DeploymentStats>;
+      if (res.unknownLimits) throw new Error('routing state: the object did not learn the limits');
+      view.limitsKnown = msg.limitsHash === view.limitsHash;
+      // An answer to an ask given up on (ASK_STALE_MS) may have crossed a newer one: it changes no lease.
+      if (asking && seq === view.seq) for (const g of res.grants) applyGrant(view, g, now);
+      merge(view, res.snapshot, res.held, now);
+    } finally {
+      if (asking && seq === view.seq) view.askedAt = undefined;
+    }
   }
 
   async report(group: string, r: Parameters<StateStore['report']>[1]) {

@@ -48,7 +48,7 @@ export interface LeaseGrant {
 export interface SyncRequest<R> {
   /** The isolate's store: one holder per DurableStateStore. */
   holder: string;
-  /** Increases with each sync of the holder: the object ignores the asks of one that arrives late. */
+  /** Increases with each lease ask of the holder: the object ignores an ask that arrives after a later one. */
   seq: number;
   limitsHash: string;
   /** Sent only until the object knows `limitsHash`. */
