@@ -8,7 +8,7 @@
 //
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
-//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6]
+//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3]
 //
 // --state-rtt-ms runs each strategy once per simulated round-trip time to the RouterState objects (a
 // delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
@@ -47,6 +47,7 @@ const { values: argv } = parseArgs({
     isolates: { type: 'string', default: '0' },
     'isolate-rpm': { type: 'string', default: '300' },
     'isolate-seconds': { type: 'string', default: '6' },
+    'prime-s': { type: 'string', default: '0.3' },
   },
 });
 const durationS = Number(argv.duration);
@@ -164,6 +165,9 @@ try {
     for (const t of targets) {
       if (t.hitHeavy && stream) continue; // the cache run is non-stream: a hit answers JSON-shaped work
       log(`[${++n}/${totalSteps}] ${stream ? 'stream' : 'json'} c=${c} ${t.label}`);
+      // Steady state: the same load, unmeasured, just before (the other targets' steps left it idle for
+      // longer than a quota lease lives; an isolate's first requests after a pause are timed apart).
+      if (Number(argv['prime-s']) > 0) await step(t, stream, c, Number(argv['prime-s']));
       const r = await step(t, stream, c);
       if (r.non2xx || r.errors) log(`  ! ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
       results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, stream, ...r });
