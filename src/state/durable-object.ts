@@ -1,14 +1,12 @@
 // The RouterState Durable Object: one per model group, holding that group's ledger in SQLite and handing
 // out quota leases. One object per group keeps each group's counts serialised (exact rpm/tpm limits)
 // while groups scale apart. Isolates talk to it once per batch window in the background (`sync`), and
-// block on it only for an exact `take` when no lease has room.
+// wait for a sync only on a cold start or for an exact take when no lease has room.
 import { DurableObject } from 'cloudflare:workers';
-import type { AcquireResult, DeploymentStats, Report } from './ledger';
+import type { DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
-import type { Limits, SyncRequest, SyncResponse, TakeRequest } from './lease';
+import type { Limits, SyncRequest, SyncResponse } from './lease';
 import { LeaseDesk } from './lease-desk';
-
-type Unknown = { unknownLimits: true };
 
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
@@ -63,7 +61,7 @@ export class RouterState extends DurableObject {
     this.dirty.clear();
   }
 
-  /** One isolate's batch: outcomes to book, its in-flight counts, its lease spends and asks. */
+  /** One isolate's batch: outcomes to book, its in-flight counts, its lease spends and asks, maybe a take. */
   sync(msg: SyncRequest<Report>): SyncResponse<DeploymentStats> {
     if (!this.knows(msg.limitsHash, msg.limits)) return { unknownLimits: true, grants: [], snapshot: {}, held: {} };
     const now = this.clock(msg.now);
@@ -78,18 +76,9 @@ export class RouterState extends DurableObject {
         if (g) grants.push(g);
       }
     }
+    const taken = msg.take && this.desk.take(msg.take.ranked, msg.take.estTokens, now);
     this.persist();
-    return { grants, ...this.desk.snapshot(now) };
-  }
-
-  /** The exact acquire, for a pick no lease covers: one blocking round trip. */
-  take(req: TakeRequest): (AcquireResult & Omit<SyncResponse<DeploymentStats>, 'grants'>) | Unknown {
-    if (!this.knows(req.limitsHash, req.limits)) return { unknownLimits: true };
-    const now = this.clock(req.now);
-    this.desk.sweep(now);
-    const result = this.desk.take(req.ranked, req.estTokens, now);
-    this.persist();
-    return { ...result, ...this.desk.snapshot(now) };
+    return { grants, ...this.desk.snapshot(now), ...(taken ? { taken } : {}) };
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {

@@ -25,6 +25,8 @@ const SYNC_BATCH_MS = 20;
 const ASK_STALE_MS = 5000;
 /** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
 const MIN_WANT = 2;
+/** What it asks for when it knows nothing of its pace yet (a cold isolate, a new minute). */
+const FIRST_WANT = 8;
 
 interface Lease {
   minute: number;
@@ -55,7 +57,6 @@ interface LocalView {
   fetchedAt: number;
   /** The latest clock reading a request brought (the store has no clock of its own). */
   now: number;
-  cold?: Promise<void>;
   limits: Map<string, Limits>;
   limitsHash: string;
   limitsKnown: boolean;
@@ -125,14 +126,28 @@ export class DurableStateStore implements StateStore {
     learnLimits(view, req.candidates);
     // Until this isolate has picked, its own request is the best guess of a pick's tokens.
     for (const c of req.candidates) if (limited(c) && !view.pace.has(c.id)) view.pace.set(c.id, { ...newPace(req.now), perPick: req.estTokens });
-    if (view.fetchedAt === 0) {
-      // A cold isolate knows nothing yet (cooldowns above all, and it holds no lease): its first pick waits.
-      this.blockingRoundTrips++;
-      await (view.cold ??= this.syncNow(group, view).finally(() => (view.cold = undefined)));
-    }
     const { now } = req;
     const random = seeded(req.seed ?? Math.random());
     const stats = (id: string) => view.ledger.get(id, now);
+    const strategy = STRATEGIES[req.strategy];
+    const ctx = { now, random, stream: req.stream, args: req.args, stats };
+    let tookAlready = false;
+    if (view.fetchedAt === 0) {
+      // A cold isolate knows nothing yet (cooldowns above all, and it holds no lease): its first pick waits
+      // for one sync, which takes one request exactly if the group has limits. Each cold request makes its
+      // own call: resuming on a promise another request's call settles would run this request on in that
+      // one's context (workerd then cancels the timers it starts as hung).
+      this.blockingRoundTrips++;
+      const lim = req.candidates.filter(limited);
+      const first = lim.length > 0 ? strategy(lim, ctx) : undefined;
+      const ranked = first && [first.id, ...lim.filter((c) => c !== first).map((c) => c.id)];
+      const taken = await this.syncNow(group, view, ranked && { ranked, estTokens: req.estTokens });
+      if (taken?.ok) {
+        this.counted(view, taken.id, req.estTokens, now);
+        return { ok: true, id: taken.id, shared: true };
+      }
+      tookAlready = taken !== undefined;
+    }
     const healthy = req.candidates.filter((c) => stats(c.id).cooldownUntil <= now);
     if (healthy.length === 0) {
       const first = Math.min(...req.candidates.map((c) => stats(c.id).cooldownUntil));
@@ -143,9 +158,7 @@ export class DurableStateStore implements StateStore {
     const maybe = healthy.filter((c) => limited(c) && !leased.includes(c) && !(now - view.fetchedAt <= REFRESH_MS && looksFull(view, c, req.estTokens)));
     const fresh = (cs: Candidate[]) => cs.filter((c) => !excluded.has(c.id));
     // Deployments that already failed this request come last; a lease beats a trip among equals.
-    const pool = fresh(leased).length > 0 ? fresh(leased) : fresh(maybe).length > 0 ? [] : leased;
-    const strategy = STRATEGIES[req.strategy];
-    const ctx = { now, random, stream: req.stream, args: req.args, stats };
+    const pool = fresh(leased).length > 0 ? fresh(leased) : fresh(maybe).length > 0 && !tookAlready ? [] : leased;
     if (pool.length > 0) {
       const chosen = strategy(pool, ctx);
       const lease = view.leases.get(chosen.id);
@@ -159,18 +172,18 @@ export class DurableStateStore implements StateStore {
       else if (now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
       return { ok: true, id: chosen.id, shared: limited(chosen) };
     }
-    const tryThese = fresh(maybe).length > 0 ? fresh(maybe) : maybe;
+    const tryThese = tookAlready ? [] : fresh(maybe).length > 0 ? fresh(maybe) : maybe;
     if (tryThese.length === 0) {
       if (now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
       return { ok: false, reason: 'rate_limited', retryAfterMs: 60_000 - (now % 60_000) };
     }
-    // No lease has room but the object may: the exact acquire, one blocking trip.
+    // No lease has room but the object may: the exact acquire, one blocking trip, which renews the leases
+    // too (unless an ask is on its way) and carries the reports so far.
     this.blockingRoundTrips++;
     const first = strategy(tryThese, ctx);
     const ranked = [first.id, ...tryThese.filter((c) => c !== first).map((c) => c.id)];
-    const result = await this.take(group, view, ranked, req.estTokens, now);
+    const result = (await this.syncNow(group, view, { ranked, estTokens: req.estTokens }))!;
     if (result.ok) this.counted(view, result.id, req.estTokens, now);
-    this.schedule(group, view, defer);
     return { ...result, shared: true };
   }
 
@@ -193,17 +206,6 @@ export class DurableStateStore implements StateStore {
     view.pace.set(id, pace);
   }
 
-  private async take(group: string, view: LocalView, ranked: string[], estTokens: number, now: number): Promise<AcquireResult> {
-    const msg = { limitsHash: view.limitsHash, limits: view.limitsKnown ? undefined : Object.fromEntries(view.limits), ranked, estTokens, now };
-    let res = await this.stub(group).take(msg);
-    if ('unknownLimits' in res) res = await this.stub(group).take({ ...msg, limits: Object.fromEntries(view.limits) });
-    if ('unknownLimits' in res) throw new Error('routing state: the object did not learn the limits');
-    view.limitsKnown = msg.limitsHash === view.limitsHash;
-    const { snapshot, held, ...result } = res;
-    merge(view, snapshot as Record<string, DeploymentStats>, held, now);
-    return result as AcquireResult;
-  }
-
   /**
    * The window's sync: the first request to need one starts it (it waits a batch window to gather more)
    * and holds it in its waitUntil; the rest of the window ride along. Windows' syncs may overlap (a far
@@ -213,15 +215,16 @@ export class DurableStateStore implements StateStore {
     if (view.pending) return;
     view.pending = new Promise((resolve) => setTimeout(resolve, SYNC_BATCH_MS)).then(() => {
       view.pending = undefined;
-      return this.syncNow(group, view).catch((e) =>
-        console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
+      return this.syncNow(group, view).then(
+        () => {},
+        (e) => console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
       );
     });
     defer(view.pending);
   }
 
   /** One sync: sends reports, in-flight counts and lease asks; applies the grants and the object's view. */
-  private async syncNow(group: string, view: LocalView): Promise<void> {
+  private async syncNow(group: string, view: LocalView, take?: SyncRequest<Report>['take']): Promise<AcquireResult | undefined> {
     const now = view.now;
     // Reports go in every window; lease asks one at a time (a far object has several windows' syncs on
     // the way at once), so each answer applies to the leases as they were capped when it was asked.
@@ -239,6 +242,7 @@ export class DurableStateStore implements StateStore {
       reports: view.reports.splice(0),
       asks,
       inFlight,
+      take,
     };
     view.sentInFlight = inFlight;
     view.picksSinceSent.clear();
@@ -250,6 +254,7 @@ export class DurableStateStore implements StateStore {
       // An answer to an ask given up on (ASK_STALE_MS) may have crossed a newer one: it changes no lease.
       if (asking && seq === view.seq) for (const g of res.grants) applyGrant(view, g, now);
       merge(view, res.snapshot, res.held, now);
+      return res.taken;
     } finally {
       if (asking && seq === view.seq) view.askedAt = undefined;
     }
@@ -330,7 +335,8 @@ function ask(view: LocalView, id: string, now: number): LeaseAsk {
     pace.at = now;
   }
   if (pace.picks > 0) pace.perPick = pace.tokens / pace.picks;
-  const wantR = Math.max(MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
+  const first = lease.grantedR === 0 && lease.spentR === 0 && pace.rate === 0;
+  const wantR = Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
   const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
   pace.picks = 0;
   pace.tokens = 0;

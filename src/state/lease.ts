@@ -6,6 +6,8 @@
 // Counts are cumulative per minute (granted so far, spent so far), so a lost or late answer can only make
 // the object count more than was used, never less. See ARCHITECTURE.md, "Quota leases".
 
+import type { AcquireResult } from './ledger';
+
 /** A deployment's limits, learned by the object once per config (by hash), not sent with every call. */
 export interface Limits {
   rpm?: number;
@@ -58,6 +60,8 @@ export interface SyncRequest<R> {
   asks: LeaseAsk[];
   /** This holder's requests in flight, per deployment (least-busy sums every holder's). */
   inFlight: Record<string, number>;
+  /** An exact acquire, after the asks: the first of `ranked` that is healthy and has room is counted. */
+  take?: { ranked: string[]; estTokens: number };
 }
 
 export interface SyncResponse<S> {
@@ -68,15 +72,7 @@ export interface SyncResponse<S> {
   snapshot: Record<string, S>;
   /** Requests and tokens held unspent in leases, all holders. */
   held: Record<string, { r: number; t: number }>;
-}
-
-/** An exact acquire: the first of `ranked` that is healthy and has room is counted and returned. */
-export interface TakeRequest {
-  limitsHash: string;
-  limits?: Record<string, Limits>;
-  ranked: string[];
-  estTokens: number;
-  now: number;
+  taken?: AcquireResult;
 }
 
 /** FNV-1a over the limits, in a stable order: names a config's limits in 8 hex digits. */

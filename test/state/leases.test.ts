@@ -10,7 +10,7 @@ import type { RouterState } from '../../src/state/durable-object';
 import { DurableStateStore } from '../../src/state/durable-store';
 import { withDistance } from '../../src/state/distance';
 import { LEASE_TTL_MS, RECLAIM_MARGIN_MS } from '../../src/state/lease';
-import { testGateway, user } from '../helpers/gateway';
+import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 
 const ns = () => env.ROUTER_STATE as DurableObjectNamespace<RouterState>;
 
@@ -42,7 +42,7 @@ const calls = (all: Isolate[]) => all.reduce((n, i) => n + i.gw.upstream.calls.l
  * Each isolate sends `perIsolate` requests over `concurrency` connections. Records, for every 429, how
  * many requests the upstreams had received by then.
  */
-async function drive(all: Isolate[], perIsolate: number, concurrency: number) {
+async function drive(all: Isolate[], perIsolate: number, concurrency: number, onAnswer?: (done: number) => void) {
   const statuses: number[] = [];
   const upstreamAt429: number[] = [];
   await Promise.all(
@@ -52,6 +52,7 @@ async function drive(all: Isolate[], perIsolate: number, concurrency: number) {
           for (let i = w; i < perIsolate; i += concurrency) {
             const res = await gw.chat({ model: 'g', messages: user() });
             statuses.push(res.status);
+            onAnswer?.(statuses.length);
             if (res.status === 429) upstreamAt429.push(calls(all));
             await res.arrayBuffer();
           }
@@ -78,6 +79,21 @@ describe('quota leases across isolates', () => {
     // Most picks spent a lease: blocking trips are the cold start and the last few exact takes.
     const trips = all.reduce((n, i) => n + i.store.blockingRoundTrips, 0);
     console.log(`4 isolates, 600 requests for 300 rpm: ${r.ok} admitted, ${r.limited} refused, ${trips} blocking round trips`);
+  });
+
+  it('far from the limit, 4 isolates under concurrency pick from their leases: almost no blocking trip once warm', async () => {
+    // A clock that runs: leases are sized by each isolate's pace in picks per second.
+    const now = minuteAlignedClock();
+    const all = isolates(4, TWO_LIMITED.replace('rpm: 200', 'rpm: 20000').replace('rpm: 100,', 'rpm: 10000,'), now);
+    const trips = () => all.reduce((n, i) => n + i.store.blockingRoundTrips, 0);
+    let atHalf = 0;
+    const r = await drive(all, 200, 6, (done) => {
+      if (done === 400) atHalf = trips();
+    });
+    expect(r.ok).toBe(800);
+    // Cold, each connection's first request waits once; leases then grow with each isolate's pace.
+    console.log(`4 isolates far below the limit: ${atHalf} blocking round trips in the first 400 requests, ${trips() - atHalf} in the next 400`);
+    expect(trips() - atHalf).toBeLessThanOrEqual(8);
   });
 
   it('a minute boundary: leases of the last minute buy nothing in the next, each minute stays within its limit', async () => {
