@@ -143,6 +143,64 @@ router_settings: { num_retries: 0 }
   });
 });
 
+describe('the object learns limits once', () => {
+  /** Records every call to the group's object: method and first argument. */
+  function recording(inner: DurableObjectNamespace<RouterState>) {
+    const calls: Array<{ method: string; arg: any }> = [];
+    const ns = {
+      idFromName: (name: string) => inner.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = inner.get(id) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        return new Proxy(stub, {
+          get: (target, prop) =>
+            prop === 'then'
+              ? undefined
+              : (...args: unknown[]) => {
+                  calls.push({ method: String(prop), arg: args[0] });
+                  return target[prop as string](...args);
+                },
+        });
+      },
+    };
+    return { calls, ns: ns as unknown as DurableObjectNamespace<RouterState> };
+  }
+
+  it('sends a group\'s limits with its first call only, and not again after the object restarts', async () => {
+    const { now } = manualClock();
+    const prefix = `${crypto.randomUUID()}:`;
+    const rec = recording(ns());
+    const gw = testGateway(TWO_LIMITED.replace('rpm: 200', 'rpm: 2000').replace('rpm: 100,', 'rpm: 1000,'), { state: new DurableStateStore(rec.ns, prefix), now });
+    for (let i = 0; i < 20; i++) expect((await gw.chat({ model: 'g', messages: user() })).status).toBe(200);
+    const syncs = rec.calls.filter((c) => c.method === 'sync');
+    expect(syncs.length).toBeGreaterThan(1);
+    expect(syncs.map((c) => c.arg.limits !== undefined)).toEqual([true, ...syncs.slice(1).map(() => false)]);
+    expect(syncs[0].arg.limits).toEqual({ a: { rpm: 2000 }, b: { rpm: 1000, tpm: 100000 } });
+    // The object keeps what it learned in SQLite: a restarted object knows the hash.
+    await evictDurableObject(ns().get(ns().idFromName(`${prefix}group:g`)));
+    const before = rec.calls.length;
+    for (let i = 0; i < 5; i++) expect((await gw.chat({ model: 'g', messages: user() })).status).toBe(200);
+    const after = rec.calls.slice(before).filter((c) => c.method === 'sync');
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((c) => c.arg.limits === undefined)).toBe(true);
+  });
+
+  it('a second isolate with the same config sends the same hash, and its limits only with its first call', async () => {
+    const { now } = manualClock();
+    const prefix = `${crypto.randomUUID()}:`;
+    const first = recording(ns());
+    const second = recording(ns());
+    const a = testGateway(TWO_LIMITED, { state: new DurableStateStore(first.ns, prefix), now });
+    const b = testGateway(TWO_LIMITED, { state: new DurableStateStore(second.ns, prefix), now });
+    expect((await a.chat({ model: 'g', messages: user() })).status).toBe(200);
+    expect((await b.chat({ model: 'g', messages: user() })).status).toBe(200);
+    // b sent limits on its first call (it could not know the object had them); the object answered and b
+    // stops sending them. a's hash and b's are the same: one config, one entry.
+    const bSyncs = second.calls.filter((c) => c.method === 'sync');
+    expect(bSyncs[0].arg.limitsHash).toBe(first.calls[0].arg.limitsHash);
+    expect(bSyncs.slice(1).every((c) => c.arg.limits === undefined)).toBe(true);
+  });
+});
+
 describe('simulated distance to the state object (STATE_RTT_MS)', () => {
   /** Time to the response, not to the end of its waitUntil work (which does wait on the object). */
   async function timed(gw: ReturnType<typeof testGateway>, extraEnv: Partial<Env>) {
