@@ -167,9 +167,10 @@ export class DurableStateStore implements StateStore {
         lease!.spentT += req.estTokens;
       }
       this.counted(view, chosen.id, req.estTokens, now);
-      // Renew before the lease runs dry or out of time; otherwise the outcome's report carries the spend.
-      if (limited(chosen) && needsRenewal(lease!, view.pace.get(chosen.id), req.estTokens, now)) this.schedule(group, view, defer);
-      else if (now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
+      // A lease spend goes to the object with this window's sync, not with the outcome (a request may run for
+      // minutes): unreported when the lease lapses, it would be reclaimed as unspent and given out again.
+      // The same sync renews the lease and refreshes a stale view.
+      if (limited(chosen) || now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
       return { ok: true, id: chosen.id, shared: limited(chosen) };
     }
     const tryThese = tookAlready ? [] : fresh(maybe).length > 0 ? fresh(maybe) : maybe;
@@ -301,11 +302,6 @@ function learnLimits(view: LocalView, candidates: Candidate[]) {
 function hasRoom(lease: Lease | undefined, c: Candidate, estTokens: number, now: number): boolean {
   if (!lease || lease.minute !== minuteOf(now) || now >= lease.expiresAt) return false;
   return (c.rpm === undefined || lease.spentR + 1 <= lease.grantedR) && (c.tpm === undefined || lease.spentT + estTokens <= lease.grantedT);
-}
-
-function needsRenewal(lease: Lease, pace: Pace | undefined, estTokens: number, now: number): boolean {
-  const wantR = Math.max(MIN_WANT, Math.ceil(((pace?.rate ?? 0) * LEASE_HORIZON_MS) / 1000));
-  return lease.grantedR - lease.spentR < wantR / 2 || lease.grantedT - lease.spentT < (wantR / 2) * estTokens || lease.expiresAt - now < LEASE_TTL_MS / 2;
 }
 
 function looksFull(view: LocalView, c: Candidate, estTokens: number): boolean {

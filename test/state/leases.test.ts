@@ -128,6 +128,29 @@ router_settings: { num_retries: 0 }
     expect(spentByQuiet + r.ok).toBe(400);
   });
 
+  it('a lease spend is reported at once, not when its request ends: a long request cannot be reclaimed as unspent', async () => {
+    const { clock, now } = manualClock();
+    const prefix = `${crypto.randomUUID()}:`;
+    const config = `
+model_list:
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1, rpm: 400 }, model_info: { id: a } }
+router_settings: { num_retries: 0 }
+`;
+    // Isolate A picks twice (a cold exact take, then a lease spend) and its requests are still running:
+    // no outcome is reported. Its waitUntil work (the syncs) does finish.
+    const a = new DurableStateStore(ns(), prefix);
+    const work: Promise<unknown>[] = [];
+    const req = () => ({ strategy: 'simple-shuffle' as const, candidates: [{ id: 'a', rpm: 400 }], estTokens: 10, stream: false, args: {}, now: now() });
+    expect((await a.acquire('g', req(), (p) => work.push(p))).ok).toBe(true);
+    expect((await a.acquire('g', req(), (p) => work.push(p))).ok).toBe(true);
+    await Promise.all(work);
+    // Long after A's lease lapsed, B takes all it can: what A spent must still count.
+    clock.t += LEASE_TTL_MS + RECLAIM_MARGIN_MS + 1_000;
+    const [b] = isolates(1, config, now, prefix);
+    const r = await drive([b], 500, 8);
+    expect(r.ok).toBe(398);
+  });
+
   it('an object restart mid-minute with leases out: the minute still stays within the limit', async () => {
     const { now } = manualClock();
     const prefix = `${crypto.randomUUID()}:`;
