@@ -6,7 +6,7 @@
 // - The object hears of picks, outcomes, in-flight counts and lease spends in one background `sync` per
 //   batch window, through the requests' waitUntil, and answers with renewed leases and its fresh view.
 // - A blocking round trip happens only for a cold isolate's first pick (it knows no cooldowns yet) and for
-//   an exact `take` when no lease has room but the deployment may still (today's exact acquire).
+//   an exact take when no lease has room but the deployment may still (the exact acquire of old).
 import type { Candidate } from '../router/strategies';
 import { STRATEGIES } from '../router/strategies';
 import type { AcquireRequest, AcquireResult, DeploymentStats, Report } from './ledger';
@@ -139,9 +139,7 @@ export class DurableStateStore implements StateStore {
       // one's context (workerd then cancels the timers it starts as hung).
       this.blockingRoundTrips++;
       const lim = req.candidates.filter(limited);
-      const first = lim.length > 0 ? strategy(lim, ctx) : undefined;
-      const ranked = first && [first.id, ...lim.filter((c) => c !== first).map((c) => c.id)];
-      const taken = await this.syncNow(group, view, ranked && { ranked, estTokens: req.estTokens });
+      const taken = await this.syncNow(group, view, lim.length > 0 ? { ranked: rank(strategy(lim, ctx), lim), estTokens: req.estTokens } : undefined);
       if (taken?.ok) {
         this.counted(view, taken.id, req.estTokens, now);
         return { ok: true, id: taken.id, shared: true };
@@ -181,9 +179,7 @@ export class DurableStateStore implements StateStore {
     // No lease has room but the object may: the exact acquire, one blocking trip, which renews the leases
     // too (unless an ask is on its way) and carries the reports so far.
     this.blockingRoundTrips++;
-    const first = strategy(tryThese, ctx);
-    const ranked = [first.id, ...tryThese.filter((c) => c !== first).map((c) => c.id)];
-    const result = (await this.syncNow(group, view, { ranked, estTokens: req.estTokens }))!;
+    const result = (await this.syncNow(group, view, { ranked: rank(strategy(tryThese, ctx), tryThese), estTokens: req.estTokens }))!;
     if (result.ok) this.counted(view, result.id, req.estTokens, now);
     return { ...result, shared: true };
   }
@@ -298,6 +294,9 @@ function learnLimits(view: LocalView, candidates: Candidate[]) {
     view.limitsKnown = false;
   }
 }
+
+/** For an exact take: the strategy's pick first, then the rest, so the object falls back if the first is full. */
+const rank = (first: Candidate, cs: Candidate[]) => [first.id, ...cs.filter((c) => c !== first).map((c) => c.id)];
 
 function hasRoom(lease: Lease | undefined, c: Candidate, estTokens: number, now: number): boolean {
   if (!lease || lease.minute !== minuteOf(now) || now >= lease.expiresAt) return false;
