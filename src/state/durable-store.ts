@@ -11,8 +11,9 @@ import type { Candidate } from '../router/strategies';
 import { STRATEGIES } from '../router/strategies';
 import type { AcquireRequest, AcquireResult, DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
-import type { LeaseAsk, LeaseGrant, Limits, SyncRequest, SyncResponse } from './lease';
-import { LEASE_HORIZON_MS, LEASE_TTL_MS, limitsHash, minuteOf } from './lease';
+import type { Limits, SyncRequest, SyncResponse } from './lease';
+import { limitsHash, minuteOf } from './lease';
+import { LeaseBook } from './lease-book';
 import type { RouterState } from './durable-object';
 import type { Defer, StateStore } from './store';
 import { seeded } from './store';
@@ -23,33 +24,6 @@ const REFRESH_MS = 1000;
 const SYNC_BATCH_MS = 20;
 /** A lease ask still unanswered after this long is given up on, and its answer ignored. */
 const ASK_STALE_MS = 5000;
-/** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
-const MIN_WANT = 2;
-/** What it asks for when it knows nothing of its pace yet (a cold isolate, a new minute). */
-const FIRST_WANT = 8;
-
-interface Lease {
-  minute: number;
-  grantedR: number;
-  grantedT: number;
-  spentR: number;
-  spentT: number;
-  expiresAt: number;
-}
-
-/** This isolate's recent traffic to one deployment: what a lease is sized by. */
-interface Pace {
-  /** Picks since the last sync, and since `at`. */
-  picks: number;
-  windowPicks: number;
-  tokens: number;
-  /** Picks per second, smoothed over syncs. */
-  rate: number;
-  /** Estimated tokens per pick, as last seen. */
-  perPick: number;
-  /** Since when `rate` is being measured. */
-  at: number;
-}
 
 interface LocalView {
   /** What strategies read: the object's last view, plus this isolate's picks and in-flight since. */
@@ -60,8 +34,7 @@ interface LocalView {
   limits: Map<string, Limits>;
   limitsHash: string;
   limitsKnown: boolean;
-  leases: Map<string, Lease>;
-  pace: Map<string, Pace>;
+  leases: LeaseBook;
   /** Spent + held at the object for each deployment, as last heard: a fresh view that says full refuses locally. */
   committed: Map<string, { r: number; t: number }>;
   reports: Report[];
@@ -76,7 +49,6 @@ interface LocalView {
   pending?: Promise<void>;
 }
 
-const newPace = (now: number): Pace => ({ picks: 0, windowPicks: 0, tokens: 0, rate: 0, perPick: 0, at: now });
 const limited = (c: Candidate) => c.rpm !== undefined || c.tpm !== undefined;
 
 export class DurableStateStore implements StateStore {
@@ -106,8 +78,7 @@ export class DurableStateStore implements StateStore {
         limits: new Map(),
         limitsHash: limitsHash(new Map()),
         limitsKnown: false,
-        leases: new Map(),
-        pace: new Map(),
+        leases: new LeaseBook(),
         committed: new Map(),
         reports: [],
         inFlight: new Map(),
@@ -124,8 +95,7 @@ export class DurableStateStore implements StateStore {
     const view = this.view(group);
     view.now = Math.max(view.now, req.now);
     learnLimits(view, req.candidates);
-    // Until this isolate has picked, its own request is the best guess of a pick's tokens.
-    for (const c of req.candidates) if (limited(c) && !view.pace.has(c.id)) view.pace.set(c.id, { ...newPace(req.now), perPick: req.estTokens });
+    for (const c of req.candidates) if (limited(c)) view.leases.expect(c.id, req.estTokens, req.now);
     const { now } = req;
     const random = seeded(req.seed ?? Math.random());
     const stats = (id: string) => view.ledger.get(id, now);
@@ -152,18 +122,14 @@ export class DurableStateStore implements StateStore {
       return { ok: false, reason: 'cooldown', retryAfterMs: Math.max(0, first - now) };
     }
     const excluded = new Set(req.exclude ?? []);
-    const leased = healthy.filter((c) => !limited(c) || hasRoom(view.leases.get(c.id), c, req.estTokens, now));
+    const leased = healthy.filter((c) => !limited(c) || view.leases.hasRoom(c, req.estTokens, now));
     const maybe = healthy.filter((c) => limited(c) && !leased.includes(c) && !(now - view.fetchedAt <= REFRESH_MS && looksFull(view, c, req.estTokens)));
     const fresh = (cs: Candidate[]) => cs.filter((c) => !excluded.has(c.id));
     // Deployments that already failed this request come last; a lease beats a trip among equals.
     const pool = fresh(leased).length > 0 ? fresh(leased) : fresh(maybe).length > 0 && !tookAlready ? [] : leased;
     if (pool.length > 0) {
       const chosen = strategy(pool, ctx);
-      const lease = view.leases.get(chosen.id);
-      if (limited(chosen)) {
-        lease!.spentR += 1;
-        lease!.spentT += req.estTokens;
-      }
+      if (limited(chosen)) view.leases.spend(chosen.id, req.estTokens);
       this.counted(view, chosen.id, req.estTokens, now);
       // A lease spend goes to the object with this window's sync, not with the outcome (a request may run for
       // minutes): unreported when the lease lapses, it would be reclaimed as unspent and given out again.
@@ -196,11 +162,7 @@ export class DurableStateStore implements StateStore {
     p.r += 1;
     p.t += estTokens;
     view.picksSinceSent.set(id, p);
-    const pace = view.pace.get(id) ?? newPace(now);
-    pace.picks += 1;
-    pace.windowPicks += 1;
-    pace.tokens += estTokens;
-    view.pace.set(id, pace);
+    view.leases.picked(id, estTokens, now);
   }
 
   /**
@@ -228,7 +190,7 @@ export class DurableStateStore implements StateStore {
     const asking = view.askedAt === undefined || now - view.askedAt > ASK_STALE_MS;
     const seq = asking ? ++view.seq : view.seq;
     if (asking) view.askedAt = now;
-    const asks = asking ? [...view.limits.keys()].map((id) => ask(view, id, now)) : [];
+    const asks = asking ? [...view.limits.keys()].map((id) => view.leases.ask(id, now)) : [];
     const inFlight = Object.fromEntries(view.inFlight);
     const msg: SyncRequest<Report> = {
       seq,
@@ -249,7 +211,7 @@ export class DurableStateStore implements StateStore {
       if (res.unknownLimits) throw new Error('routing state: the object did not learn the limits');
       view.limitsKnown = msg.limitsHash === view.limitsHash;
       // An answer to an ask given up on (ASK_STALE_MS) may have crossed a newer one: it changes no lease.
-      if (asking && seq === view.seq) for (const g of res.grants) applyGrant(view, g, now);
+      if (asking && seq === view.seq) for (const g of res.grants) view.leases.apply(g, now);
       merge(view, res.snapshot, res.held, now);
       return res.taken;
     } finally {
@@ -298,58 +260,10 @@ function learnLimits(view: LocalView, candidates: Candidate[]) {
 /** For an exact take: the strategy's pick first, then the rest, so the object falls back if the first is full. */
 const rank = (first: Candidate, cs: Candidate[]) => [first.id, ...cs.filter((c) => c !== first).map((c) => c.id)];
 
-function hasRoom(lease: Lease | undefined, c: Candidate, estTokens: number, now: number): boolean {
-  if (!lease || lease.minute !== minuteOf(now) || now >= lease.expiresAt) return false;
-  return (c.rpm === undefined || lease.spentR + 1 <= lease.grantedR) && (c.tpm === undefined || lease.spentT + estTokens <= lease.grantedT);
-}
-
 function looksFull(view: LocalView, c: Candidate, estTokens: number): boolean {
   const used = view.committed.get(c.id);
   if (!used) return false;
   return (c.rpm !== undefined && used.r + 1 > c.rpm) || (c.tpm !== undefined && used.t + estTokens > c.tpm);
-}
-
-/**
- * What to tell the object about one deployment's lease: spent so far this minute, and what to hold next
- * (about LEASE_HORIZON_MS of this isolate's recent traffic). Until the answer, the lease is capped at that
- * (what it gives back is never spent), so the object's grant can never fall below what is spent.
- */
-function ask(view: LocalView, id: string, now: number): LeaseAsk {
-  const minute = minuteOf(now);
-  let lease = view.leases.get(id);
-  if (!lease || lease.minute !== minute) {
-    lease = { minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
-    view.leases.set(id, lease);
-  }
-  const pace = view.pace.get(id) ?? newPace(now);
-  view.pace.set(id, pace);
-  const elapsed = now - pace.at;
-  if (elapsed >= 50) {
-    pace.rate = pace.rate / 2 + (pace.windowPicks * 1000) / elapsed / 2;
-    pace.windowPicks = 0;
-    pace.at = now;
-  }
-  if (pace.picks > 0) pace.perPick = pace.tokens / pace.picks;
-  const first = lease.grantedR === 0 && lease.spentR === 0 && pace.rate === 0;
-  const wantR = Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
-  const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
-  pace.picks = 0;
-  pace.tokens = 0;
-  lease.grantedR = lease.spentR + Math.min(wantR, Math.max(0, lease.grantedR - lease.spentR));
-  lease.grantedT = lease.spentT + Math.min(wantT, Math.max(0, lease.grantedT - lease.spentT));
-  return { id, minute, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
-}
-
-function applyGrant(view: LocalView, g: LeaseGrant, sentAt: number) {
-  let lease = view.leases.get(g.id);
-  if (lease && g.minute < lease.minute) return;
-  if (!lease || g.minute > lease.minute) {
-    lease = { minute: g.minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
-    view.leases.set(g.id, lease);
-  }
-  lease.grantedR = g.grantedR;
-  lease.grantedT = g.grantedT;
-  lease.expiresAt = sentAt + LEASE_TTL_MS;
 }
 
 /**
