@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/state/ledger';
 import { LEASE_SHARE, LEASE_TTL_MS, RECLAIM_MARGIN_MS, minuteOf } from '../../src/state/lease';
+import { LeaseBook } from '../../src/state/lease-book';
 import { LeaseDesk } from '../../src/state/lease-desk';
 
 const RPM = 60;
@@ -124,6 +125,13 @@ function run(ops: Op[], estTokens: number) {
     const held = desk.heldTotal(ID, now);
     expect(held.r, 'requests held unspent').toBeLessThanOrEqual(Math.floor(RPM * LEASE_SHARE));
     expect(held.t, 'tokens held unspent').toBeLessThanOrEqual(Math.floor(TPM * LEASE_SHARE));
+    // The object never counts less than was spent this minute (what an over-grant needs first).
+    const s = ledger.stats.get(ID);
+    const m = used.get(minuteOf(now));
+    if (s && m) {
+      expect(s.rpm, 'requests counted by the object').toBeGreaterThanOrEqual(m.r);
+      expect(s.tpm, 'tokens counted by the object').toBeGreaterThanOrEqual(m.t);
+    }
   }
   return { desk, now, used };
 }
@@ -180,6 +188,91 @@ describe('lease desk invariants (fast-check)', () => {
         { kind: 'take', h: 1, n: 30 },
       ],
       1,
+    );
+  });
+
+  it('holds with the isolate side as it is (LeaseBook: its pace sizes the asks, it caps at send, applies answers)', () => {
+    type BookOp =
+      | { kind: 'pick'; h: number; n: number }
+      | { kind: 'sync'; h: number; inFlightPicks: number }
+      | { kind: 'take'; n: number }
+      | { kind: 'time'; ms: number }
+      | { kind: 'nextMinute'; ms: number }
+      | { kind: 'lateInMinute'; ms: number }
+      | { kind: 'restart' };
+    const bookOp: fc.Arbitrary<BookOp> = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('pick' as const), h: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 1, max: 30 }) }) },
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), h: fc.integer({ min: 0, max: 2 }), inFlightPicks: fc.integer({ min: 0, max: 15 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('take' as const), n: fc.integer({ min: 1, max: 30 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.oneof(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 40_000 })) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('nextMinute' as const), ms: fc.integer({ min: 0, max: 1_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('lateInMinute' as const), ms: fc.integer({ min: 100, max: 4_000 }) }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+    );
+    const candidate = { id: ID, rpm: RPM, tpm: TPM };
+    fc.assert(
+      fc.property(fc.array(bookOp, { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 80 }), (ops, est) => {
+        let ledger = new Ledger();
+        const newDesk = () => {
+          const d = new LeaseDesk(ledger, () => {});
+          d.learn({ [ID]: { rpm: RPM, tpm: TPM } });
+          return d;
+        };
+        let desk = newDesk();
+        let now = Math.floor(Date.UTC(2026, 10, 29, 6) / 60_000) * 60_000 + 5_000;
+        const books = [new LeaseBook(), new LeaseBook(), new LeaseBook()];
+        const used = new Map<number, { r: number; t: number }>();
+        const count = () => {
+          const m = used.get(minuteOf(now)) ?? { r: 0, t: 0 };
+          m.r += 1;
+          m.t += est;
+          used.set(minuteOf(now), m);
+          expect(m.r, 'requests this minute').toBeLessThanOrEqual(RPM);
+          expect(m.t, 'tokens this minute').toBeLessThanOrEqual(TPM);
+        };
+        const pick = (b: LeaseBook, n: number) => {
+          for (let i = 0; i < n && b.hasRoom(candidate, est, now); i++) {
+            b.spend(ID, est);
+            b.picked(ID, est, now);
+            count();
+          }
+        };
+        const sync = (i: number, inFlightPicks: number) => {
+          const b = books[i];
+          const a = b.ask(ID, now);
+          const g = desk.renew(`h${i}`, a, now);
+          pick(b, inFlightPicks); // while the answer travels
+          if (g) b.apply(g, now);
+        };
+        for (const b of books) b.expect(ID, est, now);
+        for (const o of ops) {
+          desk.sweep(now);
+          if (o.kind === 'time' || o.kind === 'nextMinute' || o.kind === 'lateInMinute') {
+            for (let i = 0; i < books.length; i++) sync(i, 0); // spends reach the object within a window
+            const toBoundary = 60_000 - (now % 60_000);
+            now += o.kind === 'time' ? o.ms : o.kind === 'nextMinute' ? toBoundary + o.ms : Math.max(0, toBoundary - o.ms);
+          } else if (o.kind === 'restart') {
+            const kept = new Ledger();
+            kept.load(JSON.parse(JSON.stringify(Object.fromEntries(ledger.stats))));
+            ledger = kept;
+            desk = newDesk();
+          } else if (o.kind === 'take') {
+            for (let i = 0; i < o.n && desk.take([ID], est, now).ok; i++) count();
+          } else if (o.kind === 'pick') pick(books[o.h], o.n);
+          else sync(o.h, o.inFlightPicks);
+          const held = desk.heldTotal(ID, now);
+          expect(held.r).toBeLessThanOrEqual(Math.floor(RPM * LEASE_SHARE));
+          expect(held.t).toBeLessThanOrEqual(Math.floor(TPM * LEASE_SHARE));
+          // The object never counts less than was spent this minute (what an over-grant needs first).
+          const s = ledger.stats.get(ID);
+          const m = used.get(minuteOf(now));
+          if (s && m) {
+            expect(s.rpm, 'requests counted by the object').toBeGreaterThanOrEqual(m.r);
+            expect(s.tpm, 'tokens counted by the object').toBeGreaterThanOrEqual(m.t);
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
