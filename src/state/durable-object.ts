@@ -6,13 +6,15 @@ import { DurableObject } from 'cloudflare:workers';
 import type { DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
 import type { Limits, SyncRequest, SyncResponse } from './lease';
+import type { Held } from './lease-desk';
 import { LeaseDesk } from './lease-desk';
 
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
   private readonly desk: LeaseDesk;
-  /** Deployments changed during this call, written once each at its end. */
+  /** Deployments and lease records changed during this call, written once each at its end. */
   private readonly dirty = new Set<string>();
+  private readonly dirtyLeases = new Map<string, { id: string; holder: string }>();
   private readonly knownLimits = new Set<string>();
   /** Callers' clocks differ a little: the object's minute only moves forward. */
   private lastNow = 0;
@@ -22,10 +24,18 @@ export class RouterState extends DurableObject {
     const sql = ctx.storage.sql;
     sql.exec('CREATE TABLE IF NOT EXISTS stats (id TEXT PRIMARY KEY, data TEXT NOT NULL)');
     sql.exec('CREATE TABLE IF NOT EXISTS limits (hash TEXT PRIMARY KEY, data TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS leases (id TEXT NOT NULL, holder TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (id, holder))');
     for (const row of sql.exec<{ id: string; data: string }>('SELECT id, data FROM stats')) {
       this.ledger.stats.set(row.id, JSON.parse(row.data) as DeploymentStats);
     }
-    this.desk = new LeaseDesk(this.ledger, (id) => this.dirty.add(id));
+    this.desk = new LeaseDesk(
+      this.ledger,
+      (id) => this.dirty.add(id),
+      (id, holder) => this.dirtyLeases.set(`${id}\u0000${holder}`, { id, holder }),
+    );
+    for (const row of sql.exec<{ id: string; holder: string; data: string }>('SELECT id, holder, data FROM leases')) {
+      this.desk.restore(row.id, row.holder, JSON.parse(row.data) as Held);
+    }
     for (const row of sql.exec<{ hash: string; data: string }>('SELECT hash, data FROM limits ORDER BY rowid')) {
       this.desk.learn(JSON.parse(row.data) as Record<string, Limits>);
       this.knownLimits.add(row.hash);
@@ -50,15 +60,20 @@ export class RouterState extends DurableObject {
   }
 
   /**
-   * Counts are written once per call (one report batch and lease renewal, or one exact take), inside the
-   * call, so an answer never leaves before what it granted is durable: a restart can lose no grant. What
-   * leases held then stays counted as used for the rest of that minute (the lease share bounds it).
+   * Counts and lease records are written once per call (one report batch with its lease renewals, maybe a
+   * take), inside the call, so an answer never leaves before what it granted is durable: a restart loses no
+   * grant, and knows every lease it must carry into the next minute or reclaim.
    */
   private persist() {
-    for (const id of this.dirty) {
-      this.ctx.storage.sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(this.ledger.stats.get(id)));
+    const sql = this.ctx.storage.sql;
+    for (const id of this.dirty) sql.exec('INSERT OR REPLACE INTO stats (id, data) VALUES (?, ?)', id, JSON.stringify(this.ledger.stats.get(id)));
+    for (const { id, holder } of this.dirtyLeases.values()) {
+      const rec = this.desk.record(id, holder);
+      if (rec) sql.exec('INSERT OR REPLACE INTO leases (id, holder, data) VALUES (?, ?, ?)', id, holder, JSON.stringify(rec));
+      else sql.exec('DELETE FROM leases WHERE id = ? AND holder = ?', id, holder);
     }
     this.dirty.clear();
+    this.dirtyLeases.clear();
   }
 
   /** One isolate's batch: outcomes to book, its in-flight counts, its lease spends and asks, maybe a take. */
@@ -82,6 +97,8 @@ export class RouterState extends DurableObject {
   }
 
   snapshot(now: number): Record<string, DeploymentStats> {
-    return this.desk.snapshot(this.clock(now)).snapshot;
+    const { snapshot } = this.desk.snapshot(this.clock(now));
+    this.persist(); // a new minute may have carried leases into it
+    return snapshot;
   }
 }

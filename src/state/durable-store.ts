@@ -49,6 +49,8 @@ interface LocalView {
   pending?: Promise<void>;
 }
 
+const logSyncFailure = (group: string) => (e: unknown) =>
+  console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) }));
 const limited = (c: Candidate) => c.rpm !== undefined || c.tpm !== undefined;
 
 export class DurableStateStore implements StateStore {
@@ -134,7 +136,9 @@ export class DurableStateStore implements StateStore {
       // A lease spend goes to the object with this window's sync, not with the outcome (a request may run for
       // minutes): unreported when the lease lapses, it would be reclaimed as unspent and given out again.
       // The same sync renews the lease and refreshes a stale view.
-      if (limited(chosen) || now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
+      // A lease running low is renewed at once, unless an ask is already on its way.
+      if (limited(chosen) && view.askedAt === undefined && view.leases.low(chosen.id)) defer(this.syncNow(group, view).catch(logSyncFailure(group)));
+      else if (limited(chosen) || now - view.fetchedAt > REFRESH_MS) this.schedule(group, view, defer);
       return { ok: true, id: chosen.id, shared: limited(chosen) };
     }
     const tryThese = tookAlready ? [] : fresh(maybe).length > 0 ? fresh(maybe) : maybe;
@@ -174,10 +178,7 @@ export class DurableStateStore implements StateStore {
     if (view.pending) return;
     view.pending = new Promise((resolve) => setTimeout(resolve, SYNC_BATCH_MS)).then(() => {
       view.pending = undefined;
-      return this.syncNow(group, view).then(
-        () => {},
-        (e) => console.error(JSON.stringify({ level: 'error', msg: 'routing state sync failed', group, error: String(e) })),
-      );
+      return this.syncNow(group, view).then(() => {}, logSyncFailure(group));
     });
     defer(view.pending);
   }

@@ -3,21 +3,23 @@
 // the asks and applies the grants (the protocol is in lease.ts, the object's side in lease-desk.ts).
 import type { Candidate } from '../router/strategies';
 import type { LeaseAsk, LeaseGrant } from './lease';
-import { LEASE_HORIZON_MS, LEASE_TTL_MS, minuteOf } from './lease';
+import { LEASE_HORIZON_MS, LEASE_TTL_MS } from './lease';
 
 /** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
 const MIN_WANT = 2;
-/** What it asks for when it knows nothing of its pace yet (a cold isolate, a new minute). */
+/** What it asks for when it knows nothing of its pace yet (a cold isolate). */
 const FIRST_WANT = 8;
 
+/** Cumulative for as long as this isolate lives: spends across minutes come out of the same counts. */
 interface Lease {
-  minute: number;
   grantedR: number;
   grantedT: number;
   spentR: number;
   spentT: number;
   /** This isolate's clock: 5 s after it asked, whatever the answer's delay. */
   expiresAt: number;
+  /** What the last ask wanted to hold. */
+  wantR: number;
 }
 
 /** This isolate's recent traffic to one deployment: what a lease is sized by. */
@@ -47,7 +49,7 @@ export class LeaseBook {
 
   hasRoom(c: Candidate, estTokens: number, now: number): boolean {
     const lease = this.leases.get(c.id);
-    if (!lease || lease.minute !== minuteOf(now) || now >= lease.expiresAt) return false;
+    if (!lease || now >= lease.expiresAt) return false;
     return (c.rpm === undefined || lease.spentR + 1 <= lease.grantedR) && (c.tpm === undefined || lease.spentT + estTokens <= lease.grantedT);
   }
 
@@ -56,6 +58,12 @@ export class LeaseBook {
     const lease = this.leases.get(id)!;
     lease.spentR += 1;
     lease.spentT += estTokens;
+  }
+
+  /** Whether the lease is down to a quarter of what was last asked: renew now rather than after a window. */
+  low(id: string): boolean {
+    const lease = this.leases.get(id);
+    return lease !== undefined && lease.grantedR - lease.spentR < Math.max(2, lease.wantR / 4);
   }
 
   /** Counts a pick toward this isolate's pace, leased or taken. */
@@ -68,17 +76,13 @@ export class LeaseBook {
   }
 
   /**
-   * What to tell the object about one deployment's lease: spent so far this minute, and what to hold next
+   * What to tell the object about one deployment's lease: spent so far, and what to hold next
    * (about LEASE_HORIZON_MS of this isolate's recent traffic). Until the answer, the lease is capped at that
    * (what it gives back is never spent), so the object's grant can never fall below what is spent.
    */
   ask(id: string, now: number): LeaseAsk {
-    const minute = minuteOf(now);
     let lease = this.leases.get(id);
-    if (!lease || lease.minute !== minute) {
-      lease = { minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
-      this.leases.set(id, lease);
-    }
+    if (!lease) this.leases.set(id, (lease = { grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0, wantR: 0 }));
     const pace = this.pace.get(id) ?? newPace(now);
     this.pace.set(id, pace);
     const elapsed = now - pace.at;
@@ -93,19 +97,16 @@ export class LeaseBook {
     const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
     pace.picks = 0;
     pace.tokens = 0;
+    lease.wantR = wantR;
     lease.grantedR = lease.spentR + Math.min(wantR, Math.max(0, lease.grantedR - lease.spentR));
     lease.grantedT = lease.spentT + Math.min(wantT, Math.max(0, lease.grantedT - lease.spentT));
-    return { id, minute, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
+    return { id, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
   }
 
   /** The object's answer to the ask sent at `sentAt` (only the latest ask's answer is applied). */
   apply(g: LeaseGrant, sentAt: number): void {
-    let lease = this.leases.get(g.id);
-    if (lease && g.minute < lease.minute) return;
-    if (!lease || g.minute > lease.minute) {
-      lease = { minute: g.minute, grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0 };
-      this.leases.set(g.id, lease);
-    }
+    const lease = this.leases.get(g.id);
+    if (!lease) return; // asked for, so it exists
     lease.grantedR = g.grantedR;
     lease.grantedT = g.grantedT;
     lease.expiresAt = sentAt + LEASE_TTL_MS;

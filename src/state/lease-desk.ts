@@ -3,14 +3,15 @@
 //
 // Invariant: for each deployment and minute, the ledger's rpm/tpm = what was spent (reported spends,
 // exact takes, unleased reports) + what is held unspent in leases. A grant or take never lets that pass
-// the limit, so no set of isolates can spend more than the limit in a minute.
+// the limit, so no set of isolates can spend more than the limit in a minute. At a new minute the counts
+// start again from what unlapsed leases still hold: a lease carries over, counted in the minute it is
+// spent in.
 import type { AcquireResult, DeploymentStats, Ledger } from './ledger';
 import type { LeaseAsk, LeaseGrant, Limits } from './lease';
 import { LEASE_SHARE, LEASE_TTL_MS, RECLAIM_MARGIN_MS } from './lease';
 
-interface Held {
-  minute: number;
-  /** Cumulative spends this holder reported for `minute`. */
+export interface Held {
+  /** Cumulative spends this holder reported. */
   spentR: number;
   spentT: number;
   /** Granted and not yet reported spent: counted in the ledger as used. */
@@ -20,8 +21,8 @@ interface Held {
   reclaimAt: number;
 }
 
-/** A holder's in-flight counts: stale after this long without news (an isolate that died mid-request). */
-const IN_FLIGHT_STALE_MS = 15 * 60_000;
+/** A holder's in-flight counts, and a lapsed lease's record: dropped after this long without news. */
+const STALE_MS = 15 * 60_000;
 
 export class LeaseDesk {
   readonly limits = new Map<string, Limits>();
@@ -33,30 +34,73 @@ export class LeaseDesk {
   constructor(
     private readonly ledger: Ledger,
     private readonly changed: (id: string, s: DeploymentStats) => void,
+    /** A lease record changed (undefined: dropped); the object writes it with the counts. */
+    private readonly leaseChanged: (id: string, holder: string, rec: Held | undefined) => void = () => {},
   ) {}
+
+  /** A record the object kept in SQLite, back after a restart. */
+  restore(id: string, holder: string, rec: Held): void {
+    let holders = this.held.get(id);
+    if (!holders) this.held.set(id, (holders = new Map()));
+    holders.set(holder, rec);
+  }
+
+  record(id: string, holder: string): Held | undefined {
+    return this.held.get(id)?.get(holder);
+  }
 
   learn(limits: Record<string, Limits>): void {
     for (const [id, l] of Object.entries(limits)) this.limits.set(id, l);
   }
 
   private stats(id: string, now: number): DeploymentStats {
+    const before = this.ledger.stats.get(id)?.minute;
     const s = this.ledger.get(id, now);
-    const holders = this.held.get(id);
-    // A new minute zeroed the counts the leases were part of: those leases are over.
-    if (holders) for (const [h, rec] of holders) if (rec.minute !== s.minute) holders.delete(h);
+    if (before !== undefined && before !== s.minute) this.carry(id, s, now);
     return s;
   }
 
-  /** Unspent capacity whose holder stopped renewing goes back to the pool. */
+  /**
+   * A new minute zeroed the counts: what leases still hold unspent is counted in it again (their holders
+   * keep spending it without a round trip); what lapsed leases held is gone with the old minute.
+   */
+  private carry(id: string, s: DeploymentStats, now: number) {
+    for (const [holder, rec] of this.held.get(id) ?? []) {
+      if (rec.reclaimAt > now) {
+        s.rpm += rec.heldR;
+        s.tpm += rec.heldT;
+      } else {
+        rec.heldR = 0;
+        rec.heldT = 0;
+      }
+      this.leaseChanged(id, holder, rec);
+    }
+    this.changed(id, s);
+  }
+
+  /** Rolls every leased deployment into `now`'s minute before anything else reads the ledger. */
+  private touch(now: number) {
+    for (const id of this.held.keys()) this.stats(id, now);
+  }
+
+  /** Unspent capacity whose holder stopped renewing goes back to the pool; long-silent records go. */
   sweep(now: number): void {
     for (const [id, holders] of this.held) {
       const s = this.stats(id, now);
-      for (const rec of holders.values()) {
-        if (rec.reclaimAt > now || (rec.heldR === 0 && rec.heldT === 0)) continue;
+      for (const [holder, rec] of holders) {
+        if (rec.reclaimAt > now) continue;
+        if (rec.heldR === 0 && rec.heldT === 0) {
+          if (now - rec.reclaimAt > STALE_MS) {
+            holders.delete(holder);
+            this.leaseChanged(id, holder, undefined);
+          }
+          continue;
+        }
         s.rpm = Math.max(0, s.rpm - rec.heldR);
         s.tpm = Math.max(0, s.tpm - rec.heldT);
         rec.heldR = 0;
         rec.heldT = 0;
+        this.leaseChanged(id, holder, rec);
         this.changed(id, s);
       }
     }
@@ -80,27 +124,24 @@ export class LeaseDesk {
     const s = this.stats(ask.id, now);
     let holders = this.held.get(ask.id);
     if (!holders) this.held.set(ask.id, (holders = new Map()));
-    const sameMinute = ask.minute === s.minute;
     let rec = holders.get(holder);
     if (!rec) {
-      // A new holder, or one this object forgot (it restarted): what it says it spent was counted before,
-      // as held or spent, so it starts from there.
-      rec = { minute: s.minute, spentR: sameMinute ? ask.spentR : 0, spentT: sameMinute ? ask.spentT : 0, heldR: 0, heldT: 0, reclaimAt: 0 };
+      // A new holder (or one whose record went stale): what it says it spent was counted before, as held
+      // or spent, so it starts from there.
+      rec = { spentR: ask.spentR, spentT: ask.spentT, heldR: 0, heldT: 0, reclaimAt: 0 };
       holders.set(holder, rec);
     }
-    if (sameMinute) {
-      // Spends come out of what was held; any beyond it (after a reclaim or a restart) count on top.
-      const dR = Math.max(0, ask.spentR - rec.spentR);
-      const dT = Math.max(0, ask.spentT - rec.spentT);
-      const fromHeldR = Math.min(dR, rec.heldR);
-      const fromHeldT = Math.min(dT, rec.heldT);
-      rec.heldR -= fromHeldR;
-      rec.heldT -= fromHeldT;
-      s.rpm += dR - fromHeldR;
-      s.tpm += dT - fromHeldT;
-      rec.spentR += dR;
-      rec.spentT += dT;
-    }
+    // Spends come out of what was held; any beyond it (after a reclaim) count on top.
+    const dR = Math.max(0, ask.spentR - rec.spentR);
+    const dT = Math.max(0, ask.spentT - rec.spentT);
+    const fromHeldR = Math.min(dR, rec.heldR);
+    const fromHeldT = Math.min(dT, rec.heldT);
+    rec.heldR -= fromHeldR;
+    rec.heldT -= fromHeldT;
+    s.rpm += dR - fromHeldR;
+    s.tpm += dT - fromHeldT;
+    rec.spentR += dR;
+    rec.spentT += dT;
     const total = this.heldTotal(ask.id, now);
     // The holder keeps spending what it holds while this answer travels back (up to what it wants), so
     // that much is never taken from it here; only the top-up is bounded.
@@ -111,11 +152,12 @@ export class LeaseDesk {
     rec.heldR = nextR;
     rec.heldT = nextT;
     rec.reclaimAt = now + LEASE_TTL_MS + RECLAIM_MARGIN_MS;
+    this.leaseChanged(ask.id, holder, rec);
     this.changed(ask.id, s);
-    return { id: ask.id, minute: s.minute, grantedR: rec.spentR + rec.heldR, grantedT: rec.spentT + rec.heldT };
+    return { id: ask.id, grantedR: rec.spentR + rec.heldR, grantedT: rec.spentT + rec.heldT };
   }
 
-  /** Today's exact acquire, for when no lease has room: counts one request on the first of `ranked` with room. */
+  /** The exact acquire, for when no lease has room: counts one request on the first of `ranked` with room. */
   take(ranked: string[], estTokens: number, now: number): AcquireResult {
     let cooling = 0;
     let firstBack = Infinity;
@@ -151,9 +193,10 @@ export class LeaseDesk {
 
   /** What routing sees: usage spent (held capacity left out), and in-flight summed over live holders. */
   snapshot(now: number): { snapshot: Record<string, DeploymentStats>; held: Record<string, { r: number; t: number }> } {
+    this.touch(now);
     const inFlight: Record<string, number> = {};
     for (const [h, e] of this.inFlight) {
-      if (now - e.at > IN_FLIGHT_STALE_MS) {
+      if (now - e.at > STALE_MS) {
         this.inFlight.delete(h);
         this.seqs.delete(h);
         continue;

@@ -3,8 +3,9 @@
 // The object counts, per deployment and minute, every request and estimated token either spent or held
 // in a lease. An isolate spends its lease with no await; it tells the object what it spent, and asks for
 // what it wants to hold next, in one background `sync` per batch window (riding the outcome reports).
-// Counts are cumulative per minute (granted so far, spent so far), so a lost or late answer can only make
-// the object count more than was used, never less. See ARCHITECTURE.md, "Quota leases".
+// Counts are cumulative per holder (granted so far, spent so far), so a lost or late answer can only make
+// the object count more than was used, never less. At a new minute what leases hold unspent is counted
+// again in it. See ARCHITECTURE.md, "Quota leases".
 
 import type { AcquireResult } from './ledger';
 
@@ -27,11 +28,10 @@ export const LEASE_SHARE = 0.05;
 /** An isolate asks for about this much of its own recent traffic. */
 export const LEASE_HORIZON_MS = 1_000;
 
-/** One deployment's lease, as the isolate asks for it: cumulative for `minute`. */
+/** One deployment's lease, as the isolate asks for it. */
 export interface LeaseAsk {
   id: string;
-  minute: number;
-  /** Requests and estimated tokens spent from this holder's leases in `minute` so far. */
+  /** Requests and estimated tokens spent from this holder's leases so far (cumulative). */
   spentR: number;
   spentT: number;
   /** What the holder wants to hold unspent from now on (0: return everything). */
@@ -39,10 +39,9 @@ export interface LeaseAsk {
   wantT: number;
 }
 
-/** The answer: the holder may spend up to `grantedR`/`grantedT` (cumulative) in `minute`. */
+/** The answer: the holder may spend up to `grantedR`/`grantedT` (cumulative), for LEASE_TTL_MS after asking. */
 export interface LeaseGrant {
   id: string;
-  minute: number;
   grantedR: number;
   grantedT: number;
 }

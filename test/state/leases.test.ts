@@ -96,13 +96,14 @@ describe('quota leases across isolates', () => {
     expect(trips() - atHalf).toBeLessThanOrEqual(8);
   });
 
-  it('a minute boundary: leases of the last minute buy nothing in the next, each minute stays within its limit', async () => {
+  it('a minute boundary: leases carry into the next minute counted in it, each minute stays within its limit', async () => {
     const { clock, now } = manualClock(57_000);
     const all = isolates(3, TWO_LIMITED, now);
     // Below the limit, so every isolate still holds a lease when the minute ends.
     const first = await drive(all, 40, 4);
     expect(first.ok).toBe(120);
-    // 4.5 s later, in the next minute: every lease of the last one is still within its lifetime.
+    // 4.5 s later, in the next minute: every lease of the last one is still within its lifetime, and what it
+    // holds is counted again in the new minute.
     clock.t += 4_500;
     const second = await drive(all, 140, 4);
     expect(callsTo(all, 'a.test') - first.ok).toBeLessThanOrEqual(200);
