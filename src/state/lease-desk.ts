@@ -203,6 +203,8 @@ export class LeaseDesk {
       }
       for (const [id, n] of Object.entries(e.counts)) inFlight[id] = (inFlight[id] ?? 0) + n;
     }
+    // A deployment the object has booked nothing for yet may still have requests in flight somewhere.
+    for (const id of Object.keys(inFlight)) this.ledger.get(id, now);
     const snapshot = this.ledger.snapshot(now);
     const held: Record<string, { r: number; t: number }> = {};
     for (const [id, s] of Object.entries(snapshot)) {

@@ -10,6 +10,7 @@ import type { RouterState } from '../../src/state/durable-object';
 import { DurableStateStore } from '../../src/state/durable-store';
 import { withDistance } from '../../src/state/distance';
 import { LEASE_TTL_MS, RECLAIM_MARGIN_MS } from '../../src/state/lease';
+import { chatCompletion } from '../helpers/fake-upstream';
 import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 
 const ns = () => env.ROUTER_STATE as DurableObjectNamespace<RouterState>;
@@ -170,6 +171,30 @@ router_settings: { num_retries: 0 }
     expect(callsTo(all, 'b.test')).toBeLessThanOrEqual(100);
     // Lease records are kept with the counts: the restarted object reclaims and carries them as before.
     expect(calls(all)).toBeGreaterThanOrEqual(0.95 * 300);
+  });
+});
+
+describe('least-busy across isolates', () => {
+  it('a new isolate sees the requests another isolate has in flight, and picks around them', async () => {
+    const prefix = `${crypto.randomUUID()}:`;
+    const config = `
+model_list:
+  - { model_name: g, litellm_params: { model: openai/a, api_key: k, api_base: https://a.test/v1 }, model_info: { id: a } }
+  - { model_name: g, litellm_params: { model: openai/b, api_key: k, api_base: https://b.test/v1 }, model_info: { id: b } }
+router_settings: { routing_strategy: least-busy, num_retries: 0 }
+`;
+    // Ties go to the first candidate (a).
+    const first = testGateway(config, { state: new DurableStateStore(ns(), prefix), random: () => 0 });
+    first.upstream.on('a.test', { json: chatCompletion('slow', 'a'), delayMs: 1_500 });
+    // Three at once: a (slow), then b, b; b's answers report (with the in-flight counts) while a still runs.
+    const slow = first.chat({ model: 'g', messages: user() });
+    await new Promise((r) => setTimeout(r, 300)); // its cold sync and pick are done
+    for (let i = 0; i < 2; i++) expect((await first.chat({ model: 'g', messages: user() })).headers.get('x-litellm-model-id'), 'first isolate').toBe('b');
+    const second = testGateway(config, { state: new DurableStateStore(ns(), prefix), random: () => 0 });
+    const res = await second.chat({ model: 'g', messages: user() });
+    // Without the first isolate's count the tie would go to a.
+    expect(res.headers.get('x-litellm-model-id'), 'second isolate').toBe('b');
+    expect((await slow).status).toBe(200);
   });
 });
 
