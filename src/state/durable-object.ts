@@ -84,6 +84,7 @@ export class RouterState extends DurableObject {
     for (const r of msg.reports) this.ledger.report({ ...r, now: this.clock(r.now) });
     const grants = [];
     this.desk.setInFlight(msg.holder, msg.inFlight, now);
+    for (const spent of msg.spent ?? []) this.desk.book(msg.holder, spent, now);
     // Asks overtaken by a later one of the same holder (it gave up waiting) change nothing.
     if (msg.asks.length > 0 && this.desk.latest(msg.holder, msg.seq)) {
       for (const ask of msg.asks) {

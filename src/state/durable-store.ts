@@ -192,6 +192,7 @@ export class DurableStateStore implements StateStore {
     const seq = asking ? ++view.seq : view.seq;
     if (asking) view.askedAt = now;
     const asks = asking ? [...view.limits.keys()].map((id) => view.leases.ask(id, now)) : [];
+    const spent = asking ? [] : [...view.limits.keys()].flatMap((id) => view.leases.spent(id) ?? []);
     const inFlight = Object.fromEntries(view.inFlight);
     const msg: SyncRequest<Report> = {
       seq,
@@ -200,6 +201,7 @@ export class DurableStateStore implements StateStore {
       limits: view.limitsKnown ? undefined : Object.fromEntries(view.limits),
       now,
       reports: view.reports.splice(0),
+      spent,
       asks,
       inFlight,
       take,

@@ -66,6 +66,12 @@ export class LeaseBook {
     return lease !== undefined && lease.grantedR - lease.spentR < Math.max(2, lease.wantR / 4);
   }
 
+  /** What was spent from the lease so far (cumulative), for every sync. */
+  spent(id: string): { id: string; spentR: number; spentT: number } | undefined {
+    const lease = this.leases.get(id);
+    return lease && { id, spentR: lease.spentR, spentT: lease.spentT };
+  }
+
   /** Counts a pick toward this isolate's pace, leased or taken. */
   picked(id: string, estTokens: number, now: number): void {
     const pace = this.pace.get(id) ?? newPace(now);

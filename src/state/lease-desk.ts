@@ -117,23 +117,17 @@ export class LeaseDesk {
     return { r, t };
   }
 
-  /** Books what `holder` spent and sets what it holds next; answers the cumulative grant. */
-  renew(holder: string, ask: LeaseAsk, now: number): LeaseGrant | undefined {
-    const limits = this.limits.get(ask.id);
-    if (!limits || (limits.rpm === undefined && limits.tpm === undefined)) return undefined;
-    const s = this.stats(ask.id, now);
-    let holders = this.held.get(ask.id);
-    if (!holders) this.held.set(ask.id, (holders = new Map()));
-    let rec = holders.get(holder);
-    if (!rec) {
-      // A new holder (or one whose record went stale): what it says it spent was counted before, as held
-      // or spent, so it starts from there.
-      rec = { spentR: ask.spentR, spentT: ask.spentT, heldR: 0, heldT: 0, reclaimAt: 0 };
-      holders.set(holder, rec);
-    }
-    // Spends come out of what was held; any beyond it (after a reclaim) count on top.
-    const dR = Math.max(0, ask.spentR - rec.spentR);
-    const dT = Math.max(0, ask.spentT - rec.spentT);
+  /**
+   * Books what `holder` has spent from its lease so far (cumulative): out of what it held, and any beyond
+   * that (after a reclaim) on top. Every sync carries it, asking or not, so no spend waits for an ask.
+   */
+  book(holder: string, spent: { id: string; spentR: number; spentT: number }, now: number): void {
+    if (!this.leased(spent.id)) return;
+    const s = this.stats(spent.id, now);
+    const rec = this.recordFor(spent.id, holder, spent);
+    const dR = Math.max(0, spent.spentR - rec.spentR);
+    const dT = Math.max(0, spent.spentT - rec.spentT);
+    if (dR === 0 && dT === 0) return;
     const fromHeldR = Math.min(dR, rec.heldR);
     const fromHeldT = Math.min(dT, rec.heldT);
     rec.heldR -= fromHeldR;
@@ -142,6 +136,35 @@ export class LeaseDesk {
     s.tpm += dT - fromHeldT;
     rec.spentR += dR;
     rec.spentT += dT;
+    this.leaseChanged(spent.id, holder, rec);
+    this.changed(spent.id, s);
+  }
+
+  private leased(id: string): boolean {
+    const limits = this.limits.get(id);
+    return !!limits && (limits.rpm !== undefined || limits.tpm !== undefined);
+  }
+
+  private recordFor(id: string, holder: string, spent: { spentR: number; spentT: number }): Held {
+    let holders = this.held.get(id);
+    if (!holders) this.held.set(id, (holders = new Map()));
+    let rec = holders.get(holder);
+    if (!rec) {
+      // A new holder (or one whose record went stale): what it says it spent was counted before, as held
+      // or spent, so it starts from there.
+      rec = { spentR: spent.spentR, spentT: spent.spentT, heldR: 0, heldT: 0, reclaimAt: 0 };
+      holders.set(holder, rec);
+    }
+    return rec;
+  }
+
+  /** Books what `holder` spent and sets what it holds next; answers the cumulative grant. */
+  renew(holder: string, ask: LeaseAsk, now: number): LeaseGrant | undefined {
+    const limits = this.limits.get(ask.id);
+    if (!limits || !this.leased(ask.id)) return undefined;
+    this.book(holder, ask, now);
+    const s = this.stats(ask.id, now);
+    const rec = this.recordFor(ask.id, holder, ask);
     const total = this.heldTotal(ask.id, now);
     // The holder keeps spending what it holds while this answer travels back (up to what it wants), so
     // that much is never taken from it here; only the top-up is bounded.

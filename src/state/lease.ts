@@ -56,6 +56,9 @@ export interface SyncRequest<R> {
   limits?: Record<string, Limits>;
   now: number;
   reports: R[];
+  /** What this holder has spent from each lease so far (cumulative), in every sync. */
+  spent: Array<{ id: string; spentR: number; spentT: number }>;
+  /** Lease asks: one sync with asks on its way per holder at a time. */
   asks: LeaseAsk[];
   /** This holder's requests in flight, per deployment (least-busy sums every holder's). */
   inFlight: Record<string, number>;

@@ -184,7 +184,7 @@ describe('lease desk invariants (fast-check)', () => {
   it('holds with the isolate side as it is (LeaseBook: its pace sizes the asks, it caps at send, applies answers)', () => {
     type BookOp =
       | { kind: 'pick'; h: number; n: number }
-      | { kind: 'sync'; h: number; inFlightPicks: number }
+      | { kind: 'sync'; h: number; inFlightPicks: number; overtaken: boolean }
       | { kind: 'take'; n: number }
       | { kind: 'time'; ms: number }
       | { kind: 'nextMinute'; ms: number }
@@ -192,7 +192,10 @@ describe('lease desk invariants (fast-check)', () => {
       | { kind: 'restart' };
     const bookOp: fc.Arbitrary<BookOp> = fc.oneof(
       { weight: 5, arbitrary: fc.record({ kind: fc.constant('pick' as const), h: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 1, max: 30 }) }) },
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), h: fc.integer({ min: 0, max: 2 }), inFlightPicks: fc.integer({ min: 0, max: 15 }) }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({ kind: fc.constant('sync' as const), h: fc.integer({ min: 0, max: 2 }), inFlightPicks: fc.integer({ min: 0, max: 15 }), overtaken: fc.boolean() }),
+      },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('take' as const), n: fc.integer({ min: 1, max: 30 }) }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.oneof(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 40_000 })) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('nextMinute' as const), ms: fc.integer({ min: 0, max: 1_000 }) }) },
@@ -227,9 +230,14 @@ describe('lease desk invariants (fast-check)', () => {
             count();
           }
         };
-        const sync = (i: number, inFlightPicks: number) => {
+        const sync = (i: number, inFlightPicks: number, overtaken = false) => {
           const b = books[i];
           const a = b.ask(ID, now);
+          if (overtaken) {
+            // A later window's sync without asks (carrying spends made since) reaches the object first.
+            pick(b, inFlightPicks);
+            desk.book(`h${i}`, b.spent(ID)!, now);
+          }
           const g = desk.renew(`h${i}`, a, now);
           pick(b, inFlightPicks); // while the answer travels
           if (g) b.apply(g, now);
@@ -249,7 +257,7 @@ describe('lease desk invariants (fast-check)', () => {
           } else if (o.kind === 'take') {
             for (let i = 0; i < o.n && desk.take([ID], est, now).ok; i++) count();
           } else if (o.kind === 'pick') pick(books[o.h], o.n);
-          else sync(o.h, o.inFlightPicks);
+          else sync(o.h, o.inFlightPicks, o.overtaken);
           const held = desk.heldTotal(ID, now);
           expect(held.r).toBeLessThanOrEqual(Math.floor(RPM * LEASE_SHARE));
           expect(held.t).toBeLessThanOrEqual(Math.floor(TPM * LEASE_SHARE));
