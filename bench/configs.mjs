@@ -6,11 +6,12 @@ export const MODEL = 'bench';
 export const STRATEGIES = ['simple-shuffle', 'usage-based-routing', 'latency-based-routing', 'least-busy', 'cost-based-routing'];
 
 /**
- * @param {{ upstream: string, strategy: string, cache?: boolean }} o upstream is http://127.0.0.1:PORT/v1
+ * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number }} o upstream is http://127.0.0.1:PORT/v1
  */
-export function benchConfig({ upstream, strategy, cache = false }) {
-  // Usage-based routing only means something with limits; set far above what a bench can reach.
-  const limits = strategy.startsWith('usage-based') ? '\n      rpm: 100000000\n      tpm: 100000000000' : '';
+export function benchConfig({ upstream, strategy, cache = false, rpm }) {
+  // Usage-based routing only means something with limits; set far above what a bench can reach, unless
+  // the step is about reaching them (--isolates: rpm per deployment).
+  const limits = rpm ? `\n      rpm: ${rpm}` : strategy.startsWith('usage-based') ? '\n      rpm: 100000000\n      tpm: 100000000000' : '';
   const deployment = (id, inputCost, outputCost) => `
   - model_name: ${MODEL}
     litellm_params:

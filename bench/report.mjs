@@ -62,6 +62,22 @@ export function printTables({ results, settings }) {
   }
 }
 
+export function printFirstRequest({ firstRequest }) {
+  if (!firstRequest?.length) return;
+  console.log(`\nAn isolate's first request (fresh workerd, after /health/readiness; median of 3), and its second:`);
+  for (const f of firstRequest) console.log(`  ${pad(f.target, 40, true)} first ${pad(ms(f.firstMedianMs), 8)} ms   second ${pad(ms(f.secondMedianMs), 8)} ms`);
+}
+
+export function printIsolates({ manyIsolates: m }) {
+  if (!m) return;
+  console.log(
+    `\nMany isolates: ${m.isolates} gateway isolates sharing one state, ${m.seconds} s at 8 connections each, one group limited to ` +
+      `${m.limit} rpm (2 x ${m.rpmPerDeployment}), ${m.stateRttMs} ms simulated RTT${m.sameMinute ? '' : ' (CROSSED A MINUTE: not comparable)'}:`,
+  );
+  console.log(`  upstream received ${m.upstreamCalls} = ${pct(m.upstreamCalls / m.limit)} of the limit; admitted ${m.admitted}, refused (429) ${m.refused}`);
+  console.log(`  per isolate admitted: ${m.perIsolate.map((x) => x.admitted).join(', ')}`);
+}
+
 export function printBundle({ bundle }) {
   console.log(`\nBundle (wrangler deploy --dry-run --outdir dist): ${kb(bundle.rawBytes)} raw, ${kb(bundle.gzipBytes)} gzip (wrangler says ${bundle.wrangler.raw ?? '?'} / gzip ${bundle.wrangler.gzip ?? '?'})`);
   for (const m of bundle.modules) console.log(`  ${pad(m.name, 60, true)} ${pad(kb(m.bytes), 11)} raw ${pad(kb(m.gzipBytes), 10)} gzip`);

@@ -7,7 +7,13 @@
 // budgets as met / missed; writes the figures as JSON to bench/results/. Only 127.0.0.1 is used.
 //
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
-//                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab]
+//                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
+//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3]
+//
+// --state-rtt-ms runs each strategy once per simulated round-trip time to the RouterState objects (a
+// delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
+// then drives N gateway isolates sharing one state, all on one group limited to --isolate-rpm per
+// deployment, to saturation within one minute, and counts what the upstream received against the limit.
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +25,7 @@ import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
-import { evaluateBudgets, printBudgets, printBundle, printStartup, printTables } from './report.mjs';
+import { evaluateBudgets, printBudgets, printBundle, printFirstRequest, printIsolates, printStartup, printTables } from './report.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -37,12 +43,18 @@ const { values: argv } = parseArgs({
     'no-cache': { type: 'boolean', default: false },
     'no-round-trip-test': { type: 'boolean', default: false },
     ab: { type: 'boolean', default: false },
+    'state-rtt-ms': { type: 'string', default: '0' },
+    isolates: { type: 'string', default: '0' },
+    'isolate-rpm': { type: 'string', default: '300' },
+    'isolate-seconds': { type: 'string', default: '6' },
+    'prime-s': { type: 'string', default: '0.3' },
   },
 });
 const durationS = Number(argv.duration);
 const concurrencies = argv.concurrency.split(',').map(Number);
 const streamConcurrencies = argv['stream-concurrency'].split(',').map(Number);
 const strategies = argv.only ? argv.only.split(',') : STRATEGIES;
+const rtts = argv['state-rtt-ms'].split(',').map(Number);
 const log = (msg) => process.stderr.write(`${msg}\n`);
 const benchStarted = performance.now();
 const loadavgAtStart = os.loadavg();
@@ -68,7 +80,7 @@ try {
   const configDir = join(bundle.outdir, 'bench');
   await mkdir(configDir, { recursive: true });
   const gatewayDefs = [
-    ...strategies.map((strategy) => ({ label: strategy, strategy, cache: false, durableObjects: true })),
+    ...rtts.flatMap((rtt) => strategies.map((strategy) => ({ label: rtt ? `${strategy} @${rtt}ms RTT` : strategy, strategy, cache: false, durableObjects: true, stateRttMs: rtt }))),
     ...(argv['no-cache'] ? [] : [{ label: 'cache hits (simple-shuffle)', strategy: 'simple-shuffle', cache: true, durableObjects: true, hitHeavy: true }]),
     ...(argv.ab ? strategies.map((strategy) => ({ label: `${strategy}, no DO`, strategy, cache: false, durableObjects: false })) : []),
   ];
@@ -113,7 +125,7 @@ try {
   const targets = [
     { label: 'upstream (direct)', kind: 'direct', port: upstream.port },
     { label: 'floor (pass-through)', kind: 'floor', port: floor.port },
-    ...gateways.map((g) => ({ label: g.label, kind: 'gateway', port: g.port, strategy: g.strategy, cache: g.cache, durableObjects: g.durableObjects, hitHeavy: g.hitHeavy })),
+    ...gateways.map((g) => ({ label: g.label, kind: 'gateway', port: g.port, strategy: g.strategy, cache: g.cache, durableObjects: g.durableObjects, hitHeavy: g.hitHeavy, stateRttMs: g.stateRttMs ?? 0 })),
   ];
 
   // Hit-heavy: every connection cycles through the same 16 prompts, so after 16 misses all are hits.
@@ -153,12 +165,77 @@ try {
     for (const t of targets) {
       if (t.hitHeavy && stream) continue; // the cache run is non-stream: a hit answers JSON-shaped work
       log(`[${++n}/${totalSteps}] ${stream ? 'stream' : 'json'} c=${c} ${t.label}`);
+      // Steady state: the same load, unmeasured, just before (the other targets' steps left it idle for
+      // longer than a quota lease lives; an isolate's first requests after a pause are timed apart).
+      if (Number(argv['prime-s']) > 0) await step(t, stream, c, Number(argv['prime-s']));
       const r = await step(t, stream, c);
       if (r.non2xx || r.errors) log(`  ! ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
-      results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stream, ...r });
+      results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, stream, ...r });
     }
   }
   await workerd.stop();
+
+  async function runIsolates() {
+    const n = Number(argv.isolates);
+    const rpm = Number(argv['isolate-rpm']);
+    const seconds = Number(argv['isolate-seconds']);
+    const rtt = rtts.at(-1);
+    const configFile = join(configDir, 'isolates.yaml');
+    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: 'usage-based-routing', rpm }));
+    const isolates = [];
+    for (let i = 0; i < n; i++) isolates.push({ name: `isolate-${i}`, port: await freePort(), configFile, durableObjects: true, stateRttMs: rtt, stateFrom: i > 0 ? 'isolate-0' : undefined });
+    const path = await writeWorkerdConfig({ ...common, gateways: isolates, floors: [], stateDir: await stateDir(), file: 'isolates.capnp' });
+    const w = startWorkerd(root, path, workerdLog);
+    for (const g of isolates) await waitUntilServing(() => fetch(`http://127.0.0.1:${g.port}/health/readiness`), { died: w.exited });
+    // The limit is per minute: start early enough in one that the step ends within it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 60_000 - (seconds + 4) * 1000) {
+      log(`  waiting ${((60_000 - intoMinute) / 1000).toFixed(0)} s for the next minute ...`);
+      await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 500));
+    }
+    const minute = Math.floor(Date.now() / 60_000);
+    log(`${n} isolates on one group limited to ${rpm} rpm per deployment (x2), ${seconds} s, ${rtt} ms RTT ...`);
+    const before = await upstreamStats();
+    const steps = await Promise.all(
+      isolates.map((g) =>
+        loadStep({ url: `http://127.0.0.1:${g.port}/v1/chat/completions`, headers: auth, bodies: [chatBody(false)], connections: 8, durationS: seconds }),
+      ),
+    );
+    const after = await upstreamStats();
+    const sameMinute = Math.floor(Date.now() / 60_000) === minute;
+    await w.stop();
+    const admitted = steps.reduce((a, r) => a + r.requests, 0);
+    const refused = steps.reduce((a, r) => a + r.non2xx, 0);
+    return { isolates: n, rpmPerDeployment: rpm, limit: 2 * rpm, seconds, stateRttMs: rtt, sameMinute, admitted, refused, upstreamCalls: after.chat - before.chat, perIsolate: steps.map((r) => ({ admitted: r.requests, refused: r.non2xx, errors: r.errors })) };
+  }
+
+  // ---- an isolate's first request, at each simulated distance (a fresh workerd each) ----
+  const firstRequest = [];
+  if (rtts.some((r) => r > 0)) {
+    log('timing first requests of new isolates ...');
+    for (const g of gateways.filter((x) => !x.cache && x.durableObjects)) {
+      const samples = [];
+      for (let i = 0; i < 3; i++) {
+        const port = await freePort();
+        const path = await writeWorkerdConfig({ ...common, gateways: [{ ...g, port }], floors: [], stateDir: await stateDir(), file: 'first-request.capnp' });
+        const w = startWorkerd(root, path, workerdLog);
+        // Readiness builds the Router but touches no routing state: the chat after it is the isolate's first pick.
+        await waitUntilServing(() => fetch(`http://127.0.0.1:${port}/health/readiness`), { died: w.exited });
+        const t0 = performance.now();
+        const first = await chatProbe(port)();
+        await first.text();
+        const t1 = performance.now();
+        const second = await chatProbe(port)();
+        await second.text();
+        samples.push({ firstMs: t1 - t0, secondMs: performance.now() - t1, status: first.status });
+        await w.stop();
+      }
+      firstRequest.push({ target: g.label, strategy: g.strategy, stateRttMs: g.stateRttMs ?? 0, samples, firstMedianMs: median(samples.map((x) => x.firstMs)), secondMedianMs: median(samples.map((x) => x.secondMs)) });
+    }
+  }
+
+  // ---- many isolates sharing one state, one limited group driven to saturation ----
+  const manyIsolates = Number(argv.isolates) > 0 ? await runIsolates() : undefined;
   await upstream.stop();
 
   // ---- blocking Durable Object round trips per request: counted by the test's instrumentation ----
@@ -177,12 +254,16 @@ try {
     startup: { ...startup, gatewayMedianMs: median(startup.gatewayMs), floorMedianMs: median(startup.floorMs) },
     results,
     roundTrips,
+    firstRequest,
+    manyIsolates,
     totalSeconds: 0,
   };
   report.budgets = evaluateBudgets(report);
   report.totalSeconds = (performance.now() - benchStarted) / 1000;
 
   printTables(report);
+  printFirstRequest(report);
+  printIsolates(report);
   printBundle(report);
   printStartup(report);
   printBudgets(report);

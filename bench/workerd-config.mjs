@@ -20,7 +20,7 @@ const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes 
  * @param {object} o
  * @param {string} o.dir where the config is written (embed paths are relative to it)
  * @param {import('./bundle.mjs').Bundle} o.bundle
- * @param {{ name: string, port: number, configFile?: string, durableObjects?: boolean }[]} o.gateways
+ * @param {{ name: string, port: number, configFile?: string, durableObjects?: boolean, stateRttMs?: number, stateFrom?: string }[]} o.gateways
  * @param {{ name: string, port: number }[]} o.floors
  * @param {string} o.upstream http://127.0.0.1:PORT
  * @param {string} o.benchDir bench/ (floor and KV workers)
@@ -49,7 +49,15 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
   const gatewayService = (g) => {
     const bindings = [
       g.configFile && `(name = "ROUTER_CONFIG", text = ${embed(g.configFile)})`,
-      ...doBindings.filter((b) => g.durableObjects !== false || b.name !== 'ROUTER_STATE').map((b) => `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.className)})`),
+      ...doBindings
+        .filter((b) => g.durableObjects !== false || b.name !== 'ROUTER_STATE')
+        // A gateway with stateFrom is another isolate of the same deployment: it shares that one's RouterState objects.
+        .map((b) =>
+          g.stateFrom && b.name === 'ROUTER_STATE'
+            ? `(name = ${q(b.name)}, durableObjectNamespace = (serviceName = ${q(g.stateFrom)}, className = ${q(b.className)}))`
+            : `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.className)})`,
+        ),
+      g.stateRttMs && `(name = "STATE_RTT_MS", text = ${q(String(g.stateRttMs))})`,
       ...kvBindings.map((b) => `(name = ${q(b.name)}, kvNamespace = ${q(`kv-${g.name}-${b.name}`)})`),
     ].filter(Boolean);
     const classes = [...new Set(doBindings.map((b) => b.className))];

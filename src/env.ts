@@ -12,5 +12,7 @@ export interface Env {
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
+  /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
+  STATE_RTT_MS?: string;
   [name: string]: unknown;
 }

@@ -15,6 +15,7 @@ import { buildObservability } from './observability/callbacks';
 import { RouterError } from './router/errors';
 import type { RouterRuntime } from './router/router';
 import { Router } from './router/router';
+import { withDistance } from './state/distance';
 import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
@@ -112,7 +113,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
           })
         : undefined;
     router = new Router(routerOptions, {
-      state: env.ROUTER_STATE ? new DurableStateStore(env.ROUTER_STATE, options.stateNamespace) : undefined,
+      state: env.ROUTER_STATE ? new DurableStateStore(withDistance(env.ROUTER_STATE, Number(env.STATE_RTT_MS ?? 0)), options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       conversations: env.CACHE ? new KVConversations(env.CACHE) : undefined,
       env,

@@ -60,7 +60,7 @@ export interface GroupUsage {
 
 export type AcquireResult =
   /** `hold`: the deadline of this request's in-flight entry, handed back in its report. */
-  | { ok: true; id: string; hold: number; usage?: GroupUsage }
+  | { ok: true; id: string; hold?: number; usage?: GroupUsage }
   | { ok: false; reason: 'cooldown' | 'rate_limited'; retryAfterMs: number };
 
 /**
@@ -284,7 +284,8 @@ function shouldCool(s: DeploymentStats, kind: CooldownClass, c: CooldownPolicy, 
   return kind === 'rate_limit' && c.groupSize > 1;
 }
 
-function lowestOrder(cs: Candidate[]): Candidate[] {
+/** litellm_params.order: only the candidates of the lowest order among these. */
+export function lowestOrder(cs: Candidate[]): Candidate[] {
   let min = Infinity;
   for (const c of cs) if (c.order !== undefined && c.order < min) min = c.order;
   return min === Infinity ? cs : cs.filter((c) => (c.order ?? Infinity) === min);
