@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonToolMessage, toolUseMessage, toolUseStream } from '../fixtures/anthropic';
 import { chatCompletion, chunk } from '../helpers/fake-upstream';
 import { type TestGateway, testGateway } from '../helpers/gateway';
+import { sdkFor } from '../helpers/sdk';
 
 const CONFIG = `
 model_list:
@@ -60,17 +61,6 @@ const openAIStream = [
   { ...chunk(null), choices: [], usage: { prompt_tokens: 472, completion_tokens: 89, total_tokens: 561 } },
 ];
 
-function sdkFor(gw: TestGateway) {
-  return new OpenAI({
-    apiKey: 'sk-client',
-    baseURL: 'http://gateway.test/v1',
-    maxRetries: 0,
-    fetch: async (url, init) => {
-      const u = new URL(String(url));
-      return gw.request(u.pathname + u.search, { method: init?.method, headers: init?.headers, body: init?.body as string });
-    },
-  });
-}
 
 /** What a client reads of an answer: everything but ids, timestamps and model names. */
 function essentials(c: OpenAI.ChatCompletion) {

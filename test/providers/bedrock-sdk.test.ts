@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { converseText, converseToolUse, eventStream, textFrames, toolFrames } from '../helpers/bedrock';
 import { type TestGateway, testGateway } from '../helpers/gateway';
+import { sdkFor } from '../helpers/sdk';
 
 const creds = 'aws_access_key_id: AKIDSDK, aws_secret_access_key: sdk-secret-123456, aws_region_name: us-east-1';
 const CONFIG = `
@@ -17,17 +18,6 @@ const TOOLS: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } },
 ];
 
-function sdkFor(gw: TestGateway) {
-  return new OpenAI({
-    apiKey: 'sk-client',
-    baseURL: 'http://gateway.test/v1',
-    maxRetries: 0,
-    fetch: async (url, init) => {
-      const u = new URL(String(url));
-      return gw.request(u.pathname + u.search, { method: init?.method, headers: init?.headers, body: init?.body as string });
-    },
-  });
-}
 
 describe('the OpenAI SDK against a Bedrock deployment', () => {
   it('streams an answer with usage', async () => {
