@@ -6,7 +6,8 @@
 import type { Deployment } from '../../router/deployment';
 import { DONE_EVENT, encodeEvent, type SSEEvent, translateEvents } from '../../stream/sse';
 import { classifiedError } from '../http';
-import type { ChatChunk, ChunkDelta } from '../openai-types';
+import { ChoiceChunks } from '../choice-chunks';
+import type { ChatChunk } from '../openai-types';
 import { JSON_TOOL } from './json-mode';
 import { finishReason, toUsage } from './response';
 import type { AnthropicUsage, StreamEvent } from './types';
@@ -28,7 +29,7 @@ class ChunkTranslator {
   private model: string;
   private readonly created = Math.floor(Date.now() / 1000);
   private usage: Partial<AnthropicUsage> = {};
-  private started = false;
+  private readonly chunks = new ChoiceChunks(() => this.base());
   /** Content block index -> OpenAI tool_calls index (tool calls count apart from text blocks). */
   private readonly toolIndex = new Map<number, number>();
   /** Content block indexes of the JSON tool (jsonMode). */
@@ -56,29 +57,29 @@ class ChunkTranslator {
         const block = ev.content_block;
         if (this.opts.jsonMode && block.type === 'tool_use' && block.name === JSON_TOOL) {
           this.jsonBlocks.add(ev.index);
-          return this.chunk(undefined);
+          return this.chunks.next(undefined);
         }
         if (block.type === 'tool_use') {
           const index = this.toolIndex.size;
           this.toolIndex.set(ev.index, index);
-          return this.chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
+          return this.chunks.next({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
         }
-        if (block.type === 'text' && block.text) return this.chunk({ content: block.text });
-        return this.chunk(undefined);
+        if (block.type === 'text' && block.text) return this.chunks.next({ content: block.text });
+        return this.chunks.next(undefined);
       }
       case 'content_block_delta': {
         const d = ev.delta;
-        if (d.type === 'text_delta') return this.chunk({ content: d.text });
-        if (d.type === 'input_json_delta' && this.jsonBlocks.has(ev.index)) return this.chunk({ content: d.partial_json });
+        if (d.type === 'text_delta') return this.chunks.next({ content: d.text });
+        if (d.type === 'input_json_delta' && this.jsonBlocks.has(ev.index)) return this.chunks.next({ content: d.partial_json });
         const index = this.toolIndex.get(ev.index);
         if (d.type === 'input_json_delta' && index !== undefined) {
-          return this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json } }] });
+          return this.chunks.next({ tool_calls: [{ index, function: { arguments: d.partial_json } }] });
         }
         return []; // thinking, signature and citation deltas have no chat.completion counterpart
       }
       case 'message_delta':
         this.usage = { ...this.usage, ...ev.usage };
-        return this.chunk({}, finishReason(ev.delta.stop_reason, !this.opts.jsonMode || this.toolIndex.size > 0));
+        return this.chunks.next({}, finishReason(ev.delta.stop_reason, !this.opts.jsonMode || this.toolIndex.size > 0));
       case 'message_stop': {
         const out: Uint8Array[] = [];
         if (this.opts.includeUsage) out.push(encodeEvent({ ...this.base(), choices: [], usage: toUsage(this.usage) }));
@@ -94,17 +95,5 @@ class ChunkTranslator {
 
   private base(): Omit<ChatChunk, 'choices'> {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
-  }
-
-  /** The role chunk first (once), then this delta if any. */
-  private chunk(delta: ChunkDelta | undefined, finish: string | null = null): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    const event = (d: ChunkDelta, f: string | null) => encodeEvent({ ...this.base(), choices: [{ index: 0, delta: d, finish_reason: f }] });
-    if (!this.started) {
-      this.started = true;
-      out.push(event({ role: 'assistant', content: '' }, null));
-    }
-    if (delta) out.push(event(delta, finish));
-    return out;
   }
 }

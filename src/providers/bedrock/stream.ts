@@ -7,7 +7,8 @@ import type { Deployment } from '../../router/deployment';
 import { RouterError } from '../../router/errors';
 import { DONE_EVENT, encodeEvent } from '../../stream/sse';
 import { JSON_TOOL } from '../anthropic/json-mode';
-import type { ChatChunk, ChunkDelta } from '../openai-types';
+import { ChoiceChunks } from '../choice-chunks';
+import type { ChatChunk } from '../openai-types';
 import { bedrockError } from './errors';
 import { type EventMessage, EventStreamSplitter } from './eventstream';
 import { finishReason, toUsage } from './response';
@@ -52,7 +53,7 @@ class ChunkTranslator {
   stopped = false;
   private readonly created = Math.floor(Date.now() / 1000);
   private usage: Partial<TokenUsage> = {};
-  private started = false;
+  private readonly chunks = new ChoiceChunks(() => this.base());
   /** Content block index -> OpenAI tool_calls index (tool calls count apart from text blocks). */
   private readonly toolIndex = new Map<number, number>();
   /** Content block indexes of the JSON tool (jsonMode). */
@@ -75,28 +76,28 @@ class ChunkTranslator {
         if (!ev || !tool) return [];
         if (this.opts.jsonMode && tool.name === JSON_TOOL) {
           this.jsonBlocks.add(ev.contentBlockIndex);
-          return this.chunk(undefined);
+          return this.chunks.next(undefined);
         }
         const index = this.toolIndex.size;
         this.toolIndex.set(ev.contentBlockIndex, index);
-        return this.chunk({ tool_calls: [{ index, id: tool.toolUseId, type: 'function', function: { name: tool.name, arguments: '' } }] });
+        return this.chunks.next({ tool_calls: [{ index, id: tool.toolUseId, type: 'function', function: { name: tool.name, arguments: '' } }] });
       }
       case 'contentBlockDelta': {
         const ev = parse<StreamEvents['contentBlockDelta']>(m.body);
         const d = ev?.delta;
         if (!ev || !d) return [];
-        if (typeof d.text === 'string') return this.chunk({ content: d.text });
-        if (typeof d.reasoningContent?.text === 'string') return this.chunk({ reasoning_content: d.reasoningContent.text });
+        if (typeof d.text === 'string') return this.chunks.next({ content: d.text });
+        if (typeof d.reasoningContent?.text === 'string') return this.chunks.next({ reasoning_content: d.reasoningContent.text });
         const input = d.toolUse?.input;
         if (typeof input !== 'string') return [];
-        if (this.jsonBlocks.has(ev.contentBlockIndex)) return this.chunk({ content: input });
+        if (this.jsonBlocks.has(ev.contentBlockIndex)) return this.chunks.next({ content: input });
         const index = this.toolIndex.get(ev.contentBlockIndex);
-        return index === undefined ? [] : this.chunk({ tool_calls: [{ index, function: { arguments: input } }] });
+        return index === undefined ? [] : this.chunks.next({ tool_calls: [{ index, function: { arguments: input } }] });
       }
       case 'messageStop': {
         const ev = parse<StreamEvents['messageStop']>(m.body);
         this.stopped = true;
-        return this.chunk({}, finishReason(ev?.stopReason ?? 'end_turn', !this.opts.jsonMode || this.toolIndex.size > 0));
+        return this.chunks.next({}, finishReason(ev?.stopReason ?? 'end_turn', !this.opts.jsonMode || this.toolIndex.size > 0));
       }
       case 'metadata':
         this.usage = parse<StreamEvents['metadata']>(m.body)?.usage ?? this.usage;
@@ -116,18 +117,6 @@ class ChunkTranslator {
 
   private base(): Omit<ChatChunk, 'choices'> {
     return { id: this.opts.id, object: 'chat.completion.chunk', created: this.created, model: this.opts.model };
-  }
-
-  /** The role chunk first (once), then this delta if any. */
-  private chunk(delta: ChunkDelta | undefined, finish: string | null = null): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    const event = (d: ChunkDelta, f: string | null) => encodeEvent({ ...this.base(), choices: [{ index: 0, delta: d, finish_reason: f }] });
-    if (!this.started) {
-      this.started = true;
-      out.push(event({ role: 'assistant', content: '' }, null));
-    }
-    if (delta) out.push(event(delta, finish));
-    return out;
   }
 }
 
