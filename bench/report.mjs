@@ -9,6 +9,8 @@ export const BUDGETS = {
   ttfbAddedMs: 0.5,
   bundleGzipBytes: BUNDLE_BUDGET_GZIP_BYTES,
   blockingRoundTripsPerRequest: 1,
+  // Issue 15's CPU goals at c=1 (µs a request over the pass-through floor's).
+  cpuAddedUs: { json: 150, stream: 400 },
 };
 
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
@@ -39,7 +41,7 @@ export function printTables({ results, settings }) {
     const head =
       `${pad('target', 32, true)}${pad('c', 4)}${pad('rps', 8)}${pad('p50', 8)}${pad('p95', 8)}${pad('p99', 8)}` +
       (stream ? pad('full50', 8) : '') +
-      `${pad('Δp50 floor', 12)}${pad('rps/floor', 10)}${pad('Δp50 up', 10)}${pad('rps/up', 8)}${pad('cpu µs', 8)}${pad('Δcpu floor', 12)}${pad('hits', 6)}`;
+      `${pad('Δp50 floor', 12)}${pad('rps/floor', 10)}${pad('Δp50 up', 10)}${pad('rps/up', 8)}${pad('cpu µs', 8)}${pad('Δcpu floor', 12)}${pad('Δcpu js', 9)}${pad('hits', 6)}`;
     console.log(head);
     console.log('-'.repeat(head.length));
     let lastC;
@@ -47,6 +49,7 @@ export function printTables({ results, settings }) {
       if (lastC !== undefined && r.connections !== lastC) console.log('');
       lastC = r.connections;
       const floor = peer(results, r, 'floor');
+      const floorJs = peer(results, r, 'floor-js');
       const direct = peer(results, r, 'direct');
       const over = (base) => (base && r !== base ? [r[key].p50 - base[key].p50, r.rps / base.rps] : [NaN, NaN]);
       const [dFloor, rFloor] = r.kind === 'floor' || r.kind === 'direct' ? [NaN, NaN] : over(floor);
@@ -55,7 +58,8 @@ export function printTables({ results, settings }) {
         `${pad(r.target, 32, true)}${pad(r.connections, 4)}${pad(r.rps.toFixed(0), 8)}${pad(ms(r[key].p50), 8)}${pad(ms(r[key].p95), 8)}${pad(ms(r[key].p99), 8)}` +
           (stream ? pad(ms(r.latencyMs.p50), 8) : '') +
           `${pad(signed(dFloor), 12)}${pad(pct(rFloor), 10)}${pad(signed(dUp), 10)}${pad(pct(rUp), 8)}` +
-          `${pad(us(r.cpuUsPerRequest), 8)}${pad(r.kind === 'gateway' && floor ? signedUs(r.cpuUsPerRequest - floor.cpuUsPerRequest) : '', 12)}${pad(r.cache ? pct(r.hitRatio) : '', 6)}` +
+          `${pad(us(r.cpuUsPerRequest), 8)}${pad((r.kind === 'gateway' || r.kind === 'floor-js') && floor ? signedUs(r.cpuUsPerRequest - floor.cpuUsPerRequest) : '', 12)}` +
+          `${pad(r.kind === 'gateway' && floorJs ? signedUs(r.cpuUsPerRequest - floorJs.cpuUsPerRequest) : '', 9)}${pad(r.cache ? pct(r.hitRatio) : '', 6)}` +
           (r.non2xx || r.errors ? `  ! ${r.non2xx} non-200, ${r.errors} errors` : ''),
       );
     }
@@ -108,6 +112,16 @@ export function evaluateBudgets({ results, bundle, roundTrips }) {
       const added = r.ttfbMs.p50 - floor.ttfbMs.p50;
       budgets.push({ budget: `c=${BUDGET_CONCURRENCY} stream TTFB p50 within ${BUDGETS.ttfbAddedMs} ms of floor`, target: r.target, value: `${signed(added)} ms`, met: added <= BUDGETS.ttfbAddedMs });
     }
+  }
+  // CPU at c=1 over the floor; beside it, what the JS floor (reads the answer / relays in JS, checks nothing) adds.
+  for (const r of results.filter((x) => x.kind === 'gateway' && x.connections === 1 && !x.cache)) {
+    const floor = peer(results, r, 'floor');
+    if (!floor) continue;
+    const goal = BUDGETS.cpuAddedUs[r.stream ? 'stream' : 'json'];
+    const added = r.cpuUsPerRequest - floor.cpuUsPerRequest;
+    const js = peer(results, r, 'floor-js');
+    const jsAdded = js ? ` (the JS floor's own ${signedUs(js.cpuUsPerRequest - floor.cpuUsPerRequest)})` : '';
+    budgets.push({ budget: `c=1 ${r.stream ? 'stream' : 'non-stream'} CPU adds <= ${goal} µs`, target: r.target, value: `${signedUs(added)} µs${jsAdded}`, met: added <= goal });
   }
   budgets.push({ budget: `bundle <= ${kb(BUDGETS.bundleGzipBytes)} gzip`, target: 'Worker', value: kb(bundle.gzipBytes), met: bundle.gzipBytes <= BUDGETS.bundleGzipBytes });
   budgets.push({

@@ -91,6 +91,8 @@ try {
     gateways.push({ ...def, name: `gateway-${i}`, port: await freePort(), configFile });
   }
   const floor = { name: 'floor', port: await freePort() };
+  // The floor of a gateway that sees what it sends: reads the JSON answer, relays a stream chunk by chunk in JS.
+  const floorJs = { name: 'floor-js', port: await freePort(), mode: 'js' };
   const common = { dir: bundle.outdir, bundle, upstream: upstreamOrigin, benchDir };
   // Each workerd gets an empty directory for its Durable Objects' SQLite files.
   const stateDir = () => mkdtemp(join(scratch, 'do-'));
@@ -118,13 +120,14 @@ try {
   }
 
   // ---- the bench's workerd ----
-  const configPath = await writeWorkerdConfig({ ...common, gateways, floors: [floor], stateDir: await stateDir() });
+  const configPath = await writeWorkerdConfig({ ...common, gateways, floors: [floor, floorJs], stateDir: await stateDir() });
   const workerd = startWorkerd(root, configPath, workerdLog);
-  for (const g of [...gateways, floor]) await waitUntilServing(chatProbe(g.port), { died: workerd.exited });
+  for (const g of [...gateways, floor, floorJs]) await waitUntilServing(chatProbe(g.port), { died: workerd.exited });
 
   const targets = [
     { label: 'upstream (direct)', kind: 'direct', port: upstream.port },
     { label: 'floor (pass-through)', kind: 'floor', port: floor.port },
+    { label: 'floor, JS reads/relays', kind: 'floor-js', port: floorJs.port },
     ...gateways.map((g) => ({ label: g.label, kind: 'gateway', port: g.port, strategy: g.strategy, cache: g.cache, durableObjects: g.durableObjects, hitHeavy: g.hitHeavy, stateRttMs: g.stateRttMs ?? 0 })),
   ];
 

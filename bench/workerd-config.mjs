@@ -91,7 +91,8 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
   (name = ${q(f.name)}, worker = (
     modules = [(name = "floor-worker.js", esModule = ${embed(join(benchDir, 'floor-worker.js'))})],
     compatibilityDate = ${q(COMPATIBILITY_DATE)},
-    bindings = [(name = "UPSTREAM", text = ${q(upstream)})],
+    compatibilityFlags = ${q(COMPATIBILITY_FLAGS)},
+    bindings = [(name = "UPSTREAM", text = ${q(upstream)}), (name = "MODE", text = ${q(f.mode ?? 'pass')})],
     globalOutbound = "loopback",
   )),`;
 
