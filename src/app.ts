@@ -28,15 +28,8 @@ type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: s
 
 export function createApp(options: GatewayOptions = {}) {
   const app = new Hono<AppEnv>();
-  app.use('*', callTiming);
 
-  app.onError((err, c) => {
-    // Anthropic's clients read errors in Anthropic's shape, from the gateway itself too (auth, JSON, unknown model).
-    const render = (e: RouterError) => (isMessagesRoute(c.req.path) ? anthropicErrorResponse(e) : e.toResponse());
-    if (err instanceof RouterError) return render(err);
-    logLine('error', { msg: 'unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });
-    return render(new RouterError('InternalServerError', 'Internal error in the gateway'));
-  });
+  app.onError(errorResponse);
   app.notFound((c) => {
     const err = new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${new URL(c.req.url).pathname}`, { code: 'unknown_route' });
     return isMessagesRoute(c.req.path) ? anthropicErrorResponse(err) : err.toResponse();
@@ -46,25 +39,32 @@ export function createApp(options: GatewayOptions = {}) {
   app.get('/health/liveliness', (c) => c.json("I'm alive!"));
   app.get('/health/liveness', (c) => c.json("I'm alive!"));
 
-  app.use('*', async (c, next) => {
-    const gateway = gatewayFor(c.env ?? {}, options);
-    if (!gateway.ok) throw gateway.error;
-    c.set('gateway', gateway);
-    c.set('requestId', callId((name) => c.req.header(name)));
-    await next();
-  });
+  // One middleware for every other route (each one Hono composes costs a turn per request): the call's timing
+  // and id, the isolate's gateway, then the master key or a virtual key (src/keys/), except on the open routes.
+  const auth = authenticate<AppEnv>();
+  app.use('*', (c, next) =>
+    callTiming(c, async () => {
+      const gateway = gatewayFor(c.env ?? {}, options);
+      c.set('requestId', callId((name) => c.req.header(name)));
+      try {
+        if (!gateway.ok) throw gateway.error;
+        c.set('gateway', gateway);
+        // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
+        await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, next));
+      } catch (err) {
+        c.res = errorResponse(err, c);
+      }
+    }),
+  );
 
   app.get('/health/readiness', (c) => c.json({ status: 'healthy', models: c.get('gateway').router.groups.names().length }));
   // The page shell is open (a browser cannot send a key on navigation); its data needs the key.
   app.get('/dashboard', dashboardPage);
 
-  // The master key, or a virtual key on the routes it may call (src/keys/).
-  app.use('*', authenticate<AppEnv>());
-
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages));
+    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages));
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
     const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
@@ -78,7 +78,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'embeddings');
+    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'embeddings');
     const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -88,7 +88,7 @@ export function createApp(options: GatewayOptions = {}) {
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).messages), 'messages');
+    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages), 'messages');
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -98,7 +98,7 @@ export function createApp(options: GatewayOptions = {}) {
   const countTokens = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
-    const key = await admitKey(c, fields(body).model, 0, 'messages');
+    const key = await admitKey(c, fields(body).model, () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
@@ -110,7 +110,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const responses = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, estimateTokens(fields(body).input), 'responses');
+    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'responses');
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -133,6 +133,17 @@ export function createApp(options: GatewayOptions = {}) {
 const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.raw);
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+
+/** Any failure as the client's API reads it: Anthropic's shape on the Messages routes, OpenAI's elsewhere. */
+function errorResponse(err: unknown, c: Context): Response {
+  const render = (e: RouterError) => (isMessagesRoute(c.req.path) ? anthropicErrorResponse(e) : e.toResponse());
+  if (err instanceof RouterError) return render(err);
+  logLine('error', { msg: 'unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });
+  return render(new RouterError('InternalServerError', 'Internal error in the gateway'));
+}
+
+/** Routes that need a working config but no key. */
+const OPEN_ROUTES = new Set(['/health/readiness', '/dashboard']);
 
 const isMessagesRoute = (path: string) => /^(\/v1)?\/messages(\/|$)/.test(path);
 

@@ -1,5 +1,5 @@
 // LiteLLM's response headers (H01), so existing tooling keeps working.
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { ResponseMeta } from '../router/router';
 
 /** A success's headers; with `startedAt` (epoch ms) also its duration and the gateway's own share of it. */
@@ -41,7 +41,7 @@ type CallVars = { Variables: { requestId?: string; startedAt: number } };
  * Times every request, and gives error answers LiteLLM's error headers (E01): the call id, a cost of 0 and the
  * duration. Successes carry theirs from litellmHeaders.
  */
-export const callTiming: MiddlewareHandler<CallVars> = async (c, next) => {
+export async function callTiming<E extends CallVars>(c: Context<E>, next: () => Promise<void>): Promise<void> {
   const startedAt = Date.now();
   c.set('startedAt', startedAt);
   await next();
@@ -51,7 +51,7 @@ export const callTiming: MiddlewareHandler<CallVars> = async (c, next) => {
   const id = c.get('requestId') ?? c.req.header('x-litellm-call-id');
   if (id && !h.has('x-litellm-call-id')) h.set('x-litellm-call-id', id);
   h.set('x-litellm-response-cost', '0');
-};
+}
 
 /** The call id: the client's x-litellm-call-id (echoed, as LiteLLM does), else x-request-id, else a new one. */
 export const callId = (header: (name: string) => string | undefined) => header('x-litellm-call-id') ?? header('x-request-id') ?? crypto.randomUUID();

@@ -64,14 +64,20 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
  * Throws the refusal; otherwise run the call through `admission.run()` and add `admission.headers`.
  * The master key (or an open gateway) gets an admission that does nothing.
  */
-export async function admitKey<E extends KeyedEnv>(c: Context<E>, model: unknown, estTokens: number, call: RequestLog['call'] = 'chat'): Promise<Admission> {
+export async function admitKey<E extends KeyedEnv>(
+  c: Context<E>,
+  model: unknown,
+  /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
+  estTokens: () => number,
+  call: RequestLog['call'] = 'chat',
+): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
   if (!key || !keys) return NO_KEY;
   const requested = typeof model === 'string' ? model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens, defer);
+    return await keys.admit(key, requested, estTokens(), defer);
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {

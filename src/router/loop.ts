@@ -98,7 +98,24 @@ interface GroupResult<T> extends Attempted<T> {
 }
 
 export class RequestLoop {
+  /** Each deployment's routing candidate, and each deployment list's candidate list, built once. */
+  private readonly candidates = new WeakMap<Deployment, Candidate>();
+  private readonly candidateLists = new WeakMap<readonly Deployment[], Candidate[]>();
+
   constructor(private readonly deps: LoopDeps) {}
+
+  /** `whole`: the list is a group's own (kept for its next request), not one filtered for this request. */
+  private candidatesOf(list: readonly Deployment[], whole: boolean): Candidate[] {
+    let cs = whole ? this.candidateLists.get(list) : undefined;
+    if (cs) return cs;
+    cs = list.map((d) => {
+      let c = this.candidates.get(d);
+      if (!c) this.candidates.set(d, (c = toCandidate(d, this.deps.options)));
+      return c;
+    });
+    if (whole) this.candidateLists.set(list, cs);
+    return cs;
+  }
 
   async run<T>(job: Job<T>): Promise<{ value: T; meta: ResponseMeta; usage?: Usage }> {
     const counts: Counts = { attempts: 0, retries: 0, fallbacks: 0, upstreamMs: 0 };
@@ -178,13 +195,15 @@ export class RequestLoop {
     // Known context windows are checked before any call (context_window_fallbacks then apply), unless
     // enable_pre_call_checks is turned off.
     const precheck = options.enable_pre_call_checks !== false;
-    const fits = all.filter((d) => !precheck || d.info.max_input_tokens === undefined || job.estTokens <= d.info.max_input_tokens);
-    if (fits.length === 0) {
+    const fits = (d: Deployment) => d.info.max_input_tokens === undefined || job.estTokens <= d.info.max_input_tokens;
+    // The common case (every deployment fits, no tag filter) reuses the group's candidate list as it is.
+    const list = precheck && !all.every(fits) ? all.filter(fits) : all;
+    const candidates = this.candidatesOf(list, list === this.deps.groups.deployments(group));
+    if (candidates.length === 0) {
       throw new RouterError('ContextWindowExceededError', `The request (~${job.estTokens} tokens) exceeds the context window of every deployment of ${group}`, {
         code: 'context_length_exceeded',
       });
     }
-    const candidates = fits.map((d) => toCandidate(d, options));
     const groupSize = this.deps.groups.deployments(group).length;
     const exclude: string[] = [];
     let retriesHere = 0;
@@ -210,7 +229,11 @@ export class RequestLoop {
       let d = this.deps.deployments.get(picked.id)!;
       counts.attempts++;
       // The record names the deployment last tried, so a failure is attributed too.
-      Object.assign(job.log, { group, deploymentId: d.id, apiBase: d.apiBase, provider: d.provider.name });
+      const log = job.log;
+      log.group = group;
+      log.deploymentId = d.id;
+      log.apiBase = d.apiBase;
+      log.provider = d.provider.name;
       const controller = new AbortController();
       const abort = (reason: RouterError) => controller.abort(reason);
       const onClientGone = () => abort(new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' }));

@@ -41,7 +41,8 @@ export interface MetricsRecorderOptions {
 }
 
 export function metricsRecorder(opts: MetricsRecorderOptions): RouterCallback {
-  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs);
+  // Up to a thousand samples a window: under load a window's items, not their count, bound the calls to the object.
+  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs, 1000);
   const record = (log: RequestLog) => batcher.add(sample(log, opts));
   return { name: 'prometheus', onSuccess: record, onFailure: record };
 }
