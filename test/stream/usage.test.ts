@@ -145,6 +145,13 @@ describe('relayStream drops a usage chunk the client did not ask for', () => {
     expect(outcome).toMatchObject({ ok: true, usage: USAGE });
   });
 
+  it('alone in a read: the relay reads on to the next event rather than send nothing', async () => {
+    const { out, reads, outcome } = await relay(upstream([BEFORE, USAGE_EVENT, DONE]));
+    expect(out).toBe(BEFORE + DONE);
+    expect(reads.every((r) => r.length > 0)).toBe(true);
+    expect(outcome).toMatchObject({ ok: true, usage: USAGE });
+  });
+
   it('in one read with the finish chunk and [DONE]: the bytes before and after it, not the event', async () => {
     const finish = event(withNullUsage(chunk(null, 'stop')));
     const head = BEFORE.slice(0, BEFORE.length - finish.length);
