@@ -7,6 +7,8 @@ const DEFAULT_API_VERSION = '2024-10-21';
 const DEFAULT_RESPONSES_API_VERSION = '2025-03-01-preview';
 /** Versions served under the v1 path (/openai/v1/responses), as LiteLLM builds it. */
 const V1_VERSIONS = new Set(['v1', 'preview', 'latest']);
+/** The first dated version that takes `stream_options` (earlier ones answer 400 "Unrecognized request argument"). */
+const STREAM_OPTIONS_SINCE = '2024-09-01';
 
 const base = (d: { params: { api_base?: string } }) => (d.params.api_base ?? '').replace(/\/+$/, '');
 
@@ -19,6 +21,10 @@ const wire = openAIWire(
   (d): Record<string, string> => (d.params.api_key ? { 'api-key': d.params.api_key } : {}),
   base,
   (params) => (params.api_base ? undefined : 'api_base: required for azure/ deployments (https://<resource>.openai.azure.com)'),
+  (d) => {
+    const version = d.params.api_version ?? DEFAULT_API_VERSION;
+    return !/^\d{4}-\d{2}-\d{2}/.test(version) || version >= STREAM_OPTIONS_SINCE;
+  },
 );
 
 export const azure: Provider = {

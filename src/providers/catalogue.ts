@@ -20,6 +20,11 @@ export interface CompatibleHost {
   embeddings?: false;
   /** OpenAI parameters the host refuses: dropped under drop_params, else a 400 naming them. */
   unsupported?: readonly string[];
+  /**
+   * False: the host refuses `stream_options` (Mistral answers 422 extra_forbidden), so a stream is not asked for
+   * its usage chunk: its usage is what it sends unasked, else an estimate.
+   */
+  streamOptions?: false;
 }
 
 /** OpenAI's tool and sampling parameters that Perplexity does not take (LiteLLM's PerplexityChatConfig). */
@@ -27,8 +32,9 @@ const NO_TOOLS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'f
 
 export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
   deepseek: { base: 'https://api.deepseek.com/beta', keyEnv: ['DEEPSEEK_API_KEY'], baseEnv: ['DEEPSEEK_API_BASE'], embeddings: false },
-  mistral: { base: 'https://api.mistral.ai/v1', keyEnv: ['MISTRAL_API_KEY'], baseEnv: ['MISTRAL_API_BASE'] },
-  codestral: { base: 'https://codestral.mistral.ai/v1', keyEnv: ['CODESTRAL_API_KEY'], baseEnv: ['CODESTRAL_API_BASE'], embeddings: false },
+  // Mistral's API sends the usage in its last chunk unasked, and refuses stream_options.
+  mistral: { base: 'https://api.mistral.ai/v1', keyEnv: ['MISTRAL_API_KEY'], baseEnv: ['MISTRAL_API_BASE'], streamOptions: false },
+  codestral: { base: 'https://codestral.mistral.ai/v1', keyEnv: ['CODESTRAL_API_KEY'], baseEnv: ['CODESTRAL_API_BASE'], embeddings: false, streamOptions: false },
   together_ai: {
     base: 'https://api.together.xyz/v1',
     keyEnv: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
@@ -71,5 +77,5 @@ export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
   // Hugging Face's Inference Providers router: `huggingface/<org>/<model>` (optionally `:<provider>`).
   huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], baseEnv: ['HUGGINGFACE_API_BASE'], embeddings: false },
   // Cohere's OpenAI compatibility API (chat and embeddings), not LiteLLM's native Cohere translation.
-  cohere: { base: 'https://api.cohere.ai/compatibility/v1', keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'], baseEnv: ['COHERE_API_BASE'] },
+  cohere: { base: 'https://api.cohere.ai/compatibility/v1', keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'], baseEnv: ['COHERE_API_BASE'], streamOptions: false },
 };

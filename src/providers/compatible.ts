@@ -26,7 +26,7 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
   };
   const check: Provider['check'] = (params) =>
     host.base || params.api_base ? undefined : `api_base: required for ${prefix}/ deployments (or set ${host.baseEnv?.[0]} in the Worker's env)`;
-  const wire = openAIWire(prefix, url, auth, base, check);
+  const wire = openAIWire(prefix, url, auth, base, check, () => host.streamOptions !== false);
   const model = (m: string) => (host.modelPrefix && !m.startsWith(host.modelPrefix) && !m.startsWith('accounts/') ? host.modelPrefix + m : m);
   const unsupported = new Set(host.unsupported ?? []);
   return {

@@ -1,7 +1,8 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
+import { chatDialectHidingUsage } from '../stream/relay';
 import { postJson, upstreamJson, upstreamJsonText } from './http';
-import type { ChatCompletion, EmbeddingResponse } from './openai-types';
+import type { ChatCompletion, ChatRequest, EmbeddingResponse } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';
 
 const DEFAULT_BASE = 'https://api.openai.com/v1';
@@ -15,13 +16,27 @@ function headers(d: Deployment): Record<string, string> {
   return h;
 }
 
-/** An OpenAI-wire provider: the shape shared by OpenAI itself and Azure (which differs in URL and auth). */
+/**
+ * A streamed request asks the upstream for its usage chunk (`stream_options.include_usage`), so what is booked is
+ * the upstream's count, not an estimate; when the client did not ask for it, the relay drops it from the client's
+ * stream (as LiteLLM's proxy does unless always_include_stream_usage says otherwise).
+ */
+function withStreamUsage(body: ChatRequest): ChatRequest | undefined {
+  if (!body.stream || body.stream_options?.include_usage === true) return undefined;
+  return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+}
+
+/**
+ * An OpenAI-wire provider: the shape shared by OpenAI itself and Azure (which differs in URL and auth).
+ * `streamUsage`: whether this deployment's upstream takes `stream_options` (all but a few do).
+ */
 export function openAIWire(
   name: string,
   url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings' | 'responses') => string,
   auth: (d: Deployment) => Record<string, string>,
   base: (d: Deployment) => string,
   check?: Provider['check'],
+  streamUsage: (d: Deployment) => boolean = () => true,
 ): Provider {
   return {
     name,
@@ -30,8 +45,9 @@ export function openAIWire(
     // The Responses API passes through; the client's headers are not forwarded (only this deployment's auth).
     passthrough: { responses: (call) => postJson(call, url(call.deployment, 'responses'), auth(call.deployment), call.body) },
     async chat(call) {
-      const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), call.body);
-      if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream() };
+      const asked = streamUsage(call.deployment) ? withStreamUsage(call.body) : undefined;
+      const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), asked ?? call.body);
+      if (call.body.stream) return { kind: 'stream', stream: res.body ?? new ReadableStream(), dialect: asked && chatDialectHidingUsage };
       const { value, text } = await upstreamJsonText<ChatCompletion>(res, call.deployment);
       return { kind: 'json', body: value, text };
     },

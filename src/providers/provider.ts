@@ -3,6 +3,7 @@
 import type { LitellmParams } from '../config/types';
 import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
+import type { StreamDialect } from '../stream/relay';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from './openai-types';
 
 export interface UpstreamCall<Body> {
@@ -40,7 +41,10 @@ export interface Passthrough {
 
 /** A non-stream answer, or an OpenAI-format SSE byte stream (`data: {chunk}` ... `data: [DONE]`). */
 /** `text`: the upstream's own bytes of `body`, when it passed through unchanged (sent to the client as they came). */
-export type ChatResult = { kind: 'json'; body: ChatCompletion; text?: string } | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+/** `dialect`: how the relay watches the stream, when not as OpenAI chunks passed through whole (chatDialect). */
+export type ChatResult =
+  | { kind: 'json'; body: ChatCompletion; text?: string }
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array>; dialect?: StreamDialect };
 
 export interface Provider {
   readonly name: string;

@@ -171,7 +171,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, result.dialect);
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -281,7 +281,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, result.dialect);
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };

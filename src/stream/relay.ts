@@ -4,7 +4,8 @@
 // end), so every byte is seen before it is sent: an error event the upstream sends in-band, a line that is
 // not SSE, or a body that is not an event stream at all never reaches the client raw. A failure before the
 // first byte is thrown, classified as the non-stream path would (the router retries or falls back unseen);
-// after it, the client gets a scrubbed error event in the stream's own format, never a clean end.
+// after it, the client gets a scrubbed error event in the stream's own format, never a clean end. An event the
+// client did not ask for (a usage chunk the gateway asked for itself) is read, then left out of the client's stream.
 import { classifiedError } from '../providers/http';
 import type { Usage } from '../providers/openai-types';
 import type { Deployment } from '../router/deployment';
@@ -58,12 +59,6 @@ const inBandError = (d: Deployment | undefined): InBand =>
     ? (code, message) => classifiedError(d, 200, code, message)
     : (code, message) => new RouterError(classifyUpstream(200, code, message), `Upstream stream error: ${scrub(message)}`, { code: code ?? null });
 
-/** What stops a stream: the error, and the whole events that came before it in the same read (still the client's). */
-interface Fault {
-  error: RouterError;
-  before: Uint8Array;
-}
-
 export interface ErrorJson {
   error?: { message?: string; code?: string; type?: string } | string;
   message?: string;
@@ -75,12 +70,14 @@ export interface WatchState {
   contentChars: number;
   /** The stream's clean end was seen. */
   done: boolean;
+  /** Set by `see`: the event is read but not sent, as the client did not ask for it. */
+  drop?: boolean;
 }
 
 /**
  * A stream format the relay can watch: `see` notes usage, content and the clean end, and returns what the
- * upstream sent instead of an event (an in-band error, classified with `inBand`); `errorEvent` is how a failure
- * after the first byte is told to the client in that format.
+ * upstream sent instead of an event (an in-band error, classified with `inBand`), or sets `state.drop` for an event
+ * the client must not get; `errorEvent` is how a failure after the first byte is told to the client in that format.
  */
 export interface StreamDialect {
   see(ev: SSEEvent, state: WatchState, inBand: InBand): RouterError | undefined;
@@ -92,34 +89,40 @@ export interface StreamDialect {
   errorEvent(error: RouterError): Uint8Array;
 }
 
+/** OpenAI's chat chunks; `hideUsage`: the usage chunk (no choices, only usage) is the gateway's, not the client's. */
+function seeChat(ev: SSEEvent, state: WatchState, inBand: InBand, hideUsage: boolean): RouterError | undefined {
+  if (ev.data === DONE) {
+    state.done = true;
+    return undefined;
+  }
+  if (ev.data === '') return undefined;
+  if (!ev.data.startsWith('{') || !ev.data.trimEnd().endsWith('}')) return notSSE(ev.data, inBand);
+  // Most events are content deltas: only those that can carry an error or usage are parsed whole.
+  if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
+    state.contentChars += contentLength(ev.data);
+    return undefined;
+  }
+  let json: ErrorJson & { usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
+  try {
+    json = JSON.parse(ev.data);
+  } catch {
+    return notSSE(ev.data, inBand);
+  }
+  if (json.error) return errorOf(json, inBand);
+  if (json.usage) {
+    state.usage = json.usage;
+    if (hideUsage && json.choices?.length === 0) state.drop = true;
+  }
+  const content = json.choices?.[0]?.delta?.content;
+  if (typeof content === 'string') state.contentChars += content.length;
+  return undefined;
+}
+
 /** OpenAI's chat.completion.chunk stream: `data: {chunk}` ... `data: [DONE]`. */
 export const chatDialect: StreamDialect = {
-  see(ev, state, inBand) {
-    if (ev.data === DONE) {
-      state.done = true;
-      return undefined;
-    }
-    if (ev.data === '') return undefined;
-    if (!ev.data.startsWith('{') || !ev.data.trimEnd().endsWith('}')) return notSSE(ev.data, inBand);
-    // Most events are content deltas: only those that can carry an error or usage are parsed whole.
-    if (!ev.data.includes('"error"') && !ev.data.includes('"usage"')) {
-      state.contentChars += contentLength(ev.data);
-      return undefined;
-    }
-    let json: ErrorJson & { usage?: Usage; choices?: Array<{ delta?: { content?: string } }> };
-    try {
-      json = JSON.parse(ev.data);
-    } catch {
-      return notSSE(ev.data, inBand);
-    }
-    if (json.error) return errorOf(json, inBand);
-    if (json.usage) state.usage = json.usage;
-    const content = json.choices?.[0]?.delta?.content;
-    if (typeof content === 'string') state.contentChars += content.length;
-    return undefined;
-  },
+  see: (ev, state, inBand) => seeChat(ev, state, inBand, false),
   quick(b, start, end, state) {
-    // `data: {...}` on one line, with neither "error" nor "usage" in it: a content delta.
+    // `data: {...}` on one line, with neither "error" nor a usage (`"usage":null` is none) in it: a content delta.
     let i = start + DATA.length;
     if (!startsWith(b, start, DATA) || end - start < DATA.length + 2) return false;
     if (b[i] === SPACE) i++;
@@ -131,10 +134,18 @@ export const chatDialect: StreamDialect = {
   errorEvent: (error) => encodeEvent(error.toJSON()),
 };
 
+/**
+ * OpenAI's chat chunks from an upstream the gateway asked for `stream_options.include_usage` when the client did
+ * not: the usage chunk is booked, then dropped, so the client's stream is the one it asked for.
+ */
+export const chatDialectHidingUsage: StreamDialect = { ...chatDialect, see: (ev, state, inBand) => seeChat(ev, state, inBand, true) };
+
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const DATA = ascii('data:');
 const ERROR_KEY = ascii('"error"');
 const USAGE_KEY = ascii('"usage"');
+/** What OpenAI sends in every chunk but the last under include_usage: no usage. */
+const NO_USAGE = ascii('"usage":null');
 const CONTENT_BYTES = ascii('"content":"');
 const SPACE = 32;
 const OPEN = 123;
@@ -148,13 +159,13 @@ function startsWith(b: Uint8Array, at: number, needle: Uint8Array): boolean {
   return true;
 }
 
-/** One pass over b[from, to): one line, with neither `"error"` nor `"usage"` in it. */
+/** One pass over b[from, to): one line, with neither `"error"` nor a `"usage"` other than `"usage":null` in it. */
 function plainContent(b: Uint8Array, from: number, to: number): boolean {
   const last = to - ERROR_KEY.length;
   for (let i = from; i < to; i++) {
     const c = b[i];
     if (c === LF || c === CR) return false;
-    if (c === QUOTE && i <= last && (startsWith(b, i, ERROR_KEY) || startsWith(b, i, USAGE_KEY))) return false;
+    if (c === QUOTE && i <= last && (startsWith(b, i, ERROR_KEY) || (startsWith(b, i, USAGE_KEY) && !startsWith(b, i, NO_USAGE)))) return false;
   }
   return true;
 }
@@ -191,25 +202,37 @@ class Watcher implements WatchState {
   usage?: Usage;
   contentChars = 0;
   done = false;
+  drop = false;
 
   constructor(
     private readonly inBand: InBand,
     private readonly dialect: StreamDialect,
   ) {}
 
-  /** Looks at whole events (the end of the stream, unterminated, with `last`); returns what the upstream sent instead of a chunk, if anything. */
-  see(whole: Uint8Array, last = false): Fault | undefined {
+  /**
+   * Looks at whole events and `send`s the client's: all of them, as one piece, unless an event is dropped (then
+   * the bytes before and after it) or the upstream sent something instead of an event (then the events before
+   * it, and that error is returned).
+   */
+  see(whole: Uint8Array, send: (bytes: Uint8Array) => void): RouterError | undefined {
     const n = whole.length;
+    let unsent = 0;
     for (let start = 0; start < n; ) {
       const end = eventEnd(whole, start);
       const next = nextEvent;
       if (!this.dialect.quick?.(whole, start, end, this)) {
         const ev = parseBlock(this.decoder.decode(whole.subarray(start, end)), true);
         const error = ev && (ev.invalid ? notSSE(ev.data, this.inBand) : this.dialect.see(ev, this, this.inBand));
-        if (error) return { error, before: whole.subarray(0, start) };
+        if (error || this.drop) {
+          if (start > unsent) send(whole.subarray(unsent, start));
+          if (error) return error;
+          this.drop = false;
+          unsent = next;
+        }
       }
       start = next;
     }
+    if (unsent < n) send(unsent === 0 ? whole : whole.subarray(unsent));
     return undefined;
   }
 }
@@ -393,27 +416,27 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
     );
   };
 
-  // Before the first byte: read until whole events are in hand, and check them; any fault is thrown unseen.
-  let first: Uint8Array | undefined;
+  // Before the first byte: read until whole events for the client are in hand, and check them; any fault is thrown unseen.
+  const first: Uint8Array[] = [];
+  const hold = (bytes: Uint8Array) => void first.push(bytes);
   try {
-    for (let sniffed = false; !first; ) {
+    for (let sniffed = false; first.length === 0; ) {
       const r = await read();
       if (r.done) {
         const rest = framer.rest();
-        const fault = rest && watcher.see(rest, true);
-        if (fault) throw fault.error;
-        if (!rest) throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
-        first = rest;
+        const error = rest && watcher.see(rest, hold);
+        if (error) throw error;
+        if (first.length === 0) throw new RouterError('InternalServerError', 'Upstream closed the stream before sending anything');
         break;
       }
       if (!sniffed && r.value.length > 0) {
         sniffed = true;
         if (looksLikeDocument(r.value)) throw await documentError(r.value, read, inBand);
       }
-      first = framer.take(r.value);
-      if (!first && framer.held > MAX_HELD) throw inBand(undefined, 'Upstream sent more than 1 MiB without an event boundary: not an event stream');
-      const fault = first && watcher.see(first);
-      if (fault) throw fault.error;
+      const whole = framer.take(r.value);
+      if (!whole && framer.held > MAX_HELD) throw inBand(undefined, 'Upstream sent more than 1 MiB without an event boundary: not an event stream');
+      const error = whole && watcher.see(whole, hold);
+      if (error) throw error;
     }
   } catch (e) {
     idle.stop();
@@ -441,15 +464,23 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   opts.signal?.addEventListener('abort', clientGone, { once: true });
   if (opts.signal?.aborted) clientGone();
 
-  let pending: Uint8Array | undefined = first;
+  let pending = true;
+  // What the watcher passes on goes to the client; `sent` tells a pull whether a read gave the client anything.
+  let client!: ReadableStreamDefaultController<Uint8Array>;
+  let sent = false;
+  const send = (bytes: Uint8Array) => {
+    client.enqueue(bytes);
+    sent = true;
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (pending) {
-          controller.enqueue(pending);
-          pending = undefined;
+          for (const bytes of first) controller.enqueue(bytes);
+          pending = false;
           return;
         }
+        client = controller;
         let failure: RouterError | undefined;
         try {
           // A pull must enqueue or close: a read that completes no whole event reads on.
@@ -460,13 +491,12 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
             if (idle.fired) throw idle.fired;
             idle.reading(false);
             const whole = done ? framer.rest() : framer.take(value);
-            const fault = whole && watcher.see(whole, done);
-            if (fault) {
-              if (fault.before.length) controller.enqueue(fault.before);
-              failure = fault.error;
+            sent = false;
+            const error = whole && watcher.see(whole, send);
+            if (error) {
+              failure = error;
               break;
             }
-            if (whole) controller.enqueue(whole);
             if (done) {
               if (!watcher.done) {
                 failure = new RouterError('InternalServerError', 'Upstream stream ended before it was complete', { code: 'stream_truncated' });
@@ -476,7 +506,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
               end({ ok: true, cancelled: false });
               return;
             }
-            if (whole) return;
+            if (sent) return;
             if (framer.held > MAX_HELD) {
               failure = inBand(undefined, 'Upstream sent more than 1 MiB without an event boundary: not an event stream');
               break;

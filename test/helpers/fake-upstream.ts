@@ -15,7 +15,11 @@ export interface RecordedCall {
 
 export type Behaviour =
   | { status?: number; json?: unknown; headers?: Record<string, string>; delayMs?: number }
-  | { stream: Array<unknown | string>; delayMs?: number; chunkDelayMs?: number; thenError?: 'reset'; noDone?: boolean }
+  /**
+   * `usage`: answered as OpenAI does when the request asks for stream_options.include_usage (`"usage":null` in
+   * every chunk, then a chunk with no choices and this usage before [DONE]); not sent when it does not ask.
+   */
+  | { stream: Array<unknown | string>; delayMs?: number; chunkDelayMs?: number; thenError?: 'reset'; noDone?: boolean; usage?: Usage }
   /** A binary stream sent as these chunks (e.g. Bedrock's event-stream frames, cut anywhere). */
   | { bytes: Uint8Array[]; contentType?: string; headers?: Record<string, string> }
   | { error: 'reset' | 'refused' | 'dns' }
@@ -29,6 +33,12 @@ interface Rule {
 }
 
 const enc = new TextEncoder();
+
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
 
 export function chatCompletion(content: string, model = 'gpt-4o', usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }) {
   return {
@@ -135,7 +145,15 @@ const wait = (ms: number, signal?: AbortSignal) =>
     });
   });
 
-async function respond(b: Behaviour, _body: unknown, signal?: AbortSignal): Promise<Response> {
+/** OpenAI's stream under include_usage: every chunk with `usage: null`, then the usage chunk (choices empty). */
+function withUsage(events: Array<unknown | string>, usage: Usage): Array<unknown | string> {
+  const chunks: Array<unknown | string> = events.map((e) => (typeof e === 'string' ? e : { ...(e as object), usage: null }));
+  const first = events.find((e) => typeof e !== 'string') as { id?: string; created?: number; model?: string } | undefined;
+  chunks.push({ id: first?.id, object: 'chat.completion.chunk', created: first?.created, model: first?.model, choices: [], usage });
+  return chunks;
+}
+
+async function respond(b: Behaviour, body: any, signal?: AbortSignal): Promise<Response> {
   if ('hang' in b) {
     await wait(3_600_000, signal);
     throw new Error('unreachable');
@@ -153,7 +171,8 @@ async function respond(b: Behaviour, _body: unknown, signal?: AbortSignal): Prom
   }
   if (b.delayMs) await wait(b.delayMs, signal);
   if ('stream' in b) {
-    const events = b.stream.map((e) => (typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`));
+    const asked = b.usage && body?.stream_options?.include_usage === true ? withUsage(b.stream, b.usage) : b.stream;
+    const events = asked.map((e) => (typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`));
     if (!b.noDone && !b.thenError) events.push('data: [DONE]\n\n');
     let i = 0;
     const stream = new ReadableStream<Uint8Array>({
