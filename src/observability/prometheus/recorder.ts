@@ -76,60 +76,103 @@ function sample(log: RequestLog, opts: MetricsRecorderOptions): Sample {
   };
 }
 
+/** Samples that share every label: counted and rendered once (label rendering is most of a sample's cost). */
+interface Tuple {
+  s: Sample;
+  n: number;
+  input: number;
+  output: number;
+  cost: number;
+  latency: HistogramDelta;
+  api: HistogramDelta;
+  ttft: HistogramDelta;
+}
+
+const emptyHistogram = (): HistogramDelta => ({ buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 });
+
+function observe(h: HistogramDelta, ms: number | undefined) {
+  if (ms === undefined) return;
+  const s = ms / 1000;
+  const i = LATENCY_BUCKETS.findIndex((le) => s <= le);
+  if (i >= 0) h.buckets[i]++;
+  h.sum += s;
+  h.count++;
+}
+
+/** Everything a sample's series are labelled with, as one string. */
+function tupleKey(s: Sample): string {
+  const d = s.deployment;
+  const c = s.caller;
+  const deployment = d ? `${d.model_id}\u0001${d.model_group}\u0001${d.litellm_model_name}\u0001${d.api_provider}\u0001${d.api_base}` : '';
+  return `${s.requestedModel}\u0001${s.status}\u0001${s.ok ? '-' : s.errorClass}\u0001${s.cacheHit}\u0001${s.fallbacks > 0 ? s.group : ''}\u0001${deployment}\u0001${c.api_key_alias}\u0001${c.team}\u0001${c.team_alias}`;
+}
+
 /** Sums a batch of samples into increments, so the object gets one small write per series. */
 export function toBatch(samples: Sample[]): MetricsBatch {
   const batch: MetricsBatch = { counters: {}, histograms: {}, minutes: [], errors: [] };
-  // Labels given rendered (a string) when one set serves several series of a sample.
-  const keyOf = (name: MetricName, labels: Labels | string) => (typeof labels === 'string' ? `${name}{${labels}}` : seriesKey(name, labels));
-  const inc = (name: MetricName, labels: Labels | string, n = 1) => {
-    if (n === 0) return;
-    const key = keyOf(name, labels);
-    batch.counters[key] = (batch.counters[key] ?? 0) + n;
-  };
-  const observe = (name: MetricName, labels: Labels | string, ms: number | undefined) => {
-    if (ms === undefined) return;
-    const key = keyOf(name, labels);
-    const h: HistogramDelta = (batch.histograms[key] ??= { buckets: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 });
-    const s = ms / 1000;
-    const i = LATENCY_BUCKETS.findIndex((le) => s <= le);
-    if (i >= 0) h.buckets[i]++;
-    h.sum += s;
-    h.count++;
-  };
+  const tuples = new Map<string, Tuple>();
   const minutes = new Map<string, MinuteSample>();
   for (const s of samples) {
-    inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller });
-    if (!s.ok) {
-      inc('litellm_proxy_failed_requests_metric', { requested_model: s.requestedModel, exception_status: s.status, exception_class: s.errorClass });
-      batch.errors.push(recentError(s));
+    const key = tupleKey(s);
+    let t = tuples.get(key);
+    if (!t) tuples.set(key, (t = { s, n: 0, input: 0, output: 0, cost: 0, latency: emptyHistogram(), api: emptyHistogram(), ttft: emptyHistogram() }));
+    t.n++;
+    t.input += s.input;
+    t.output += s.output;
+    t.cost += s.cost ?? 0;
+    if (s.ok && s.deployment) {
+      observe(t.latency, s.latencyMs);
+      observe(t.api, s.apiLatencyMs);
+      observe(t.ttft, s.ttftMs);
     }
-    if (s.cacheHit) inc('litellm_cache_hits_metric', { requested_model: s.requestedModel });
-    const d = s.deployment;
-    if (s.ok && d) {
-      const labels = { model: d.litellm_model_name, model_group: d.model_group, model_id: d.model_id };
-      const model = renderLabels(labels);
-      inc('litellm_requests_metric', model);
-      // A cache hit never reached the deployment.
-      if (!s.cacheHit) inc('litellm_deployment_success_responses', { requested_model: s.requestedModel, ...d });
-      if (s.fallbacks > 0) inc('litellm_deployment_successful_fallbacks', { requested_model: s.requestedModel, fallback_model: s.group });
-      inc('litellm_input_tokens', model, s.input);
-      inc('litellm_output_tokens', model, s.output);
-      inc('litellm_total_tokens', model, s.input + s.output);
-      if (s.cost) inc('litellm_spend_metric', { ...labels, ...s.caller }, s.cost);
-      observe('litellm_request_total_latency_metric', model, s.latencyMs);
-      observe('litellm_llm_api_latency_metric', model, s.apiLatencyMs);
-      observe('litellm_llm_api_time_to_first_token_metric', model, s.ttftMs);
-    }
+    if (!s.ok) batch.errors.push(recentError(s));
     if (s.group) {
       const minute = Math.floor(s.at / 60_000);
-      const deployment = String(d?.model_id ?? '');
-      const key = `${minute}|${s.group}|${deployment}`;
-      const m = minutes.get(key) ?? { minute, group: s.group, deployment, requests: 0, failures: 0, tokens: 0, latencies: [] };
+      const deployment = String(s.deployment?.model_id ?? '');
+      const mkey = `${minute}|${s.group}|${deployment}`;
+      const m = minutes.get(mkey) ?? { minute, group: s.group, deployment, requests: 0, failures: 0, tokens: 0, latencies: [] };
       m.requests++;
       if (s.ok) m.latencies.push(Math.round(s.latencyMs));
       else m.failures++;
       m.tokens += s.input + s.output;
-      minutes.set(key, m);
+      minutes.set(mkey, m);
+    }
+  }
+
+  // Labels given rendered (a string) when one set serves several series of a tuple.
+  const keyOf = (name: MetricName, labels: Labels | string) => (typeof labels === 'string' ? `${name}{${labels}}` : seriesKey(name, labels));
+  const inc = (name: MetricName, labels: Labels | string, n: number) => {
+    if (n === 0) return;
+    const key = keyOf(name, labels);
+    batch.counters[key] = (batch.counters[key] ?? 0) + n;
+  };
+  const merge = (name: MetricName, labels: string, d: HistogramDelta) => {
+    if (d.count === 0) return;
+    const key = keyOf(name, labels);
+    const h = (batch.histograms[key] ??= emptyHistogram());
+    d.buckets.forEach((n, i) => (h.buckets[i] += n));
+    h.sum += d.sum;
+    h.count += d.count;
+  };
+  for (const { s, n, input, output, cost, latency, api, ttft } of tuples.values()) {
+    inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller }, n);
+    if (!s.ok) inc('litellm_proxy_failed_requests_metric', { requested_model: s.requestedModel, exception_status: s.status, exception_class: s.errorClass }, n);
+    if (s.cacheHit) inc('litellm_cache_hits_metric', { requested_model: s.requestedModel }, n);
+    const d = s.deployment;
+    if (s.ok && d) {
+      const labels = { model: d.litellm_model_name, model_group: d.model_group, model_id: d.model_id };
+      const model = renderLabels(labels);
+      inc('litellm_requests_metric', model, n);
+      // A cache hit never reached the deployment.
+      if (!s.cacheHit) inc('litellm_deployment_success_responses', { requested_model: s.requestedModel, ...d }, n);
+      if (s.fallbacks > 0) inc('litellm_deployment_successful_fallbacks', { requested_model: s.requestedModel, fallback_model: s.group }, n);
+      inc('litellm_input_tokens', model, input);
+      inc('litellm_output_tokens', model, output);
+      inc('litellm_total_tokens', model, input + output);
+      if (cost) inc('litellm_spend_metric', { ...labels, ...s.caller }, cost);
+      merge('litellm_request_total_latency_metric', model, latency);
+      merge('litellm_llm_api_latency_metric', model, api);
+      merge('litellm_llm_api_time_to_first_token_metric', model, ttft);
     }
   }
   batch.minutes = [...minutes.values()];
