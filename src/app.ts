@@ -1,6 +1,7 @@
 // The HTTP surface: OpenAI-compatible routes over the Router, LiteLLM's health probes, master-key auth.
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { Env } from './env';
 import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
@@ -27,7 +28,9 @@ const JSON_TYPE = { 'content-type': 'application/json' } as const;
 type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
-  const app = new Hono<AppEnv>();
+  // PatternRouter, not Hono's default RegExpRouter: the default compiles every route into one expression on an
+  // isolate's first request (about 5 ms of each cold start here), and matches no faster for a few dozen routes.
+  const app = new Hono<AppEnv>({ router: new PatternRouter() });
 
   app.onError(errorResponse);
   app.notFound((c) => {
