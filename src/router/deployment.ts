@@ -3,7 +3,7 @@ import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
 import { resolveProvider } from '../providers/registry';
-import { paramSecrets, rememberSecrets, scrub } from '../security/scrub';
+import { paramSecrets, rememberSecrets, scrubUrl } from '../security/scrub';
 import { sha256Hex } from '../utils/sha256';
 import { RouterError } from './errors';
 
@@ -78,7 +78,7 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
     };
     rememberSecrets(paramSecrets(params)); // after env defaults, so a key read from the env is a secret too
     // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
-    d.apiBase = scrub(provider.apiBase(d));
+    d.apiBase = scrubUrl(provider.apiBase(d));
     return d;
   });
 }

@@ -71,6 +71,18 @@ export function scrub(text: string, d?: { params: object }): string {
   return out;
 }
 
+/**
+ * scrub() for a URL from the config (an api_base): the shapes always; the expression of every secret's forms only
+ * when a secret is in it, as written or URL-encoded. Building that expression costs milliseconds, and every
+ * isolate would otherwise pay them at startup for URLs that hold no secret.
+ */
+export function scrubUrl(url: string): string {
+  for (const s of known) if (url.includes(s) || url.includes(encodeURIComponent(s))) return scrub(url);
+  let out = url;
+  for (const [re, to] of SHAPES) out = out.replace(re, to);
+  return out;
+}
+
 /** Scrubs every string (and key) of a JSON-like value, returning a copy. */
 export function scrubDeep<T>(value: T): T {
   if (typeof value === 'string') return scrub(value) as T;

@@ -1,7 +1,7 @@
 // Issue 17, finding 1: no secret of the config, in any encoding, reaches a client, a log, a metric or the dashboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { upstreamError } from '../../src/providers/http';
-import { configSecrets, rememberSecrets, scrub, scrubDeep } from '../../src/security/scrub';
+import { configSecrets, rememberSecrets, scrub, scrubDeep, scrubUrl } from '../../src/security/scrub';
 import type { Deployment } from '../../src/router/deployment';
 import { openAIError } from '../helpers/fake-upstream';
 import { testGateway, user } from '../helpers/gateway';
@@ -117,5 +117,15 @@ describe('no secret leaves the gateway', () => {
     // The failures were there to be leaked: classified, and shown without their secrets.
     expect(everything).toContain('AuthenticationError');
     expect(everything).toContain('https://***@basic.test/v1');
+  });
+});
+
+describe('scrubUrl (api_base at config load)', () => {
+  it('masks a remembered secret in the path or query, URL-encoded too, and user-info, and leaves a plain URL as it is', () => {
+    rememberSecrets(['sk-url-secret-0123456789abcdef', 'p@ss/w0rd-long-enough']);
+    expect(scrubUrl('https://proxy.example/v1/sk-url-secret-0123456789abcdef/chat')).not.toContain('sk-url-secret-0123456789abcdef');
+    expect(scrubUrl(`https://proxy.example/v1?k=${encodeURIComponent('p@ss/w0rd-long-enough')}`)).not.toContain(encodeURIComponent('p@ss/w0rd-long-enough'));
+    expect(scrubUrl('https://user:hunter2hunter2@proxy.example/v1')).toBe('https://***@proxy.example/v1');
+    expect(scrubUrl('https://api.openai.com/v1')).toBe('https://api.openai.com/v1');
   });
 });
