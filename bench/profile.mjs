@@ -2,7 +2,10 @@
 // workerd's inspector, summed by source file and by
 // function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
-//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache]
+//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --floor pass|js]
+//
+// --floor profiles a floor Worker instead (bench/floor-worker.js; js: the floor that reads the answer and relays
+// in JS): the same runtime's cost for the same traffic, to set the gateway's profile against.
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +30,7 @@ const { values: argv } = parseArgs({
     'no-do': { type: 'boolean', default: false },
     cache: { type: 'boolean', default: false },
     top: { type: 'string', default: '25' },
+    floor: { type: 'string' },
   },
 });
 
@@ -39,12 +43,13 @@ try {
   const upstream = await startUpstream(benchDir);
   const configFile = join(scratch, 'gateway.yaml');
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache }));
-  const gateway = { name: 'gateway', port: await freePort(), configFile, durableObjects: !argv['no-do'] };
+  const floor = argv.floor && { name: 'floor', port: await freePort(), mode: argv.floor };
+  const gateway = floor || { name: 'gateway', port: await freePort(), configFile, durableObjects: !argv['no-do'] };
   const configPath = await writeWorkerdConfig({
     dir: bundle.outdir,
     bundle,
-    gateways: [gateway],
-    floors: [],
+    gateways: floor ? [] : [gateway],
+    floors: floor ? [floor] : [],
     upstream: `http://127.0.0.1:${upstream.port}`,
     benchDir,
     stateDir: await mkdtemp(join(scratch, 'do-')),
@@ -68,7 +73,7 @@ try {
   await workerd.stop();
   await upstream.stop();
 
-  const name = `profile-${argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}`;
+  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}`;
   await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
   const map = JSON.parse(await readFile(join(bundle.outdir, 'index.js.map'), 'utf8'));
   summarise(profile, sourceOf(map), load, Number(argv.top));
