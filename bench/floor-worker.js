@@ -16,18 +16,23 @@ export default {
       JSON.parse(text);
       return new Response(text, { status: upstream.status, headers });
     }
-    const reader = upstream.body.getReader();
-    const body = new ReadableStream(
-      {
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
+    const body = relayInJs(upstream.body);
     return new Response(body, { status: upstream.status, headers });
   },
 };
+
+/** A stream relayed through JavaScript with nothing else done: one read and one enqueue a chunk. */
+export function relayInJs(upstream) {
+  const reader = upstream.getReader();
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}

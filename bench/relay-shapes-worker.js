@@ -1,5 +1,6 @@
 // npm run bench:relay-shapes: the ways a Worker can hand an upstream's stream to its client, nothing else
 // (no routing, no checks), one per path. What each costs on workerd is the floor of a gateway built that way.
+import { relayInJs } from './floor-worker.js';
 export default {
   async fetch(request, env, ctx) {
     const shape = new URL(request.url).pathname.slice(1);
@@ -8,21 +9,8 @@ export default {
     switch (shape) {
       case 'pass': // the runtime pipes the body: the pass-through floor
         return upstream;
-      case 'pull': { // a JavaScript ReadableStream, one read and one enqueue a chunk: the relay's shape
-        const reader = upstream.body.getReader();
-        const body = new ReadableStream(
-          {
-            async pull(c) {
-              const { done, value } = await reader.read();
-              if (done) c.close();
-              else c.enqueue(value);
-            },
-            cancel: (r) => reader.cancel(r),
-          },
-          { highWaterMark: 0 },
-        );
-        return new Response(body, { headers });
-      }
+      case 'pull': // a JavaScript ReadableStream, one read and one enqueue a chunk: the relay's shape (the JS floor's)
+        return new Response(relayInJs(upstream.body), { headers });
       case 'transform': // a JavaScript TransformStream
         return new Response(upstream.body.pipeThrough(new TransformStream({ transform: (chunk, c) => c.enqueue(chunk) })), { headers });
       case 'writer': { // a native IdentityTransformStream, written from JavaScript chunk by chunk

@@ -29,7 +29,7 @@ try {
   await writeFile(config, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
-    (name = "shapes", worker = (modules = [(name = "worker.js", esModule = embed ${q(relative(dir, join(benchDir, 'relay-shapes-worker.js')))})],
+    (name = "shapes", worker = (modules = [(name = "worker.js", esModule = embed ${q(relative(dir, join(benchDir, 'relay-shapes-worker.js')))}), (name = "floor-worker.js", esModule = embed ${q(relative(dir, join(benchDir, 'floor-worker.js')))})],
       compatibilityDate = ${q(COMPATIBILITY_DATE)}, compatibilityFlags = ${q(COMPATIBILITY_FLAGS)},
       bindings = [(name = "UPSTREAM", text = ${q(`http://127.0.0.1:${upstream.port}`)})], globalOutbound = "loopback")),
     (name = "loopback", network = (allow = ["127.0.0.1/32"])),
