@@ -25,6 +25,7 @@ import {
 import type { GatewayControls } from './request';
 import type { RequestLogger } from './request-log';
 import type { Candidate } from './strategies';
+import { Deadline } from '../utils/deadline';
 
 /** Books an attempt's outcome in the state store (deferred, never awaited on the response path). */
 export type Booker = (outcome: { ok: boolean; error?: RouterError; usage?: Usage; latencyMs: number; ttftMs?: number }) => void;
@@ -46,7 +47,15 @@ export interface Job<T> {
   defer: Defer;
   log: RequestLog;
   /** `params`: a per-request fallback's parameters, which replace the request's for that hop (F08). */
-  attempt: (d: Deployment, signal: AbortSignal, abort: (r: RouterError) => void, book: Booker, params?: Record<string, unknown>) => Promise<Attempted<T>>;
+  attempt: (
+    d: Deployment,
+    signal: AbortSignal,
+    abort: (r: RouterError) => void,
+    book: Booker,
+    params: Record<string, unknown> | undefined,
+    /** The attempt's timer, running; a stream's relay takes it over. */
+    deadline: Deadline,
+  ) => Promise<Attempted<T>>;
   /** A successful answer the provider refused to give (finish_reason content_filter): raised when a fallback exists (F07). */
   contentFiltered?: (value: T) => boolean;
 }
@@ -239,10 +248,13 @@ export class RequestLoop {
       const onClientGone = () => abort(new RouterError('Timeout', 'Client disconnected', { code: 'client_disconnected' }));
       job.signal?.addEventListener('abort', onClientGone, { once: true });
       const limitMs = job.stream ? streamTimeoutMs(options, d) : timeoutMs(options, d);
-      const timer = setTimeout(
-        () => abort(new RouterError('Timeout', `Deployment ${d.id} did not answer within ${limitMs / 1000}s`, { code: 'timeout' })),
-        limitMs,
-      );
+      // The attempt's one timer: a stream's relay takes it over for its idle timeout (utils/deadline.ts).
+      const deadline = new Deadline(limitMs, () => {
+        const e = new RouterError('Timeout', `Deployment ${d.id} did not answer within ${limitMs / 1000}s`, { code: 'timeout' });
+        abort(e);
+        return e;
+      });
+      let handedOver = false;
       const startedAt = now();
       const stored = d;
       const book: Booker = (o) => {
@@ -270,7 +282,9 @@ export class RequestLoop {
       let blocked: RouterError | undefined;
       try {
         d = concreteFor(d, captures, model);
-        const r = await job.attempt(d, controller.signal, abort, book, params);
+        const r = await job.attempt(d, controller.signal, abort, book, params, deadline);
+        // A stream that began is the relay's to time from here.
+        handedOver = r.settled === true;
         counts.upstreamMs += now() - startedAt;
         if (!r.settled) book({ ok: true, usage: r.usage, latencyMs: now() - startedAt });
         if (job.contentFiltered?.(r.value) && raisesContentFilter(options, job.controls, [model, group])) {
@@ -297,7 +311,7 @@ export class RequestLoop {
         await this.deps.sleep(backoffMs(options, retriesHere, err, candidates.length, random), job.signal);
         counts.upstreamMs += now() - waitStart;
       } finally {
-        clearTimeout(timer);
+        if (!handedOver) deadline.stop();
       }
       // Raised, not retried (LiteLLM does not retry a content-policy error when it has somewhere to go).
       if (blocked) throw blocked;

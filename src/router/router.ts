@@ -20,6 +20,7 @@ import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
 import { relayStream } from '../stream/relay';
+import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { asRouterError, badRequest, RouterError } from './errors';
@@ -164,14 +165,14 @@ export class Router {
       defer,
       log,
       contentFiltered: (v) => v.kind === 'json' && v.body.choices?.[0]?.finish_reason === 'content_filter',
-      attempt: async (d, signal, abort, book, params) => {
+      attempt: async (d, signal, abort, book, params, deadline) => {
         const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
         const startedAt = this.now();
         const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -251,13 +252,13 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
-      attempt: async (d, signal, abort, book) => {
+      attempt: async (d, signal, abort, book, _params, deadline) => {
         const startedAt = this.now();
         const native = d.provider.passthrough?.[api.native];
         if (native) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, api.dialect());
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect());
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -281,7 +282,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -393,12 +394,14 @@ export class Router {
     startedAt: number,
     abort: (r: RouterError) => void,
     book: Booker,
+    deadline: Deadline,
     dialect?: StreamDialect,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
       now: this.now,
       idleTimeoutMs: streamTimeoutMs(this.options, d),
+      deadline,
       abort,
       deployment: d,
       signal: job.signal,

@@ -13,6 +13,7 @@ import { asRouterError, classifyUpstream, RouterError } from '../router/errors';
 import { scrub } from '../security/scrub';
 import type { SSEEvent } from './sse';
 import { encodeEvent, parseBlock } from './sse';
+import { Deadline } from '../utils/deadline';
 
 export interface RelayOutcome {
   ok: boolean;
@@ -43,6 +44,8 @@ export interface RelayOptions {
   signal?: AbortSignal;
   /** The upstream's stream format; OpenAI chat chunks when not given. */
   dialect?: StreamDialect;
+  /** The attempt's timer, taken over for the idle timeout (else the relay starts its own). */
+  deadline?: Deadline;
 }
 
 const DONE = '[DONE]';
@@ -351,41 +354,6 @@ function contentLength(data: string): number {
   return i - from;
 }
 
-/**
- * The stream's idle timeout as one timer for the whole stream, not a timer and a race per read (a stream
- * is read a dozen times or more): a read only notes when it started, and the timer re-arms for what is
- * left until one read has waited `ms`. A client that is slow to pull is not the upstream idling: time
- * between reads does not count. Then `fired` holds the error and `onIdle` runs (it ends the pending read).
- */
-class IdleWatch {
-  fired?: RouterError;
-  private readStartedAt?: number;
-  private timer!: ReturnType<typeof setTimeout>;
-
-  constructor(
-    private readonly ms: number,
-    private readonly onIdle: () => RouterError,
-  ) {
-    this.arm(ms);
-  }
-
-  reading(yes: boolean) {
-    this.readStartedAt = yes ? Date.now() : undefined;
-  }
-
-  stop() {
-    clearTimeout(this.timer);
-  }
-
-  private arm(ms: number) {
-    this.timer = setTimeout(() => {
-      const waited = this.readStartedAt === undefined ? 0 : Date.now() - this.readStartedAt;
-      if (waited < this.ms) return this.arm(this.ms - waited);
-      this.fired = this.onIdle();
-    }, ms);
-  }
-}
-
 /** Resolves once the first chunk is in hand (or throws if none comes), with the stream to send the client. */
 export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: RelayOptions): Promise<ReadableStream<Uint8Array>> {
   const reader = upstream.getReader();
@@ -395,19 +363,21 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const framer = new Framer();
   const timeoutError = () =>
     new RouterError('Timeout', `Upstream stream sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)}s`, { code: 'stream_timeout' });
-  const idle = new IdleWatch(opts.idleTimeoutMs, () => {
+  const onIdle = () => {
     const e = timeoutError();
     opts.abort(e);
     reader.cancel(e).catch(() => {});
     return e;
-  });
+  };
+  // The attempt's deadline, taken over (one timer from the request to the stream's end), or one of its own.
+  const idle = opts.deadline ? opts.deadline.handOver(opts.idleTimeoutMs, onIdle) : new Deadline(opts.idleTimeoutMs, onIdle);
   // Once idle fired, a read ends (or fails, as the upstream aborts) with the timeout, whatever it says.
   const read = () => {
-    idle.reading(true);
+    idle.waiting(true);
     return reader.read().then(
       (r) => {
         if (idle.fired) throw idle.fired;
-        idle.reading(false);
+        idle.waiting(false);
         return r;
       },
       (e: unknown) => {
@@ -486,10 +456,10 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
           // A pull must enqueue or close: a read that completes no whole event reads on.
           for (;;) {
             // read() inlined: no promise and closures of its own per chunk
-            idle.reading(true);
+            idle.waiting(true);
             const { done, value } = await reader.read();
             if (idle.fired) throw idle.fired;
-            idle.reading(false);
+            idle.waiting(false);
             const whole = done ? framer.rest() : framer.take(value);
             sent = false;
             const error = whole && watcher.see(whole, send);

@@ -1,5 +1,5 @@
 // Retries, timeouts, cooldowns and fallbacks, key by key, as a LiteLLM user configures them.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chatCompletion, openAIError, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 
@@ -191,6 +191,24 @@ router_settings: { timeout: 600, num_retries: 0 }
     const events = await readEvents(res);
     expect(events.at(-1).error.code).toBe('stream_timeout');
     expect(gw2.upstream.calls[0].aborted()).toBe(true);
+  });
+
+  it('a streamed attempt sets one timer, from its request to its last chunk (the relay takes the attempt\'s over)', async () => {
+    const gw = testGateway(one('  stream_timeout: 7.25\n  num_retries: 0'));
+    gw.upstream.on('a.test', { stream: streamOf('a', 'b', 'c') });
+    const armed: number[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      armed.push(ms ?? 0);
+      return real(fn, ms);
+    }) as typeof setTimeout);
+    try {
+      const events = await readEvents(await gw.chat({ model: 'g', messages: user(), stream: true }));
+      expect(events.map((e) => e.choices?.[0]?.delta?.content).filter(Boolean).join('')).toBe('abc');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(armed.filter((ms) => ms === 7250)).toHaveLength(1);
   });
 
   it('a timed-out call is retried like any other', async () => {
