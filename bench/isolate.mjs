@@ -6,6 +6,8 @@
 // --bindings picks the Durable Objects bound (state: ROUTER_STATE, metrics: METRICS, keys: KEYS; each one
 // unbound falls back as the Worker would: in-memory routing state, no metrics). --against DIR builds another
 // checkout too (a clean export of another commit, with node_modules) and alternates the two, round by round.
+// The requests' bookkeeping is awaited every 64 requests, so the isolate sometimes waits on a batch window, and
+// workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
 //   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --against ../other]
 import { spawn } from 'node:child_process';
