@@ -72,6 +72,16 @@ export function streamOf(...pieces: string[]): unknown[] {
   ];
 }
 
+/** SSE text: each event object as `data: {json}\n\n`, strings as they are (`data: [DONE]\n\n`, a raw line). */
+export const sse = (...events: unknown[]) => events.map((e) => (typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`)).join('');
+
+/** An upstream body: `text` cut into pieces of `size` bytes (UTF-8 characters and events cut too, as networks do). */
+export function piecewise(text: string, size = 7): ReadableStream<Uint8Array> {
+  const bytes = enc.encode(text);
+  let at = 0;
+  return new ReadableStream({ pull: (c) => (at >= bytes.length ? c.close() : c.enqueue(bytes.slice(at, (at += size)))) });
+}
+
 export function openAIError(status: number, message: string, code: string | null = null, type = 'invalid_request_error') {
   return { status, json: { error: { message, type, param: null, code } } };
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rememberSecrets } from '../../src/security/scrub';
 import type { RelayOutcome } from '../../src/stream/relay';
 import { relayStream } from '../../src/stream/relay';
-import { chatCompletion, chunk, streamOf } from '../helpers/fake-upstream';
+import { chatCompletion, chunk, piecewise as body, sse, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { captureLogs, clientView, findLeaks } from '../helpers/leaks';
 
@@ -24,21 +24,6 @@ model_list:
 router_settings: { num_retries: 0 }
 litellm_settings: { set_verbose: true }
 `;
-
-const enc = new TextEncoder();
-const sse = (...events: unknown[]) => events.map((e) => (typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`)).join('');
-
-/** An upstream body cut into small pieces, so an event straddles reads. */
-function body(text: string, pieceSize = 7): ReadableStream<Uint8Array> {
-  const bytes = enc.encode(text);
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, (at += pieceSize)));
-    },
-  });
-}
 
 const revoked = (key: string) => ({ error: { message: `Authorization: Bearer ${key} has been revoked`, type: 'invalid_request_error', code: 'invalid_api_key' } });
 

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RelayOutcome } from '../../src/stream/relay';
 import { relayStream } from '../../src/stream/relay';
-import { chunk, streamOf } from '../helpers/fake-upstream';
-
-const enc = new TextEncoder();
-const sse = (...events: unknown[]) => events.map((e) => (typeof e === 'string' ? e : `data: ${JSON.stringify(e)}\n\n`)).join('');
-
-/** An upstream body cut into arbitrary pieces, as networks do. */
-function body(text: string, pieceSize = 7): ReadableStream<Uint8Array> {
-  const bytes = enc.encode(text);
-  let at = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (at >= bytes.length) return c.close();
-      c.enqueue(bytes.slice(at, (at += pieceSize)));
-    },
-  });
-}
+import { chunk, piecewise as body, sse, streamOf } from '../helpers/fake-upstream';
 
 async function relay(text: string) {
   let outcome: RelayOutcome | undefined;

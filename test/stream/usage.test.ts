@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestLog } from '../../src/observability/events';
 import type { RelayOutcome } from '../../src/stream/relay';
 import { chatDialect, chatDialectHidingUsage, relayStream } from '../../src/stream/relay';
-import { chunk, streamOf } from '../helpers/fake-upstream';
+import { chunk, piecewise as cut, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { sdkFor } from '../helpers/sdk';
 
@@ -119,13 +119,6 @@ function upstream(pieces: string[]): ReadableStream<Uint8Array> {
   const bytes = pieces.map((p) => enc.encode(p));
   let i = 0;
   return new ReadableStream({ pull: (c) => (i < bytes.length ? c.enqueue(bytes[i++]) : c.close()) });
-}
-
-/** `text` cut into pieces of `size` bytes (UTF-8 characters cut too, as networks do). */
-function cut(text: string, size: number): ReadableStream<Uint8Array> {
-  const bytes = enc.encode(text);
-  let at = 0;
-  return new ReadableStream({ pull: (c) => (at >= bytes.length ? c.close() : c.enqueue(bytes.slice(at, (at += size)))) });
 }
 
 async function relay(body: ReadableStream<Uint8Array>, dialect = chatDialectHidingUsage) {
