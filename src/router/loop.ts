@@ -107,22 +107,15 @@ interface GroupResult<T> extends Attempted<T> {
 }
 
 export class RequestLoop {
-  /** Each deployment's routing candidate, and each deployment list's candidate list, built once. */
-  private readonly candidates = new WeakMap<Deployment, Candidate>();
-  private readonly candidateLists = new WeakMap<readonly Deployment[], Candidate[]>();
+  /** Each group's candidate list, built once; a list filtered for one request (tags, context window) is not kept. */
+  private readonly groupCandidates = new WeakMap<readonly Deployment[], Candidate[]>();
 
   constructor(private readonly deps: LoopDeps) {}
 
-  /** `whole`: the list is a group's own (kept for its next request), not one filtered for this request. */
-  private candidatesOf(list: readonly Deployment[], whole: boolean): Candidate[] {
-    let cs = whole ? this.candidateLists.get(list) : undefined;
-    if (cs) return cs;
-    cs = list.map((d) => {
-      let c = this.candidates.get(d);
-      if (!c) this.candidates.set(d, (c = toCandidate(d, this.deps.options)));
-      return c;
-    });
-    if (whole) this.candidateLists.set(list, cs);
+  private candidatesOf(list: readonly Deployment[], group: string): Candidate[] {
+    if (list !== this.deps.groups.deployments(group)) return list.map((d) => toCandidate(d, this.deps.options));
+    let cs = this.groupCandidates.get(list);
+    if (!cs) this.groupCandidates.set(list, (cs = list.map((d) => toCandidate(d, this.deps.options))));
     return cs;
   }
 
@@ -207,7 +200,7 @@ export class RequestLoop {
     const fits = (d: Deployment) => d.info.max_input_tokens === undefined || job.estTokens <= d.info.max_input_tokens;
     // The common case (every deployment fits, no tag filter) reuses the group's candidate list as it is.
     const list = precheck && !all.every(fits) ? all.filter(fits) : all;
-    const candidates = this.candidatesOf(list, list === this.deps.groups.deployments(group));
+    const candidates = this.candidatesOf(list, group);
     if (candidates.length === 0) {
       throw new RouterError('ContextWindowExceededError', `The request (~${job.estTokens} tokens) exceeds the context window of every deployment of ${group}`, {
         code: 'context_length_exceeded',

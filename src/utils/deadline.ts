@@ -21,7 +21,10 @@ export class Deadline {
     this.arm(ms);
   }
 
-  /** A new owner: waits from now on are limited to `ms`, and firing runs its `onFire`. */
+  /**
+   * A new owner: waits from now on are limited to `ms`, and firing runs its `onFire`. The timer already armed is
+   * kept (no second one), so a shorter `ms` takes hold when it next fires; the relay hands over the same limit.
+   */
   handOver(ms: number, onFire: () => RouterError): this {
     this.ms = ms;
     this.onFire = onFire;
