@@ -46,6 +46,9 @@ export const modelInfo = obj(
     mode: oneOf('chat', 'embedding', 'completion'),
     input_cost_per_token: positive,
     output_cost_per_token: positive,
+    /** Prompt-cache rates: cached prompt tokens read, and written. */
+    cache_read_input_token_cost: positive,
+    cache_creation_input_token_cost: positive,
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,

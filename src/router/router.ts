@@ -16,6 +16,7 @@ import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
 import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
+import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
@@ -431,9 +432,7 @@ export class Router {
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
-    const info = this.deployments.get(deploymentId)?.info;
-    if (!usage || !info || (info.input_cost_per_token === undefined && info.output_cost_per_token === undefined)) return undefined;
-    return usage.prompt_tokens * (info.input_cost_per_token ?? 0) + usage.completion_tokens * (info.output_cost_per_token ?? 0);
+    return costOf(this.deployments.get(deploymentId)?.info, usage);
   }
 }
 
