@@ -185,7 +185,19 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     caller: key.tag,
     tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
     upstreamHeaders,
+    session: sessionHeader(c),
   };
 }
+
+/** A session the client names in a header: LiteLLM's, Claude Code's, Codex CLI's (for affinity; at most 256 characters). */
+function sessionHeader(c: Context<AppEnv>): string | undefined {
+  for (const name of SESSION_HEADERS) {
+    const value = c.req.header(name);
+    if (value) return value.length <= 256 ? value : undefined;
+  }
+  return undefined;
+}
+
+const SESSION_HEADERS = ['x-litellm-session-id', 'x-claude-code-session-id', 'session_id'] as const;
 
 

@@ -1,6 +1,6 @@
 // The schema of router.config.yaml: every key of the reference guide, checked with its key path. The config's
 // TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
-import type { Infer } from './validate';
+import type { Check, Infer } from './validate';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 
 const positive = num({ min: 0 });
@@ -46,6 +46,9 @@ export const modelInfo = obj(
     mode: oneOf('chat', 'embedding', 'completion'),
     input_cost_per_token: positive,
     output_cost_per_token: positive,
+    /** Prompt-cache rates: cached prompt tokens read, and written. */
+    cache_read_input_token_cost: positive,
+    cache_creation_input_token_cost: positive,
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,
@@ -92,6 +95,23 @@ export const cacheParams = obj(
   { open: true },
 );
 
+/**
+ * router_settings.optional_pre_call_checks, by LiteLLM's names. The affinity checks (router/affinity.ts) are
+ * honoured, enforce_model_rate_limits is what the gateway always does; a LiteLLM check it does not perform is
+ * refused (a config must not believe it is protected), and a name LiteLLM does not know is warned about and dropped.
+ */
+const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'enforce_model_rate_limits'];
+const LITELLM_CHECKS = ['router_budget_limiting', 'responses_api_deployment_check', 'forward_client_headers_by_model_group', 'encrypted_content_affinity'];
+const preCallChecks: Check<string[]> = (v, path, out) => {
+  const names = list(str)(v, path, out);
+  return names?.filter((name, i) => {
+    if (HONOURED_CHECKS.includes(name)) return true;
+    if (LITELLM_CHECKS.includes(name)) out.errors.push(`${path}[${i}]: '${name}' is not supported by this gateway (supported: ${HONOURED_CHECKS.join(', ')})`);
+    else out.warnings.push(`${path}[${i}]: unknown check '${name}', ignored`);
+    return false;
+  });
+};
+
 /** router_settings, and the Router constructor's keys beside model_list. */
 export const routerSettingsShape = {
   routing_strategy: routingStrategy,
@@ -116,6 +136,7 @@ export const routerSettingsShape = {
   max_fallbacks: count,
   model_group_alias: modelGroupAlias,
   enable_pre_call_checks: bool,
+  optional_pre_call_checks: preCallChecks,
   cache_responses: bool,
   cache_kwargs: cacheParams,
   redis_host: str,

@@ -43,6 +43,8 @@ export interface Job<T> {
   stream: boolean;
   estTokens: number;
   controls: GatewayControls;
+  /** Prompt-cache or session affinity (affinity.ts): the same key, the same deployment while it can serve. */
+  affinity?: number;
   signal?: AbortSignal;
   defer: Defer;
   log: RequestLog;
@@ -224,6 +226,7 @@ export class RequestLoop {
           exclude,
           now: now(),
           seed: random(),
+          affinity: job.affinity,
         },
         job.defer,
       );

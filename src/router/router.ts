@@ -16,6 +16,7 @@ import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
 import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
+import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
@@ -23,6 +24,7 @@ import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
+import { affinityKey } from './affinity';
 import { asRouterError, badRequest, RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
@@ -69,6 +71,8 @@ export interface CallOptions {
   caller?: CallerTag;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
+  /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
+  session?: string;
 }
 
 export type { ResponseMeta } from './loop';
@@ -156,11 +160,13 @@ export class Router {
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
+    const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
     const job: Job<CompletionResult> = {
       model: request.model,
       stream,
-      estTokens: estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0),
+      estTokens,
       controls,
+      affinity: this.affinity(request, controls, opts, estTokens),
       signal: opts.signal,
       defer,
       log,
@@ -244,11 +250,13 @@ export class Router {
       return { kind: 'json', body: hit, text: JSON.stringify(hit), meta: this.cacheHit(cache, log, defer, api.usage(hit)) };
     }
     let chat: ChatRequest | undefined;
+    const estTokens = api.estimate(request);
     const job: Job<ApiResult> = {
       model: request.model,
       stream,
-      estTokens: api.estimate(request),
+      estTokens,
       controls,
+      affinity: this.affinity(request, controls, opts, estTokens),
       signal: opts.signal,
       defer,
       log,
@@ -360,6 +368,13 @@ export class Router {
 
   // ---- helpers ----
 
+  private affinity(body: object, controls: GatewayControls, opts: CallOptions, estTokens: number): number | undefined {
+    const checks = this.options.optional_pre_call_checks;
+    if (!checks) return undefined;
+    const session = controls.litellm_session_id ?? opts.session;
+    return affinityKey(checks, { session, caller: opts.callerScope, body: body as Record<string, unknown>, estTokens });
+  }
+
   private async openCache(call: CachedCall, request: { model: string }, controls: GatewayControls, opts: CallOptions) {
     if (!this.cache) return undefined;
     let group: string;
@@ -417,9 +432,7 @@ export class Router {
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
-    const info = this.deployments.get(deploymentId)?.info;
-    if (!usage || !info || (info.input_cost_per_token === undefined && info.output_cost_per_token === undefined)) return undefined;
-    return usage.prompt_tokens * (info.input_cost_per_token ?? 0) + usage.completion_tokens * (info.output_cost_per_token ?? 0);
+    return costOf(this.deployments.get(deploymentId)?.info, usage);
   }
 }
 

@@ -39,6 +39,8 @@ export const gatewayControls = {
   disable_fallbacks: v.optional(v.boolean()),
   /** Request tags for tag routing (also `metadata.tags` and the x-litellm-tags header). */
   tags: v.optional(v.pipe(v.array(nonEmpty), v.maxLength(MAX_TAGS_PER_REQUEST))),
+  /** A session to keep on one deployment (optional_pre_call_checks: prompt_caching, session_affinity). */
+  litellm_session_id: v.optional(v.pipe(nonEmpty, v.maxLength(256))),
 };
 
 /** The controls alone (for bodies passed through, whose other fields are the upstream's to judge). */
