@@ -100,8 +100,8 @@ export const cacheParams = obj(
  * honoured, enforce_model_rate_limits is what the gateway always does; a LiteLLM check it does not perform is
  * refused (a config must not believe it is protected), and a name LiteLLM does not know is warned about and dropped.
  */
-const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'enforce_model_rate_limits'];
-const LITELLM_CHECKS = ['router_budget_limiting', 'responses_api_deployment_check', 'forward_client_headers_by_model_group', 'encrypted_content_affinity'];
+const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'responses_api_deployment_check', 'enforce_model_rate_limits'];
+const LITELLM_CHECKS = ['router_budget_limiting', 'forward_client_headers_by_model_group', 'encrypted_content_affinity'];
 const preCallChecks: Check<string[]> = (v, path, out) => {
   const names = list(str)(v, path, out);
   return names?.filter((name, i) => {

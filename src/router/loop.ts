@@ -45,6 +45,8 @@ export interface Job<T> {
   controls: GatewayControls;
   /** Prompt-cache or session affinity (affinity.ts): the same key, the same deployment while it can serve. */
   affinity?: number;
+  /** The deployment this request must go back to while it can serve (a managed previous_response_id). */
+  pin?: string;
   signal?: AbortSignal;
   defer: Defer;
   log: RequestLog;
@@ -227,6 +229,7 @@ export class RequestLoop {
           now: now(),
           seed: random(),
           affinity: job.affinity,
+          pin: job.pin,
         },
         job.defer,
       );

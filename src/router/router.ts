@@ -239,7 +239,10 @@ export class Router {
     const { controls } = parsed;
     const defer = deferrer(opts.waitUntil);
     const ctx: ApiContext = { conversations: this.conversations, callerScope: opts.callerScope, defer };
-    const request = api.restore ? await api.restore(parsed.request, ctx) : parsed.request;
+    // A managed id always gives the upstream its own id back; only responses_api_deployment_check pins and manages.
+    const pinned = api.pinned?.(parsed.request);
+    const managed = this.options.optional_pre_call_checks?.includes('responses_api_deployment_check') === true;
+    const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
@@ -257,6 +260,7 @@ export class Router {
       estTokens,
       controls,
       affinity: this.affinity(request, controls, opts, estTokens),
+      pin: managed ? pinned?.deploymentId : undefined,
       signal: opts.signal,
       defer,
       log,
@@ -296,6 +300,14 @@ export class Router {
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if (managed && api.manageIds && api.manageStream) {
+      const provider = this.deployments.get(meta.deploymentId)!.provider.name;
+      if (value.kind === 'stream') value.stream = value.stream.pipeThrough(api.manageStream(provider, meta.deploymentId));
+      else {
+        value.text = api.manageIds(value.text, provider, meta.deploymentId);
+        value.body = JSON.parse(value.text);
+      }
+    }
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);

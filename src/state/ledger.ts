@@ -50,6 +50,8 @@ export interface AcquireRequest {
   seed?: number;
   /** Prompt-cache or session affinity (router/affinity.ts): picks by rendezvous hashing instead of the strategy. */
   affinity?: number;
+  /** A deployment to pick whenever it is in the pool (responses_api_deployment_check), before affinity or strategy. */
+  pin?: string;
 }
 
 /** The group's summed rpm/tpm limits and this minute's use, for LiteLLM's x-ratelimit-* headers (RT06). */

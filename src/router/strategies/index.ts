@@ -16,9 +16,14 @@ export const STRATEGIES: Record<RoutingStrategy, Strategy> = {
   'cost-based-routing': costBased,
 };
 
-/** How one pick chooses: by its affinity key when it has one (router/affinity.ts), else by the group's strategy. */
-export function strategyFor(req: { strategy: RoutingStrategy; affinity?: number }): Strategy {
-  return req.affinity === undefined ? STRATEGIES[req.strategy] : rendezvous(req.affinity);
+/**
+ * How one pick chooses: the deployment it is pinned to when that one can serve, else by its affinity key when it
+ * has one (router/affinity.ts), else by the group's strategy.
+ */
+export function strategyFor(req: { strategy: RoutingStrategy; affinity?: number; pin?: string }): Strategy {
+  const base = req.affinity === undefined ? STRATEGIES[req.strategy] : rendezvous(req.affinity);
+  const pin = req.pin;
+  return pin === undefined ? base : (cs, ctx) => cs.find((c) => c.id === pin) ?? base(cs, ctx);
 }
 
 export type { Candidate, Strategy, StrategyArgs } from './types';
