@@ -31,6 +31,8 @@ export interface GatewayOptions extends RouterRuntime {
   parseConfig?: (text: string) => unknown;
   /** Keeps this gateway's Durable Object state apart from others on the same binding (tests). */
   stateNamespace?: string;
+  /** The metrics shard this gateway writes to (tests); one at random otherwise. */
+  metricsShard?: number;
 }
 
 const DEFAULTS: GatewayOptions = {};
@@ -94,6 +96,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     const observability = buildObservability(config, env, {
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       namespace: options.stateNamespace,
+      metricsShard: options.metricsShard,
       describe: (id) => {
         const d = router?.deployments.get(id);
         return d && { model: d.params.model, provider: d.provider.name };

@@ -1,8 +1,9 @@
 // The `prometheus` callback: each request's record becomes counter and histogram increments, batched per
-// isolate and summed in the MetricsState object. It also keeps the dashboard's per-minute latency and errors.
+// isolate and summed in the isolate's metrics shard (a MetricsState object). It also keeps the dashboard's per-minute latency and errors.
 import type { RequestLog, RouterCallback } from '../events';
 import { Batcher } from '../../utils/batcher';
-import type { HistogramDelta, MetricsBatch, MetricsState, MinuteSample, RecentError } from '../metrics-object';
+import type { MetricsState } from '../shards/object';
+import type { HistogramDelta, MetricsBatch, MinuteSample, RecentError } from '../shards/types';
 import type { Redact } from '../../security/scrub';
 import type { Labels, MetricName } from './metrics';
 import { LATENCY_BUCKETS, renderLabels, seriesKey } from './metrics';
@@ -30,7 +31,7 @@ interface Sample {
 }
 
 export interface MetricsRecorderOptions {
-  /** The one MetricsState object every isolate reports to. */
+  /** The metrics shard this isolate reports to. */
   metrics: () => DurableObjectStub<MetricsState>;
   /** Whether a client's `model` names a group or alias (anything else is labelled `unknown`, bounding the series). */
   knownModel: (model: string) => boolean;

@@ -1,58 +1,17 @@
-// The MetricsState Durable Object: one for the whole Worker, summing what every isolate counts, so /metrics
-// and the dashboard show the deployment's totals rather than one isolate's view. Isolates send batches
-// (a few per second at most), never one call per request.
+// The MetricsState Durable Object: one shard of the deployment's metrics. Each isolate sends its batches to one
+// of METRICS_SHARDS shards (shards/index.ts), never one call per request; /metrics and the dashboard ask every
+// shard and add up what they hold (merge.ts), so no object receives from every isolate.
 import { DurableObject } from 'cloudflare:workers';
-
-/** A histogram's increments: per-bucket counts (not cumulative; bounds live with the metric), sum and count. */
-export interface HistogramDelta {
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
-/** One minute of one deployment, for the dashboard's charts. */
-export interface MinuteSample {
-  minute: number;
-  group: string;
-  deployment: string;
-  requests: number;
-  failures: number;
-  tokens: number;
-  /** Latency samples in ms (a bounded reservoir once merged). */
-  latencies: number[];
-}
-
-export interface RecentError {
-  at: number;
-  group?: string;
-  deployment?: string;
-  model: string;
-  status: number;
-  errorClass?: string;
-  /** Already redacted by the sender. */
-  message?: string;
-}
-
-export interface MetricsBatch {
-  /** Series key (`name{labels}`) to increment. */
-  counters: Record<string, number>;
-  histograms: Record<string, HistogramDelta>;
-  minutes: MinuteSample[];
-  errors: RecentError[];
-}
-
-/** A minute as the dashboard reads it: the samples reduced to percentiles. */
-export type MinuteSummary = Omit<MinuteSample, 'latencies'> & { p50: number | null; p95: number | null };
+import { addLatency } from './latency-sketch';
+import type { HistogramDelta, MetricsBatch, MinuteRecord, Recent, RecentError, Series } from './types';
+import { KEEP_ERRORS } from './types';
 
 const KEEP_MINUTES = 60;
-const KEEP_ERRORS = 20;
-/** Latency samples kept per deployment and minute: enough for a steady p95, small enough to store. */
-const RESERVOIR = 256;
 
 export class MetricsState extends DurableObject {
   private readonly counters = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramDelta>();
-  private readonly minutes = new Map<string, MinuteSample>();
+  private readonly minutes = new Map<string, MinuteRecord>();
   private errors: RecentError[] = [];
 
   constructor(ctx: DurableObjectState, env: unknown) {
@@ -65,7 +24,11 @@ export class MetricsState extends DurableObject {
       if (r.kind === 'counter') this.counters.set(r.key, Number(r.data));
       else this.histograms.set(r.key, JSON.parse(r.data));
     }
-    for (const r of sql.exec<{ key: string; data: string }>('SELECT key, data FROM minutes')) this.minutes.set(r.key, JSON.parse(r.data));
+    for (const r of sql.exec<{ key: string; data: string }>('SELECT key, data FROM minutes')) {
+      const m = JSON.parse(r.data) as MinuteRecord;
+      // A minute stored before sketches (with a sample of latencies instead) is left out; it is pruned within the hour.
+      if (m.latency) this.minutes.set(r.key, m);
+    }
     this.errors = [...sql.exec<{ data: string }>('SELECT data FROM errors ORDER BY id')].map((r) => JSON.parse(r.data));
   }
 
@@ -86,16 +49,10 @@ export class MetricsState extends DurableObject {
     }
     for (const s of batch.minutes) {
       const key = `${s.minute}|${s.group}|${s.deployment}`;
-      const m = this.minutes.get(key) ?? { ...s, requests: 0, failures: 0, tokens: 0, latencies: [] };
-      for (const l of s.latencies) {
-        m.requests++;
-        if (m.latencies.length < RESERVOIR) m.latencies.push(l);
-        else {
-          const i = Math.floor(Math.random() * m.requests);
-          if (i < RESERVOIR) m.latencies[i] = l;
-        }
-      }
-      m.requests += s.requests - s.latencies.length;
+      const { latencies, ...counts } = s;
+      const m = this.minutes.get(key) ?? { ...counts, requests: 0, failures: 0, tokens: 0, latency: {} };
+      for (const l of latencies) addLatency(m.latency, l);
+      m.requests += s.requests;
       m.failures += s.failures;
       m.tokens += s.tokens;
       this.minutes.set(key, m);
@@ -110,22 +67,14 @@ export class MetricsState extends DurableObject {
   }
 
   /** Every counter and histogram, for /metrics. */
-  series(): { counters: Record<string, number>; histograms: Record<string, HistogramDelta> } {
+  series(): Series {
     return { counters: Object.fromEntries(this.counters), histograms: Object.fromEntries(this.histograms) };
   }
 
-  /** The last `span` minutes per deployment with latency percentiles, and the latest errors, for the dashboard. */
-  recent(now: number, span = 30): { minutes: MinuteSummary[]; errors: RecentError[] } {
+  /** The last `span` minutes per deployment, and the latest errors (oldest first), for the dashboard. */
+  recent(now: number, span = 30): Recent {
     const from = Math.floor(now / 60_000) - span + 1;
-    const minutes: MinuteSummary[] = [];
-    for (const m of this.minutes.values()) {
-      if (m.minute < from) continue;
-      const sorted = [...m.latencies].sort((a, b) => a - b);
-      const { latencies: _, ...counts } = m;
-      minutes.push({ ...counts, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) });
-    }
-    minutes.sort((a, b) => a.minute - b.minute);
-    return { minutes, errors: [...this.errors].reverse() };
+    return { minutes: [...this.minutes.values()].filter((m) => m.minute >= from), errors: this.errors };
   }
 
   private prune(latest: number) {
@@ -135,9 +84,4 @@ export class MetricsState extends DurableObject {
     for (const [key, m] of this.minutes) if (m.minute < cutoff) (this.minutes.delete(key), (dropped = true));
     if (dropped) this.ctx.storage.sql.exec('DELETE FROM minutes WHERE minute < ?', cutoff);
   }
-}
-
-function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
