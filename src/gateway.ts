@@ -33,6 +33,8 @@ export interface GatewayOptions extends RouterRuntime {
   stateNamespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
+  /** The metrics batch window (tests, so that waiting for a request's bookkeeping is quick); 1 s otherwise. */
+  metricsFlushMs?: number;
 }
 
 const DEFAULTS: GatewayOptions = {};
@@ -97,6 +99,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       namespace: options.stateNamespace,
       metricsShard: options.metricsShard,
+      metricsFlushMs: options.metricsFlushMs,
       describe: (id) => {
         const d = router?.deployments.get(id);
         return d && { model: d.params.model, provider: d.provider.name };

@@ -30,6 +30,8 @@ export interface ObservabilityDeps {
   namespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
+  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
+  metricsFlushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
 }
@@ -73,7 +75,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }

@@ -4,6 +4,7 @@ import type { Env } from '../../src/env';
 import { openAIError } from '../helpers/fake-upstream';
 import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 import { shardName } from '../../src/observability/shards';
+import type { MetricsState } from '../../src/observability/shards/object';
 
 const MASTER = 'sk-master-abcdef123456';
 const AUTH = { authorization: `Bearer ${MASTER}` };
@@ -158,5 +159,28 @@ describe('the metrics never hold up a response', () => {
     expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBeUndefined();
     await waitOnExecutionContext(ctx);
     expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(1);
+  });
+});
+
+describe('what a metrics shard receives', () => {
+  it('one call a second from an isolate, however many requests it answers in that second', async () => {
+    const ns = env.METRICS!;
+    let records = 0;
+    const counted = {
+      idFromName: (name: string) => ns.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = ns.get(id) as unknown as Record<string, (...args: unknown[]) => unknown>;
+        return new Proxy(stub, {
+          get: (target, prop: string) => (prop === 'then' ? undefined : (...args: unknown[]) => (prop === 'record' && records++, target[prop](...args))),
+        });
+      },
+    } as unknown as DurableObjectNamespace<MetricsState>;
+    // The deployed window (the test helper's short one unset).
+    const gw = testGateway(config(), { metricsFlushMs: undefined }, { METRICS: counted });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => sleep(i * 40).then(() => gw.chat({ model: 'gpt-4o', messages: user() }, AUTH))));
+    await gw.settle();
+    expect(records).toBe(1);
+    expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(10);
   });
 });

@@ -38,12 +38,21 @@ export interface MetricsRecorderOptions {
   /** The deployment's litellm_params.model and provider, for LiteLLM's labels. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
   redact: Redact;
+  /** The batch window, METRICS_FLUSH_MS unless a test shortens it. */
   flushMs?: number;
 }
 
+/**
+ * An isolate's metrics go out at most once a second: what bounds the calls its shard receives (one a second per
+ * isolate, whatever its traffic; ARCHITECTURE.md's capacity model), where a scrape or the dashboard's poll
+ * every few seconds needs nothing fresher. The first request of a window keeps its isolate alive that long
+ * through waitUntil, after its answer.
+ */
+export const METRICS_FLUSH_MS = 1000;
+
 export function metricsRecorder(opts: MetricsRecorderOptions): RouterCallback {
-  // Up to a thousand samples a window: under load a window's items, not their count, bound the calls to the object.
-  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs, 1000);
+  // Up to a thousand samples a window: past that, a window's items, not its length, bound the calls to the object.
+  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs ?? METRICS_FLUSH_MS, 1000);
   const record = (log: RequestLog) => batcher.add(sample(log, opts));
   return { name: 'prometheus', onSuccess: record, onFailure: record };
 }

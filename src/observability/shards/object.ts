@@ -7,6 +7,8 @@ import type { HistogramDelta, MetricsBatch, MinuteRecord, Recent, RecentError, S
 import { KEEP_ERRORS } from './types';
 
 const KEEP_MINUTES = 60;
+/** Durable Objects' SQLite takes at most 100 bound parameters a statement. */
+const MAX_BOUND_PARAMETERS = 100;
 
 export class MetricsState extends DurableObject {
   private readonly counters = new Map<string, number>();
@@ -33,11 +35,11 @@ export class MetricsState extends DurableObject {
   }
 
   record(batch: MetricsBatch): void {
-    const sql = this.ctx.storage.sql;
+    const series: SqlStorageValue[][] = [];
     for (const [key, n] of Object.entries(batch.counters)) {
       const v = (this.counters.get(key) ?? 0) + n;
       this.counters.set(key, v);
-      sql.exec('INSERT OR REPLACE INTO series (key, kind, data) VALUES (?, ?, ?)', key, 'counter', String(v));
+      series.push([key, 'counter', String(v)]);
     }
     for (const [key, d] of Object.entries(batch.histograms)) {
       const h = this.histograms.get(key) ?? { buckets: d.buckets.map(() => 0), sum: 0, count: 0 };
@@ -45,8 +47,9 @@ export class MetricsState extends DurableObject {
       h.sum += d.sum;
       h.count += d.count;
       this.histograms.set(key, h);
-      sql.exec('INSERT OR REPLACE INTO series (key, kind, data) VALUES (?, ?, ?)', key, 'histogram', JSON.stringify(h));
+      series.push([key, 'histogram', JSON.stringify(h)]);
     }
+    const minutes: SqlStorageValue[][] = [];
     for (const s of batch.minutes) {
       const key = `${s.minute}|${s.group}|${s.deployment}`;
       const { latencies, ...counts } = s;
@@ -56,14 +59,28 @@ export class MetricsState extends DurableObject {
       m.failures += s.failures;
       m.tokens += s.tokens;
       this.minutes.set(key, m);
-      sql.exec('INSERT OR REPLACE INTO minutes (key, minute, data) VALUES (?, ?, ?)', key, s.minute, JSON.stringify(m));
+      minutes.push([key, s.minute, JSON.stringify(m)]);
     }
+    this.write('INSERT OR REPLACE INTO series (key, kind, data) VALUES', series);
+    this.write('INSERT OR REPLACE INTO minutes (key, minute, data) VALUES', minutes);
     if (batch.errors.length > 0) {
-      for (const e of batch.errors) sql.exec('INSERT INTO errors (data) VALUES (?)', JSON.stringify(e));
+      this.write('INSERT INTO errors (data) VALUES', batch.errors.map((e) => [JSON.stringify(e)]));
       this.errors = [...this.errors, ...batch.errors].slice(-KEEP_ERRORS);
-      sql.exec('DELETE FROM errors WHERE id NOT IN (SELECT id FROM errors ORDER BY id DESC LIMIT ?)', KEEP_ERRORS);
+      this.ctx.storage.sql.exec('DELETE FROM errors WHERE id NOT IN (SELECT id FROM errors ORDER BY id DESC LIMIT ?)', KEEP_ERRORS);
     }
     this.prune(Math.max(...batch.minutes.map((s) => s.minute), 0));
+  }
+
+  /** Rows written many to a statement: one statement per row made SQLite most of a call's cost. */
+  private write(insert: string, rows: SqlStorageValue[][]) {
+    if (rows.length === 0) return;
+    const width = rows[0].length;
+    const perStatement = Math.floor(MAX_BOUND_PARAMETERS / width);
+    const tuple = `(${Array(width).fill('?').join(', ')})`;
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement);
+      this.ctx.storage.sql.exec(`${insert} ${Array(chunk.length).fill(tuple).join(', ')}`, ...chunk.flat());
+    }
   }
 
   /** Every counter and histogram, for /metrics. */
