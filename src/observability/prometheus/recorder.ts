@@ -3,6 +3,7 @@
 import type { RequestLog, RouterCallback } from '../events';
 import { Batcher } from '../../utils/batcher';
 import type { MetricsState } from '../shards/object';
+import { addHistogram } from '../shards/merge';
 import type { HistogramDelta, MetricsBatch, MinuteSample, RecentError } from '../shards/types';
 import type { Redact } from '../../security/scrub';
 import type { Labels, MetricName } from './metrics';
@@ -159,10 +160,7 @@ export function toBatch(samples: Sample[]): MetricsBatch {
   const merge = (name: MetricName, labels: string, d: HistogramDelta) => {
     if (d.count === 0) return;
     const key = keyOf(name, labels);
-    const h = (batch.histograms[key] ??= emptyHistogram());
-    d.buckets.forEach((n, i) => (h.buckets[i] += n));
-    h.sum += d.sum;
-    h.count += d.count;
+    batch.histograms[key] = addHistogram(batch.histograms[key], d);
   };
   for (const { s, n, input, output, cost, latency, api, ttft } of tuples.values()) {
     inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller }, n);

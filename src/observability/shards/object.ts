@@ -3,6 +3,7 @@
 // shard and add up what they hold (merge.ts), so no object receives from every isolate.
 import { DurableObject } from 'cloudflare:workers';
 import { addLatency } from './latency-sketch';
+import { addHistogram, addMinute, minuteKey } from './merge';
 import type { HistogramDelta, MetricsBatch, MinuteRecord, Recent, RecentError, Series } from './types';
 import { KEEP_ERRORS } from './types';
 
@@ -42,24 +43,19 @@ export class MetricsState extends DurableObject {
       series.push([key, 'counter', String(v)]);
     }
     for (const [key, d] of Object.entries(batch.histograms)) {
-      const h = this.histograms.get(key) ?? { buckets: d.buckets.map(() => 0), sum: 0, count: 0 };
-      d.buckets.forEach((n, i) => (h.buckets[i] = (h.buckets[i] ?? 0) + n));
-      h.sum += d.sum;
-      h.count += d.count;
+      const h = addHistogram(this.histograms.get(key), d);
       this.histograms.set(key, h);
       series.push([key, 'histogram', JSON.stringify(h)]);
     }
     const minutes: SqlStorageValue[][] = [];
-    for (const s of batch.minutes) {
-      const key = `${s.minute}|${s.group}|${s.deployment}`;
-      const { latencies, ...counts } = s;
-      const m = this.minutes.get(key) ?? { ...counts, requests: 0, failures: 0, tokens: 0, latency: {} };
-      for (const l of latencies) addLatency(m.latency, l);
-      m.requests += s.requests;
-      m.failures += s.failures;
-      m.tokens += s.tokens;
+    for (const { latencies, ...counts } of batch.minutes) {
+      const latency = {};
+      for (const l of latencies) addLatency(latency, l);
+      const d = { ...counts, latency };
+      const key = minuteKey(d);
+      const m = addMinute(this.minutes.get(key), d);
       this.minutes.set(key, m);
-      minutes.push([key, s.minute, JSON.stringify(m)]);
+      minutes.push([key, m.minute, JSON.stringify(m)]);
     }
     this.write('INSERT OR REPLACE INTO series (key, kind, data) VALUES', series);
     this.write('INSERT OR REPLACE INTO minutes (key, minute, data) VALUES', minutes);
