@@ -1,4 +1,4 @@
-import type { MetricsState } from './observability/metrics-object';
+import type { MetricsState } from './observability/shards/object';
 import type { RouterState } from './state/durable-object';
 import type { KeyStore } from './keys/store-object';
 
@@ -8,7 +8,7 @@ export interface Env {
   ROUTER_CONFIG?: string;
   ROUTER_STATE?: DurableObjectNamespace<RouterState>;
   CACHE?: KVNamespace;
-  /** Metrics summed across isolates (/metrics, the dashboard). */
+  /** Metrics shards, summed at read (/metrics, the dashboard). */
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;

@@ -3,7 +3,7 @@
 import { createApp } from './app';
 
 export { RouterState } from './state/durable-object';
-export { MetricsState } from './observability/metrics-object';
+export { MetricsState } from './observability/shards/object';
 export { KeyStore } from './keys/store-object';
 export { Router } from './router/router';
 export { DurableStateStore } from './state/durable-store';

@@ -6,7 +6,7 @@ import type { Env } from '../env';
 import type { RouterCallback } from './events';
 import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
-import type { MetricsState } from './metrics-object';
+import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
@@ -19,8 +19,8 @@ export interface Observability {
   warnings: string[];
   /** Whether /metrics is served (prometheus is listed). */
   prometheus: boolean;
-  /** The MetricsState object, where the METRICS binding exists. */
-  metrics?: () => DurableObjectStub<MetricsState>;
+  /** The metrics shards (MetricsState objects), where the METRICS binding exists. */
+  metrics?: MetricsShards;
 }
 
 export interface ObservabilityDeps {
@@ -28,6 +28,10 @@ export interface ObservabilityDeps {
   fetch: typeof fetch;
   /** Keeps this gateway's metrics apart from others on the same binding (tests). */
   namespace?: string;
+  /** The metrics shard this gateway writes to (tests); one at random otherwise. */
+  metricsShard?: number;
+  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
+  metricsFlushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
 }
@@ -67,12 +71,11 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const content = ls.turn_off_message_logging === false;
   const callbacks: RouterCallback[] = [];
 
-  const ns = env.METRICS;
-  const metrics = ns && (() => ns.get(ns.idFromName(`${deps.namespace ?? ''}metrics`)));
+  const metrics = env.METRICS && new MetricsShards(env.METRICS, deps.namespace, deps.metricsShard);
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics, knownModel: (m) => models.has(m), describe: deps.describe, redact }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }

@@ -23,13 +23,13 @@ export const observabilityRoutes = new Hono<ObservabilityEnv>()
         code: 'metrics_disabled',
       });
     }
-    const [series, state] = await Promise.all([observability.metrics().series(), router.stateReport()]);
-    const exposition: Exposition = { ...(series as Omit<Exposition, 'gauges'>), gauges: deploymentGauges(state, router) };
+    const [series, state] = await Promise.all([observability.metrics.series(), router.stateReport()]);
+    const exposition: Exposition = { ...series, gauges: deploymentGauges(state, router) };
     return c.body(scrub(renderExposition(exposition)), 200, { 'content-type': CONTENT_TYPE });
   })
   .get('/dashboard/data', async (c) => {
     const { router, observability } = c.var.gateway;
     const state = await router.stateReport();
-    const recent = observability.metrics ? await observability.metrics().recent(Date.parse(state.now)) : { minutes: [], errors: [] };
+    const recent = observability.metrics ? await observability.metrics.recent(Date.parse(state.now)) : { minutes: [], errors: [] };
     return c.json(scrubDeep({ ...state, ...recent }), 200, { 'cache-control': 'no-store' });
   });
