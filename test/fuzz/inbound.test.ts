@@ -248,6 +248,7 @@ describe('fuzz: bad requests cannot cool a group down', () => {
         fuzzParams(20),
       );
     },
-    fuzzTimeoutMs(),
+    // a run builds a gateway and sends up to nine requests
+    Math.max(fuzzTimeoutMs(), fuzzParams(20).numRuns * 1_000),
   );
 });
