@@ -32,8 +32,9 @@ function gateway() {
   return { gw, post, deployments };
 }
 
+/** The audit's five `"system": 123`, then the other shapes it tried. */
 const BAD_MESSAGES: Array<Record<string, unknown>> = [
-  { system: 123 },
+  ...Array.from({ length: 5 }, () => ({ system: 123 })),
   { system: { a: 1 } },
   { system: [null, true] },
   { tools: 'abc' },
@@ -43,7 +44,7 @@ const BAD_MESSAGES: Array<Record<string, unknown>> = [
 afterEach(() => vi.restoreAllMocks());
 
 describe('a bad body cannot cool a group down', () => {
-  it('five /v1/messages with a malformed system or tools to a translated group: 400 each, nothing booked, the group still serves', async () => {
+  it('five /v1/messages with `"system": 123` (and other wrong shapes) to a translated group: 400 each, nothing booked, the master key still served', async () => {
     const { gw, post, deployments } = gateway();
     for (const bad of BAD_MESSAGES) {
       const res = await post('/v1/messages', { model: 't', max_tokens: 10, messages: user(), ...bad });
