@@ -7,14 +7,15 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey } from './http/auth';
-import { callId, callTiming, litellmHeaders } from './http/headers';
+import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
-import { readJsonBody } from './http/body';
+import type { BodyVars } from './http/body';
+import { jsonBody, readBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
@@ -25,7 +26,7 @@ import { logLine } from './security/scrub';
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
-type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
+type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & BodyVars & { requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
   // PatternRouter, not Hono's default RegExpRouter: the default compiles every route into one expression on an
@@ -43,17 +44,21 @@ export function createApp(options: GatewayOptions = {}) {
   app.get('/health/liveness', (c) => c.json("I'm alive!"));
 
   // One middleware for every other route (each one Hono composes costs a turn per request): the call's timing
-  // and id, the isolate's gateway, then the master key or a virtual key (src/keys/), except on the open routes.
+  // and id, the isolate's gateway, then the master key or a virtual key (src/keys/), except on the open routes,
+  // then the body, read and bounded once before any route parses it (src/http/body.ts).
   const auth = authenticate<AppEnv>();
   app.use('*', (c, next) =>
     callTiming(c, async () => {
       const gateway = gatewayFor(c.env ?? {}, options);
-      c.set('requestId', callId((name) => c.req.header(name)));
       try {
+        c.set('requestId', callId((name) => c.req.header(name)));
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
-        await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, next));
+        await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, async () => {
+          await readBody(c);
+          await next();
+        }));
       } catch (err) {
         c.res = errorResponse(err, c);
       }
@@ -66,7 +71,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
-    const body = await readJson(c);
+    const body = jsonBody(c);
     const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages));
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
@@ -80,7 +85,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/chat/completions', chat);
 
   const embeddings = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
+    const body = jsonBody(c);
     const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'embeddings');
     const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
@@ -90,7 +95,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
+    const body = jsonBody(c);
     const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages), 'messages');
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
@@ -99,7 +104,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/messages', messages);
 
   const countTokens = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
+    const body = jsonBody(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
     const key = await admitKey(c, fields(body).model, () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
@@ -112,7 +117,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/messages/count_tokens', countTokens);
 
   const responses = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
+    const body = jsonBody(c);
     const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'responses');
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
@@ -132,8 +137,6 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-// Any JSON value: the router checks its shape.
-const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.raw);
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 
@@ -183,7 +186,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
-    tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
+    tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,
   };
 }

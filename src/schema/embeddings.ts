@@ -1,6 +1,6 @@
 // POST /v1/embeddings: OpenAI's Embeddings API parameters (input up to 2048 items), plus LiteLLM's controls.
 import * as v from 'valibot';
-import { body, int, nonEmpty, text } from './common';
+import { body, int, nonEmpty, shortText, text } from './common';
 import { gatewayControls } from './controls';
 
 const items = <S extends v.GenericSchema>(item: S) => v.pipe(v.array(item), v.minLength(1), v.maxLength(2048));
@@ -14,7 +14,7 @@ export const embeddingParams = {
   ),
   encoding_format: v.optional(v.picklist(['float', 'base64'])),
   dimensions: v.optional(int(1)),
-  user: v.optional(text),
+  user: v.optional(shortText),
 };
 
 export const embeddingBody = body({ ...embeddingParams, ...gatewayControls });
