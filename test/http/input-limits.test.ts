@@ -142,7 +142,7 @@ general_settings: { master_key: ${MASTER} }
     expect(first.status).toBe(200);
     const { id } = await first.json<{ id: string }>();
     await gw.settle();
-    const keys = (await env.CACHE.list()).keys.map((k) => k.name);
+    const keys = (await env.CACHE!.list()).keys.map((k) => k.name);
     expect(keys.some((k) => k.startsWith('responses:'))).toBe(true);
     expect(keys.filter((k) => k.includes(id))).toEqual([]);
     const second = await postJson(gw, '/v1/responses', { model: 'translated', input: 'And my name?', previous_response_id: id });
