@@ -23,6 +23,8 @@ import { estimateTokens } from './router/request';
 import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
+import { MAX_NAME_LENGTH } from './schema/common';
+import { tooLong } from './schema/issues';
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
@@ -72,7 +74,7 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
     const body = jsonBody(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages));
+    const key = await admitKey(c, modelOf(body), () => estimateTokens(fields(body).messages));
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
     const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
@@ -86,7 +88,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'embeddings');
+    const key = await admitKey(c, modelOf(body), () => estimateTokens(fields(body).input), 'embeddings');
     const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -96,7 +98,7 @@ export function createApp(options: GatewayOptions = {}) {
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages), 'messages');
+    const key = await admitKey(c, modelOf(body), () => estimateTokens(fields(body).messages), 'messages');
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -106,7 +108,7 @@ export function createApp(options: GatewayOptions = {}) {
   const countTokens = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
-    const key = await admitKey(c, fields(body).model, () => 0, 'messages');
+    const key = await admitKey(c, modelOf(body), () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
@@ -118,7 +120,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const responses = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'responses');
+    const key = await admitKey(c, modelOf(body), () => estimateTokens(fields(body).input), 'responses');
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -139,6 +141,13 @@ export function createApp(options: GatewayOptions = {}) {
 
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+
+/** The `model` a key is admitted for, bounded before anything resolves or logs it (a pattern group takes any name). */
+function modelOf(body: unknown): unknown {
+  const model = fields(body).model;
+  if (typeof model === 'string' && model.length > MAX_NAME_LENGTH) throw tooLong('model', model, MAX_NAME_LENGTH);
+  return model;
+}
 
 /** Any failure as the client's API reads it: Anthropic's shape on the Messages routes, OpenAI's elsewhere. */
 function errorResponse(err: unknown, c: Context): Response {

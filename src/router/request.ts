@@ -3,7 +3,8 @@
 import { chatBody, chatParams, type ChatRequest } from '../schema/chat';
 import { CONTROL_NAMES, controlsSchema, type GatewayControls } from '../schema/controls';
 import { embeddingBody, embeddingParams, type EmbeddingRequest } from '../schema/embeddings';
-import { parseBody } from '../schema/issues';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { parseBody, tooLong } from '../schema/issues';
 import { badRequest } from './errors';
 import type { ModelGroups } from './groups';
 
@@ -64,6 +65,7 @@ export function requireModel(body: Record<string, unknown>) {
   if (typeof body.model !== 'string' || body.model === '') {
     throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
   }
+  if (body.model.length > MAX_NAME_LENGTH) throw tooLong('model', body.model, MAX_NAME_LENGTH);
 }
 
 export function parseChatRequest(body: unknown): { request: ChatRequest; controls: GatewayControls } {

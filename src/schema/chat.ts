@@ -2,7 +2,7 @@
 // OpenAI's API reference (and its official SDK's types) document them, plus LiteLLM's per-request controls.
 // The gateway's ChatRequest type is this schema's output.
 import * as v from 'valibot';
-import { anyObject, body, dict, functionName, int, nonEmpty, opt, range, shortText, text } from './common';
+import { anyObject, body, dict, functionName, int, name, opt, range, shortText, text } from './common';
 import { gatewayControls, tagList } from './controls';
 
 const textPart = v.looseObject({ type: v.literal('text'), text });
@@ -99,7 +99,7 @@ const SEED = 9223372036854775807;
 
 /** OpenAI's parameters: the ones sent upstream. */
 export const chatParams = {
-  model: nonEmpty,
+  model: name,
   messages: v.pipe(v.array(chatMessage), v.minLength(1)),
   audio: opt(v.looseObject({ voice: v.union([text, anyObject]), format: text })),
   frequency_penalty: opt(range(-2, 2)),

@@ -37,7 +37,7 @@ export const gatewayControls = {
    */
   fallbacks: v.optional(
     v.pipe(
-      v.union([v.array(v.union([nonEmpty, v.looseObject({ model: nonEmpty })])), v.array(dict(v.string(), v.array(nonEmpty)))], 'a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}'),
+      v.union([v.array(v.union([name, v.looseObject({ model: name })])), v.array(dict(v.string(), v.array(name)))], 'a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}'),
       v.maxLength(MAX_FALLBACKS_PER_REQUEST),
     ),
   ),

@@ -105,6 +105,24 @@ describe('request strings that become labels, log fields or storage keys are bou
     expect((await chat({ tags: [long(255)], metadata: { tags: many.slice(0, 64) } }, { 'x-litellm-tags': 'a, b' })).status).toBe(200);
   });
 
+  it('a model name over 255 characters is a 400 naming it, before a virtual key is checked, on every model route', async () => {
+    const gw = keyGateway();
+    const { key } = await gw.generate({ models: ['gpt-4o'] });
+    const model = `gpt-4o-${long(249)}`;
+    const asKey = { authorization: `Bearer ${key}` };
+    const chat = await gw.chat({ model, messages: user() }, asKey);
+    expect(await openAIError(chat, 400)).toMatchObject({ param: 'model', code: 'string_above_max_length' });
+    for (const path of ['/v1/embeddings', '/v1/responses']) {
+      expect(await openAIError(await postJson(gw, path, { model, input: 'x' }, asKey), 400), path).toMatchObject({ param: 'model' });
+    }
+    const messages = await postJson(gw, '/v1/messages', { model, max_tokens: 10, messages: user() }, asKey);
+    expect(messages.status).toBe(400);
+    expect(await messages.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    const fallback = await gw.chat({ model: 'gpt-4o', messages: user(), fallbacks: [model] }, ADMIN);
+    expect(await openAIError(fallback, 400)).toMatchObject({ param: 'fallbacks[0]' });
+    expect(gw.upstream.calls).toHaveLength(0);
+  });
+
   it('user over 255 characters is a 400 naming it (chat and embeddings)', async () => {
     const gw = keyGateway();
     expect(await openAIError(await gw.chat({ model: 'gpt-4o', messages: user(), user: long(256) }, ADMIN), 400)).toMatchObject({ param: 'user' });
