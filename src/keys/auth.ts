@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
 import { keyMatches, presentedKey } from '../http/auth';
+import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
@@ -12,7 +13,7 @@ import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
 import { callerTag, NO_KEY } from './service';
 
-export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
+export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
 
 /**
  * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
