@@ -146,9 +146,12 @@ const fields = (body: unknown) => (typeof body === 'object' && body !== null ? b
 /** What a virtual key is checked against: the body's `model` and its own `fallbacks`, each name within its bound. */
 function admitted(body: unknown): Record<string, unknown> {
   const f = fields(body);
-  const names = [f.model, ...fallbackModels(f.fallbacks)];
-  for (const name of names) {
-    if (typeof name === 'string' && name.length > MAX_NAME_LENGTH) throw tooLong(name === f.model ? 'model' : 'fallbacks', name, MAX_NAME_LENGTH);
+  if (typeof f.model === 'string' && f.model.length > MAX_NAME_LENGTH) throw tooLong('model', f.model, MAX_NAME_LENGTH);
+  if (Array.isArray(f.fallbacks)) {
+    f.fallbacks.forEach((entry, i) => {
+      const long = fallbackModels([entry]).find((name) => name.length > MAX_NAME_LENGTH);
+      if (long) throw tooLong(`fallbacks[${i}]`, long, MAX_NAME_LENGTH);
+    });
   }
   return f;
 }
