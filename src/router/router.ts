@@ -18,7 +18,7 @@ import type { CallerTag, RequestLog, RouterCallback } from '../observability/eve
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';

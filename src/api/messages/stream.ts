@@ -5,8 +5,8 @@
 import type { AnthropicUsage } from '../../providers/anthropic/types';
 import type { ChatChunk, Usage } from '../../providers/openai-types';
 import { toUsage } from '../../providers/anthropic/response';
-import type { StreamDialect } from '../../stream/relay';
-import { notSSE } from '../../stream/relay';
+import type { StreamDialect } from '../../stream/dialect';
+import { notSSE } from '../../stream/dialect';
 import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { anthropicErrorEvent } from './errors';
