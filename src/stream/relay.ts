@@ -19,6 +19,7 @@ import { Framer, MAX_HELD } from './framing';
 import { idleDeadline, readWithin } from './idle';
 import type { Stage } from './stage';
 import { pipeline } from './stage';
+import { scrubbing } from './scrub';
 import { Watcher } from './watch';
 
 export { chatDialect, chatDialectHidingUsage } from './chat';
@@ -65,7 +66,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const inBand = inBandError(opts.deployment);
   const dialect = opts.dialect ?? chatDialect;
   const watcher = new Watcher(inBand, dialect);
-  const stages: Stage[] = [watcher];
+  const stages: Stage[] = [watcher, scrubbing];
   const framer = new Framer();
   const idle = idleDeadline(opts.idleTimeoutMs, reader, opts.abort, opts.deadline);
 
@@ -176,7 +177,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
               : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' }));
         }
         // After bytes reached the client, the only honest end is an error event the SDKs raise on.
-        controller.enqueue(dialect.errorEvent(failure));
+        scrubbing.take(dialect.errorEvent(failure), (bytes) => void controller.enqueue(bytes));
         controller.close();
         reader.cancel().catch(() => {});
         end({ ok: false, cancelled: false, error: failure });
