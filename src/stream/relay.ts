@@ -16,6 +16,7 @@ import type { StreamDialect } from './dialect';
 import { inBandError } from './dialect';
 import { documentError, looksLikeDocument } from './document';
 import { Framer, MAX_HELD } from './framing';
+import { COMMENT_PING, HEARTBEAT_MS } from './heartbeat';
 import { idleDeadline, readWithin } from './idle';
 import type { Stage } from './stage';
 import { pipeline } from './stage';
@@ -99,6 +100,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   }
   const ttftMs = opts.now() - opts.startedAt;
   let ended = false;
+  let client!: ReadableStreamDefaultController<Uint8Array>;
   const end = (outcome: Omit<RelayOutcome, 'ttftMs' | 'latencyMs' | 'usage' | 'contentChars'>) => {
     if (ended) return;
     ended = true;
@@ -115,12 +117,14 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
     reader.cancel(reason).catch(() => {});
     end({ ok: false, cancelled: true });
   }
+  // The timer beats only while a read waits, that is while a pull is pending: the client is waiting for bytes.
+  const heartbeat = dialect.heartbeat ?? COMMENT_PING;
+  idle.beatEvery(HEARTBEAT_MS, () => client.enqueue(heartbeat));
   opts.signal?.addEventListener('abort', clientGone, { once: true });
   if (opts.signal?.aborted) clientGone();
 
   let pending = true;
   // What the stages pass on goes to the client; `sent` tells a pull whether a read gave the client anything.
-  let client!: ReadableStreamDefaultController<Uint8Array>;
   let sent = false;
   const send = pipeline(stages, (bytes) => {
     client.enqueue(bytes);
