@@ -70,6 +70,8 @@ export async function admitKey<E extends KeyedEnv>(
   /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
   estTokens: () => number,
   call: RequestLog['call'] = 'chat',
+  /** The request's own cap on output tokens (max_tokens, max_output_tokens): a new key's budget reserves it. */
+  maxTokens?: unknown,
 ): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
@@ -77,7 +79,7 @@ export async function admitKey<E extends KeyedEnv>(
   const requested = typeof model === 'string' ? model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer);
+    return await keys.admit(key, requested, estTokens(), defer, maxTokens);
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {

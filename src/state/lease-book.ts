@@ -112,7 +112,7 @@ export class LeaseBook {
    * (about LEASE_HORIZON_MS of this isolate's recent traffic). Until the answer, the lease is capped at that
    * (what it gives back is never spent), so the object's grant can never fall below what is spent.
    */
-  ask(id: string, now: number): LeaseAsk {
+  ask(id: string, now: number, maxWant = Infinity): LeaseAsk {
     const lease = this.lease(id);
     const pace = this.pace.get(id) ?? newPace(now);
     this.pace.set(id, pace);
@@ -124,7 +124,7 @@ export class LeaseBook {
     }
     if (pace.picks > 0) pace.perPick = pace.tokens / pace.picks;
     const first = lease.grantedR === 0 && lease.spentR === 0 && pace.rate === 0;
-    const wantR = Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
+    const wantR = Math.min(maxWant, Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2));
     const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
     pace.picks = 0;
     pace.tokens = 0;

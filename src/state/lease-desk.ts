@@ -238,20 +238,32 @@ export class LeaseDesk<S extends Tally = Tally> {
   }
 
   /**
-   * Counts one request exactly, outside any lease (the caller checked it fits, or lets it overshoot by
-   * itself as a budget does). A gauge's unit is `holder`'s until it reports it released.
+   * Counts one request exactly (the caller checked it fits, or lets it overshoot by itself as a budget
+   * does). A holder's request is spent from what the object holds for it first, if that covers it: answers
+   * true, and the holder counts it as spent from its lease too. A gauge's unit is the holder's until it
+   * reports it released.
    */
-  count(id: string, amount: number, now: number, holder?: string): S {
+  count(id: string, amount: number, now: number, holder?: string): boolean {
     const s = this.stats(id, now);
+    const rec = holder === undefined ? undefined : this.record(id, holder);
+    if (holder !== undefined && rec && rec.reclaimAt > now && rec.heldR >= 1 && rec.heldT >= amount) {
+      rec.heldR -= 1;
+      rec.heldT -= amount;
+      rec.spentR += 1;
+      rec.spentT += amount;
+      rec.seenAt = now;
+      this.leaseChanged(id, holder, rec);
+      return true;
+    }
     s.rpm += 1;
     s.tpm += amount;
     if (holder !== undefined && this.limits.get(id)?.gauge) {
-      const rec = this.recordFor(id, holder, { spentR: 0, spentT: 0 }, now);
-      rec.takenR = (rec.takenR ?? 0) + 1;
-      this.leaseChanged(id, holder, rec);
+      const r = this.recordFor(id, holder, { spentR: 0, spentT: 0 }, now);
+      r.takenR = (r.takenR ?? 0) + 1;
+      this.leaseChanged(id, holder, r);
     }
     this.changed(id, s);
-    return s;
+    return false;
   }
 
   /** The exact acquire, for when no lease has room: counts one request on the first of `ranked` with room. */
