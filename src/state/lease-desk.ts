@@ -171,6 +171,11 @@ export class LeaseDesk<S extends Tally = Tally> {
     const dT = Math.max(0, spent.spentT - rec.spentT);
     const dRel = Math.max(0, (spent.releasedR ?? 0) - (rec.releasedR ?? 0));
     if (dR === 0 && dT === 0 && dRel === 0) return;
+    // Releases first: a released unit the holder used again is spent out of what it held.
+    if (dRel > 0) {
+      rec.releasedR = (rec.releasedR ?? 0) + dRel;
+      rec.heldR += dRel;
+    }
     const fromHeldR = Math.min(dR, rec.heldR);
     const fromHeldT = Math.min(dT, rec.heldT);
     rec.heldR -= fromHeldR;
@@ -179,10 +184,6 @@ export class LeaseDesk<S extends Tally = Tally> {
     s.tpm += dT - fromHeldT;
     rec.spentR += dR;
     rec.spentT += dT;
-    if (dRel > 0) {
-      rec.releasedR = (rec.releasedR ?? 0) + dRel;
-      rec.heldR += dRel;
-    }
     this.leaseChanged(spent.id, holder, rec);
     this.changed(spent.id, s);
   }
