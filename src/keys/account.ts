@@ -125,11 +125,13 @@ export class AccountState {
   sync(msg: AccountSync, now: number): AccountAnswer {
     const record = this.read(now);
     const grants = [];
+    let renewing = false;
     if (record) {
       this.desk.sweep(now);
       for (const spent of msg.spent) this.desk.book(msg.holder, spent, now);
       // Asks overtaken by a later one of the same holder (it gave up waiting) change nothing.
-      if (msg.asks.length > 0 && this.desk.latest(msg.holder, msg.seq)) {
+      renewing = msg.asks.length > 0 && this.desk.latest(msg.holder, msg.seq);
+      if (renewing) {
         for (const ask of msg.asks) {
           const g = this.desk.renew(msg.holder, ask, now);
           if (g) grants.push(g);
@@ -137,7 +139,7 @@ export class AccountState {
       }
       for (const s of msg.settlements) this.settle(s, now);
     }
-    const taken = msg.take && (record ? this.take(record, msg.holder, msg.take, now) : { ok: false as const, refusal: GONE });
+    const taken = msg.take && (record ? this.take(record, msg.holder, renewing, msg.take, now) : { ok: false as const, refusal: GONE });
     const rate = record && this.desk.limits.has(RATE) ? this.tallies.get(RATE, now) : undefined;
     const held = rate ? this.desk.heldTotal(RATE, now) : { r: 0, t: 0 };
     return {
@@ -153,16 +155,16 @@ export class AccountState {
    * The exact admission, for a request no lease covers: the account's own checks, its budget (spent plus
    * what is pending), then its rates and slots, each with what leases hold counted as used; then counted.
    */
-  private take(record: AccountRecord, holder: string, need: Need, now: number): NonNullable<AccountAnswer['taken']> {
+  private take(record: AccountRecord, holder: string, renewing: boolean, need: Need, now: number): NonNullable<AccountAnswer['taken']> {
     const refusal = accountRefusal(record, need.model, need.group, now) ?? budgetRefusal(record, this.pending(record, now));
     if (refusal) return { ok: false, refusal };
     const ids = this.desk.ids();
     const rate = ids.includes(RATE) ? this.tallies.get(RATE, now) : undefined;
     const slots = ids.includes(PARALLEL) ? this.tallies.get(PARALLEL, now) : undefined;
-    // What this holder's own lease holds at the object is its to spend: counted as free here.
-    const own = (id: string) => this.desk.record(id, holder);
+    // What this holder's own lease holds at the object is its to spend, when the same answer renews its
+    // lease (so it learns both at once): counted as free here.
     const mine = (id: string, amount: number) => {
-      const r = own(id);
+      const r = renewing ? this.desk.record(id, holder) : undefined;
       return r && r.reclaimAt > now && r.heldR >= 1 && r.heldT >= amount ? 1 : 0;
     };
     const counts = {
@@ -174,9 +176,9 @@ export class AccountState {
     const over = rateRefusal(isKey(record) ? 'key' : 'team', record, counts, need.estTokens, retryAfter);
     if (over) return { ok: false, refusal: over };
     const fromLease: string[] = [];
-    if (rate && this.desk.count(RATE, need.estTokens, now, holder)) fromLease.push(RATE);
-    if (ids.includes(BUDGET) && this.desk.count(BUDGET, need.estMicros, now, holder)) fromLease.push(BUDGET);
-    if (slots && this.desk.count(PARALLEL, 0, now, holder)) fromLease.push(PARALLEL);
+    if (rate && this.desk.count(RATE, need.estTokens, now, holder, renewing)) fromLease.push(RATE);
+    if (ids.includes(BUDGET) && this.desk.count(BUDGET, need.estMicros, now, holder, renewing)) fromLease.push(BUDGET);
+    if (slots && this.desk.count(PARALLEL, 0, now, holder, renewing)) fromLease.push(PARALLEL);
     return { ok: true, fromLease };
   }
 

@@ -11,7 +11,7 @@ import { AccountClient } from './account-client';
 import { micros } from './account';
 import { RecordCache } from './cache';
 import { KeyDirectory } from './directory';
-import { isLimited, limited, staticRefusal } from './policy';
+import { budgetRefusal, isLimited, limited, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore } from './store-object';
 import type { Account, AccountRecord, Counted, KeyEntry, KeyRecord, Need, Refusal, Remaining, TeamRecord } from './types';
@@ -149,7 +149,8 @@ export class KeyService {
     }
     const now = this.opts.now();
     const { entry } = key;
-    const refusal = staticRefusal(entry, model, group, now);
+    // A budget spent (as the last answer said) stops here too: spent elsewhere, it stops this isolate with its next batch.
+    const refusal = staticRefusal(entry, model, group, now) ?? budgetRefusal(entry.key) ?? (entry.team ? budgetRefusal(entry.team) : undefined);
     if (refusal) throw refusalError(refusal);
     const parts: Part[] = [{ account: { kind: 'key', id: key.token }, client: this.client({ kind: 'key', id: key.token }), record: entry.key }];
     if (entry.team) parts.push({ account: { kind: 'team', id: entry.team.team_id }, client: this.client({ kind: 'team', id: entry.team.team_id }), record: entry.team });

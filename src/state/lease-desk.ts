@@ -244,9 +244,9 @@ export class LeaseDesk<S extends Tally = Tally> {
    * true, and the holder counts it as spent from its lease too. A gauge's unit is the holder's until it
    * reports it released.
    */
-  count(id: string, amount: number, now: number, holder?: string): boolean {
+  count(id: string, amount: number, now: number, holder?: string, fromHeld = true): boolean {
     const s = this.stats(id, now);
-    const rec = holder === undefined ? undefined : this.record(id, holder);
+    const rec = holder === undefined || !fromHeld ? undefined : this.record(id, holder);
     if (holder !== undefined && rec && rec.reclaimAt > now && rec.heldR >= 1 && rec.heldT >= amount) {
       rec.heldR -= 1;
       rec.heldT -= amount;
