@@ -74,7 +74,7 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
     const body = jsonBody(c);
-    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages));
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages), 'chat', fields(body).max_completion_tokens ?? fields(body).max_tokens);
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
     const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
@@ -98,7 +98,7 @@ export function createApp(options: GatewayOptions = {}) {
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
-    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages), 'messages');
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages), 'messages', fields(body).max_tokens);
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -120,7 +120,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const responses = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
-    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).input), 'responses');
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).input), 'responses', fields(body).max_output_tokens);
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };

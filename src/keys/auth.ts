@@ -72,6 +72,8 @@ export async function admitKey<E extends KeyedEnv>(
   /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
   estTokens: () => number,
   call: RequestLog['call'] = 'chat',
+  /** The request's own cap on output tokens (max_tokens, max_output_tokens): a new key's budget reserves it. */
+  maxTokens?: unknown,
 ): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
@@ -79,7 +81,7 @@ export async function admitKey<E extends KeyedEnv>(
   const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer, fallbackModels(body.fallbacks));
+    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks));
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
