@@ -4,9 +4,10 @@
 // `npx vitest run test/bench/object-capacity.test.ts`
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { AccountSync, KeyRecord } from '../../src/keys/types';
+import type { AccountSync } from '../../src/keys/types';
 import type { KeyStoreApi } from '../../src/keys/store-object';
 import type { RouterState } from '../../src/state/durable-object';
+import { keyRecord } from '../helpers/records';
 
 const SECONDS = 1;
 const CALLERS = 16;
@@ -23,26 +24,7 @@ async function rate(call: (i: number) => Promise<unknown>): Promise<number> {
   return n / ((Date.now() - started) / 1000);
 }
 
-const key = (token: string, now: number): KeyRecord => ({
-  token,
-  key_name: 'sk-...abcd',
-  key_alias: null,
-  team_id: null,
-  user_id: null,
-  expires: null,
-  models: [],
-  max_budget: 1e6,
-  spend: 0,
-  budget_duration: null,
-  budget_reset_at: null,
-  rpm_limit: 1e9,
-  tpm_limit: 1e12,
-  max_parallel_requests: 1e6,
-  metadata: {},
-  blocked: false,
-  created_at: new Date(now).toISOString(),
-  updated_at: new Date(now).toISOString(),
-});
+const key = (token: string, now: number) => keyRecord(now, { token, max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 });
 
 describe('what one object serves', () => {
   it('a key object, the keys index, a group object', async () => {

@@ -11,7 +11,8 @@ import { AccountState, BUDGET, leaseLimits, micros, PARALLEL, RATE } from '../..
 import { LEASE_TTL_MS, minuteOf } from '../../src/state/lease';
 import { LeaseBook } from '../../src/state/lease-book';
 import type { Held, Tally } from '../../src/state/lease-desk';
-import type { AccountSync, Counted, KeyRecord, Need, Settlement } from '../../src/keys/types';
+import type { AccountSync, Counted, Need, Settlement } from '../../src/keys/types';
+import { keyRecord } from '../helpers/records';
 
 const RPM = 100;
 const PARALLEL_LIMIT = 20;
@@ -19,26 +20,7 @@ const BUDGET_USD = 0.05;
 const EST_MICROS = 400; // $0.0004 a request at most
 const EST_TOKENS = 10;
 
-const record = (now: number): KeyRecord => ({
-  token: 't'.repeat(64),
-  key_name: 'sk-...abcd',
-  key_alias: null,
-  team_id: null,
-  user_id: null,
-  expires: null,
-  models: [],
-  max_budget: BUDGET_USD,
-  spend: 0,
-  budget_duration: null,
-  budget_reset_at: null,
-  rpm_limit: RPM,
-  tpm_limit: null,
-  max_parallel_requests: PARALLEL_LIMIT,
-  metadata: {},
-  blocked: false,
-  created_at: new Date(now).toISOString(),
-  updated_at: new Date(now).toISOString(),
-});
+const record = (now: number) => keyRecord(now, { max_budget: BUDGET_USD, rpm_limit: RPM, max_parallel_requests: PARALLEL_LIMIT });
 
 type Op =
   | { kind: 'admit'; h: number; n: number }
