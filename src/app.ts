@@ -142,8 +142,10 @@ export function createApp(options: GatewayOptions = {}) {
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 
-/** The `model` a key is admitted for, bounded before anything resolves or logs it (a pattern group takes any name). */
-/** What a virtual key is checked against: the body's `model` and its own `fallbacks`, each name within its bound. */
+/**
+ * What a virtual key is checked against: the body's `model` and its own `fallbacks`, each name bounded before
+ * anything resolves or logs it (a pattern group takes any name).
+ */
 function admitted(body: unknown): Record<string, unknown> {
   const f = fields(body);
   if (typeof f.model === 'string' && f.model.length > MAX_NAME_LENGTH) throw tooLong('model', f.model, MAX_NAME_LENGTH);
@@ -208,11 +210,11 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
   };
 }
 
-/** A session the client names in a header: LiteLLM's, Claude Code's, Codex CLI's (for affinity; at most 256 characters). */
+/** A session the client names in a header: LiteLLM's, Claude Code's, Codex CLI's (for affinity; a name's bound, as in the body). */
 function sessionHeader(c: Context<AppEnv>): string | undefined {
   for (const name of SESSION_HEADERS) {
     const value = c.req.header(name);
-    if (value) return value.length <= 256 ? value : undefined;
+    if (value) return value.length <= MAX_NAME_LENGTH ? value : undefined;
   }
   return undefined;
 }

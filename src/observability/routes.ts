@@ -19,7 +19,13 @@ export const dashboardPage = async (c: Context<{ Bindings: { ASSETS?: Fetcher } 
   const assets = c.env?.ASSETS;
   if (!assets) throw new RouterError('NotFoundError', 'The dashboard page is served from the ASSETS binding, which this gateway does not have', { code: 'dashboard_unavailable' });
   const page = await assets.fetch(new URL('/dashboard.html', c.req.url));
-  return c.html(await page.text(), 200, { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+  return new Response(page.body, {
+    headers: {
+      'content-type': 'text/html; charset=UTF-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+    },
+  });
 };
 
 export const observabilityRoutes = new Hono<ObservabilityEnv>()
