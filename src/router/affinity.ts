@@ -52,8 +52,8 @@ function cachedPrefix(body: Readonly<Record<string, unknown>>, estTokens: number
   const head = body.system ?? body.instructions;
   const turns = body.messages ?? body.input;
   const list = Array.isArray(turns) ? turns : [turns];
-  const firstUser = list.findIndex((t) => typeof t === 'string' || (t as { role?: unknown } | null)?.role === 'user');
   if (estTokens < AUTO_CACHE_MIN_TOKENS && !marked(head) && !marked(list) && !marked(body.tools)) return undefined;
+  const firstUser = list.findIndex((t) => typeof t === 'string' || (t as { role?: unknown } | null)?.role === 'user');
   // Breakpoints move from turn to turn (Claude Code marks the latest): they are no part of what was said.
   return JSON.stringify([head ?? null, list.slice(0, firstUser + 1 || list.length)], (k, v) => (k === 'cache_control' ? undefined : v));
 }
