@@ -2,7 +2,7 @@
 // only, except /key/info, which a virtual key may call about itself. Keys are generated here, shown once,
 // and stored only as their SHA-256; every answer after /key/generate names a key by hash or `sk-...abcd`.
 import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { sha256Hex } from '../cache/key';
 import { jsonBody } from '../http/body';
 import { badRequest, RouterError } from '../router/errors';

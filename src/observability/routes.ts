@@ -1,7 +1,7 @@
 // The observability routes: /metrics (Prometheus), and the dashboard's data. Mounted behind the master key;
 // the dashboard's HTML shell (dashboardPage) is served openly, since a browser cannot send a key on navigation.
 import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import type { Gateway } from '../gateway';
 import { RouterError } from '../router/errors';
 import { scrub, scrubDeep } from '../security/scrub';
