@@ -183,8 +183,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const continuation = this.continuation({ ...request, ...params }, d, job);
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, continuation);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.continuation(request, d, job, params));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -418,8 +417,10 @@ export class Router {
    * stream_failure: continue, for an attempt streaming chat chunks from `d`: what the relay needs to continue its
    * answer elsewhere if it is cut (undefined: today's error event). A continuation is not continued in turn.
    */
-  private continuation(base: ChatRequest, d: Deployment, job: Continued): Continuation | undefined {
-    if (this.options.stream_failure !== 'continue' || (base.n ?? 1) > 1 || job.after) return undefined;
+  private continuation(request: ChatRequest, d: Deployment, job: Continued, params?: Record<string, unknown>): Continuation | undefined {
+    if (this.options.stream_failure !== 'continue' || job.after) return undefined;
+    const base = params ? { ...request, ...params } : request;
+    if ((base.n ?? 1) > 1) return undefined;
     const transcript = new Transcript();
     return { transcript, resume: (cut) => this.resume(base, d, job, transcript, cut) };
   }

@@ -156,6 +156,14 @@ describe('stream_failure: continue, chat', () => {
     expect(gw.upstream.callsTo('anthropic.test')).toHaveLength(0);
   });
 
+  it('n > 1 is not continued: the error event', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('openai.test', { stream: streamOf('The', ' quick').slice(0, 2), thenError: 'reset' });
+    const events = await readEvents(await gw.chat({ model: 'gpt', messages: user(), stream: true, n: 2 }, auth));
+    expect(events.at(-1).error.code).toBe('connection_error');
+    expect(gw.upstream.callsTo('anthropic.test')).toHaveLength(0);
+  });
+
   it('by default (stream_failure: error) a cut ends with the error event and no second call', async () => {
     const gw = testGateway(`${MODELS}\nrouter_settings: { fallbacks: [{ gpt: [claude] }] }\n`);
     gw.upstream.on('openai.test', { stream: streamOf('The', ' quick').slice(0, 2), thenError: 'reset' });
