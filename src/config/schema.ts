@@ -53,6 +53,8 @@ export const modelInfo = obj(
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,
+    /** LiteLLM's name: the model continues a trailing assistant message as its own answer (stream_failure: continue). */
+    supports_assistant_prefill: bool,
   },
   { open: true },
 );
@@ -138,6 +140,8 @@ export const routerSettingsShape = {
   model_group_alias: modelGroupAlias,
   enable_pre_call_checks: bool,
   optional_pre_call_checks: preCallChecks,
+  /** A stream cut after its first byte: `error` (an error event ends it) or `continue` on the next deployment. */
+  stream_failure: oneOf('error', 'continue'),
   cache_responses: bool,
   cache_kwargs: cacheParams,
   redis_host: str,

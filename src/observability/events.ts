@@ -27,6 +27,8 @@ export interface RequestLog {
   usage?: Usage;
   cost?: number;
   cacheHit: boolean;
+  /** stream_failure: continue: the deployment whose stream was cut; the answer went on elsewhere (usage and cost add up). */
+  continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
   /** The client's messages and the answer: only set when a callback asked for content. */
