@@ -16,6 +16,7 @@ import { NO_KEY } from './keys/service';
 import type { BodyVars } from './http/body';
 import { jsonBody, readBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
+import { loadPrices } from './pricing/table';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
 import { estimateTokens } from './router/request';
@@ -51,9 +52,12 @@ export function createApp(options: GatewayOptions = {}) {
   const auth = authenticate<AppEnv>();
   app.use('*', (c, next) =>
     callTiming(c, async () => {
-      const gateway = gatewayFor(c.env ?? {}, options);
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
+        // LiteLLM's price table (an asset), read once per isolate before its gateway is built over it.
+        const prices = loadPrices(c.env?.ASSETS);
+        if (prices) await prices;
+        const gateway = gatewayFor(c.env ?? {}, options);
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.

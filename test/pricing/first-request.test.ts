@@ -1,0 +1,47 @@
+// The price table is an asset read once per isolate: an isolate's first requests wait for that one read, so none
+// is priced without it. This file runs in an isolate of its own, with nothing read before its first test.
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { testGateway, user } from '../helpers/gateway';
+
+const config = `
+model_list:
+  - { model_name: m, litellm_params: { model: openai/gpt-4o, api_key: sk-test-123456, api_base: "https://openai.test/v1" } }
+`;
+// The fake upstream reports 10 prompt and 5 completion tokens; gpt-4o costs $2.5 in and $10 out per million.
+const GPT_4O_COST = 10 * 2.5e-6 + 5 * 10e-6;
+
+/** The real ASSETS binding, counting the reads of the price table (or failing them, when told to). */
+function assets(fail = false) {
+  const reads: string[] = [];
+  const binding = {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(input instanceof Request ? input.url : input).pathname;
+      reads.push(path);
+      return fail ? Promise.resolve(new Response('gone', { status: 404 })) : env.ASSETS!.fetch(input, init);
+    },
+  } as Fetcher;
+  return { binding, reads };
+}
+
+describe("an isolate's first requests", () => {
+  it('answer 500 while the table cannot be read, and the next request reads it again', async () => {
+    const broken = assets(true);
+    const res = await testGateway(config, {}, { ASSETS: broken.binding }).chat({ model: 'm', messages: user() });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: { type: 'api_error', message: 'Internal error in the gateway' } });
+    expect(broken.reads).toEqual(['/prices.json']);
+  });
+
+  it('arriving together, all wait for one read of the table and are all priced by it', async () => {
+    const counted = assets();
+    const gw = testGateway(config, {}, { ASSETS: counted.binding });
+    const answers = await Promise.all([1, 2, 3].map(() => gw.chat({ model: 'm', messages: user() })));
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(GPT_4O_COST, 12);
+    }
+    expect((await gw.request('/model/info', { headers: { authorization: 'Bearer x' } })).status).not.toBe(500);
+    expect(counted.reads).toEqual(['/prices.json']);
+  });
+});
