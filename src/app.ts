@@ -16,7 +16,6 @@ import { NO_KEY } from './keys/service';
 import type { BodyVars } from './http/body';
 import { jsonBody, readBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
-import { loadPrices } from './pricing/table';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
 import { estimateTokens } from './router/request';
@@ -54,10 +53,9 @@ export function createApp(options: GatewayOptions = {}) {
     callTiming(c, async () => {
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
-        // LiteLLM's price table (an asset), read once per isolate before its gateway is built over it.
-        const prices = loadPrices(c.env?.ASSETS);
-        if (prices) await prices;
-        const gateway = gatewayFor(c.env ?? {}, options);
+        // A promise only for an isolate's first requests (the price table is read first).
+        let gateway = gatewayFor(c.env ?? {}, options);
+        if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.

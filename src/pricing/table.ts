@@ -1,6 +1,6 @@
 // LiteLLM's price table, public/prices.json (written by scripts/prices.mjs): a static asset, outside the Worker's
 // bundle (5.7 KiB of its gzip budget otherwise). Read once per isolate through the ASSETS binding, before the
-// isolate's gateway is built, and kept in memory: every deployment is built with the table already there.
+// isolate's gateway is built (gatewayFor), and kept in memory: every deployment is built with the table there.
 import { logLine } from '../security/scrub';
 
 /** [input, output, max_input_tokens?, cache read?, cache write?], prices in USD per million tokens. */

@@ -2,6 +2,8 @@
 // is priced without it. This file runs in an isolate of its own, with nothing read before its first test.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { parseConfigYaml } from '../../src/config/yaml';
+import { gatewayFor } from '../../src/gateway';
 import { testGateway, user } from '../helpers/gateway';
 
 const config = `
@@ -25,6 +27,13 @@ function assets(fail = false) {
 }
 
 describe("an isolate's first requests", () => {
+  it('get no gateway built without the table: gatewayFor (the app, a queue handler) gives the promise of one', async () => {
+    const broken = assets(true);
+    const ready = gatewayFor({ ...env, ASSETS: broken.binding }, { configText: config, parseConfig: parseConfigYaml });
+    expect(ready).toBeInstanceOf(Promise);
+    await expect(ready).rejects.toThrow('the price table (public/prices.json) could not be read from the ASSETS binding: 404');
+  });
+
   it('answer 500 while the table cannot be read, and the next request reads it again', async () => {
     const broken = assets(true);
     const res = await testGateway(config, {}, { ASSETS: broken.binding }).chat({ model: 'm', messages: user() });
