@@ -9,15 +9,16 @@ export type PriceRow = readonly [number, number, (number | null)?, (number | nul
 const PATH = 'http://assets/prices.json';
 
 let table: ReadonlyMap<string, PriceRow> | undefined;
-let loading: Promise<void> | undefined;
 
 /** The table's row for a model name, once loadPrices has finished. */
 export const priceRow = (model: string): PriceRow | undefined => table?.get(model);
 
 /**
- * Undefined once the table is in memory; else the one read every request arriving meanwhile awaits. A failed
- * read fails those requests (500) and the next request reads again: none is served without the table. With no
- * ASSETS binding (a gateway embedded elsewhere) there is no table: costs come from model_info alone.
+ * Undefined once the table is in memory; else this request's read of it. Each request that finds no table reads
+ * it: only the table, once read, is shared between requests, never a read in flight (awaiting a promise that
+ * another request's I/O settles is what workerd cancels as a hung request, and a client that leaves cancels its
+ * request's I/O). A failed read fails its request (500) and the next request reads again: none is served without
+ * the table. With no ASSETS binding (a gateway embedded elsewhere) there is no table: costs come from model_info.
  */
 export function loadPrices(assets: Fetcher | undefined): Promise<void> | undefined {
   if (table) return undefined;
@@ -26,15 +27,9 @@ export function loadPrices(assets: Fetcher | undefined): Promise<void> | undefin
     table = new Map();
     return undefined;
   }
-  return (loading ??= read(assets).then(
-    (rows) => {
-      table = rows;
-    },
-    (e: unknown) => {
-      loading = undefined;
-      throw e;
-    },
-  ));
+  return read(assets).then((rows) => {
+    table ??= rows;
+  });
 }
 
 async function read(assets: Fetcher): Promise<Map<string, PriceRow>> {
