@@ -51,9 +51,11 @@ export function createApp(options: GatewayOptions = {}) {
   const auth = authenticate<AppEnv>();
   app.use('*', (c, next) =>
     callTiming(c, async () => {
-      const gateway = gatewayFor(c.env ?? {}, options);
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
+        // A promise only for an isolate's first requests (the price table is read first).
+        let gateway = gatewayFor(c.env ?? {}, options);
+        if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
