@@ -15,6 +15,8 @@ import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import { readJsonBody } from './http/body';
+import { readUpload, UPLOADS } from './http/upload';
+import { ENDPOINTS } from './providers/openai';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
@@ -119,6 +121,30 @@ export function createApp(options: GatewayOptions = {}) {
   };
   app.post('/v1/responses', responses);
   app.post('/responses', responses);
+
+  const completions = async (c: Context<AppEnv>) => {
+    const body = await readJson(c);
+    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).prompt), 'completions');
+    const result = await key.run(async () => c.get('gateway').router.textCompletion(body, await callOptions(c, key)));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
+  };
+  app.post('/v1/completions', completions);
+  app.post('/completions', completions);
+
+  // Rerank, moderations, images and audio: passed through to deployments that serve them (src/router/router.ts forward).
+  for (const endpoint of ENDPOINTS) {
+    const route = async (c: Context<AppEnv>) => {
+      const body = endpoint in UPLOADS ? await readUpload(c.req.raw, UPLOADS[endpoint]!) : fields(await readJson(c));
+      const model = body instanceof FormData ? body.get('model') : body.model;
+      const key = await admitKey(c, model, () => 0, endpoint);
+      const { response, meta } = await key.run(async () => c.get('gateway').router.forward(endpoint, body, await callOptions(c, key)));
+      const headers = new Headers(response.headers);
+      for (const [k, v] of Object.entries({ ...litellmHeaders(meta, c.get('requestId'), c.get('startedAt')), ...key.headers })) headers.set(k, v);
+      return new Response(response.body, { headers });
+    };
+    app.post(`/v1/${endpoint}`, route);
+    app.post(`/${endpoint}`, route);
+  }
 
   const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
   app.get('/v1/models', models);

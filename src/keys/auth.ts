@@ -2,6 +2,7 @@
 // with no master key configured, anyone (as before virtual keys). Replaces the master-key-only guard.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
+import { ENDPOINTS } from '../providers/openai';
 import { keyMatches, presentedKey } from '../http/auth';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
@@ -22,6 +23,7 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+  ...['completions', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */

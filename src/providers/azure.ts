@@ -25,6 +25,8 @@ const wire = openAIWire(
     const version = d.params.api_version ?? DEFAULT_API_VERSION;
     return !/^\d{4}-\d{2}-\d{2}/.test(version) || version >= STREAM_OPTIONS_SINCE;
   },
+  // Azure OpenAI has no moderations or rerank of its own.
+  new Set(['images/generations', 'images/edits', 'audio/transcriptions', 'audio/translations', 'audio/speech']),
 );
 
 export const azure: Provider = {

@@ -3,6 +3,7 @@
 // `completion()` or `embedding()` (and `messages()`, `responses()` for Anthropic's and OpenAI's newer APIs).
 // The Hono app is a thin HTTP layer over it.
 import type { ApiContext, InboundApi, InboundRequest } from '../api/inbound';
+import { completionsApi } from '../api/completions';
 import { estimateMessages, messagesApi } from '../api/messages';
 import type { MessagesBody } from '../api/messages/request';
 import { responsesApi } from '../api/responses';
@@ -16,6 +17,8 @@ import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
 import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
+import type { Endpoint } from '../providers/provider';
+import { scrub } from '../security/scrub';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { StreamDialect } from '../stream/relay';
@@ -33,6 +36,9 @@ import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
 import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, requireModel, takeControls } from './request';
 import { deferrer, RequestLogger } from './request-log';
+import { endpointCost, endpointUsage } from './endpoint-cost';
+import type { Route } from './modes';
+import { servesMode } from './modes';
 import { stateReport } from './state-report';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
@@ -88,6 +94,12 @@ export interface TokenCount {
   estimated: boolean;
   group: string;
   deploymentId?: string;
+}
+
+/** A forwarded route's answer: the body to send (JSON, text or audio) and its content type. */
+export interface ForwardResult {
+  response: Response;
+  meta: ResponseMeta;
 }
 
 export interface EmbeddingResult {
@@ -164,6 +176,8 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
+      route: 'chat',
+      serves: (d) => servesMode(d, 'chat'),
       contentFiltered: (v) => v.kind === 'json' && v.body.choices?.[0]?.finish_reason === 'content_filter',
       attempt: async (d, signal, abort, book, params, deadline) => {
         const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
@@ -193,6 +207,68 @@ export class Router {
   /** router.responses({ model, input }): OpenAI's Responses API over the same routing as chat. */
   responses(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
     return this.inbound(responsesApi, body, opts);
+  }
+
+  /** router.textCompletion({ model, prompt }): OpenAI's legacy text completions, translated to chat where not served. */
+  textCompletion(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
+    return this.inbound(completionsApi, body, opts);
+  }
+
+  /**
+   * One of OpenAI's other routes (rerank, moderations, images, audio), passed through to a deployment whose
+   * provider serves it: the JSON body, or the multipart form, with only `model` replaced; the answer as it came
+   * (JSON and text scrubbed, audio streamed back untouched). Routed, limited, retried and booked as chat is.
+   */
+  async forward(endpoint: Endpoint, body: Record<string, unknown> | FormData, opts: CallOptions = {}): Promise<ForwardResult> {
+    const form = body instanceof FormData ? body : undefined;
+    const { rest: json, controls } = form ? { rest: {} as Record<string, unknown>, controls: {} as GatewayControls } : takeControls(body as Record<string, unknown>);
+    // Moderations name no model by default: the first group of that mode answers.
+    json.model ??= endpoint === 'moderations' ? this.groups.names().find((g) => this.groups.deployments(g).some((d) => d.info.mode === 'moderation')) : undefined;
+    const model = form ? form.get('model') : json.model;
+    requireModel({ model });
+    controls.tags ??= opts.tags;
+    const input = json.input ?? json.prompt ?? json.query;
+    const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
+    log.caller = opts.caller;
+    const defer = deferrer(opts.waitUntil);
+    const { value, meta, usage } = await this.loop.run<{ res: Response; answer?: Record<string, unknown> }>({
+      model: model as string,
+      stream: false,
+      estTokens: estimateTokens([input ?? '', json.documents ?? '']),
+      controls,
+      signal: opts.signal,
+      defer,
+      log,
+      route: endpoint,
+      serves: (d) => servesMode(d, endpoint) && (d.wildcard || d.provider.endpoints?.has(endpoint) === true),
+      attempt: async (d, signal) => {
+        // Only a `*` deployment's model, known per request, can name a provider that does not serve the route.
+        if (!d.provider.endpoints?.has(endpoint)) throw doesNotServe(d, endpoint);
+        let upstreamBody: Record<string, unknown> | FormData = { ...json, model: d.upstreamModel };
+        if (form) {
+          upstreamBody = new FormData();
+          for (const [k, v] of form) upstreamBody.append(k, k === 'model' ? d.upstreamModel : v);
+        }
+        const res = await d.provider.forward!(endpoint, { deployment: d, body: upstreamBody, signal, fetch: this.fetch });
+        const type = res.headers.get('content-type') ?? '';
+        // Speech: the audio, streamed back as it comes.
+        if (!/json|text/.test(type)) return { value: { res } };
+        const text = scrub(await res.text(), d);
+        if (!type.includes('json')) return { value: { res: new Response(text, { headers: { 'content-type': type } }) } };
+        let answer: Record<string, unknown>;
+        try {
+          answer = JSON.parse(text);
+        } catch {
+          throw new RouterError('InternalServerError', `${d.provider.name} answered deployment ${d.id} with a body that is not JSON`);
+        }
+        // Voyage's rerank answers its results as `data`: LiteLLM's shape is Cohere's.
+        if (endpoint === 'rerank' && !answer.results && answer.data) ({ data: answer.results, ...answer } = answer);
+        return { value: { res: Response.json(answer), answer }, usage: endpointUsage(answer) };
+      },
+    });
+    meta.cost = endpointCost(this.deployments.get(meta.deploymentId)?.info, endpoint, json, value.answer, usage);
+    this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
+    return { response: value.res, meta };
   }
 
   /**
@@ -249,16 +325,18 @@ export class Router {
       stream,
       estTokens: api.estimate(request),
       controls,
+      route: api.call,
+      serves: (d) => servesMode(d, api.call),
       signal: opts.signal,
       defer,
       log,
       attempt: async (d, signal, abort, book, _params, deadline) => {
         const startedAt = this.now();
         const native = d.provider.passthrough?.[api.native];
-        if (native) {
+        if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect());
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -314,10 +392,10 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
+      route: 'embeddings',
+      serves: (d) => servesMode(d, 'embeddings') && (d.wildcard || d.provider.embeddings !== undefined),
       attempt: async (d, signal, _abort, _book, params) => {
-        if (!d.provider.embeddings) {
-          throw new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve embeddings`);
-        }
+        if (!d.provider.embeddings) throw doesNotServe(d, 'embeddings');
         const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
         const res = await d.provider.embeddings({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         const u = res.usage;
@@ -422,6 +500,8 @@ export class Router {
     return usage.prompt_tokens * (info.input_cost_per_token ?? 0) + usage.completion_tokens * (info.output_cost_per_token ?? 0);
   }
 }
+
+const doesNotServe = (d: Deployment, route: Route) => new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve ${route}`);
 
 function estimatedUsage(prompt: number, contentChars: number): Usage {
   const completion = Math.ceil(contentChars / CHARS_PER_TOKEN);
