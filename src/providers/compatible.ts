@@ -30,7 +30,8 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
   const serves = host.serves ?? {};
   const routeUrl = (d: Deployment, endpoint: string) => {
     const path = serves[endpoint as Endpoint];
-    if (!path?.startsWith('/')) return url(d, path ?? endpoint);
+    if (!path) return url(d, endpoint);
+    if (!path.startsWith('/')) return `${base(d)}${host.path ?? ''}/${path}`;
     return d.params.api_base ? `${base(d)}/${path.replace(/^\/v\d+\//, '')}` : new URL(path, host.base).href;
   };
   const wire = openAIWire(prefix, routeUrl, auth, base, check, () => host.streamOptions !== false, new Set(Object.keys(serves) as Endpoint[]));
