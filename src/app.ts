@@ -16,6 +16,7 @@ import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import { readJsonBody } from './http/body';
 import { readUpload, UPLOADS } from './http/upload';
+import { PASS_THROUGH, passThrough } from './http/pass-through';
 import { ENDPOINTS } from './providers/openai';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
@@ -145,6 +146,17 @@ export function createApp(options: GatewayOptions = {}) {
     app.post(`/v1/${endpoint}`, route);
     app.post(`/${endpoint}`, route);
   }
+
+  // Provider pass-through (src/http/pass-through.ts). /openai/deployments/* is left to the Azure-style routes.
+  const passThroughRoute = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (c.req.path.startsWith('/openai/deployments/')) return next();
+    // A virtual key is held to its models and budget where the request names a model (in its body, or Gemini's path).
+    const named = c.get('virtualKey') && (await c.req.raw.clone().json().then((b: any) => b?.model, () => undefined));
+    const key = await admitKey(c, named ?? /\/models\/([^/:]+)/.exec(c.req.path)?.[1], () => 0);
+    const { router } = c.get('gateway');
+    return key.run(() => passThrough(c, router.deployments.values(), router.fetcher));
+  };
+  for (const p of PASS_THROUGH.source.match(/\w+/g)!) app.all(`/${p}/*`, passThroughRoute);
 
   const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
   app.get('/v1/models', models);

@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
 import { ENDPOINTS } from '../providers/openai';
+import { PASS_THROUGH } from '../http/pass-through';
 import { keyMatches, presentedKey } from '../http/auth';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
@@ -49,7 +50,7 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
     if (!keys || !given.startsWith('sk-')) throw unknownKey();
     const key = await keys.authenticate(given, deferOf(c));
     const path = new URL(c.req.url).pathname;
-    if (!VIRTUAL_KEY_ROUTES.has(path)) {
+    if (!VIRTUAL_KEY_ROUTES.has(path) && !PASS_THROUGH.test(path)) {
       throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
         type: 'auth_error',
         code: '401',

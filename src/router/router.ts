@@ -115,6 +115,10 @@ export class Router {
   readonly warnings: string[];
   readonly callbacks: RouterCallback[];
   private readonly fetch: typeof fetch;
+  /** The upstream fetch, for the gateway's pass-through routes. */
+  get fetcher(): typeof fetch {
+    return this.fetch;
+  }
   private readonly state: StateStore;
   private readonly now: () => number;
   private readonly cache?: ResponseCache;
