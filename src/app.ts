@@ -147,6 +147,20 @@ export function createApp(options: GatewayOptions = {}) {
     app.post(`/${endpoint}`, route);
   }
 
+  // Realtime: authenticated (a header, or the browser's `openai-insecure-api-key.` subprotocol) before any dialling.
+  const realtime = async (c: Context<AppEnv>) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new RouterError('BadRequestError', 'GET /v1/realtime takes a WebSocket upgrade', { status: 426, code: 'upgrade_required' });
+    const model = c.req.query('model');
+    const key = await admitKey(c, model, () => 0, 'realtime');
+    const { socket, meta } = await key.run(async () => c.get('gateway').router.realtime(model, await callOptions(c, key)));
+    const headers = new Headers(litellmHeaders(meta, c.get('requestId'), c.get('startedAt')));
+    // The protocol the client offered beside its key, never the key's own.
+    if (/(^|[\s,])realtime([\s,]|$)/.test(c.req.header('sec-websocket-protocol') ?? '')) headers.set('sec-websocket-protocol', 'realtime');
+    return new Response(null, { status: 101, webSocket: socket, headers });
+  };
+  app.get('/v1/realtime', realtime);
+  app.get('/realtime', realtime);
+
   // Provider pass-through (src/http/pass-through.ts). /openai/deployments/* is left to the Azure-style routes.
   const passThroughRoute = async (c: Context<AppEnv>, next: () => Promise<void>) => {
     if (c.req.path.startsWith('/openai/deployments/')) return next();

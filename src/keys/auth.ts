@@ -24,7 +24,7 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
-  ...['completions', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
+  ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */

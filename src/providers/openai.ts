@@ -1,7 +1,7 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
 import { chatDialectHidingUsage } from '../stream/relay';
-import { postJson, upstreamJson, upstreamJsonText } from './http';
+import { connectionError, postJson, upstreamError, upstreamJson, upstreamJsonText } from './http';
 import type { ChatCompletion, ChatRequest, EmbeddingResponse } from './openai-types';
 import type { Endpoint, Provider, UpstreamCall } from './provider';
 
@@ -54,6 +54,16 @@ export function openAIWire(
     },
     endpoints,
     forward: (endpoint, call) => postJson(call, url(call.deployment, endpoint), auth(call.deployment), call.body),
+    async realtime(call) {
+      let res: Response;
+      try {
+        res = await call.fetch(url(call.deployment, 'realtime'), { headers: { upgrade: 'websocket', 'openai-beta': 'realtime=v1', ...auth(call.deployment) }, signal: call.signal });
+      } catch (e) {
+        throw connectionError(e, call.signal);
+      }
+      if (!res.webSocket) throw await upstreamError(res, call.deployment);
+      return res.webSocket;
+    },
     async chat(call) {
       const asked = streamUsage(call.deployment) ? withStreamUsage(call.body) : undefined;
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), asked ?? call.body);
@@ -71,6 +81,6 @@ export function openAIWire(
 const openaiBase = (d: Deployment) => trimSlash(d.params.api_base ?? DEFAULT_BASE);
 
 export const openai: Provider = {
-  ...openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}`, headers, openaiBase, undefined, undefined, new Set(ENDPOINTS)),
+  ...openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}${endpoint === 'realtime' ? `?model=${encodeURIComponent(d.upstreamModel)}` : ''}`, headers, openaiBase, undefined, undefined, new Set(ENDPOINTS)),
   env: { api_key: ['OPENAI_API_KEY'], api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], organization: ['OPENAI_ORGANIZATION'] },
 };

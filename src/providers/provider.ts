@@ -82,6 +82,8 @@ export interface Provider {
   /** The routes of Endpoint this provider's upstream serves, each passed through as is by `forward` (a 2xx answer, else a classified RouterError). */
   readonly endpoints?: ReadonlySet<Endpoint>;
   forward?(endpoint: Endpoint, call: ForwardCall): Promise<Response>;
+  /** A realtime session: the upstream's WebSocket, open (a refused upgrade is thrown as a classified RouterError). */
+  realtime?(call: { deployment: Deployment; signal: AbortSignal; fetch: typeof fetch }): Promise<WebSocket>;
   /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
   forModel?(upstreamModel: string): Provider;
 }

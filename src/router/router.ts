@@ -40,6 +40,7 @@ import { endpointCost, endpointUsage } from './endpoint-cost';
 import type { Route } from './modes';
 import { servesMode } from './modes';
 import { stateReport } from './state-report';
+import { bridge } from './realtime';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
 export interface RouterRuntime {
@@ -376,6 +377,38 @@ export class Router {
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
+  }
+
+  /** A realtime session with a deployment of `model`: dialled through the request loop, bridged to the client's socket. */
+  async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
+    requireModel({ model });
+    const log = this.logger.open('realtime', model!, true, opts.requestId, undefined);
+    log.caller = opts.caller;
+    const defer = deferrer(opts.waitUntil);
+    const { value, meta } = await this.loop.run<WebSocket>({
+      model: model!,
+      stream: true,
+      estTokens: 0,
+      controls: { tags: opts.tags },
+      signal: opts.signal,
+      defer,
+      log,
+      route: 'realtime',
+      serves: (d) => servesMode(d, 'realtime') && (d.wildcard || d.provider.realtime !== undefined),
+      attempt: async (d, signal, _abort, book, _params, deadline) => {
+        if (!d.provider.realtime) throw doesNotServe(d, 'realtime');
+        const startedAt = this.now();
+        const upstream = await d.provider.realtime({ deployment: d, signal, fetch: this.fetch });
+        deadline.stop();
+        const socket = bridge(upstream, d, (usage, ok) => {
+          const error = ok ? undefined : new RouterError('APIConnectionError', `Deployment ${d.id} closed the realtime session`);
+          book({ ok, error, usage, latencyMs: this.now() - startedAt });
+          this.logger.finish(log, error, { usage, cost: this.cost(d.id, usage) }, defer);
+        });
+        return { value: socket, settled: true };
+      },
+    });
+    return { socket: value, meta };
   }
 
   /** router.embedding({ model, input }). */
