@@ -168,7 +168,10 @@ export function createApp(options: GatewayOptions = {}) {
     const named = c.get('virtualKey') && (await c.req.raw.clone().json().then((b: any) => b?.model, () => undefined));
     const key = await admitKey(c, named ?? /\/models\/([^/:]+)/.exec(c.req.path)?.[1], () => 0);
     const { router } = c.get('gateway');
-    return key.run(() => passThrough(c, router.deployments.values(), router.fetcher));
+    const res = await key.run(() => passThrough(c, router.deployments.values(), router.fetcher));
+    // Metrics, callbacks and the key's admission (its parallel slot) hear of the call; its spend is not known.
+    router.refused('pass_through', named ?? c.req.path, res.ok ? undefined : new RouterError(res.status >= 500 ? 'InternalServerError' : 'BadRequestError', `Pass-through answered ${res.status}`, { status: res.status }), await callOptions(c, key));
+    return res;
   };
   for (const p of PASS_THROUGH.source.match(/\w+/g)!) app.all(`/${p}/*`, passThroughRoute);
 

@@ -4,7 +4,7 @@ import type { Endpoint } from '../providers/provider';
 
 export interface RequestLog {
   requestId: string;
-  call: 'chat' | 'embeddings' | 'messages' | 'responses' | 'completions' | Endpoint | 'realtime';
+  call: 'chat' | 'embeddings' | 'messages' | 'responses' | 'completions' | Endpoint | 'realtime' | 'pass_through';
   /** The `model` the client asked for (a group or an alias). */
   model: string;
   group?: string;

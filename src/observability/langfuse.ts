@@ -72,6 +72,7 @@ const TRACE_NAMES: Record<RequestLog['call'], string> = {
   'audio/translations': 'litellm-atranscription',
   'audio/speech': 'litellm-aspeech',
   realtime: 'litellm-_arealtime',
+  pass_through: 'litellm-pass_through_endpoint',
 };
 
 function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {

@@ -445,8 +445,11 @@ export class Router {
     return { body: value, meta };
   }
 
-  /** A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure. */
-  refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
+  /**
+   * A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure.
+   * Without an error: a call made outside routing (a provider pass-through), heard of as a success.
+   */
+  refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
     log.caller = opts.caller;
     this.logger.finish(log, error, {}, deferrer(opts.waitUntil));

@@ -45,6 +45,16 @@ describe('pass-through routes', () => {
     expect(gw.upstream.calls).toHaveLength(1);
   });
 
+  it('frees a virtual key\'s parallel slot when the call ends', async () => {
+    const gw = gateway();
+    const made = await gw.generate({ max_parallel_requests: 1 });
+    for (let i = 0; i < 3; i++) {
+      const res = await gw.request('/openai/v1/models', { headers: { authorization: `Bearer ${made.key}` } });
+      expect(res.status).toBe(200);
+      await gw.settle();
+    }
+  });
+
   it('leaves /openai/deployments/* to the Azure-style routes, and refuses providers it has no key for', async () => {
     const gw = gateway();
     const az = await gw.request('/openai/deployments/x/chat/completions', { method: 'POST', json: {}, headers: { authorization: `Bearer ${MASTER}` } });
