@@ -32,8 +32,8 @@ export const servesMode = (d: Deployment, route: Route) => d.info.mode === undef
 /** A group none of whose deployments serves the route: the request's own fault, refused before any call. */
 export function wrongRoute(group: string, route: Route, deployments: readonly Deployment[]): RouterError {
   const mode = deployments.find((d) => !servesMode(d, route))?.info.mode;
-  const why = mode ? `is a ${mode} model (model_info.mode)` : `has no deployment whose provider serves it`;
-  return new RouterError('BadRequestError', `${route === 'chat' ? 'chat/completions' : route}: model group ${group} ${why}; call the route of its mode`, {
+  const why = mode ? `it is a ${mode} model (model_info.mode)` : "no deployment's provider serves it";
+  return new RouterError('BadRequestError', `Model group ${group} does not serve ${route === 'chat' ? 'chat/completions' : route}: ${why}`, {
     code: 'invalid_model_mode',
     param: 'model',
   });
