@@ -77,6 +77,21 @@ async function declaredText(request: Request): Promise<string> {
   return text;
 }
 
+/** A body a route forwards as it came (pass-through, any type), within the same limit: its bytes. */
+export async function boundedBytes(request: Request): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  let size = 0;
+  const counted = request.body!.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        if ((size += chunk.byteLength) > MAX_BODY_BYTES) throw tooLarge();
+        out.enqueue(chunk);
+      },
+    }),
+  );
+  return new Uint8Array(await new Response(counted).arrayBuffer());
+}
+
 /** The body as text, refusing it as soon as the bytes read pass the limit (Content-Length may be absent or wrong). */
 async function readText(request: Request): Promise<string> {
   if (!request.body) return '';

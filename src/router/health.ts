@@ -64,7 +64,15 @@ export class HealthChecker {
         d = withModel(d, name);
       }
       const call = { deployment: d, signal: controller.signal, fetch: this.fetcher };
-      if (d.info.mode === 'embedding') {
+      const mode = d.info.mode;
+      const forwarded = mode === 'rerank' ? (['rerank', { query: 'test', documents: ['test'] }] as const) : mode === 'moderation' ? (['moderations', { input: 'test' }] as const) : undefined;
+      if (forwarded) {
+        if (!d.provider.forward) throw new RouterError('BadRequestError', `${d.provider.name} does not serve ${forwarded[0]}`);
+        await (await d.provider.forward(forwarded[0], { ...call, body: { model: d.upstreamModel, ...forwarded[1] } })).body?.cancel();
+      } else if (mode && !['chat', 'completion', 'responses', 'embedding'].includes(mode)) {
+        // Images, audio and realtime: no call small enough to make on every poll.
+        return null;
+      } else if (mode === 'embedding') {
         if (!d.provider.embeddings) throw new RouterError('BadRequestError', `${d.provider.name} does not serve embeddings`);
         await d.provider.embeddings({ ...call, body: { model: d.upstreamModel, input: ['test'] } });
       } else {
