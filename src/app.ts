@@ -14,9 +14,9 @@ import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/au
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import type { BodyVars } from './http/body';
-import { boundedBytes, jsonBody, readBody } from './http/body';
+import { bounded, jsonBody, readBody } from './http/body';
 import { readUpload, UPLOADS } from './http/upload';
-import { PASS_THROUGH, passThrough } from './http/pass-through';
+import { namedModel, PASS_THROUGH, passThrough } from './http/pass-through';
 import { ENDPOINTS } from './providers/openai';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
@@ -130,27 +130,25 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/responses', responses);
   app.post('/responses', responses);
 
-  const completions = async (c: Context<AppEnv>) => {
+  // Each route at /v1/<path> and /<path>, as OpenAI's clients and LiteLLM's proxy take them.
+  const post = (path: string, route: (c: Context<AppEnv>) => Promise<Response>) => app.post(`/v1/${path}`, route).post(`/${path}`, route);
+
+  post('completions', async (c) => {
     const body = jsonBody(c);
     const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).prompt), 'completions');
     const result = await key.run(async () => c.get('gateway').router.textCompletion(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
-  };
-  app.post('/v1/completions', completions);
-  app.post('/completions', completions);
+  });
 
   // Rerank, moderations, images and audio: passed through to deployments that serve them (src/router/router.ts forward).
   for (const endpoint of ENDPOINTS) {
-    const route = async (c: Context<AppEnv>) => {
-      const body = endpoint in UPLOADS ? await readUpload(c.req.raw, UPLOADS[endpoint]!) : admitted(jsonBody(c));
+    post(endpoint, async (c) => {
+      const field = UPLOADS[endpoint];
+      const body = field ? await readUpload(c.req.raw, field) : admitted(jsonBody(c));
       const key = await admitKey(c, body instanceof FormData ? { model: body.get('model') } : body, () => 0, endpoint);
-      const { response, meta } = await key.run(async () => c.get('gateway').router.forward(endpoint, body, await callOptions(c, key)));
-      const headers = new Headers(response.headers);
-      for (const [k, v] of Object.entries({ ...litellmHeaders(meta, c.get('requestId'), c.get('startedAt')), ...key.headers })) headers.set(k, v);
-      return new Response(response.body, { headers });
-    };
-    app.post(`/v1/${endpoint}`, route);
-    app.post(`/${endpoint}`, route);
+      const { body: answer, type, meta } = await key.run(async () => c.get('gateway').router.forward(endpoint, body, await callOptions(c, key)));
+      return new Response(answer, { headers: { ...litellmHeaders(meta, c.get('requestId'), c.get('startedAt')), ...key.headers, 'content-type': type } });
+    });
   }
 
   // Realtime: authenticated (a header, or the browser's `openai-insecure-api-key.` subprotocol) before any dialling.
@@ -164,28 +162,24 @@ export function createApp(options: GatewayOptions = {}) {
     if (/(^|[\s,])realtime([\s,]|$)/.test(c.req.header('sec-websocket-protocol') ?? '')) headers.set('sec-websocket-protocol', 'realtime');
     return new Response(null, { status: 101, webSocket: socket, headers });
   };
-  app.get('/v1/realtime', realtime);
-  app.get('/realtime', realtime);
+  app.get('/v1/realtime', realtime).get('/realtime', realtime);
 
   // Provider pass-through (src/http/pass-through.ts). /openai/deployments/* is left to the Azure-style routes.
   const passThroughRoute = async (c: Context<AppEnv>, next: () => Promise<void>) => {
     if (c.req.path.startsWith('/openai/deployments/')) return next();
     // The body within the gateway's limit, as sent; a virtual key is held to its models and budget where the
-    // request names a model (in a JSON body, or Gemini's path).
-    const bytes = c.req.raw.body ? await boundedBytes(c.req.raw) : undefined;
-    let named: unknown;
-    try {
-      named = c.get('virtualKey') && bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as { model?: unknown } | null)?.model : undefined;
-    } catch {
-      // not JSON: nothing named
-    }
-    const model = typeof named === 'string' ? named : /\/models\/([^/:]+)/.exec(c.req.path)?.[1];
+    // request names a model, and the answer's usage is booked (its spend, callbacks, metrics) when it ends.
+    const bytes = c.req.raw.body ? await bounded(c.req.raw).arrayBuffer() : undefined;
+    const model = namedModel(c.req.path, bytes);
     const key = await admitKey(c, { model }, () => 0);
     const { router } = c.get('gateway');
-    const res = await key.run(() => passThrough(c, router.deployments.values(), router.fetcher, bytes));
-    // Metrics, callbacks and the key's admission (its parallel slot) hear of the call; its spend is not known.
-    router.refused('pass_through', model ?? c.req.path, res.ok ? undefined : new RouterError(res.status >= 500 ? 'InternalServerError' : 'BadRequestError', `Pass-through answered ${res.status}`, { status: res.status }), await callOptions(c, key));
-    return res;
+    const opts = await callOptions(c, key);
+    return key.run(() =>
+      passThrough(c, router.deployments.values(), router.fetcher, bytes, model, (status, spent) => {
+        const error = status < 400 ? undefined : new RouterError(status >= 500 ? 'InternalServerError' : 'BadRequestError', `Pass-through answered ${status}`, { status });
+        router.refused('pass_through', model ?? c.req.path, error, opts, spent);
+      }),
+    );
   };
   for (const p of PASS_THROUGH.source.match(/\w+/g)!) app.all(`/${p}/*`, passThroughRoute);
 

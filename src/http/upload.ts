@@ -1,6 +1,7 @@
 // A multipart upload (audio to transcribe, an image to edit) read as a form within a stated size, with its file.
 import { badRequest, RouterError } from '../router/errors';
 import type { Endpoint } from '../providers/provider';
+import { bounded } from './body';
 
 /** OpenAI's own limit for an audio file; image edits take the same. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -12,26 +13,12 @@ export const UPLOADS: Partial<Record<Endpoint, string>> = {
   'audio/translations': 'file',
 };
 
-const tooLarge = () =>
-  new RouterError('BadRequestError', `Upload too large: the gateway takes at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB.`, { status: 413, code: 'request_too_large' });
-
 export async function readUpload(request: Request, fileField: string): Promise<FormData> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw badRequest(`This route takes multipart/form-data with a ${fileField} (got ${type || 'no content type'})`, null, 'invalid_content_type');
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_UPLOAD_BYTES) throw tooLarge();
-  // Counted as it is read: Content-Length may be absent or wrong.
-  let size = 0;
-  const counted = request.body?.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, c) {
-        if ((size += chunk.byteLength) > MAX_UPLOAD_BYTES) throw tooLarge();
-        c.enqueue(chunk);
-      },
-    }),
-  );
   let form: FormData;
   try {
-    form = await new Response(counted, { headers: { 'content-type': type } }).formData();
+    form = await bounded(request, MAX_UPLOAD_BYTES).formData();
   } catch (e) {
     throw e instanceof RouterError ? e : badRequest('The multipart body could not be read', null, 'invalid_multipart');
   }

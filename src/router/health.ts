@@ -65,11 +65,12 @@ export class HealthChecker {
       }
       const call = { deployment: d, signal: controller.signal, fetch: this.fetcher };
       const mode = d.info.mode;
-      const forwarded = mode === 'rerank' ? (['rerank', { query: 'test', documents: ['test'] }] as const) : mode === 'moderation' ? (['moderations', { input: 'test' }] as const) : undefined;
+      const forwarded = mode === 'rerank' ? { query: 'test', documents: ['test'] } : mode === 'moderation' ? { input: 'test' } : undefined;
       if (forwarded) {
-        if (!d.provider.forward) throw new RouterError('BadRequestError', `${d.provider.name} does not serve ${forwarded[0]}`);
-        await (await d.provider.forward(forwarded[0], { ...call, body: { model: d.upstreamModel, ...forwarded[1] } })).body?.cancel();
-      } else if (mode && !['chat', 'completion', 'responses', 'embedding'].includes(mode)) {
+        const endpoint = mode === 'rerank' ? 'rerank' : 'moderations';
+        if (!d.provider.forward) throw new RouterError('BadRequestError', `${d.provider.name} does not serve ${endpoint}`);
+        await (await d.provider.forward(endpoint, { ...call, body: { model: d.upstreamModel, ...forwarded } })).body?.cancel();
+      } else if (/image|audio|realtime/.test(mode ?? '')) {
         // Images, audio and realtime: no call small enough to make on every poll.
         return null;
       } else if (mode === 'embedding') {

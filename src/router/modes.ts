@@ -6,28 +6,22 @@ import { RouterError } from './errors';
 
 export type Route = 'chat' | 'completions' | 'embeddings' | 'messages' | 'responses' | Endpoint | 'realtime';
 
-const TEXT = ['chat', 'completion', 'responses'];
-const AUDIO_IN = ['audio_transcription'];
-const IMAGE = ['image_generation'];
-
-/** The modes each route serves. */
-const MODES: Record<Route, readonly string[]> = {
-  chat: TEXT,
-  completions: TEXT,
-  messages: TEXT,
-  responses: TEXT,
-  embeddings: ['embedding'],
-  moderations: ['moderation'],
-  rerank: ['rerank'],
-  'images/generations': IMAGE,
-  'images/edits': IMAGE,
-  'audio/transcriptions': AUDIO_IN,
-  'audio/translations': AUDIO_IN,
-  'audio/speech': ['audio_speech'],
-  realtime: ['realtime'],
+/** The mode serving each route (or its first segment: images/*, audio/*); none: a text route (chat, completion, responses). */
+const MODES: Record<string, string> = {
+  embeddings: 'embedding',
+  moderations: 'moderation',
+  rerank: 'rerank',
+  images: 'image_generation',
+  'audio/speech': 'audio_speech',
+  audio: 'audio_transcription',
+  realtime: 'realtime',
 };
 
-export const servesMode = (d: Deployment, route: Route) => d.info.mode === undefined || MODES[route].includes(d.info.mode);
+export function servesMode(d: Deployment, route: Route): boolean {
+  const mode = d.info.mode;
+  const wanted = MODES[route] ?? MODES[route.split('/')[0]];
+  return mode === undefined || (wanted ? mode === wanted : mode === 'chat' || mode === 'completion' || mode === 'responses');
+}
 
 /** A group none of whose deployments serves the route: the request's own fault, refused before any call. */
 export function wrongRoute(group: string, route: Route, deployments: readonly Deployment[]): RouterError {

@@ -22,10 +22,15 @@ export function bridge(upstream: WebSocket, d: Deployment, onEnd: (usage: Usage,
     }
     onEnd(usage, ok);
   };
-  server.addEventListener('message', (e) => open && upstream.send(e.data));
+  server.addEventListener('message', (e) => {
+    if (open) upstream.send(e.data);
+  });
   upstream.addEventListener('message', (e) => {
     if (!open) return;
-    if (typeof e.data !== 'string') return server.send(e.data);
+    if (typeof e.data !== 'string') {
+      server.send(e.data);
+      return;
+    }
     const text = scrub(e.data, d);
     if (text.includes('"response.done"')) {
       const u = (JSON.parse(text) as { response?: { usage?: { input_tokens?: number; output_tokens?: number } } }).response?.usage;

@@ -108,7 +108,8 @@ export interface TokenCount {
 
 /** A forwarded route's answer: the body to send (JSON, text or audio) and its content type. */
 export interface ForwardResult {
-  response: Response;
+  body: BodyInit | null;
+  type: string;
   meta: ResponseMeta;
 }
 
@@ -247,7 +248,7 @@ export class Router {
     const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
-    const { value, meta, usage } = await this.loop.run<{ res: Response; answer?: Record<string, unknown> }>({
+    const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
       estTokens: estimateTokens([input ?? '', json.documents ?? '']),
@@ -268,10 +269,10 @@ export class Router {
         const res = await d.provider.forward!(endpoint, { deployment: d, body: upstreamBody, signal, fetch: this.fetch });
         const type = res.headers.get('content-type') ?? '';
         // Speech: the audio, streamed back as it comes.
-        if (!/json|text/.test(type)) return { value: { res } };
+        if (!/json|text/.test(type)) return { value: { body: res.body, type } };
         const text = scrub(await res.text(), d);
-        if (!type.includes('json')) return { value: { res: new Response(text, { headers: { 'content-type': type } }) } };
-        let answer: Record<string, unknown>;
+        if (!type.includes('json')) return { value: { body: text, type } };
+        let answer: Record<string, any>;
         try {
           answer = JSON.parse(text);
         } catch {
@@ -279,12 +280,12 @@ export class Router {
         }
         // Voyage's rerank answers its results as `data`: LiteLLM's shape is Cohere's.
         if (endpoint === 'rerank' && !answer.results && answer.data) ({ data: answer.results, ...answer } = answer);
-        return { value: { res: Response.json(answer), answer }, usage: endpointUsage(answer) };
+        return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
     meta.cost = endpointCost(this.deployments.get(meta.deploymentId)?.info, endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
-    return { response: value.res, meta };
+    return { body: value.body, type: value.type, meta };
   }
 
   /**
@@ -470,12 +471,12 @@ export class Router {
 
   /**
    * A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure.
-   * Without an error: a call made outside routing (a provider pass-through), heard of as a success.
+   * Without an error: a call made outside routing (a provider pass-through), heard of as a success, with what it spent.
    */
-  refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}) {
+  refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
     log.caller = opts.caller;
-    this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
+    this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 
   /** /v1/models: the model groups and the aliases not marked hidden. */

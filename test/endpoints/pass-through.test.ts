@@ -51,8 +51,32 @@ describe('pass-through routes', () => {
     for (let i = 0; i < 3; i++) {
       const res = await gw.request('/openai/v1/models', { headers: { authorization: `Bearer ${made.key}` } });
       expect(res.status).toBe(200);
+      await res.text();
       await gw.settle();
     }
+  });
+
+  it('books the usage an answer reports as the key\'s spend, priced as the named model: JSON, and a stream\'s last count', async () => {
+    const gw = gateway();
+    const made = await gw.generate({});
+    const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+    gw.upstream.on('/v1/chat/completions', { json: { id: 'c', object: 'chat.completion', choices: [], usage } });
+    gw.upstream.on('/v1/responses', {
+      stream: [
+        { type: 'response.created', response: { usage: null } },
+        { type: 'response.completed', response: { usage: { input_tokens: 20, output_tokens: 10, input_tokens_details: { cached_tokens: 0 } } } },
+      ],
+    });
+    const as = (path: string, model: string) =>
+      gw.request(path, { method: 'POST', json: { model, input: 'hi', messages: [] }, headers: { authorization: `Bearer ${made.key}` } });
+    await (await as('/openai/v1/chat/completions', 'gpt-4o')).text();
+    await gw.settle();
+    // gpt-4o's model_info: 0.00001 a prompt token, 0.00002 a completion token.
+    expect((await gw.info(made.key)).info.spend).toBeCloseTo(10 * 0.00001 + 5 * 0.00002, 12);
+    const streamed = await as('/openai/v1/responses', 'cheap');
+    expect(await streamed.text()).toContain('response.completed');
+    await gw.settle();
+    expect((await gw.info(made.key)).info.spend).toBeCloseTo(0.0002 + 20 * 0.00001 + 10 * 0.00002, 12);
   });
 
   it('leaves /openai/deployments/* to the Azure-style routes, and refuses providers it has no key for', async () => {
