@@ -1,8 +1,9 @@
-// What a forwarded route's answer costs and counts, by its mode, from model_info (LiteLLM's price keys): per
-// image, per second of audio, per character of speech, per rerank search unit; tokens where the answer has them.
+// What a forwarded route's answer costs and counts, by its mode, from model_info (LiteLLM's price keys, the price
+// table's where the config gives none): per image (else by size and quality), per second of audio, per character of speech, per rerank search unit; tokens where the answer has them.
 import type { ModelInfo } from '../config/types';
 import type { Usage } from '../providers/openai-types';
 import type { Endpoint } from '../providers/provider';
+import { imagePrice } from '../pricing/modes';
 
 type Answer = Record<string, any> | undefined;
 
@@ -15,16 +16,17 @@ export function endpointUsage(answer: Answer): Usage | undefined {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: u.total_tokens ?? prompt + completion };
 }
 
-export function endpointCost(info: ModelInfo | undefined, endpoint: Endpoint, request: Record<string, unknown>, answer: Answer, usage?: Usage): number | undefined {
+/** `model`: the deployment's upstream model, whose images LiteLLM's table prices by size and quality. */
+export function endpointCost(info: ModelInfo | undefined, model: string, endpoint: Endpoint, request: Record<string, unknown>, answer: Answer, usage?: Usage): number | undefined {
   if (!info) return undefined;
-  const price = (key: string, units: unknown) => {
-    const p = info[key];
-    return typeof p === 'number' && typeof units === 'number' ? p * units : undefined;
-  };
+  const images = answer?.data?.length;
+  const times = (p: unknown, units: unknown) => (typeof p === 'number' && typeof units === 'number' ? p * units : undefined);
+  const price = (key: string, units: unknown) => times(info[key], units);
+  const base = typeof info.base_model === 'string' ? info.base_model : model;
   const parts = [
     usage && price('input_cost_per_token', usage.prompt_tokens),
     usage && price('output_cost_per_token', usage.completion_tokens),
-    endpoint.startsWith('images/') ? price('output_cost_per_image', answer?.data?.length) : undefined,
+    endpoint.startsWith('images/') ? (price('output_cost_per_image', images) ?? times(imagePrice(base, request.size, request.quality), images)) : undefined,
     endpoint === 'audio/speech' ? price('input_cost_per_character', String(request.input ?? '').length) : undefined,
     // A transcription's length is known from a verbose_json answer's duration.
     price('input_cost_per_second', answer?.duration),

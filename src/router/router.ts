@@ -283,7 +283,8 @@ export class Router {
         return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
-    meta.cost = endpointCost(this.deployments.get(meta.deploymentId)?.info, endpoint, json, value.answer, usage);
+    const d = this.deployments.get(meta.deploymentId);
+    meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     return { body: value.body, type: value.type, meta };
   }

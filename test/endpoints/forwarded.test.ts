@@ -125,6 +125,31 @@ describe('POST /v1/moderations and /v1/images/generations', () => {
   });
 });
 
+describe('costs from LiteLLM\'s price table, where model_info gives none', () => {
+  const TABLE = `
+model_list:
+  - { model_name: dalle, litellm_params: { model: openai/dall-e-3, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { mode: image_generation } }
+  - { model_name: whisper, litellm_params: { model: openai/whisper-1, api_key: sk-oa-123456, api_base: https://openai.test/v1 } }
+  - { model_name: tts, litellm_params: { model: openai/tts-1-hd, api_key: sk-oa-123456, api_base: https://openai.test/v1 } }
+`;
+  it('prices an image by its size and quality, a transcription per second and speech per character', async () => {
+    const gw = testGateway(TABLE);
+    gw.upstream.on('/images/generations', { json: { created: 1, data: [{ url: 'https://img.test/1.png' }, { url: 'https://img.test/2.png' }] } });
+    gw.upstream.on('/audio/transcriptions', { json: { text: 'hello', duration: 30 } });
+    gw.upstream.on('/audio/speech', { bytes: [new Uint8Array([0xff])], contentType: 'audio/mpeg' });
+    const cost = (r: { response: Response }) => Number(r.response.headers.get('x-litellm-response-cost'));
+    // LiteLLM's hd/1024-x-1792/dall-e-3 row: 6.539e-8 a pixel; standard/1024-x-1024: 3.81469e-8 (about $0.04).
+    const hd = await sdkFor(gw).images.generate({ model: 'dalle', prompt: 'a cat', n: 2, size: '1024x1792', quality: 'hd' }).withResponse();
+    expect(cost(hd)).toBeCloseTo(2 * 6.539e-8 * 1024 * 1792, 10);
+    const plain = await sdkFor(gw).images.generate({ model: 'dalle', prompt: 'a cat' }).withResponse();
+    expect(cost(plain)).toBeCloseTo(2 * 0.04, 4);
+    const heard = await sdkFor(gw).audio.transcriptions.create({ model: 'whisper', file: file(), response_format: 'verbose_json' }).withResponse();
+    expect(cost(heard)).toBeCloseTo(30 * 1e-4, 10);
+    const spoken = await sdkFor(gw).audio.speech.create({ model: 'tts', input: 'Hello there', voice: 'alloy' }).withResponse();
+    expect(cost(spoken)).toBeCloseTo(11 * 3e-5, 10);
+  });
+});
+
 const file = () => new File([new Uint8Array([1, 2, 3, 4])], 'speech.mp3', { type: 'audio/mpeg' });
 
 describe('POST /v1/images/edits', () => {

@@ -5,7 +5,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../../providers/openai-
 import type { Deployment } from '../../router/deployment';
 import { badRequest } from '../../router/errors';
 import { estimateTokens, requireModel, takeControls } from '../../router/request';
-import { chatDialect, chatDialectHidingUsage } from '../../stream/relay';
+import { chatDialect, chatDialectHidingUsage } from '../../stream/chat';
 import { DONE_EVENT, encodeEvent, translateEvents } from '../../stream/sse';
 import type { InboundApi, InboundRequest } from '../inbound';
 
@@ -14,21 +14,18 @@ interface CompletionsBody extends InboundRequest {
   stream_options?: { include_usage?: boolean };
 }
 
-/** Chat parameters a completion request shares (echo, suffix, best_of and logprobs have no chat equivalent). */
-const SHARED = ['max_tokens', 'temperature', 'top_p', 'n', 'stop', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'user', 'seed', 'stream', 'stream_options'];
-
 const TEXT_MODEL = /(^|\/)(gpt-3\.5-turbo-instruct|davinci-002|babbage-002)/;
 
 /** A deployment served natively: a text completion model, by model_info.mode or by name. */
 export const completesNatively = (d: Deployment) => d.info.mode === 'completion' || TEXT_MODEL.test(d.upstreamModel);
 
-type Choice = { text: string; index: number; logprobs: null; finish_reason: string | null };
-const completion = (c: { id: string; created: number; model: string }, choices: Choice[], usage?: Usage | null) => ({
-  id: c.id,
+/** A text_completion object from a chat completion or chunk, each choice's text taken by `text`. */
+const completion = ({ id, created, model, choices, usage }: any, text: (c: any) => unknown) => ({
+  id,
   object: 'text_completion',
-  created: c.created,
-  model: c.model,
-  choices,
+  created,
+  model,
+  choices: (choices ?? []).map((c: any) => ({ text: text(c) ?? '', index: c.index, logprobs: null, finish_reason: c.finish_reason ?? null })),
   ...(usage !== undefined && { usage }),
 });
 
@@ -47,26 +44,22 @@ export const completionsApi: InboundApi<CompletionsBody> = {
   nativeFor: completesNatively,
   usage: (body) => (body as { usage?: Usage } | undefined)?.usage,
   dialect: (r) => (r.stream_options?.include_usage ? chatDialect : chatDialectHidingUsage),
-  toChat(r) {
-    const prompt = Array.isArray(r.prompt) && r.prompt.length === 1 ? r.prompt[0] : r.prompt;
-    if (typeof prompt !== 'string') {
+  toChat({ prompt, echo, suffix, best_of, logprobs, ...rest }) {
+    // echo, suffix, best_of and logprobs have no chat equivalent; the other parameters are chat's own.
+    const one = Array.isArray(prompt) && prompt.length === 1 ? prompt[0] : prompt;
+    if (typeof one !== 'string') {
       throw badRequest('prompt: this model group answers completions through chat, which takes one prompt string', 'prompt', 'invalid_value');
     }
-    const chat: Record<string, unknown> = { model: r.model, messages: [{ role: 'user', content: prompt }] };
-    for (const k of SHARED) if (r[k] !== undefined) chat[k] = r[k];
-    return chat as unknown as ChatRequest;
+    return { ...rest, messages: [{ role: 'user', content: one }] } as ChatRequest;
   },
-  fromChat: (chat: ChatCompletion) =>
-    completion(chat, chat.choices.map((c) => ({ text: typeof c.message.content === 'string' ? c.message.content : '', index: c.index, logprobs: null, finish_reason: c.finish_reason })), chat.usage),
+  fromChat: (chat: ChatCompletion) => completion(chat, (c) => (typeof c.message.content === 'string' ? c.message.content : '')),
   fromChatStream: () =>
     translateEvents({
       translate(ev) {
         if (ev.data === '[DONE]') return [DONE_EVENT];
         if (!ev.data) return [];
         const c = JSON.parse(ev.data);
-        if (c.error) return [encodeEvent(c)];
-        const choices = (c.choices ?? []).map((x: any) => ({ text: x.delta?.content ?? '', index: x.index, logprobs: null, finish_reason: x.finish_reason ?? null }));
-        return [encodeEvent(completion(c, choices, c.usage))];
+        return [encodeEvent(c.error ? c : completion(c, (x) => x.delta?.content))];
       },
     }),
 };
