@@ -459,7 +459,7 @@ export class Router {
   private async resume(s: Splicer, rest: Rest, cutOn: Deployment, job: Continued, cut: RouterError): Promise<ReadableStream<Uint8Array> | undefined> {
     const log = job.log;
     const t = s.transcript;
-    if (t.finished) {
+    if (t.finished && s.end) {
       this.logger.finish(log, undefined, {}, job.defer);
       return s.end();
     }

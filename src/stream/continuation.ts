@@ -28,8 +28,8 @@ export interface Splicer {
    * `trimmed`: the prefill lost trailing whitespace (Anthropic refuses it), which the client already has.
    */
   splice(prior: Usage | undefined, trimmed: boolean): TransformStream<Uint8Array, Uint8Array>;
-  /** The stream's end alone, for an answer cut when it was already whole. */
-  end(): ReadableStream<Uint8Array>;
+  /** The stream's end alone, for an answer cut when it was already whole (`finished`). */
+  end?(): ReadableStream<Uint8Array>;
 }
 
 /** What the relay needs to continue a cut stream: the transcript stage, and how to start the next attempt. */

@@ -169,3 +169,123 @@ describe('stream_failure: continue, Messages passed through to Anthropic', () =>
     await gw.settle();
   });
 });
+
+/** OpenAI's stream of a text answer, event by event as its reference documents it (test/fixtures/responses.ts). */
+function responsesStream(id: string, itemId: string, pieces: string[], usage = { input: 36, output: 9 }): string[] {
+  const base = { id, object: 'response', created_at: 1741476542, model: 'gpt-4.1-2025-04-14', output: [], usage: null, status: 'in_progress' };
+  const text = pieces.join('');
+  const part = { type: 'output_text', text: '', annotations: [] };
+  const item = (status: string, content: unknown[]) => ({ id: itemId, type: 'message', status, role: 'assistant', content });
+  const done = item('completed', [{ ...part, text }]);
+  const at = { item_id: itemId, output_index: 0, content_index: 0 };
+  const u = { input_tokens: usage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.input + usage.output };
+  let n = 0;
+  const ev = (data: { type: string; [k: string]: unknown }) => `event: ${data.type}\ndata: ${JSON.stringify({ ...data, sequence_number: n++ })}\n\n`;
+  return [
+    ev({ type: 'response.created', response: base }),
+    ev({ type: 'response.in_progress', response: base }),
+    ev({ type: 'response.output_item.added', output_index: 0, item: item('in_progress', []) }),
+    ev({ type: 'response.content_part.added', ...at, part }),
+    ...pieces.map((delta) => ev({ type: 'response.output_text.delta', ...at, delta, logprobs: [] })),
+    ev({ type: 'response.output_text.done', ...at, text, logprobs: [] }),
+    ev({ type: 'response.content_part.done', ...at, part: { ...part, text } }),
+    ev({ type: 'response.output_item.done', output_index: 0, item: done }),
+    ev({ type: 'response.completed', response: { ...base, status: 'completed', output: [done], usage: u } }),
+  ];
+}
+
+const GPT = (extra = '') => `
+model_list:
+  - { model_name: gpt, litellm_params: { model: openai/gpt-4.1, api_key: sk-oa-123456, api_base: https://openai.test/v1, order: 1 }, model_info: { id: gpt-1 } }
+${extra}${claude('claude-1', FIRST, 1)}
+general_settings: { master_key: ${MASTER} }
+router_settings:
+  stream_failure: continue
+  fallbacks: [{ gpt: [claude] }]
+`;
+
+async function response(gw: TestGateway, body: Partial<OpenAI.Responses.ResponseCreateParamsStreaming> = {}) {
+  const stream = openai(gw).responses.stream({ model: 'gpt', input: 'Tell me a story', ...body });
+  const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+  for await (const e of stream) events.push(e);
+  const final = await stream.finalResponse();
+  await gw.settle();
+  return { final, events };
+}
+
+/** One response as a client sees it: sequence numbers 0, 1, 2, ...; one created, one completed; one text item. */
+function expectOneResponse(events: OpenAI.Responses.ResponseStreamEvent[], itemId: string) {
+  expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+  expect(events.filter((e) => e.type === 'response.created')).toHaveLength(1);
+  expect(events.filter((e) => e.type === 'response.completed')).toHaveLength(1);
+  expect(events.at(-1)!.type).toBe('response.completed');
+  const deltas = events.filter((e) => e.type === 'response.output_text.delta') as OpenAI.Responses.ResponseTextDeltaEvent[];
+  expect(new Set(deltas.map((e) => `${e.item_id}/${e.output_index}/${e.content_index}`))).toEqual(new Set([`${itemId}/0/0`]));
+}
+
+describe('stream_failure: continue, Responses passed through to OpenAI', () => {
+  const WHOLE = ['Once', ' upon', ' a', ' time.'];
+  const ITEM = 'msg_67ccd2bf17f0819081ff3bb2cf6508e6';
+  // response.created, response.in_progress, output_item.added, content_part.added, then the deltas.
+  for (const [where, sent] of [
+    ['the first event (response.created)', 1],
+    ['a middle event', 6],
+    ['the last event (all but response.completed)', 11],
+  ] as Array<[string, number]>) {
+    it(`a cut after ${where} goes on at the fallback's Claude (translated): the SDK's finalResponse() is one response`, async () => {
+      const gw = testGateway(GPT());
+      const told = Math.min(WHOLE.length, Math.max(0, sent - 4));
+      gw.upstream.on('openai.test', { stream: responsesStream('resp_first', ITEM, WHOLE).slice(0, sent), thenError: 'reset', noDone: true });
+      gw.upstream.on(FIRST, { stream: claudeStream('msg_rest', WHOLE.slice(told), { input: 60, output: 4 }), noDone: true });
+      const { final, events } = await response(gw);
+
+      expect(final.id).toBe('resp_first');
+      expect(final.output_text).toBe(WHOLE.join(''));
+      expect(final.output).toHaveLength(1);
+      expect(final.status).toBe('completed');
+      expectOneResponse(events, told > 0 ? ITEM : final.output[0].id!);
+      expect(final.output[0]).toMatchObject({ type: 'message', status: 'completed', content: [{ type: 'output_text', text: WHOLE.join('') }] });
+      // The rest's usage added to the cut call's (estimated: it was cut before its own count).
+      expect(final.usage!.input_tokens).toBeGreaterThan(60);
+      expect(final.usage!.output_tokens).toBeGreaterThanOrEqual(told > 0 ? 5 : 4);
+      const [rest] = gw.upstream.callsTo(FIRST);
+      const prefill = WHOLE.slice(0, told).join('');
+      if (prefill) expect(rest.body.messages.at(-1)).toEqual({ role: 'assistant', content: prefill });
+    });
+  }
+
+  it('a deployment marked supports_assistant_prefill continues in the Responses API itself; a follow-up sees the whole answer', async () => {
+    const second = '  - { model_name: gpt, litellm_params: { model: openai/gpt-4.1, api_key: sk-oa-123456, api_base: https://prefill.test/v1, order: 2 }, model_info: { id: gpt-2, supports_assistant_prefill: true } }\n';
+    const gw = testGateway(GPT(second));
+    gw.upstream.on('openai.test', { stream: responsesStream('resp_first', ITEM, WHOLE).slice(0, 6), thenError: 'reset', noDone: true }, { json: { id: 'resp_next', object: 'response', status: 'completed', output: [], usage: null } });
+    gw.upstream.on('prefill.test', { stream: responsesStream('resp_rest', 'msg_rest', [' a', ' time.'], { input: 50, output: 3 }), noDone: true });
+    const { final, events } = await response(gw);
+    expect(final.id).toBe('resp_first');
+    expect(final.output_text).toBe(WHOLE.join(''));
+    expect(final.output).toMatchObject([{ id: ITEM, type: 'message', content: [{ type: 'output_text', text: WHOLE.join('') }] }]);
+    expectOneResponse(events, ITEM);
+    const done = events.find((e) => e.type === 'response.output_text.done') as OpenAI.Responses.ResponseTextDoneEvent;
+    expect(done.text).toBe(WHOLE.join(''));
+    // The cut call's usage is estimated (cut before its count), added to the rest's own.
+    expect(final.usage!.input_tokens).toBeGreaterThan(50);
+    expect(final.usage!.output_tokens).toBeGreaterThan(3);
+    const [rest] = gw.upstream.callsTo('prefill.test');
+    expect(rest.body.input.slice(-2)).toEqual([
+      { role: 'system', content: expect.stringContaining('cut off') },
+      { role: 'assistant', content: 'Once upon' },
+    ]);
+    // The spliced answer is kept under the client's id: a follow-up on it carries the whole text.
+    await openai(gw).responses.create({ model: 'gpt', input: 'And then?', previous_response_id: 'resp_first' });
+    const follow = gw.upstream.callsTo('openai.test')[1];
+    expect(follow.body.previous_response_id).toBeUndefined();
+    expect(JSON.stringify(follow.body.input)).toContain(WHOLE.join(''));
+  });
+
+  it('a function call already begun: the error event', async () => {
+    const gw = testGateway(GPT());
+    const call = `event: response.output_item.added\ndata: ${JSON.stringify({ type: 'response.output_item.added', output_index: 0, item: { id: 'fc_1', type: 'function_call', status: 'in_progress', call_id: 'call_1', name: 'get_weather', arguments: '' }, sequence_number: 2 })}\n\n`;
+    gw.upstream.on('openai.test', { stream: [...responsesStream('resp_first', ITEM, []).slice(0, 2), call], thenError: 'reset', noDone: true });
+    await expect(response(gw)).rejects.toThrow(/connection/i);
+    expect(gw.upstream.callsTo(FIRST)).toHaveLength(0);
+  });
+});
