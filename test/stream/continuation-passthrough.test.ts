@@ -159,7 +159,12 @@ describe('stream_failure: continue, Messages passed through to Anthropic', () =>
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    while (!text.includes(' upon')) text += decoder.decode((await reader.read()).value);
+    while (!text.includes(' upon')) {
+      const r = await reader.read();
+      if (r.done) break;
+      text += decoder.decode(r.value);
+    }
+    expect(text).toContain(' upon');
     const [call] = gw.upstream.callsTo(SECOND);
     expect(call.aborted()).toBe(false);
     const started = Date.now();
