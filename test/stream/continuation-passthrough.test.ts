@@ -145,6 +145,15 @@ describe('stream_failure: continue, Messages passed through to Anthropic', () =>
     expect(gw.upstream.callsTo(SECOND)).toHaveLength(0);
   });
 
+  it('a cut inside a thinking block: the error event (no prefill continues thinking)', async () => {
+    const gw = testGateway(CONFIG);
+    const thinking = sse({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    const delta = sse({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'A story' } });
+    gw.upstream.on(FIRST, { stream: [claudeStream('msg_first', [])[0], thinking, delta], thenError: 'reset', noDone: true });
+    await expect(message(gw, { thinking: { type: 'enabled', budget_tokens: 1024 }, max_tokens: 2048 })).rejects.toThrow(/connection/i);
+    expect(gw.upstream.callsTo(SECOND)).toHaveLength(0);
+  });
+
   it('a client that leaves during the continuation aborts the continuation\'s upstream', async () => {
     const gw = testGateway(CONFIG);
     gw.upstream.on(FIRST, { stream: claudeStream('msg_first', WHOLE).slice(0, 4), thenError: 'reset', noDone: true });
