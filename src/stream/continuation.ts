@@ -48,16 +48,11 @@ interface ChunkJson {
   error?: unknown;
 }
 
-/** A chat chunk stream's answer so far. */
-export class ChatTranscript implements Transcript {
+/** A transcript that reads each event's JSON as it passes (`see`), in the stream's order. */
+export abstract class EventTranscript<E> implements Transcript {
   text = '';
-  id?: string;
-  model?: string;
-  created?: number;
-  /** A tool call began, or a second choice streamed: no prefill can continue it. */
-  blocked = false;
-  /** The finish_reason was sent: the text is whole, only the stream's end is missing. */
   finished = false;
+  protected blocked = false;
   private readonly decoder = new TextDecoder();
 
   get continuable(): boolean {
@@ -65,11 +60,32 @@ export class ChatTranscript implements Transcript {
   }
 
   take(events: Uint8Array, send: Send): RouterError | undefined {
-    eachJson(events, this.decoder, (json: ChunkJson) => this.see(json));
+    for (let start = 0; start < events.length; ) {
+      const end = eventEnd(events, start);
+      const next = nextEvent;
+      const ev = parseBlock(this.decoder.decode(events.subarray(start, end)), false);
+      start = next;
+      let json: E;
+      try {
+        json = JSON.parse(ev?.data ?? '');
+      } catch {
+        continue; // [DONE], or no event: the watch stage refused anything else
+      }
+      if (typeof json === 'object' && json) this.see(json);
+    }
     return send(events);
   }
 
-  private see(json: ChunkJson) {
+  protected abstract see(json: E): void;
+}
+
+/** A chat chunk stream's answer so far: blocked by a tool call or a second choice; finished by its finish_reason. */
+class ChatTranscript extends EventTranscript<ChunkJson> {
+  id?: string;
+  model?: string;
+  created?: number;
+
+  protected see(json: ChunkJson) {
     this.id ??= json.id;
     this.model ??= json.model;
     this.created ??= json.created;
@@ -78,23 +94,6 @@ export class ChatTranscript implements Transcript {
       if (typeof c.delta?.content === 'string') this.text += c.delta.content;
       if (c.finish_reason) this.finished = true;
     }
-  }
-}
-
-/** Each event's JSON data in `events` (whole events, as a stage gets them), with its event name. */
-export function eachJson<T>(events: Uint8Array, decoder: TextDecoder, see: (json: T, name?: string) => void) {
-  for (let start = 0; start < events.length; ) {
-    const end = eventEnd(events, start);
-    const next = nextEvent;
-    const ev = parseBlock(decoder.decode(events.subarray(start, end)), false);
-    start = next;
-    let json: T;
-    try {
-      json = JSON.parse(ev?.data ?? '');
-    } catch {
-      continue; // [DONE], or no event: the watch stage refused anything else
-    }
-    if (typeof json === 'object' && json) see(json, ev!.event);
   }
 }
 

@@ -4,9 +4,8 @@
 // after the client's, the usage of both calls in the one message_delta, one message_stop.
 import { toUsage } from '../../providers/anthropic/response';
 import type { AnthropicUsage } from '../../providers/anthropic/types';
-import type { Splicer, Transcript } from '../../stream/continuation';
-import { addUsage, eachJson, restText } from '../../stream/continuation';
-import type { Send } from '../../stream/stage';
+import type { Splicer } from '../../stream/continuation';
+import { addUsage, EventTranscript, restText } from '../../stream/continuation';
 import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import type { MessagesBody } from './request';
@@ -25,25 +24,16 @@ interface MessagesEvent {
 /** A prefill continues text; thinking that ended is kept as it is; a tool call, or a block cut open, cannot go on. */
 const CONTINUABLE = new Set(['text', 'thinking', 'redacted_thinking']);
 
-class MessagesTranscript implements Transcript {
-  text = '';
-  finished = false;
+class MessagesTranscript extends EventTranscript<MessagesEvent> {
   /** Content blocks the client has been sent a start of; the one still open. */
   blocks = 0;
   open?: { index: number; type: string };
-  private blocked = false;
-  private readonly decoder = new TextDecoder();
 
-  get continuable(): boolean {
+  override get continuable(): boolean {
     return this.finished || (!this.blocked && (this.open === undefined || this.open.type === 'text'));
   }
 
-  take(events: Uint8Array, send: Send) {
-    eachJson(events, this.decoder, (e: MessagesEvent) => this.see(e));
-    return send(events);
-  }
-
-  private see(e: MessagesEvent) {
+  protected see(e: MessagesEvent) {
     if (e.type === 'content_block_start') {
       const type = e.content_block?.type ?? '';
       this.open = { index: e.index ?? this.blocks, type };

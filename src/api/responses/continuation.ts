@@ -4,9 +4,8 @@
 // other items after the client's, sequence numbers going on from the client's last, one response.completed with
 // the first response's id, the whole output and the usage of both calls.
 import { CONTINUE_INSTRUCTION } from '../../router/continuation';
-import type { Splicer, Transcript } from '../../stream/continuation';
-import { addUsage, eachJson, restText } from '../../stream/continuation';
-import type { Send } from '../../stream/stage';
+import type { Splicer } from '../../stream/continuation';
+import { addUsage, EventTranscript, restText } from '../../stream/continuation';
 import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import type { ResponsesBody } from './request';
@@ -32,28 +31,19 @@ interface ResponsesEvent {
 /** Text goes on from a prefill; reasoning that ended is kept as it is; a tool call, or reasoning cut open, cannot. */
 const CONTINUABLE = new Set(['message', 'reasoning']);
 
-class ResponsesTranscript implements Transcript {
-  text = '';
-  readonly finished = false;
+class ResponsesTranscript extends EventTranscript<ResponsesEvent> {
   seq = -1;
   response: ResponsesEvent['response'] = {};
   /** The items the client has, as last sent. */
   readonly output: Item[] = [];
   /** The item open now; for a message, its output_text part open and that part's text. */
   open?: { index: number; type: string; id: string; part?: number; text: string };
-  private blocked = false;
-  private readonly decoder = new TextDecoder();
 
-  get continuable(): boolean {
+  override get continuable(): boolean {
     return !this.blocked && (this.open === undefined || this.open.type === 'message');
   }
 
-  take(events: Uint8Array, send: Send) {
-    eachJson(events, this.decoder, (e: ResponsesEvent) => this.see(e));
-    return send(events);
-  }
-
-  private see(e: ResponsesEvent) {
+  protected see(e: ResponsesEvent) {
     if (typeof e.sequence_number === 'number') this.seq = e.sequence_number;
     const index = e.output_index ?? 0;
     switch (e.type) {
