@@ -91,6 +91,15 @@ describe('stream_failure: continue, Messages passed through to Anthropic', () =>
     });
   }
 
+  it('trailing whitespace leaves the prefill (Anthropic refuses it) and is not sent twice', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on(FIRST, { stream: claudeStream('msg_first', ['Once ']).slice(0, 4), thenError: 'reset', noDone: true });
+    gw.upstream.on(SECOND, { stream: claudeStream('msg_rest', [' upon', ' a time.']), noDone: true });
+    const { final } = await message(gw);
+    expect(final.content).toEqual([{ type: 'text', text: 'Once upon a time.' }]);
+    expect(gw.upstream.callsTo(SECOND)[0].body.messages.at(-1)).toEqual({ role: 'assistant', content: 'Once' });
+  });
+
   it('a cut after message_delta (only message_stop missing) ends the message with no second call', async () => {
     const gw = testGateway(CONFIG);
     gw.upstream.on(FIRST, { stream: claudeStream('msg_first', WHOLE).slice(0, -1), thenError: 'reset', noDone: true });
