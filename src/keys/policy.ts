@@ -87,7 +87,8 @@ export function accountRefusal(r: AccountRecord, model: string | undefined, grou
  * nothing pending this is LiteLLM's check exactly.
  */
 export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
-  if (r.max_budget === null || r.spend + pending < r.max_budget) return undefined;
+  // A nano-dollar of float dust is the limit reached: 200 bookings of $0.0002 add up to 0.03999999999999987.
+  if (r.max_budget === null || r.spend + pending < r.max_budget - 1e-9) return undefined;
   const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : `Team=${r.team_id}`;
   return {
     status: 400,
