@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import os from 'node:os';
 import { buildBundle } from './bundle.mjs';
-import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
+import { benchConfig, DEAREST_REQUEST_COST, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
 import { evaluateBudgets, printBudgets, printBundle, printFirstRequest, printIsolates, printKeyed, printStartup, printTables } from './report.mjs';
@@ -281,7 +281,7 @@ try {
     const budgetAdmitted = sum(budgetSteps, (r) => r.requests);
     return {
       rpm: { limit: rpm, admitted: rpmAdmitted, upstreamCalls: rpmUpstream, overLimit: Math.max(0, rpmUpstream - rpm), refused: sum(rpmSteps, (r) => r.non2xx), sameMinute: rpmSameMinute, perIsolate: rpmSteps.map((r) => r.requests) },
-      budget: { maxBudget: budget, admitted: budgetAdmitted, upstreamCalls: budgetUpstream, refused: sum(budgetSteps, (r) => r.non2xx), spend: team?.spend, costPerRequest: budgetUpstream > 0 ? team?.spend / budgetUpstream : undefined },
+      budget: { maxBudget: budget, admitted: budgetAdmitted, upstreamCalls: budgetUpstream, refused: sum(budgetSteps, (r) => r.non2xx), spend: team?.spend, costPerRequest: budgetUpstream > 0 ? team?.spend / budgetUpstream : undefined, bound: DEAREST_REQUEST_COST },
     };
   }
 
