@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // The `env` of cloudflare:test is the Worker's env (wrangler.toml bindings).
 import type { Env as GatewayEnv } from '../src/env';
 

@@ -1,6 +1,7 @@
 // The schema of router.config.yaml: every key of the reference guide, checked with its key path. The config's
 // TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
-import type { Infer } from './validate';
+import type { Check, Infer } from './validate';
+import { callbackName, refusedGeneralSettings, refusedGuardrails } from './refused';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 
 const positive = num({ min: 0 });
@@ -40,10 +41,23 @@ export const litellmParams = obj(
   { required: ['model'], open: true },
 );
 
+/** LiteLLM's model_info.mode values (its model cost map and health checks). */
+export const MODEL_MODES = [
+  'chat', 'completion', 'embedding', 'image_generation', 'image_edit', 'audio_transcription', 'audio_speech', 'moderation',
+  'moderations', 'rerank', 'batch', 'realtime', 'responses', 'ocr', 'search', 'video_generation', 'vector_store',
+] as const;
+
+const modelMode: Check<string> = (v, path, out) => {
+  const mode = str(v, path, out);
+  if (mode !== undefined && !(MODEL_MODES as readonly string[]).includes(mode)) out.warnings.push(`${path}: "${mode}" is not a mode LiteLLM knows (${MODEL_MODES.join(', ')})`);
+  return mode;
+};
+
 export const modelInfo = obj(
   {
     id: str,
-    mode: oneOf('chat', 'embedding', 'completion'),
+    /** What the deployment serves, for /model/info and health checks: any of LiteLLM's modes (a mode it does not know warns). */
+    mode: modelMode,
     input_cost_per_token: positive,
     output_cost_per_token: positive,
     max_input_tokens: count,
@@ -139,9 +153,10 @@ export const litellmSettings = obj({
   context_window_fallbacks: fallbackList,
   content_policy_fallbacks: fallbackList,
   default_fallbacks: list(str),
-  success_callback: list(str),
-  failure_callback: list(str),
-  callbacks: list(str),
+  success_callback: list(callbackName),
+  failure_callback: list(callbackName),
+  callbacks: list(callbackName),
+  guardrails: refusedGuardrails,
   set_verbose: bool,
   json_logs: bool,
   /** Callbacks get message content only when this is explicitly false (stricter than LiteLLM's default). */
@@ -158,6 +173,7 @@ export const generalSettings = obj({
   master_key: refine(str, (k) => k.startsWith('sk-'), "must start with 'sk-', as LiteLLM requires"),
   /** What cached answers are shared by for a virtual key: the key (default) or its team. */
   virtual_key_cache_scope: oneOf('key', 'team'),
+  ...refusedGeneralSettings,
 });
 
 export const proxyConfig = obj(
@@ -167,6 +183,7 @@ export const proxyConfig = obj(
     litellm_settings: litellmSettings,
     general_settings: generalSettings,
     environment_variables: record(str),
+    guardrails: refusedGuardrails,
   },
   { required: ['model_list'] },
 );
