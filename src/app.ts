@@ -12,6 +12,7 @@ import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
+import { withKeyAliases } from './keys/aliases';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import { readJsonBody } from './http/body';
@@ -132,8 +133,8 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-// Any JSON value: the router checks its shape.
-const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.raw);
+// Any JSON value: the router checks its shape. A virtual key's model aliases apply from here on.
+const readJson = async (c: Context<AppEnv>): Promise<unknown> => withKeyAliases(c, await readJsonBody(c.req.raw));
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 

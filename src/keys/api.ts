@@ -7,7 +7,7 @@ import { sha256Hex } from '../cache/key';
 import { badRequest, RouterError } from '../router/errors';
 import type { KeyedEnv } from './auth';
 import { durationMs, resetAt } from './duration';
-import { KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, stringList } from './input';
+import { KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, storedOf, stringList } from './input';
 import { abbreviate } from './policy';
 import { refusalError } from './refusal';
 import type { KeyService } from './service';
@@ -78,7 +78,9 @@ keyRoutes.post('/key/generate', async (c) => {
   const token = await sha256Hex(key);
   const at = new Date(t).toISOString();
   const record: KeyRecord = {
+    ...storedOf(b),
     ...limitsOf(b),
+    aliases: (b.aliases as Record<string, string> | undefined) ?? {},
     token,
     key_name: abbreviate(key),
     key_alias: (b.key_alias as string | null) ?? null,
@@ -157,7 +159,7 @@ for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as
 
 // ---- teams ----
 
-const teamView = (t: TeamRecord) => ({ ...t, members_with_roles: [], admins: [], members: [] });
+const teamView = (t: TeamRecord) => ({ admins: [], members: [], model_aliases: {}, ...t, members_with_roles: t.members_with_roles ?? [] });
 
 keyRoutes.post('/team/new', async (c) => {
   const b = readFields(await json(c), TEAM_FIELDS);
@@ -165,7 +167,10 @@ keyRoutes.post('/team/new', async (c) => {
   const at = new Date(t).toISOString();
   const limits = limitsOf(b);
   const team: TeamRecord = {
+    ...storedOf(b),
     ...limits,
+    model_aliases: (b.model_aliases as Record<string, string> | undefined) ?? {},
+    members_with_roles: (b.members_with_roles as TeamRecord['members_with_roles']) ?? [],
     team_id: (b.team_id as string | undefined) ?? crypto.randomUUID(),
     team_alias: (b.team_alias as string | null) ?? null,
     budget_reset_at: resetAt(limits.budget_duration, t),

@@ -28,11 +28,16 @@ export interface KeyRecord extends Limits {
   team_id: string | null;
   user_id: string | null;
   expires: string | null;
+  /** The key's own model_group_alias (LiteLLM's `aliases`): a requested name -> the model group it is sent to. */
+  aliases?: Record<string, string>;
 }
 
 export interface TeamRecord extends Limits {
   team_id: string;
   team_alias: string | null;
+  /** The team's model_group_alias, for its keys' requests (after the key's own aliases). */
+  model_aliases?: Record<string, string>;
+  members_with_roles?: Array<{ role: 'admin' | 'user'; user_id: string | null; user_email: string | null }>;
 }
 
 /** A key with its team, as the isolate caches it. */
