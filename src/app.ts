@@ -13,6 +13,7 @@ import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import { withKeyAliases } from './keys/aliases';
+import { accessGroupList } from './keys/access-groups';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import { readJsonBody } from './http/body';
@@ -121,7 +122,12 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/responses', responses);
   app.post('/responses', responses);
 
-  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
+  // ?only_model_access_groups=true: the model access groups (model_info.access_groups), as LiteLLM lists them.
+  const models = (c: Context<AppEnv>) => {
+    const { router } = c.get('gateway');
+    const list = c.req.query('only_model_access_groups') === 'true' ? accessGroupList(router.deployments) : router.listModels();
+    return c.json(visibleModels(c, list));
+  };
   app.get('/v1/models', models);
   app.get('/models', models);
 

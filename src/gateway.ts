@@ -19,6 +19,7 @@ import { withDistance } from './state/distance';
 import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
+import { accessGroups } from './keys/access-groups';
 
 export type Gateway =
   | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService }
@@ -109,6 +110,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
             namespace: options.stateNamespace,
             now: options.now ?? Date.now,
             groups: () => router?.groups,
+            accessGroupsOf: (group) => (router ? accessGroups(router.deployments).of(group) : []),
             cacheScope: config.general_settings.virtual_key_cache_scope ?? 'key',
           })
         : undefined;

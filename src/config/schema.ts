@@ -63,6 +63,8 @@ export const modelInfo = obj(
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,
+    /** Model access groups: a key, team or user whose `models` names one may call this deployment's model group. */
+    access_groups: list(str),
   },
   { open: true },
 );

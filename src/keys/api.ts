@@ -101,11 +101,12 @@ keyRoutes.get('/key/info', async (c) => {
   const own = c.var.virtualKey;
   const token = asked ? await tokenOf(asked) : own?.token;
   if (!token) throw badRequest('key: required (the key, or its hash) when called with the master key', 'key', 'missing_field');
+  // As LiteLLM: a key that does not exist is a 404 for anyone; another key's info is a 403 for a virtual key.
+  const entry = await service(c).store().lookup(token, now(c));
+  if (!entry) throw new RouterError('NotFoundError', `Key not found: ${token}`, { param: 'key', code: '404' });
   if (own && token !== own.token) {
     throw new RouterError('PermissionDeniedError', 'A virtual key can only see its own /key/info', { type: 'auth_error', code: '403' });
   }
-  const entry = await service(c).store().lookup(token, now(c));
-  if (!entry) throw new RouterError('NotFoundError', `Key not found: ${token}`, { param: 'key', code: '404' });
   return c.json({ key: token, info: entry.key });
 });
 
@@ -181,8 +182,13 @@ keyRoutes.post('/team/new', async (c) => {
 });
 
 keyRoutes.get('/team/info', async (c) => {
-  const teamId = c.req.query('team_id');
+  const own = c.var.virtualKey;
+  // A virtual key reads its own team (the team_id may be left out); any other team takes the master key.
+  const teamId = c.req.query('team_id') ?? own?.entry.key.team_id ?? undefined;
   if (!teamId) throw badRequest('team_id: required', 'team_id', 'missing_field');
+  if (own && own.entry.key.team_id !== teamId) {
+    throw new RouterError('PermissionDeniedError', "A virtual key can only see its own team's /team/info", { type: 'auth_error', code: '403' });
+  }
   const found = await service(c).store().getTeam(teamId, now(c));
   if (!found) throw new RouterError('NotFoundError', `Team not found: ${teamId}`, { param: 'team_id', code: '404' });
   return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: [] });

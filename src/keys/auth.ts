@@ -7,6 +7,7 @@ import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
 import type { RequestLog } from '../observability/events';
+import { accessGroups } from './access-groups';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
@@ -22,6 +23,8 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+  // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own team.
+  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info',
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -87,19 +90,26 @@ export async function admitKey<E extends KeyedEnv>(
   }
 }
 
-/** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
-export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
+/** Whether the caller may use a model (name or group): always for the master key; for a virtual key, by its models. */
+export function modelVisible<E extends KeyedEnv>(c: Context<E>): (id: string) => boolean {
   const key = c.get('virtualKey');
-  if (!key) return list;
-  const { groups } = c.get('gateway').router;
-  const allowed = (id: string) => {
+  if (!key) return () => true;
+  const { groups, deployments } = c.get('gateway').router;
+  const access = accessGroups(deployments);
+  return (id) => {
     let group: string | undefined;
     try {
       group = groups.resolve(id);
     } catch {
-      // listed models always resolve
+      // not a model group (an access group's name is matched by name)
     }
-    return !modelRefusal(key.entry, id, group);
+    return !modelRefusal(key.entry, id, group, group === undefined ? undefined : access.of(group));
   };
+}
+
+/** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
+export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
+  if (!c.get('virtualKey')) return list;
+  const allowed = modelVisible(c);
   return { ...list, data: list.data.filter((m) => allowed(m.id)) };
 }

@@ -36,11 +36,14 @@ export function accessRefusal({ key, team }: KeyEntry, now: number): Refusal | u
 /** Names that allow every model, as LiteLLM spells them. */
 const ALL_MODELS = new Set(['*', 'all-proxy-models', 'all-team-models']);
 
-/** Whether a models list lets `model` (or the group it resolves to) through: empty allows all; `prefix*` is a wildcard. */
-export function modelAllowed(models: string[], model: string, group: string | undefined): boolean {
+/**
+ * Whether a models list lets `model` (or the group it resolves to, or an access group that group is in) through:
+ * empty allows all; `prefix*` is a wildcard.
+ */
+export function modelAllowed(models: string[], model: string, group: string | undefined, accessGroups: readonly string[] = []): boolean {
   if (models.length === 0) return true;
   return models.some((m) => {
-    if (ALL_MODELS.has(m) || m === model || m === group) return true;
+    if (ALL_MODELS.has(m) || m === model || m === group || accessGroups.includes(m)) return true;
     if (!m.endsWith('*')) return false;
     const prefix = m.slice(0, -1);
     return model.startsWith(prefix) || (group !== undefined && group.startsWith(prefix));
@@ -49,10 +52,10 @@ export function modelAllowed(models: string[], model: string, group: string | un
 
 const quoteList = (models: string[]) => `[${models.map((m) => `'${m}'`).join(', ')}]`;
 
-export function modelRefusal({ key, team }: KeyEntry, model: string | undefined, group: string | undefined): Refusal | undefined {
+export function modelRefusal({ key, team }: KeyEntry, model: string | undefined, group: string | undefined, accessGroups?: readonly string[]): Refusal | undefined {
   if (model === undefined) return undefined;
   for (const [entity, models] of [['key', key.models], ['team', team?.models ?? []]] as const) {
-    if (!modelAllowed(models, model, group)) {
+    if (!modelAllowed(models, model, group, accessGroups)) {
       return {
         status: 403,
         type: `${entity}_model_access_denied`,
@@ -111,8 +114,8 @@ export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Usage, estToke
 }
 
 /** Everything but the counts: what an isolate can decide from its cached entry. */
-export function staticRefusal(entry: KeyEntry, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
-  return accessRefusal(entry, now) ?? modelRefusal(entry, model, group);
+export function staticRefusal(entry: KeyEntry, model: string | undefined, group: string | undefined, now: number, accessGroups?: readonly string[]): Refusal | undefined {
+  return accessRefusal(entry, now) ?? modelRefusal(entry, model, group, accessGroups);
 }
 
 export type { KeyRecord, TeamRecord };

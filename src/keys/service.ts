@@ -21,6 +21,8 @@ export interface KeyServiceOptions {
   now: () => number;
   /** The Router's groups, to resolve aliases before the model check (read lazily: the Router is built after). */
   groups: () => ModelGroups | undefined;
+  /** The model access groups a model group is in (model_info.access_groups). */
+  accessGroupsOf?: (group: string) => readonly string[];
   /** What the response cache is scoped to for a virtual key: the key, or its team (general_settings.virtual_key_cache_scope). */
   cacheScope: CacheScope;
 }
@@ -113,13 +115,14 @@ export class KeyService {
       // An unknown model: the Router answers it (404) once the key may ask for it.
     }
     const now = this.opts.now();
+    const accessGroups = group === undefined ? undefined : this.opts.accessGroupsOf?.(group);
     if (!isLimited(key.entry)) {
-      const refusal = staticRefusal(key.entry, model, group, now);
+      const refusal = staticRefusal(key.entry, model, group, now, accessGroups);
       if (refusal) throw refusalError(refusal);
       return this.admission(key.token, key.entry, defer);
     }
     const lease = crypto.randomUUID();
-    const r = await this.store().admit({ token: key.token, model, group, estTokens, now, lease });
+    const r = await this.store().admit({ token: key.token, model, group, accessGroups, estTokens, now, lease });
     this.cache.set(key.token, r.entry, this.opts.now());
     if (!r.ok) throw refusalError(r.refusal);
     return this.admission(key.token, r.entry, defer, { minute: r.minute, estTokens, lease }, r.remaining);

@@ -74,6 +74,8 @@ export interface AdmitRequest {
   /** The `model` the client asked for, and the group it resolves to (the same when it is no alias). */
   model: string | undefined;
   group: string | undefined;
+  /** The model access groups that group is in (model_info.access_groups): a `models` entry naming one allows it. */
+  accessGroups?: readonly string[];
   estTokens: number;
   now: number;
   /** The slot this request holds until it settles (parallel limits, budget reservations). */
