@@ -80,6 +80,9 @@ export function createApp(options: GatewayOptions = {}) {
   };
   app.post('/v1/chat/completions', chat);
   app.post('/chat/completions', chat);
+  // Azure OpenAI clients (`api-key` header, `?api-version=`, which is not needed here) and OpenAI's old engines path.
+  app.post('/openai/deployments/:deployment/chat/completions', chat);
+  app.post('/engines/:deployment/chat/completions', chat);
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
@@ -89,6 +92,8 @@ export function createApp(options: GatewayOptions = {}) {
   };
   app.post('/v1/embeddings', embeddings);
   app.post('/embeddings', embeddings);
+  app.post('/openai/deployments/:deployment/embeddings', embeddings);
+  app.post('/engines/:deployment/embeddings', embeddings);
 
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
@@ -139,8 +144,15 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-// Any JSON value: the router checks its shape. A virtual key's model aliases apply from here on.
-const readJson = async (c: Context<AppEnv>): Promise<unknown> => withKeyAliases(c, await readJsonBody(c.req.raw));
+/**
+ * Any JSON value: the router checks its shape. On the Azure-style routes the path's deployment is the model (it
+ * wins over the body's, as in LiteLLM); a virtual key's model aliases apply from here on.
+ */
+const readJson = async (c: Context<AppEnv>): Promise<unknown> => {
+  const body = await readJsonBody(c.req.raw);
+  const deployment = c.req.param('deployment');
+  return withKeyAliases(c, deployment === undefined ? body : { ...fields(body), model: deployment });
+};
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 

@@ -27,6 +27,9 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info',
 ]);
 
+/** The Azure-style and engines model routes (`/openai/deployments/{deployment}/chat/completions`), which call admitKey(). */
+const DEPLOYMENT_ROUTE = /^\/(openai\/deployments|engines)\/[^/]+\/(chat\/completions|embeddings)$/;
+
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
 export function deferOf(c: Context): Defer {
   let waitUntil: ((p: Promise<unknown>) => void) | undefined;
@@ -50,7 +53,7 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
     if (!keys || !given.startsWith('sk-')) throw unknownKey();
     const key = await keys.authenticate(given, deferOf(c));
     const path = new URL(c.req.url).pathname;
-    if (!VIRTUAL_KEY_ROUTES.has(path)) {
+    if (!VIRTUAL_KEY_ROUTES.has(path) && !DEPLOYMENT_ROUTE.test(path)) {
       throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
         type: 'auth_error',
         code: '401',
