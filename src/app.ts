@@ -10,6 +10,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
+import { userRoutes } from './keys/users/routes';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import { withKeyAliases } from './keys/aliases';
@@ -140,6 +141,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
+  app.route('/', userRoutes);
 
   return app;
 }

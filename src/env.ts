@@ -1,6 +1,7 @@
 import type { MetricsState } from './observability/metrics-object';
 import type { RouterState } from './state/durable-object';
 import type { KeyStore } from './keys/store-object';
+import type { UserDirectory } from './keys/users/store-object';
 
 /** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
 export interface Env {
@@ -12,6 +13,8 @@ export interface Env {
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
+  /** Internal users (/user/*, team members). */
+  USERS?: DurableObjectNamespace<UserDirectory>;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
   STATE_RTT_MS?: string;
   [name: string]: unknown;

@@ -107,6 +107,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
       env.KEYS && masterKey
         ? new KeyService({
             ns: env.KEYS,
+            users: env.USERS,
             namespace: options.stateNamespace,
             now: options.now ?? Date.now,
             groups: () => router?.groups,

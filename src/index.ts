@@ -5,6 +5,7 @@ import { createApp } from './app';
 export { RouterState } from './state/durable-object';
 export { MetricsState } from './observability/metrics-object';
 export { KeyStore } from './keys/store-object';
+export { UserDirectory } from './keys/users/store-object';
 export { Router } from './router/router';
 export { DurableStateStore } from './state/durable-store';
 export { MemoryStateStore } from './state/memory';

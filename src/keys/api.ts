@@ -13,6 +13,7 @@ import { refusalError } from './refusal';
 import type { KeyService } from './service';
 import type { Outcome } from './store-object';
 import type { KeyRecord, TeamRecord } from './types';
+import { userModels } from './users/rules';
 
 type Body = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ function newKey(): string {
 /** The hash a `key` parameter names: the key itself is hashed, a hash is taken as is. */
 const tokenOf = (key: string) => (key.startsWith('sk-') ? sha256Hex(key) : Promise.resolve(key));
 
-async function json(c: Context): Promise<Body> {
+export async function json(c: Context): Promise<Body> {
   try {
     return await c.req.json();
   } catch {
@@ -33,7 +34,7 @@ async function json(c: Context): Promise<Body> {
   }
 }
 
-function ok<T>(r: Outcome<T>): T {
+export function ok<T>(r: Outcome<T>): T {
   if (!r.ok) throw refusalError(r.refusal);
   return r.value;
 }
@@ -67,11 +68,11 @@ async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   await next();
 }
 
-const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
-const now = (c: Context<KeyedEnv>) => service(c).now();
+export const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
+export const now = (c: Context<KeyedEnv>) => service(c).now();
 
-keyRoutes.post('/key/generate', async (c) => {
-  const b = readFields(await json(c), KEY_FIELDS);
+/** /key/generate's work, also /user/new's auto-created key: the checked body in, the key shown once out. */
+export async function generateKey(c: Context<KeyedEnv>, b: Body) {
   const t = now(c);
   const key = (b.key as string | undefined) ?? newKey();
   if (!key.startsWith('sk-')) throw badRequest('key: a key you choose must start with sk-', 'key', 'invalid_field');
@@ -92,9 +93,13 @@ keyRoutes.post('/key/generate', async (c) => {
     updated_at: at,
     ...timing(b, t),
   };
+  // A key for an internal user is held within the user's models (inherits them when it names none).
+  if (record.user_id !== null) record.models = await userModels(c, record.user_id, record.models);
   const { key: stored } = ok(await service(c).store().createKey(record));
-  return c.json({ ...stored, key, token_id: token, duration: b.duration ?? null });
-});
+  return { ...stored, key, token_id: token, duration: b.duration ?? null };
+}
+
+keyRoutes.post('/key/generate', async (c) => c.json(await generateKey(c, readFields(await json(c), KEY_FIELDS))));
 
 keyRoutes.get('/key/info', async (c) => {
   const asked = c.req.query('key');
@@ -160,7 +165,7 @@ for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as
 
 // ---- teams ----
 
-const teamView = (t: TeamRecord) => ({ admins: [], members: [], model_aliases: {}, ...t, members_with_roles: t.members_with_roles ?? [] });
+export const teamView = (t: TeamRecord) => ({ admins: [], members: [], model_aliases: {}, ...t, members_with_roles: t.members_with_roles ?? [] });
 
 keyRoutes.post('/team/new', async (c) => {
   const b = readFields(await json(c), TEAM_FIELDS);
@@ -191,7 +196,7 @@ keyRoutes.get('/team/info', async (c) => {
   }
   const found = await service(c).store().getTeam(teamId, now(c));
   if (!found) throw new RouterError('NotFoundError', `Team not found: ${teamId}`, { param: 'team_id', code: '404' });
-  return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: [] });
+  return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: (found.team as { team_memberships?: unknown[] }).team_memberships ?? [] });
 });
 
 keyRoutes.post('/team/update', async (c) => {

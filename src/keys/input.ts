@@ -9,18 +9,18 @@ import { isDuration } from './duration';
 import type { Limits } from './types';
 
 type Body = Record<string, unknown>;
-type Field = (v: unknown, name: string) => unknown;
+export type Field = (v: unknown, name: string) => unknown;
 
 const fail = (name: string, what: string) => badRequest(`${name}: ${what}`, name, 'invalid_field');
 
 /** Fields whose own value may be null (a limit with none); any other field's null is its default. */
 const nullableFields = new WeakSet<Field>();
-const nullable = (f: Field): Field => {
+export const nullable = (f: Field): Field => {
   const g: Field = (v, name) => (v === null ? null : f(v, name));
   nullableFields.add(g);
   return g;
 };
-const string: Field = (v, name) => {
+export const string: Field = (v, name) => {
   if (typeof v !== 'string' || v === '') throw fail(name, 'expected a non-empty string');
   return v;
 };
@@ -32,7 +32,7 @@ const count: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw fail(name, 'expected a whole number >= 0');
   return v;
 };
-const flag: Field = (v, name) => {
+export const flag: Field = (v, name) => {
   if (typeof v !== 'boolean') throw fail(name, 'expected true or false');
   return v;
 };
@@ -82,7 +82,7 @@ const members: Field = (v, name) => {
 };
 
 /** Any JSON value: a field stored and returned, with no meaning here. */
-const stored: Field = (v) => v;
+export const stored: Field = (v) => v;
 /** A limit or restriction this gateway does not enforce: refused with a value, passed when empty. */
 const notEnforced: Field = (v, name) => {
   if (isEmpty(v)) return undefined;

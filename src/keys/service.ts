@@ -10,12 +10,15 @@ import { EntryCache } from './cache';
 import { isLimited, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore, KeyStoreApi } from './store-object';
+import type { UserDirectory, UserDirectoryApi } from './users/store-object';
 import type { KeyEntry, Remaining, Settlement } from './types';
 
 export type CacheScope = 'key' | 'team';
 
 export interface KeyServiceOptions {
   ns: DurableObjectNamespace<KeyStore>;
+  /** Internal users (/user/*), when the USERS binding exists. */
+  users?: DurableObjectNamespace<UserDirectory>;
   /** Keeps this gateway's keys apart from others on the same binding (tests). */
   namespace?: string;
   now: () => number;
@@ -52,6 +55,11 @@ export class KeyService {
   store(): KeyStoreApi {
     const ns = this.opts.ns;
     return ns.get(ns.idFromName(`${this.opts.namespace ?? ''}keys`)) as unknown as KeyStoreApi;
+  }
+
+  users(): UserDirectoryApi | undefined {
+    const ns = this.opts.users;
+    return ns && (ns.get(ns.idFromName(`${this.opts.namespace ?? ''}users`)) as unknown as UserDirectoryApi);
   }
 
   /** LiteLLM's hash of a key: SHA-256, hex. */
