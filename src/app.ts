@@ -11,6 +11,8 @@ import { callId, callTiming, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
 import { userRoutes } from './keys/users/routes';
+import { spendRoutes } from './keys/spend';
+import { tokenCounterRoutes } from './http/token-counter';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import { withKeyAliases } from './keys/aliases';
@@ -142,6 +144,8 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
   app.route('/', userRoutes);
+  app.route('/', spendRoutes);
+  app.route('/', tokenCounterRoutes);
 
   return app;
 }

@@ -58,6 +58,7 @@ export const keyRoutes = new Hono<KeyedEnv>();
 keyRoutes.use('/key/*', requireKeys);
 keyRoutes.use('/team/*', requireKeys);
 keyRoutes.use('/dashboard/keys', requireKeys);
+keyRoutes.use('/global/spend/*', requireKeys);
 
 async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   if (!c.var.gateway.keys) {

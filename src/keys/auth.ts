@@ -24,7 +24,7 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
   // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own team.
-  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info',
+  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info', '/utils/token_counter',
 ]);
 
 /** The Azure-style and engines model routes (`/openai/deployments/{deployment}/chat/completions`), which call admitKey(). */
