@@ -3,56 +3,37 @@
 // false value (`guardrails: []`, `enable_jwt_auth: false`) it asks for nothing and passes.
 import type { Check } from './validate';
 
-const AUTH = "this gateway's auth is the master key and its virtual keys (/key/generate)";
-
-const refuse = (reason: string): Check<never> => (v, path, out) => {
+const refuse = (what: string): Check<never> => (v, path, out) => {
   if (v === false || v === '' || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0)) return undefined;
-  out.errors.push(`${path}: refused: ${reason}. Remove it to load this config`);
+  out.errors.push(`${path}: refused: ${what} not implemented in this gateway, so requests would go unchecked while you believe they are checked (its auth is the master key and virtual keys). Remove it to load this config`);
   return undefined;
 };
 
-const notRun = (what: string) => refuse(`${what} is not implemented here, and accepting it would leave requests unchecked while you believe they are checked; ${AUTH}`);
+const names = (list: string, what: string) => Object.fromEntries(list.split(' ').map((k) => [k, refuse(what)]));
 
 /** general_settings keys that decide who may call what. */
 export const refusedGeneralSettings = {
-  custom_auth: refuse(`custom_auth runs your Python function on every request in LiteLLM; this gateway runs no Python, so your check would never run; ${AUTH}`),
-  custom_auth_settings: notRun('custom_auth'),
-  custom_auth_run_common_checks: notRun('custom_auth'),
-  enable_jwt_auth: notRun('JWT auth'),
-  litellm_jwtauth: notRun('JWT auth'),
-  enable_oauth2_auth: notRun('OAuth2 auth'),
-  enable_oauth2_proxy_auth: notRun('OAuth2 proxy auth'),
-  oauth2_config_mappings: notRun('OAuth2 auth'),
-  allowed_ips: notRun('IP address filtering'),
-  allowed_routes: notRun('Route allow-listing'),
-  admin_only_routes: notRun('Admin-only routes'),
-  enforce_user_param: notRun('Requiring the `user` parameter'),
-  enforced_params: notRun('Requiring request parameters (enforced_params)'),
-  custom_key_generate: notRun('A custom /key/generate check'),
-  key_generation_settings: notRun('Restricting who may generate keys (key_generation_settings)'),
+  ...names('custom_auth custom_auth_settings custom_auth_run_common_checks', 'custom_auth runs your Python code on each request in LiteLLM; this gateway runs no Python:'),
+  ...names('enable_jwt_auth litellm_jwtauth', 'JWT auth is'),
+  ...names('enable_oauth2_auth enable_oauth2_proxy_auth oauth2_config_mappings', 'OAuth2 auth is'),
+  ...names('allowed_ips allowed_routes admin_only_routes enforce_user_param enforced_params custom_key_generate key_generation_settings', 'this restriction is'),
 };
 
 /** Guardrails, top level (`guardrails:`) and in litellm_settings (LiteLLM's older form). */
-export const refusedGuardrails = refuse('guardrails are not implemented in this gateway yet; requests would reach the model unchecked while you believe they are checked');
+export const refusedGuardrails = refuse('guardrails are');
 
-/** LiteLLM's callbacks that check or change requests (guardrails and moderation hooks), and Python hooks (`module.instance`). */
-const GUARDRAIL_CALLBACKS = new Set([
-  'presidio', 'lakera_prompt_injection', 'detect_prompt_injection', 'hide_secrets', 'llamaguard_moderations', 'llmguard_moderations',
-  'google_text_moderation', 'openai_moderations', 'azure_content_safety', 'aporia', 'bedrock_guardrails', 'guardrails_ai', 'secret_detection',
-]);
+/** LiteLLM's callbacks that check or change requests (guardrails, moderation hooks). */
+const GUARDRAIL_CALLBACKS = new Set(
+  'presidio lakera_prompt_injection detect_prompt_injection hide_secrets llamaguard_moderations llmguard_moderations google_text_moderation openai_moderations azure_content_safety aporia bedrock_guardrails guardrails_ai secret_detection'.split(' '),
+);
 
+/** A callback name; a guardrail, or Python code in `callbacks` (which may hook requests), refuses the config. */
 export const callbackName: Check<string> = (v, path, out) => {
   if (typeof v !== 'string') {
-    out.errors.push(`${path}: expected a callback name, got ${v === null ? 'null' : typeof v}`);
+    out.errors.push(`${path}: expected a callback name`);
     return undefined;
   }
-  if (GUARDRAIL_CALLBACKS.has(v)) {
-    out.errors.push(`${path}: refused: "${v}" is a guardrail in LiteLLM, not implemented in this gateway; requests would reach the model unchecked. Remove it to load this config`);
-    return undefined;
-  }
-  if (/^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$/.test(v) && path.includes('.callbacks[')) {
-    out.errors.push(`${path}: refused: "${v}" is Python code LiteLLM would import; this gateway runs no Python, and a hook that checks requests would silently not run. Remove it to load this config`);
-    return undefined;
-  }
+  if (GUARDRAIL_CALLBACKS.has(v)) return refuse(`"${v}" is a guardrail,`)(v, path, out);
+  if (/^\w+(\.\w+)+$/.test(v) && path.includes('.callbacks[')) return refuse(`"${v}" is Python code LiteLLM imports (a hook may check requests);`)(v, path, out);
   return v;
 };

@@ -73,14 +73,14 @@ describe("LiteLLM's own configs", () => {
 
   it('refuses custom_auth, JWT auth and guardrails, saying why', () => {
     const custom = compileConfig(named('pass_through_config.yaml'));
-    expect(custom.errors).toEqual([expect.stringMatching(/^general_settings\.custom_auth: refused: custom_auth runs your Python function .* would never run/)]);
+    expect(custom.errors).toEqual([expect.stringMatching(/^general_settings\.custom_auth: refused: custom_auth runs your Python code .* not implemented/)]);
     expect(compileConfig(named('okta_jwt_auth_config.yaml')).errors[0]).toMatch(/^general_settings\.enable_jwt_auth: refused: JWT auth is not implemented/);
     expect(compileConfig(named('guardrails_eu_ai_act.yaml')).errors).toEqual([expect.stringMatching(/^guardrails: refused: guardrails are not implemented/)]);
   });
 
   it('refuses guardrail callbacks and Python hooks in callbacks; an empty guardrails list passes', () => {
     const base = 'model_list:\n  - model_name: a\n    litellm_params: { model: mock/a }\n';
-    expect(compileConfig(`${base}litellm_settings:\n  callbacks: ["presidio"]\n`).errors).toEqual([expect.stringMatching(/^litellm_settings\.callbacks\[0\]: refused: "presidio" is a guardrail/)]);
+    expect(compileConfig(`${base}litellm_settings:\n  callbacks: ["presidio"]\n`).errors).toEqual([expect.stringMatching(/^litellm_settings\.callbacks\[0\]: refused: "presidio" is a guardrail, not implemented/)]);
     expect(compileConfig(`${base}litellm_settings:\n  callbacks: custom_callbacks.proxy_handler_instance\n`).ok).toBe(false);
     expect(compileConfig(`${base}litellm_settings:\n  callbacks: ["custom_callbacks.proxy_handler_instance"]\n`).errors).toEqual([expect.stringMatching(/Python code/)]);
     expect(compileConfig(`${base}guardrails: []\ngeneral_settings:\n  enable_jwt_auth: false\n`).ok).toBe(true);

@@ -34,7 +34,10 @@ const USER_FIELDS: Record<string, Field> = {
   user_role: role,
   teams,
   auto_create_key: flag,
-  password: stored,
+  // No UI login here: a password would be a secret stored for nothing.
+  password: (v, name) => {
+    throw badRequest(`${name}: this gateway has no UI login and stores no passwords`, name, 'unsupported_field');
+  },
   sso_user_id: stored,
   organizations: stored,
 };
@@ -55,8 +58,6 @@ async function requireUsers(c: Context<KeyedEnv>, next: () => Promise<void>) {
 
 const users = (c: Context<KeyedEnv>): UserDirectoryApi => service(c).users()!;
 const stamp = (c: Context<KeyedEnv>) => new Date(now(c)).toISOString();
-/** A user's stored view: never its password. */
-const userView = ({ password: _p, ...u }: UserRecord) => u;
 
 async function findUser(c: Context<KeyedEnv>, b: Body): Promise<UserRecord> {
   const id = typeof b.user_id === 'string' ? b.user_id : undefined;
@@ -75,7 +76,6 @@ userRoutes.post('/user/new', async (c) => {
   const user: UserRecord = {
     ...storedOf(b),
     ...limitsOf(b),
-    password: b.password,
     sso_user_id: b.sso_user_id,
     organizations: b.organizations,
     user_id: (b.user_id as string | undefined) ?? crypto.randomUUID(),
@@ -91,11 +91,11 @@ userRoutes.post('/user/new', async (c) => {
   for (const teamId of (b.teams as string[] | undefined) ?? []) await join(c, teamId, { role: 'user', user_id: user.user_id, user_email: user.user_email });
   const saved = (await users(c).get(user.user_id))!;
   // As LiteLLM: a key for the user unless auto_create_key is false (the key's own limits are not the user's).
-  if (b.auto_create_key === false) return c.json({ ...userView(saved), key: null });
+  if (b.auto_create_key === false) return c.json({ ...saved, key: null });
   const keyBody: Body = { user_id: saved.user_id, models: b.models ?? [], metadata: b.metadata ?? {} };
   for (const k of ['key_alias', 'duration', 'aliases', 'team_id'] as const) if (b[k] !== undefined) keyBody[k] = b[k];
   const { key, token_id, expires } = await generateKey(c, keyBody);
-  return c.json({ ...userView(saved), key, token: token_id, token_id, expires });
+  return c.json({ ...saved, key, token: token_id, token_id, expires });
 });
 
 userRoutes.get('/user/info', async (c) => {
@@ -105,7 +105,7 @@ userRoutes.get('/user/info', async (c) => {
   const store = service(c).store();
   const { keys } = await store.listKeys({ page: 1, size: 1000 }, now(c));
   const teams = (await Promise.all(user.teams.map((t) => store.getTeam(t, now(c))))).flatMap((t) => (t ? [teamView(t.team)] : []));
-  return c.json({ user_id: user.user_id, user_info: userView(user), keys: keys.filter((k) => k.user_id === user.user_id), teams });
+  return c.json({ user_id: user.user_id, user_info: user, keys: keys.filter((k) => k.user_id === user.user_id), teams });
 });
 
 userRoutes.post('/user/update', async (c) => {
@@ -113,7 +113,7 @@ userRoutes.post('/user/update', async (c) => {
   const user = await findUser(c, b);
   const { user_id: _id, teams: _t, auto_create_key: _a, ...patch } = b;
   const next = await users(c).patch(user.user_id, patch as Partial<UserRecord>, stamp(c));
-  return c.json({ user_id: user.user_id, data: userView(next!) });
+  return c.json({ user_id: user.user_id, data: next! });
 });
 
 userRoutes.post('/user/delete', async (c) => {
@@ -137,7 +137,7 @@ userRoutes.get('/user/list', async (c) => {
   const page = pageParam(c.req.query('page'), 'page', 1, 1_000_000);
   const size = pageParam(c.req.query('page_size'), 'page_size', 25, 100);
   const { users: list, total } = await users(c).list(page, size);
-  return c.json({ users: list.map(userView), total, page, page_size: size, total_pages: Math.ceil(total / size) });
+  return c.json({ users: list, total, page, page_size: size, total_pages: Math.ceil(total / size) });
 });
 
 // ---- /team/member_* ----
@@ -204,7 +204,7 @@ userRoutes.post('/team/member_add', async (c) => {
   for (const [i, m] of list.entries()) joined.push(await join(c, teamId, member(m, Array.isArray(b.member) ? `member[${i}]` : 'member'), budgetInTeam(b)));
   service(c).forgetAll();
   const team = joined.at(-1)!.team;
-  return c.json({ ...teamView(team), updated_users: joined.map((j) => userView(j.user)), updated_team_memberships: joined.map((j) => j.membership) });
+  return c.json({ ...teamView(team), updated_users: joined.map((j) => j.user), updated_team_memberships: joined.map((j) => j.membership) });
 });
 
 userRoutes.post('/team/member_delete', async (c) => {
