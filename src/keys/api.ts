@@ -116,9 +116,17 @@ keyRoutes.get('/key/info', async (c) => {
   return c.json({ key: token, info: entry.key });
 });
 
+async function tokenByAlias(c: Context<KeyedEnv>, alias: string): Promise<string> {
+  const { keys } = await service(c).store().listKeys({ key_alias: alias, page: 1, size: 1 }, now(c));
+  if (!keys[0]) throw new RouterError('NotFoundError', `Key not found: key_alias ${alias}`, { param: 'key_alias', code: '404' });
+  return keys[0].token;
+}
+
 keyRoutes.post('/key/update', async (c) => {
   const b = readFields(await json(c), KEY_FIELDS);
-  const token = await tokenOf(keyParam(b));
+  // As LiteLLM's UpdateKeyRequest: the key, or else its key_alias, names it.
+  const byAlias = b.key === undefined && typeof b.key_alias === 'string';
+  const token = byAlias ? await tokenByAlias(c, b.key_alias as string) : await tokenOf(keyParam(b));
   const { key } = ok(await service(c).store().updateKey(token, keyPatch(b, now(c)), now(c)));
   service(c).forget(token);
   return c.json({ ...key, key: token });

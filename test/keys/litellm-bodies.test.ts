@@ -73,6 +73,15 @@ describe("key and team bodies as LiteLLM's tools send them", () => {
     expect(info).toMatchObject({ metadata: {}, max_budget: null, tags: ['prod'], soft_budget: 1 });
   });
 
+  it('/key/update names the key by key_alias when no key is given (UpdateKeyRequest)', async () => {
+    const gw = keyGateway();
+    const made = await gw.generate({ key_alias: 'by-alias' });
+    const res = await gw.admin('/key/update', { key_alias: 'by-alias', rpm_limit: 7 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await gw.info(made.key)).info.rpm_limit).toBe(7);
+    expect((await gw.admin('/key/update', { key_alias: 'nobody', rpm_limit: 7 })).status).toBe(404);
+  });
+
   it("a key's aliases send its requests for the alias to the target group (LiteLLM's key-level model_group_alias)", async () => {
     const gw = keyGateway();
     gw.upstream.on('up.test', { json: chatCompletion('from cheap') });
