@@ -9,8 +9,12 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
+import { userRoutes } from './keys/users';
+import { spendRoutes } from './keys/spend';
+import { tokenCounterRoutes } from './http/token-counter';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
+import { aliasedModel } from './keys/aliases';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import type { BodyVars } from './http/body';
@@ -64,6 +68,7 @@ export function createApp(options: GatewayOptions = {}) {
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
         await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, async () => {
           if (!readsOwnBody(c.req.path)) await readBody(c);
+          routeModel(c);
           await next();
         }));
       } catch (err) {
@@ -135,12 +140,15 @@ export function createApp(options: GatewayOptions = {}) {
   // Each route at /v1/<path> and /<path>, as OpenAI's clients and LiteLLM's proxy take them.
   const post = (path: string, route: (c: Context<AppEnv>) => Promise<Response>) => app.post(`/v1/${path}`, route).post(`/${path}`, route);
 
-  post('completions', async (c) => {
+  const completions = async (c: Context<AppEnv>) => {
     const body = jsonBody(c);
     const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).prompt), 'completions');
     const result = await key.run(async () => c.get('gateway').router.textCompletion(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
-  });
+  };
+  post('completions', completions);
+  // Azure OpenAI clients (`api-key` header; `?api-version=` is not needed here): the path's deployment is the model.
+  for (const [path, route] of [['chat/completions', chat], ['embeddings', embeddings], ['completions', completions]] as const) app.post(`/openai/deployments/:d/${path}`, route);
 
   // Rerank, moderations, images and audio: passed through to deployments that serve them (src/router/router.ts forward).
   for (const endpoint of ENDPOINTS) {
@@ -185,7 +193,7 @@ export function createApp(options: GatewayOptions = {}) {
   };
   for (const p of PASS_THROUGH.source.match(/\w+/g)!) app.all(`/${p}/*`, passThroughRoute);
 
-  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
+  const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels(c.req.query('only_model_access_groups') === 'true')));
   app.get('/v1/models', models);
   app.get('/models', models);
 
@@ -193,8 +201,24 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
+  app.route('/', userRoutes);
+  app.route('/', spendRoutes);
+  app.route('/', tokenCounterRoutes);
 
   return app;
+}
+
+/**
+ * The model a body names as it is routed: an Azure-style path's deployment (it wins over the body's, as in
+ * LiteLLM), then the calling virtual key's aliases (its own `aliases`, then its team's `model_aliases`).
+ */
+function routeModel(c: Context<AppEnv>) {
+  const body = c.var.body as Record<string, unknown> | undefined;
+  if (typeof body !== 'object' || body === null) return;
+  const deployment = /^\/openai\/deployments\/([^/]+)\//.exec(c.req.path);
+  if (deployment) body.model = decodeURIComponent(deployment[1]);
+  const key = c.var.virtualKey;
+  if (key && typeof body.model === 'string') body.model = aliasedModel(key.entry, body.model);
 }
 
 /** A body's fields before the router has checked it (any JSON value may arrive). */

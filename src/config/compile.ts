@@ -2,9 +2,8 @@
 // runtime's own loader (loadProxyConfig) and turned into the module the Worker imports instead of the YAML.
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
-import { parse as parseYaml } from 'yaml';
 import type { BundledConfig } from './bundled';
-import { loadProxyConfig } from './yaml';
+import { loadProxyConfig, parseConfigYaml } from './yaml';
 
 export interface Compiled {
   ok: boolean;
@@ -22,7 +21,7 @@ const PREFIX = 'os.environ/';
 export function compileConfig(text: string, source = 'router.config.yaml'): Compiled {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseConfigYaml(text);
   } catch {
     // The loader words the YAML fault; it fails the same way.
     const r = loadProxyConfig(text);
@@ -46,7 +45,7 @@ export function compileConfig(text: string, source = 'router.config.yaml'): Comp
 
 /** The file as data (YAML's JSON subset, os.environ/ kept): what `check-config --json` prints. */
 export function parseConfigText(text: string): unknown {
-  return parseYaml(text);
+  return parseConfigYaml(text);
 }
 
 /** The TypeScript module the Worker imports (src/generated/config.ts). */

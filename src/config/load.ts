@@ -1,5 +1,6 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
 import { applyEnvDefaults } from '../providers/env-defaults';
+import { checkDeployments } from './deployments';
 import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
@@ -38,6 +39,7 @@ export function loadProxyObject(raw: unknown, env: Record<string, unknown> = {})
     const { router_settings: rs, litellm_settings: ls } = config;
     const sections = [{ path: 'router_settings', ...rs }, { path: 'litellm_settings', ...ls }];
     crossCheck(config.model_list, rs.model_group_alias, 'router_settings.model_group_alias', sections, out);
+    checkDeployments(config.model_list, out);
   }
   return finish(config, out);
 }
@@ -48,7 +50,10 @@ export function validateRouterOptions(options: unknown, env: Record<string, unkn
   const resolved = resolveEnv(options, env, out);
   applyEnvDefaults(resolved, env);
   const opts = routerOptions(resolved, '', out);
-  if (opts) crossCheck(opts.model_list, opts.model_group_alias, 'model_group_alias', [{ path: '', ...opts }], out);
+  if (opts) {
+    crossCheck(opts.model_list, opts.model_group_alias, 'model_group_alias', [{ path: '', ...opts }], out);
+    checkDeployments(opts.model_list, out);
+  }
   return finish(opts, out);
 }
 

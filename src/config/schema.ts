@@ -41,11 +41,14 @@ export const litellmParams = obj(
   { required: ['model'], open: true },
 );
 
+/** LiteLLM's model_info.mode values (its model cost map and health checks). */
+const MODEL_MODES = 'chat completion embedding image_generation image_edit audio_transcription audio_speech moderation moderations rerank batch realtime responses ocr search video_generation vector_store'.split(' ');
+
 export const modelInfo = obj(
   {
     id: str,
     /** LiteLLM's modes: which routes the deployment serves (src/router/modes.ts). */
-    mode: oneOf('chat', 'embedding', 'completion', 'responses', 'image_generation', 'audio_transcription', 'audio_speech', 'moderation', 'rerank', 'realtime'),
+    mode: oneOf(...MODEL_MODES),
     input_cost_per_token: positive,
     output_cost_per_token: positive,
     /** Prompt-cache rates: cached prompt tokens read, and written. */
@@ -56,6 +59,8 @@ export const modelInfo = obj(
     max_tokens: count,
     /** LiteLLM's name: the model continues a trailing assistant message as its own answer (stream_failure: continue). */
     supports_assistant_prefill: bool,
+    /** Model access groups: a key, team or user whose `models` names one may call this deployment's model group. */
+    access_groups: list(str),
   },
   { open: true },
 );

@@ -2,13 +2,14 @@
 // Mounted behind the master key; nothing secret leaves (publicParams, scrubbed health errors).
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import type { Gateway } from '../gateway';
+import type { KeyedEnv } from '../keys/auth';
+import { modelVisible } from '../keys/auth';
 import type { Deployment } from '../router/deployment';
 import { RouterError } from '../router/errors';
 import { publicParams } from '../router/public-params';
 import { CHAT_PARAMS, EMBEDDING_PARAMS } from '../router/request';
 
-type InfoEnv = { Variables: { gateway: Extract<Gateway, { ok: true }> } };
+type InfoEnv = KeyedEnv;
 
 const orNull = <T>(v: T | undefined) => (v === undefined ? null : v);
 
@@ -69,16 +70,19 @@ function groupInfo(group: string, ds: Deployment[]) {
   };
 }
 
+/** A virtual key sees the deployments of the models it may call, as LiteLLM filters /model/info for it. */
 const modelInfo = (c: Context<InfoEnv>) => {
   const { router } = c.var.gateway;
   const id = c.req.query('litellm_model_id');
-  const all = [...router.deployments.values()].filter((d) => id === undefined || d.id === id);
+  const visible = modelVisible(c);
+  const all = [...router.deployments.values()].filter((d) => (id === undefined || d.id === id) && visible(d.group));
   return c.json({ data: all.map(deploymentInfo) });
 };
 
 export const proxyInfoRoutes = new Hono<InfoEnv>()
   .get('/model/info', modelInfo)
   .get('/v1/model/info', modelInfo)
+  .get('/v2/model/info', modelInfo)
   .get('/model_group/info', (c) => {
     const { groups } = c.var.gateway.router;
     const asked = c.req.query('model_group');
@@ -86,7 +90,8 @@ export const proxyInfoRoutes = new Hono<InfoEnv>()
     if (asked !== undefined && !groups.visible().includes(asked)) {
       throw new RouterError('NotFoundError', `No model group named ${asked}`, { param: 'model_group', code: 'model_not_found' });
     }
-    const names = asked === undefined ? groups.names() : [groups.resolve(asked)];
-    return c.json({ data: names.map((g) => ({ ...groupInfo(g, groups.deployments(g)), ...(asked !== undefined ? { model_group: asked } : {}) })) });
+    const visible = modelVisible(c);
+    const names = (asked === undefined ? groups.names() : [groups.resolve(asked)]).filter(visible);
+    return c.json({ data: names.map((g) => ({ ...groupInfo(g, groups.deployments(g)), access_groups: groups.accessOf(g), ...(asked !== undefined ? { model_group: asked } : {}) })) });
   })
   .get('/health', async (c) => c.json(await c.var.gateway.router.health(c.req.query('model')), 200, { 'cache-control': 'no-store' }));

@@ -10,7 +10,7 @@ import { minuteOf } from '../state/lease';
 import type { Held, Tally, Tallies } from '../state/lease-desk';
 import { LeaseDesk } from '../state/lease-desk';
 import { resetAt } from './duration';
-import { accountRefusal, budgetRefusal, isKey, rateRefusal, UNKNOWN_KEY } from './policy';
+import { accountRefusal, budgetRefusal, entityOf, rateRefusal, UNKNOWN_KEY } from './policy';
 import type { AccountAnswer, AccountRecord, AccountSync, Need, Refusal, Settlement } from './types';
 
 export const RATE = 'rate';
@@ -168,7 +168,7 @@ export class AccountState {
    * what is pending), then its rates and slots, each with what leases hold counted as used; then counted.
    */
   private take(record: AccountRecord, holder: string, renewing: boolean, need: Need, now: number): NonNullable<AccountAnswer['taken']> {
-    const refusal = accountRefusal(record, need.model, need.group, now) ?? budgetRefusal(record, this.pending(record, now));
+    const refusal = accountRefusal(record, need, now) ?? budgetRefusal(record, this.pending(record, now));
     if (refusal) return { ok: false, refusal };
     const ids = this.desk.ids();
     const rate = ids.includes(RATE) ? this.tallies.get(RATE, now) : undefined;
@@ -185,7 +185,7 @@ export class AccountState {
       parallel: (slots?.rpm ?? 0) - (slots ? mine(PARALLEL, 0) : 0),
     };
     const retryAfter = Math.max(1, Math.ceil(((minuteOf(now) + 1) * 60_000 - now) / 1000));
-    const over = rateRefusal(isKey(record) ? 'key' : 'team', record, counts, need.estTokens, retryAfter);
+    const over = rateRefusal(entityOf(record), record, counts, need.estTokens, retryAfter);
     if (over) return { ok: false, refusal: over };
     const fromLease: string[] = [];
     if (rate && this.desk.count(RATE, need.estTokens, now, holder, renewing)) fromLease.push(RATE);

@@ -8,14 +8,14 @@ import { jsonBody } from '../http/body';
 import { badRequest, RouterError } from '../router/errors';
 import type { KeyedEnv } from './auth';
 import { durationMs, resetAt } from './duration';
-import { bounded, KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, stringList } from './input';
+import { bounded, KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, storedOf, stringList } from './input';
 import { abbreviate } from './policy';
 import { refusalError } from './refusal';
 import type { KeyService } from './service';
 import type { Outcome } from './store-object';
 import type { KeyRecord, TeamRecord } from './types';
 
-type Body = Record<string, unknown>;
+export type Body = Record<string, unknown>;
 
 /** `sk-` and 32 characters of base64url randomness (LiteLLM's form is `sk-` and token_urlsafe). */
 function newKey(): string {
@@ -27,7 +27,7 @@ function newKey(): string {
 const tokenOf = (key: string) => (key.startsWith('sk-') ? sha256Hex(key) : Promise.resolve(key));
 
 /** The body the app's middleware read within its limits (src/http/body.ts); its fields are checked here. */
-const json = (c: Context<KeyedEnv>): Body => jsonBody(c) as Body;
+export const json = (c: Context<KeyedEnv>): Body => jsonBody(c) as Body;
 
 /** A query parameter, held to the bounds of the body field of the same name. */
 const query = (c: Context<KeyedEnv>, name: string): string | undefined => {
@@ -35,7 +35,7 @@ const query = (c: Context<KeyedEnv>, name: string): string | undefined => {
   return v === undefined ? v : bounded(v, name);
 };
 
-function ok<T>(r: Outcome<T>): T {
+export function ok<T>(r: Outcome<T>): T {
   if (!r.ok) throw refusalError(r.refusal);
   return r.value;
 }
@@ -54,11 +54,16 @@ function keyPatch(b: Body, now: number): Partial<KeyRecord> {
   return { ...(rest as Partial<KeyRecord>), ...timing(b, now) };
 }
 
+/** LiteLLM's 404 for a key, team or user that does not exist. */
+export const notFound = (what: string, id: string, param: string) => new RouterError('NotFoundError', `${what} not found: ${id}`, { param, code: '404' });
+
 export const keyRoutes = new Hono<KeyedEnv>();
 
 keyRoutes.use('/key/*', requireKeys);
 keyRoutes.use('/team/*', requireKeys);
 keyRoutes.use('/dashboard/keys', requireKeys);
+keyRoutes.use('/user/*', requireKeys);
+keyRoutes.use('/global/spend/*', requireKeys);
 
 async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   if (!c.var.gateway.keys) {
@@ -69,18 +74,20 @@ async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   await next();
 }
 
-const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
-const now = (c: Context<KeyedEnv>) => service(c).now();
+export const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
+export const now = (c: Context<KeyedEnv>) => service(c).now();
 
-keyRoutes.post('/key/generate', async (c) => {
-  const b = readFields(json(c), KEY_FIELDS);
+/** /key/generate's work, also /user/new's key: the checked body in, the key shown once out. */
+export async function generateKey(c: Context<KeyedEnv>, b: Body) {
   const t = now(c);
   const key = (b.key as string | undefined) ?? newKey();
   if (!key.startsWith('sk-')) throw badRequest('key: a key you choose must start with sk-', 'key', 'invalid_field');
   const token = await sha256Hex(key);
   const at = new Date(t).toISOString();
   const record: KeyRecord = {
+    ...storedOf(b),
     ...limitsOf(b),
+    aliases: (b.aliases as KeyRecord['aliases']) ?? {},
     token,
     key_name: abbreviate(key),
     key_alias: (b.key_alias as string | null) ?? null,
@@ -93,25 +100,29 @@ keyRoutes.post('/key/generate', async (c) => {
     ...timing(b, t),
   };
   const { key: stored } = ok(await service(c).directory.createKey(record, t));
-  return c.json({ ...stored, key, token_id: token, duration: b.duration ?? null });
-});
+  return { ...stored, key, token_id: token, duration: b.duration ?? null };
+}
+
+keyRoutes.post('/key/generate', async (c) => c.json(await generateKey(c, readFields(json(c), KEY_FIELDS))));
 
 keyRoutes.get('/key/info', async (c) => {
   const asked = query(c, 'key');
   const own = c.var.virtualKey;
   const token = asked ? await tokenOf(asked) : own?.token;
   if (!token) throw badRequest('key: required (the key, or its hash) when called with the master key', 'key', 'missing_field');
+  // As LiteLLM: a key that does not exist is a 404 for anyone; another key's info is a 403 for a virtual key.
+  const entry = await service(c).directory.lookup(token, now(c));
+  if (!entry) throw notFound('Key', token, 'key');
   if (own && token !== own.token) {
     throw new RouterError('PermissionDeniedError', 'A virtual key can only see its own /key/info', { type: 'auth_error', code: '403' });
   }
-  const entry = await service(c).directory.lookup(token, now(c));
-  if (!entry) throw new RouterError('NotFoundError', `Key not found: ${token}`, { param: 'key', code: '404' });
   return c.json({ key: token, info: entry.key });
 });
 
 keyRoutes.post('/key/update', async (c) => {
   const b = readFields(json(c), KEY_FIELDS);
-  const token = await tokenOf(keyParam(b));
+  // As LiteLLM's UpdateKeyRequest: the key, or else its key_alias, names it.
+  const token = b.key === undefined && typeof b.key_alias === 'string' ? await tokenByAlias(c, b.key_alias) : await tokenOf(keyParam(b));
   const { key } = ok(await service(c).directory.updateKey(token, keyPatch(b, now(c)), now(c)));
   service(c).forget(token);
   return c.json({ ...key, key: token });
@@ -159,7 +170,13 @@ for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as
 
 // ---- teams ----
 
-const teamView = (t: TeamRecord) => ({ ...t, members_with_roles: [], admins: [], members: [] });
+export const teamView = (t: TeamRecord) => ({ admins: [], members: [], model_aliases: {}, members_with_roles: [], ...t });
+
+async function tokenByAlias(c: Context<KeyedEnv>, alias: string): Promise<string> {
+  const { tokens } = await service(c).directory.index().listKeys({ key_alias: alias, page: 1, size: 1 });
+  if (!tokens[0]) throw notFound('Key', alias, 'key_alias');
+  return tokens[0];
+}
 
 keyRoutes.post('/team/new', async (c) => {
   const b = readFields(json(c), TEAM_FIELDS);
@@ -167,7 +184,10 @@ keyRoutes.post('/team/new', async (c) => {
   const at = new Date(t).toISOString();
   const limits = limitsOf(b);
   const team: TeamRecord = {
+    ...storedOf(b),
     ...limits,
+    model_aliases: (b.model_aliases as TeamRecord['model_aliases']) ?? {},
+    members_with_roles: (b.members_with_roles as TeamRecord['members_with_roles']) ?? [],
     team_id: (b.team_id as string | undefined) ?? crypto.randomUUID(),
     team_alias: (b.team_alias as string | null) ?? null,
     budget_reset_at: resetAt(limits.budget_duration, t),
@@ -178,11 +198,14 @@ keyRoutes.post('/team/new', async (c) => {
 });
 
 keyRoutes.get('/team/info', async (c) => {
-  const teamId = query(c, 'team_id');
+  const own = c.var.virtualKey?.entry.key;
+  // A virtual key reads its own team (team_id may be left out); any other team takes the master key.
+  const teamId = query(c, 'team_id') ?? own?.team_id;
   if (!teamId) throw badRequest('team_id: required', 'team_id', 'missing_field');
+  if (own && own.team_id !== teamId) throw new RouterError('PermissionDeniedError', "A virtual key can only see its own team's /team/info", { type: 'auth_error', code: '403' });
   const found = await service(c).directory.getTeam(teamId, now(c));
-  if (!found) throw new RouterError('NotFoundError', `Team not found: ${teamId}`, { param: 'team_id', code: '404' });
-  return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: [] });
+  if (!found) throw notFound('Team', teamId, 'team_id');
+  return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: found.team.team_memberships ?? [] });
 });
 
 keyRoutes.post('/team/update', async (c) => {

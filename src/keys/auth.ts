@@ -26,6 +26,8 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
+  // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own team.
+  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info', '/utils/token_counter',
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -114,19 +116,15 @@ export function fallbackModels(fallbacks: unknown): string[] {
   return out;
 }
 
+/** Whether the caller may use a model (a name, a group, an access group): always for the master key. */
+export function modelVisible<E extends KeyedEnv>(c: Context<E>): (id: string) => boolean {
+  const key = c.get('virtualKey');
+  const keys = c.get('gateway').keys;
+  return (id) => !key || !keys || !modelRefusal(key.entry, keys.asked(id));
+}
+
 /** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */
 export function visibleModels<E extends KeyedEnv, L extends { data: Array<{ id: string }> }>(c: Context<E>, list: L): L {
-  const key = c.get('virtualKey');
-  if (!key) return list;
-  const { groups } = c.get('gateway').router;
-  const allowed = (id: string) => {
-    let group: string | undefined;
-    try {
-      group = groups.resolve(id);
-    } catch {
-      // listed models always resolve
-    }
-    return !modelRefusal(key.entry, id, group);
-  };
+  const allowed = modelVisible(c);
   return { ...list, data: list.data.filter((m) => allowed(m.id)) };
 }

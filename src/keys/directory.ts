@@ -4,7 +4,7 @@
 import { teamConflict, badRequest, notFound } from './team-rules';
 import type { KeyListQuery, KeyStore, KeyStoreApi, Outcome } from './store-object';
 import { keyNotFound } from './store-object';
-import type { Account, KeyEntry, KeyRecord, Refusal, TeamRecord } from './types';
+import type { Account, AccountRecord, KeyEntry, KeyRecord, Refusal, TeamRecord, UserRecord } from './types';
 
 /** Object ids an isolate keeps (a key's and a team's each). */
 const MAX_IDS = 10_000;
@@ -45,6 +45,10 @@ export class KeyDirectory {
     return this.of({ kind: 'team', id: teamId }).lookup(now) as Promise<TeamRecord | null>;
   }
 
+  user(userId: string, now: number): Promise<UserRecord | null> {
+    return this.of({ kind: 'user', id: userId }).lookup(now) as Promise<UserRecord | null>;
+  }
+
   async lookup(token: string, now: number): Promise<KeyEntry | null> {
     const key = await this.key(token, now);
     if (!key) return null;
@@ -62,7 +66,7 @@ export class KeyDirectory {
   async createKey(key: KeyRecord, now: number): Promise<Outcome<KeyEntry>> {
     const refusal = await this.teamRefusal(key, now);
     if (refusal) return { ok: false, refusal };
-    const claimed = await this.index().claimKey({ token: key.token, key_alias: key.key_alias, team_id: key.team_id, created_at: key.created_at });
+    const claimed = await this.index().claimKey({ token: key.token, key_alias: key.key_alias, team_id: key.team_id, user_id: key.user_id, created_at: key.created_at });
     if (!claimed.ok) return claimed;
     const made = await this.of({ kind: 'key', id: key.token }).create(key, badRequest('This key already exists', 'key'));
     if (!made.ok) return made;
@@ -76,8 +80,8 @@ export class KeyDirectory {
     const next: KeyRecord = { ...current, ...patch, token };
     const refusal = await this.teamRefusal(next, now);
     if (refusal) return { ok: false, refusal };
-    if (next.key_alias !== current.key_alias || next.team_id !== current.team_id) {
-      const indexed = await this.index().setKeyRow(token, { key_alias: next.key_alias, team_id: next.team_id });
+    if (next.key_alias !== current.key_alias || next.team_id !== current.team_id || next.user_id !== current.user_id) {
+      const indexed = await this.index().setKeyRow(token, { key_alias: next.key_alias, team_id: next.team_id, user_id: next.user_id });
       if (!indexed.ok) return indexed;
     }
     const updated = await this.of({ kind: 'key', id: token }).update(patch, now, keyNotFound(token));
@@ -116,10 +120,15 @@ export class KeyDirectory {
 
   // ---- teams ----
 
-  async createTeam(team: TeamRecord): Promise<Outcome<TeamRecord>> {
-    const claimed = await this.index().claimTeam(team.team_id, team.created_at);
+  /** A new team or user: claimed in the index, then made in its own object. */
+  async create<R extends AccountRecord>(kind: 'team' | 'user', id: string, record: R, email: string | null = null): Promise<Outcome<R>> {
+    const claimed = await this.index().claim(kind, id, record.created_at, email);
     if (!claimed.ok) return claimed;
-    return (await this.of({ kind: 'team', id: team.team_id }).create(team, badRequest(`Team id ${team.team_id} already exists`, 'team_id'))) as Outcome<TeamRecord>;
+    return (await this.of({ kind, id }).create(record, badRequest(`${id} already exists`, `${kind}_id`))) as Outcome<R>;
+  }
+
+  createTeam(team: TeamRecord): Promise<Outcome<TeamRecord>> {
+    return this.create('team', team.team_id, team);
   }
 
   async getTeam(teamId: string, now: number): Promise<{ team: TeamRecord; keys: KeyRecord[] } | null> {
@@ -129,7 +138,11 @@ export class KeyDirectory {
   }
 
   async updateTeam(teamId: string, patch: Partial<TeamRecord>, now: number): Promise<Outcome<TeamRecord>> {
-    return (await this.of({ kind: 'team', id: teamId }).update(patch, now, notFound(`Team not found: ${teamId}`, 'team_id'))) as Outcome<TeamRecord>;
+    return this.update('team', teamId, patch, now) as Promise<Outcome<TeamRecord>>;
+  }
+
+  update(kind: 'team' | 'user' | 'member', id: string, patch: Partial<AccountRecord>, now: number): Promise<Outcome<AccountRecord>> {
+    return this.of({ kind, id }).update(patch, now, notFound(`${kind === 'team' ? 'Team' : 'User'} not found: ${id}`, `${kind}_id`));
   }
 
   /** Deletes teams and, as LiteLLM does, their keys; answers the team ids deleted. */
@@ -142,18 +155,22 @@ export class KeyDirectory {
       await this.deleteKeys(tokens, []);
       await this.of({ kind: 'team', id }).remove();
     }
-    await this.index().dropTeams(teamIds);
+    await this.index().drop('team', teamIds);
     return { ok: true, value: teamIds };
   }
 
   async listTeams(now: number): Promise<TeamRecord[]> {
-    const ids = await this.index().listTeams();
-    return (await fanOut(ids, (id) => this.team(id, now))).filter((t): t is TeamRecord => t !== null);
+    return (await this.accounts('team', (await this.index().list('team')).ids, now)) as TeamRecord[];
+  }
+
+  /** The records of teams or users by id (those that exist), FAN_OUT at a time. */
+  async accounts(kind: Account['kind'], ids: string[], now: number): Promise<AccountRecord[]> {
+    return (await fanOut(ids, (id) => this.of({ kind, id }).lookup(now))).filter((r) => r !== null);
   }
 }
 
 /** Calls `f` for every item, FAN_OUT at a time; answers in order. */
-async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]> {
+export async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += FAN_OUT) out.push(...(await Promise.all(items.slice(i, i + FAN_OUT).map(f))));
   return out;

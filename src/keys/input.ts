@@ -1,12 +1,15 @@
-// The bodies of /key/* and /team/* checked field by field, with LiteLLM's field names. A field this
-// gateway does not implement is refused when it carries a value (tools often send LiteLLM's empty
-// defaults, `aliases: {}`, `soft_budget: null`: those pass), so nothing is accepted and silently ignored.
+// The bodies of /key/*, /team/* and /user/* checked field by field, with LiteLLM's field names
+// (litellm/proxy/_types.py: GenerateKeyRequest, UpdateKeyRequest, NewTeamRequest, UpdateTeamRequest, NewUserRequest).
+// Every field LiteLLM takes is accepted and `null` means unset (the field's default). A field enforced here is
+// checked; one with no meaning here (UI-only, organisations, guardrails until they land) is stored and returned;
+// a limit LiteLLM enforces and this gateway does not is refused when it carries a value (LiteLLM's empty
+// defaults pass), so no one believes a limit holds that does not.
 // Every string is bounded: aliases and ids reach logs, metric labels and the dashboard (docs/virtual-keys.md).
 import { badRequest } from '../router/errors';
 import { MAX_NAME_LENGTH } from '../schema/common';
 import { tooLong } from '../schema/issues';
 import { isDuration } from './duration';
-import type { Limits } from './types';
+import type { Limits, Member } from './types';
 
 /** A key's or team's `models`: entries. */
 export const MAX_MODELS = 256;
@@ -16,12 +19,18 @@ export const MAX_METADATA_CHARS = 16 * 1024;
 export const MAX_LISTED = 1000;
 
 type Body = Record<string, unknown>;
-type Field = (v: unknown, name: string) => unknown;
+export type Field = (v: unknown, name: string) => unknown;
 
-const fail = (name: string, what: string) => badRequest(`${name}: ${what}`, name, 'invalid_field');
+export const fail = (name: string, what: string) => badRequest(`${name}: ${what}`, name, 'invalid_field');
 
-const nullable = (f: Field): Field => (v, name) => (v === null ? null : f(v, name));
-const string: Field = (v, name) => {
+/** Fields whose own value may be null (a limit with none); any other field's null is its default. */
+const NULLABLE = new WeakSet<Field>();
+const nullable = (f: Field): Field => {
+  const g: Field = (v, name) => (v === null ? null : f(v, name));
+  NULLABLE.add(g);
+  return g;
+};
+export const string: Field = (v, name) => {
   if (typeof v !== 'string' || v === '') throw fail(name, 'expected a non-empty string');
   return bounded(v, name);
 };
@@ -39,7 +48,7 @@ const count: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw fail(name, 'expected a whole number >= 0');
   return v;
 };
-const flag: Field = (v, name) => {
+export const flag: Field = (v, name) => {
   if (typeof v !== 'boolean') throw fail(name, 'expected true or false');
   return v;
 };
@@ -66,7 +75,49 @@ const instant: Field = (v, name) => {
   return new Date(v).toISOString();
 };
 
+/** `{"requested-name": "model group"}`: a key's aliases, a team's model_aliases. */
+const aliasMap: Field = (v, name) => {
+  object(v, name);
+  for (const [k, t] of Object.entries(v as Body)) string(t, `${name}.${k}`);
+  return v;
+};
+
+/** LiteLLM's Member: a role, and a user_id or a user_email. */
+export function member(m: unknown, name: string): Member {
+  object(m, name);
+  const { role = 'user', user_id = null, user_email = null } = m as Body;
+  if (role !== 'admin' && role !== 'user') throw fail(`${name}.role`, 'expected admin or user');
+  if (user_id === null && user_email === null) throw fail(name, 'user_id or user_email required');
+  return { role, user_id: user_id && (string(user_id, `${name}.user_id`) as string), user_email: user_email && (string(user_email, `${name}.user_email`) as string) } as Member;
+}
+const members: Field = (v, name) => {
+  if (!Array.isArray(v) || v.length > MAX_LISTED) throw fail(name, 'expected a list of members');
+  return v.map((m, i) => member(m, `${name}[${i}]`));
+};
+
+/** Any JSON value with no meaning here: stored and returned (bounded as metadata is). */
+export const stored: Field = (v, name) => (object({ v }, name), v);
+/** A limit LiteLLM enforces and this gateway does not: refused with a value, passed when empty. */
+const notEnforced: Field = (v, name) => {
+  if (isEmpty(v)) return undefined;
+  throw badRequest(`${name}: not enforced by this gateway, so refused`, name, 'unsupported_field');
+};
+const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').map((n) => [n, f]));
+
+/** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
+export const STORED_FIELDS =
+  'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
+
+const COMMON: Record<string, Field> = {
+  ...each(STORED_FIELDS, stored),
+  ...each(
+    'model_max_budget model_rpm_limit model_tpm_limit mcp_rpm_limit tag_rpm_limit budget_limits budget_fallbacks allowed_cache_controls enforced_params allowed_routes router_settings temp_budget_increase temp_budget_expiry auto_rotate throttle_on_budget_exceeded team_member_budget team_member_rpm_limit team_member_tpm_limit team_member_budget_duration',
+    notEnforced,
+  ),
+};
+
 const LIMIT_FIELDS: Record<string, Field> = {
+  ...COMMON,
   models: strings,
   max_budget: nullable(amount),
   budget_duration: nullable(duration),
@@ -86,20 +137,42 @@ export const KEY_FIELDS: Record<string, Field> = {
   duration: nullable(duration),
   expires: nullable(instant),
   spend: amount,
+  /** The key's own model_group_alias: `{"gpt-4": "my-group"}` sends this key's gpt-4 requests to my-group. */
+  aliases: aliasMap,
+  // A read_only key would be held to the info routes, which is not enforced here.
+  key_type: (v, name) => {
+    if (v === 'read_only') throw badRequest(`${name}: read_only is not enforced by this gateway`, name, 'unsupported_field');
+    return string(v, name);
+  },
 };
 
-export const TEAM_FIELDS: Record<string, Field> = { ...LIMIT_FIELDS, team_id: string, team_alias: nullable(string), spend: amount };
+export const TEAM_FIELDS: Record<string, Field> = {
+  ...LIMIT_FIELDS,
+  team_id: string,
+  team_alias: nullable(string),
+  spend: amount,
+  /** The team's model_group_alias, for its keys' requests (after the key's own aliases). */
+  model_aliases: aliasMap,
+  members_with_roles: members,
+};
 
-/** Checks `body` against `fields`: each known field's value, and no unknown field with a value. */
+/** What `null` means for a field that is not itself nullable: its default (a null id is then generated). */
+const NULL_MEANS: Body = { models: [], metadata: {}, blocked: false, spend: 0, aliases: {}, model_aliases: {}, members_with_roles: [] };
+
+/** Checks `body` against `fields`: each known field's value (null: its default), and no unknown field with a value. */
 export function readFields(body: unknown, fields: Record<string, Field>): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Send a JSON object', null, 'invalid_json');
   const out: Body = {};
   for (const [name, v] of Object.entries(body as Body)) {
     const check = fields[name];
-    if (check) {
-      if (v !== undefined) out[name] = check(v, name);
-    } else if (!isEmpty(v)) {
-      throw badRequest(`${name} is not supported by this gateway (supported: ${Object.keys(fields).join(', ')})`, name, 'unsupported_field');
+    if (!check) {
+      if (!isEmpty(v)) throw badRequest(`${name}: not a field this API takes`, name, 'unsupported_field');
+    } else if (v === null) {
+      if (name in NULL_MEANS) out[name] = structuredClone(NULL_MEANS[name]);
+      else if (check === stored || NULLABLE.has(check)) out[name] = null;
+    } else if (v !== undefined) {
+      const r = check(v, name);
+      if (r !== undefined) out[name] = r;
     }
   }
   return out;
@@ -107,6 +180,9 @@ export function readFields(body: unknown, fields: Record<string, Field>): Body {
 
 const isEmpty = (v: unknown) =>
   v === null || v === undefined || v === '' || v === false || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0);
+
+/** The stored-only fields of a checked body (kept on the record, returned as given). */
+export const storedOf = (b: Body): Body => Object.fromEntries(STORED_FIELDS.split(' ').flatMap((n) => (n in b ? [[n, b[n]]] : [])));
 
 /** The limit fields of a checked body (for a new record, with defaults). */
 export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'updated_at' | 'budget_reset_at'> {

@@ -1,7 +1,7 @@
 // The checks every request of a virtual key passes, pure so the isolate (from its cache) and a key's or
 // team's KeyStore object (exactly, when no lease has room) run the same code. Messages, types and
 // statuses are LiteLLM's (auth_checks.py), so clients that parse them keep working.
-import type { AccountRecord, KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord } from './types';
+import type { AccountRecord, Asked, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord, UserRecord } from './types';
 
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
@@ -44,11 +44,14 @@ function teamAccessRefusal(team: TeamRecord): Refusal | undefined {
 /** Names that allow every model, as LiteLLM spells them. */
 const ALL_MODELS = new Set(['*', 'all-proxy-models', 'all-team-models']);
 
-/** Whether a models list lets `model` (or the group it resolves to) through: empty allows all; `prefix*` is a wildcard. */
-export function modelAllowed(models: string[], model: string, group: string | undefined): boolean {
+/**
+ * Whether a models list lets the asked model through: by its name, the group it resolves to, or a model access
+ * group the group is in (model_info.access_groups). Empty allows all; `prefix*` is a wildcard.
+ */
+export function modelAllowed(models: string[], { model = '', group, access = [] }: Asked): boolean {
   if (models.length === 0) return true;
   return models.some((m) => {
-    if (ALL_MODELS.has(m) || m === model || m === group) return true;
+    if (ALL_MODELS.has(m) || m === model || m === group || access.includes(m)) return true;
     if (!m.endsWith('*')) return false;
     const prefix = m.slice(0, -1);
     return model.startsWith(prefix) || (group !== undefined && group.startsWith(prefix));
@@ -57,28 +60,29 @@ export function modelAllowed(models: string[], model: string, group: string | un
 
 const quoteList = (models: string[]) => `[${models.map((m) => `'${m}'`).join(', ')}]`;
 
-export function modelRefusal({ key, team }: KeyEntry, model: string | undefined, group: string | undefined): Refusal | undefined {
-  return entityModelRefusal('key', key.models, model, group) ?? (team ? entityModelRefusal('team', team.models, model, group) : undefined);
-}
+/** The key, its team, its user: each one's models must allow the model. */
+export const modelRefusal = ({ key, team, user }: KeyEntry, asked: Asked): Refusal | undefined =>
+  [key, team, user].reduce<Refusal | undefined>((r, a) => r ?? (a ? entityModelRefusal(a, asked) : undefined), undefined);
 
-function entityModelRefusal(entity: 'key' | 'team', models: string[], model: string | undefined, group: string | undefined): Refusal | undefined {
-  if (model === undefined || modelAllowed(models, model, group)) return undefined;
+function entityModelRefusal(r: AccountRecord, asked: Asked): Refusal | undefined {
+  if (asked.model === undefined || modelAllowed(r.models, asked)) return undefined;
+  const entity = entityOf(r);
   return {
     status: 403,
     type: `${entity}_model_access_denied`,
     code: '403',
     param: 'model',
-    message: `${entity} not allowed to access model. This ${entity} can only access models=${quoteList(models)}. Tried to access ${model}`,
+    message: `${entity} not allowed to access model. This ${entity} can only access models=${quoteList(r.models)}. Tried to access ${asked.model}`,
   };
 }
 
 export const isKey = (r: AccountRecord): r is KeyRecord => 'token' in r;
+const isUser = (r: AccountRecord): r is UserRecord => 'user_role' in r;
+export const entityOf = (r: AccountRecord) => (isKey(r) ? 'key' : isUser(r) ? 'user' : 'team');
 
-/** One account's own checks (a key's, or its team's), as its object runs them on an exact take. */
-export function accountRefusal(r: AccountRecord, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
-  return isKey(r)
-    ? (keyAccessRefusal(r, now) ?? entityModelRefusal('key', r.models, model, group))
-    : (teamAccessRefusal(r) ?? entityModelRefusal('team', r.models, model, group));
+/** One account's own checks (a key's, its team's or its user's), as its object runs them on an exact take. */
+export function accountRefusal(r: AccountRecord, asked: Asked, now: number): Refusal | undefined {
+  return (isKey(r) ? keyAccessRefusal(r, now) : isUser(r) ? undefined : teamAccessRefusal(r)) ?? entityModelRefusal(r, asked);
 }
 
 /**
@@ -89,7 +93,7 @@ export function accountRefusal(r: AccountRecord, model: string | undefined, grou
 export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
   // A nano-dollar of float dust is the limit reached: 200 bookings of $0.0002 add up to 0.03999999999999987.
   if (r.max_budget === null || r.spend + pending < r.max_budget - 1e-9) return undefined;
-  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : `Team=${r.team_id}`;
+  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : isUser(r) ? `User=${r.user_id}` : `Team=${r.team_id}`;
   return {
     status: 400,
     type: 'budget_exceeded',
@@ -98,11 +102,7 @@ export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefine
   };
 }
 
-/** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
-export function isLimited({ key, team }: KeyEntry): boolean {
-  return limited(key) || (team !== null && limited(team));
-}
-
+/** Whether requests of an account need its object's exact count (any budget or rate limit on it). */
 export const limited = (l: Limits) => l.max_budget !== null || l.rpm_limit !== null || l.tpm_limit !== null || l.max_parallel_requests !== null;
 
 /** What one key or team has counted: this minute's requests and tokens, parallel slots in use or held. */
@@ -113,7 +113,7 @@ export interface Counts {
 }
 
 /** rpm, tpm and parallel requests of one key or team, with this request counted in (LiteLLM's 429 text). */
-export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Counts, estTokens: number, retryAfterSec: number): Refusal | undefined {
+export function rateRefusal(entity: string, l: Limits, u: Counts, estTokens: number, retryAfterSec: number): Refusal | undefined {
   const { parallel } = u;
   const overRpm = l.rpm_limit !== null && u.rpm + 1 > l.rpm_limit;
   const overTpm = l.tpm_limit !== null && u.tpm + estTokens > l.tpm_limit;
@@ -137,17 +137,17 @@ export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Counts, estTok
  * A model the request's own fallbacks would call that the key or its team may not: refused as the requested model
  * would be, before any upstream call, so a key cannot reach another group by making its own model fail.
  */
-export function fallbackRefusal(entry: KeyEntry, fallbacks: readonly ModelName[]): Refusal | undefined {
+export function fallbackRefusal(entry: KeyEntry, fallbacks: readonly Asked[]): Refusal | undefined {
   for (const f of fallbacks) {
-    const r = modelRefusal(entry, f.model, f.group);
+    const r = modelRefusal(entry, f);
     if (r) return { ...r, param: 'fallbacks' };
   }
   return undefined;
 }
 
 /** Everything but the counts: what an isolate can decide from its cached entry. */
-export function staticRefusal(entry: KeyEntry, model: string | undefined, group: string | undefined, now: number, fallbacks: readonly ModelName[] = []): Refusal | undefined {
-  return accessRefusal(entry, now) ?? modelRefusal(entry, model, group) ?? fallbackRefusal(entry, fallbacks);
+export function staticRefusal(entry: KeyEntry, asked: Asked, now: number, fallbacks: readonly Asked[] = []): Refusal | undefined {
+  return accessRefusal(entry, now) ?? modelRefusal(entry, asked) ?? fallbackRefusal(entry, fallbacks);
 }
 
 export type { KeyRecord, TeamRecord };

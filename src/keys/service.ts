@@ -11,10 +11,10 @@ import { AccountClient } from './account-client';
 import { micros } from './account';
 import { RecordCache } from './cache';
 import { KeyDirectory } from './directory';
-import { budgetRefusal, isLimited, limited, staticRefusal } from './policy';
+import { budgetRefusal, limited, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore } from './store-object';
-import type { Account, AccountRecord, Counted, KeyEntry, KeyRecord, Need, Refusal, Remaining, TeamRecord } from './types';
+import type { Account, AccountRecord, Asked, Counted, KeyEntry, KeyRecord, Need, Refusal, Remaining, TeamRecord, UserRecord } from './types';
 
 export type CacheScope = 'key' | 'team';
 
@@ -55,8 +55,8 @@ export class KeyService {
   readonly directory: KeyDirectory;
   /** One holder per isolate's service: the objects keep this isolate's leases under it. */
   readonly holder = crypto.randomUUID();
-  private readonly keys = new RecordCache<KeyRecord>();
-  private readonly teams = new RecordCache<TeamRecord>();
+  /** Each kind of account's records, as this isolate last read them. */
+  private readonly records: Record<Account['kind'], RecordCache<AccountRecord>> = { key: new RecordCache(), team: new RecordCache(), user: new RecordCache(), member: new RecordCache() };
   private readonly clients = new Map<string, AccountClient>();
   private readonly hashes = new Map<string, string>();
   private readonly admissions = new WeakMap<CallerTag, Admission>();
@@ -77,20 +77,27 @@ export class KeyService {
     return token;
   }
 
-  /** The key's record and team, from the isolate's cache within its staleness bound. */
+  /**
+   * The key's record, its team's and its user's (read at once), and its membership's in the team when that has
+   * a budget: from the isolate's cache within its staleness bound.
+   */
   async entry(token: string, defer: Defer): Promise<KeyEntry | null> {
-    const key = await this.cached(this.keys, token, (now) => this.directory.key(token, now), defer);
+    const key = (await this.cached({ kind: 'key', id: token }, defer)) as KeyRecord | null;
     if (!key) return null;
-    const teamId = key.team_id;
-    const team = teamId ? await this.cached(this.teams, teamId, (now) => this.directory.team(teamId, now), defer) : null;
-    return { key, team };
+    const { team_id: t, user_id: u } = key;
+    const [team, user] = (await Promise.all([t && this.cached({ kind: 'team', id: t }, defer), u && this.cached({ kind: 'user', id: u }, defer)])) as [TeamRecord | null, UserRecord | null];
+    const budgeted = team?.team_memberships?.some((m) => m.user_id === u && m.litellm_budget_table?.max_budget != null);
+    const member = budgeted ? ((await this.cached({ kind: 'member', id: `${t} ${u}` }, defer)) as UserRecord | null) : null;
+    return { key, team: team || null, user: user || null, member };
   }
 
-  private async cached<T>(cache: RecordCache<T>, id: string, read: (now: number) => Promise<T | null>, defer: Defer): Promise<T | null> {
+  private async cached(account: Account, defer: Defer): Promise<AccountRecord | null> {
+    const { kind, id } = account;
+    const cache = this.records[kind];
     const now = this.opts.now();
     const c = cache.read(id, now);
     if (c.state === 'fresh') return c.value;
-    const fetched = read(now).then((value) => (cache.set(id, value, this.opts.now()), value));
+    const fetched = this.directory.of(account).lookup(now).then((value) => (cache.set(id, value, this.opts.now()), value));
     if (c.state === 'stale') {
       defer(fetched.catch((e) => (cache.unmark(id), Promise.reject(e))));
       return c.value;
@@ -104,13 +111,12 @@ export class KeyService {
 
   /** Forgets a key in this isolate at once (the key API's own changes; other isolates follow within MAX_STALE_MS). */
   forget(token: string) {
-    this.keys.delete(token);
+    this.records.key.delete(token);
   }
 
-  /** Forgets every key and team in this isolate (a team changed). */
+  /** Forgets every account in this isolate (a team or user changed). */
   forgetAll() {
-    this.keys.clear();
-    this.teams.clear();
+    for (const c of Object.values(this.records)) c.clear();
   }
 
   /** Refuses a key that does not exist, is blocked or expired, or whose team is blocked. */
@@ -118,7 +124,7 @@ export class KeyService {
     const token = await this.tokenOf(presented);
     const entry = await this.entry(token, defer);
     if (!entry) throw unknownKey();
-    const refusal = staticRefusal(entry, undefined, undefined, this.opts.now());
+    const refusal = staticRefusal(entry, {}, this.opts.now());
     if (refusal) throw refusalError(refusal);
     return { token, entry };
   }
@@ -128,7 +134,7 @@ export class KeyService {
     let c = this.clients.get(name);
     if (!c) {
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-      const cache = (account.kind === 'key' ? this.keys : this.teams) as RecordCache<AccountRecord>;
+      const cache = this.records[account.kind];
       c = new AccountClient(() => this.directory.of(account), this.holder, (record) => cache.set(account.id, record, this.opts.now()));
       this.clients.set(name, c);
     }
@@ -141,26 +147,34 @@ export class KeyService {
    * isolate's lease, or, when the lease does not cover it, in one exact call to its object.
    */
   async admit(key: AuthedKey, model: string | undefined, estTokens: number, defer: Defer, maxTokens?: unknown, fallbackNames: readonly string[] = []): Promise<Admission> {
-    const group = model === undefined ? undefined : this.groupOf(model);
+    const asked: Asked = model === undefined ? {} : this.asked(model);
+    const { group } = asked;
     // The request's own fallbacks: each must be a model the key may call (the config's are the admin's).
-    const fallbacks = fallbackNames.map((m) => ({ model: m, group: this.groupOf(m) }));
+    const fallbacks = fallbackNames.map((m) => this.asked(m));
     const now = this.opts.now();
     const { entry } = key;
+    const { team, user, member } = entry;
+    // Every account the request counts on: the key, its team, its user, its budget in the team.
+    const parts: Part[] = (
+      [
+        ['key', key.token, entry.key],
+        ['team', team?.team_id, team],
+        ['user', user?.user_id, user],
+        ['member', `${team?.team_id} ${user?.user_id}`, member],
+      ] as const
+    ).flatMap(([kind, id, record]) => (record ? [{ account: { kind, id: id! }, client: this.client({ kind, id: id! }), record }] : []));
     // A budget spent (as the last answer said) stops here too: spent elsewhere, it stops this isolate with its next batch.
-    const refusal = staticRefusal(entry, model, group, now, fallbacks) ?? budgetRefusal(entry.key) ?? (entry.team ? budgetRefusal(entry.team) : undefined);
+    const refusal = staticRefusal(entry, asked, now, fallbacks) ?? parts.map((p) => budgetRefusal(p.record)).find(Boolean);
     if (refusal) throw refusalError(refusal);
-    const parts: Part[] = [{ account: { kind: 'key', id: key.token }, client: this.client({ kind: 'key', id: key.token }), record: entry.key }];
-    if (entry.team) parts.push({ account: { kind: 'team', id: entry.team.team_id }, client: this.client({ kind: 'team', id: entry.team.team_id }), record: entry.team });
-    if (!isLimited(entry)) return this.admission(key.token, entry, parts, defer);
+    const counting = parts.filter((p) => limited(p.record));
+    if (counting.length === 0) return this.admission(key.token, entry, parts, defer);
     let fromRequest: number | undefined;
     const needOf = (p: Part): Need => ({
-      model,
-      group,
+      ...asked,
       estTokens,
       // A key or team with no cost history yet reserves what this request may cost at most (issue 27, 4).
       estMicros: p.client.costPerRequest !== undefined ? micros(p.client.costPerRequest) : (fromRequest ??= this.requestMicros(group, estTokens, maxTokens)),
     });
-    const counting = parts.filter((p) => limited(p.record));
     const needs = counting.map(needOf);
     counting.forEach((p, i) => p.client.prepare(p.record, needs[i], now));
     const covered = counting.map((p, i) => p.client.covers(needs[i], now));
@@ -170,7 +184,7 @@ export class KeyService {
     const refusals: Array<[number, Refusal]> = [];
     taken.forEach((t, i) => (t?.ok ? (counting[i].counted = t.counted) : t && refusals.push([i, t.refusal])));
     // The answers refreshed the records: the key's headers show its spend as of now.
-    const fresh = { key: this.keys.peek(key.token) ?? entry.key, team: entry.team };
+    const fresh = { ...entry, key: (this.records.key.peek(key.token) as KeyRecord | undefined) ?? entry.key };
     if (refusals.length === 0) return this.admission(key.token, fresh, parts, defer);
     // Refused by one account: what the others counted is given back (a request count stays counted).
     for (const p of counting) if (p.counted) p.client.settle({ cost: 0, tokens: 0, counted: p.counted }, this.opts.now(), defer);
@@ -178,11 +192,14 @@ export class KeyService {
     throw refusalError(refusals[0][1]);
   }
 
-  private groupOf(model: string): string | undefined {
+  /** A model as a key's `models` are checked against it: its name, its group, the access groups that group is in. */
+  asked(model: string): Asked {
+    const groups = this.opts.groups();
     try {
-      return this.opts.groups()?.resolve(model);
+      const group = groups!.resolve(model);
+      return { model, group, access: groups!.accessOf(group) };
     } catch {
-      return undefined; // an unknown model: the Router answers it (404) once the key may ask for it
+      return { model }; // an unknown model: the Router answers it (404) once the key may ask for it
     }
   }
 

@@ -15,11 +15,13 @@ export interface KeyRow {
   token: string;
   key_alias: string | null;
   team_id: string | null;
+  user_id?: string | null;
   created_at: string;
 }
 
 export interface KeyListQuery {
   team_id?: string;
+  user_id?: string;
   key_alias?: string;
   page: number;
   size: number;
@@ -27,7 +29,7 @@ export interface KeyListQuery {
 
 type Method =
   | 'lookup' | 'admit' | 'settle' | 'create' | 'update' | 'remove' | 'tally'
-  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams';
+  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claim' | 'drop' | 'list' | 'userByEmail';
 
 /** The object's methods as an isolate calls them (the stub's own typing cannot carry `metadata`'s unknown values). */
 export type KeyStoreApi = {
@@ -150,6 +152,12 @@ export class KeyStore extends DurableObject {
     sql.exec('CREATE TABLE IF NOT EXISTS key_index (token TEXT PRIMARY KEY, alias TEXT UNIQUE, team_id TEXT, created_at TEXT NOT NULL)');
     sql.exec('CREATE INDEX IF NOT EXISTS key_index_team ON key_index (team_id)');
     sql.exec('CREATE TABLE IF NOT EXISTS team_index (team_id TEXT PRIMARY KEY, created_at TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS user_index (user_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, email TEXT)');
+    try {
+      sql.exec('ALTER TABLE key_index ADD COLUMN user_id TEXT');
+    } catch {
+      // an index made since users came has it
+    }
     this.indexReady = true;
     return sql;
   }
@@ -165,14 +173,14 @@ export class KeyStore extends DurableObject {
     if (sql.exec('SELECT 1 FROM key_index WHERE token = ?', row.token).toArray().length > 0) return { ok: false, refusal: badRequest('This key already exists', 'key') };
     const refusal = this.aliasTaken(row.key_alias, row.token);
     if (refusal) return { ok: false, refusal };
-    sql.exec('INSERT INTO key_index (token, alias, team_id, created_at) VALUES (?, ?, ?, ?)', row.token, row.key_alias, row.team_id, row.created_at);
+    sql.exec('INSERT INTO key_index (token, alias, team_id, created_at, user_id) VALUES (?, ?, ?, ?, ?)', row.token, row.key_alias, row.team_id, row.created_at, row.user_id ?? null);
     return { ok: true, value: true };
   }
 
-  setKeyRow(token: string, row: Pick<KeyRow, 'key_alias' | 'team_id'>): Outcome<true> {
+  setKeyRow(token: string, row: Omit<KeyRow, 'token' | 'created_at'>): Outcome<true> {
     const refusal = this.aliasTaken(row.key_alias, token);
     if (refusal) return { ok: false, refusal };
-    this.index().exec('UPDATE key_index SET alias = ?, team_id = ? WHERE token = ?', row.key_alias, row.team_id, token);
+    this.index().exec('UPDATE key_index SET alias = ?, team_id = ?, user_id = ? WHERE token = ?', row.key_alias, row.team_id, row.user_id ?? null, token);
     return { ok: true, value: true };
   }
 
@@ -195,6 +203,7 @@ export class KeyStore extends DurableObject {
     const args: string[] = [];
     if (q.team_id !== undefined) where.push('team_id = ?') && args.push(q.team_id);
     if (q.key_alias !== undefined) where.push('alias = ?') && args.push(q.key_alias);
+    if (q.user_id !== undefined) where.push('user_id = ?') && args.push(q.user_id);
     const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
     const sql = this.index();
     const total = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM key_index${clause}`, ...args).one().n;
@@ -212,24 +221,33 @@ export class KeyStore extends DurableObject {
       .map((r) => r.token);
   }
 
-  claimTeam(teamId: string, createdAt: string): Outcome<true> {
+  /** A new team or user id in the index (a user's email beside it); refused when taken. */
+  claim(kind: 'team' | 'user', id: string, createdAt: string, email: string | null = null): Outcome<true> {
     const sql = this.index();
-    if (sql.exec('SELECT 1 FROM team_index WHERE team_id = ?', teamId).toArray().length > 0) {
-      return { ok: false, refusal: badRequest(`Team id ${teamId} already exists`, 'team_id') };
+    if (sql.exec(`SELECT 1 FROM ${kind}_index WHERE ${kind}_id = ?`, id).toArray().length > 0) {
+      return { ok: false, refusal: badRequest(`${kind === 'team' ? 'Team' : 'User'} id ${id} already exists`, `${kind}_id`) };
     }
-    sql.exec('INSERT INTO team_index (team_id, created_at) VALUES (?, ?)', teamId, createdAt);
+    sql.exec(`INSERT INTO ${kind}_index (${kind}_id, created_at) VALUES (?, ?)`, id, createdAt);
+    if (email) sql.exec('UPDATE user_index SET email = ? WHERE user_id = ?', email, id);
     return { ok: true, value: true };
   }
 
-  dropTeams(teamIds: string[]): void {
-    for (const id of teamIds) this.index().exec('DELETE FROM team_index WHERE team_id = ?', id);
+  drop(kind: 'team' | 'user', ids: string[]): void {
+    for (const id of ids) this.index().exec(`DELETE FROM ${kind}_index WHERE ${kind}_id = ?`, id);
   }
 
-  listTeams(): string[] {
-    return this.index()
-      .exec<{ team_id: string }>('SELECT team_id FROM team_index ORDER BY created_at, rowid')
+  /** Team or user ids in the order they were made, a page of them (size -1: all), and how many there are. */
+  list(kind: 'team' | 'user', page = 1, size = -1): { ids: string[]; total: number } {
+    const sql = this.index();
+    const ids = sql
+      .exec<{ id: string }>(`SELECT ${kind}_id AS id FROM ${kind}_index ORDER BY created_at, rowid LIMIT ? OFFSET ?`, size, (page - 1) * Math.max(size, 0))
       .toArray()
-      .map((r) => r.team_id);
+      .map((r) => r.id);
+    return { ids, total: sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${kind}_index`).one().n };
+  }
+
+  userByEmail(email: string): string | undefined {
+    return this.index().exec<{ user_id: string }>('SELECT user_id FROM user_index WHERE email = ? ORDER BY created_at LIMIT 1', email).toArray()[0]?.user_id;
   }
 }
 

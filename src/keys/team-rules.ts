@@ -7,7 +7,7 @@ const badRequest = (message: string, param: string): Refusal => ({ status: 400, 
 
 export function teamConflict(key: KeyRecord, team: TeamRecord): Refusal | undefined {
   if (team.models.length > 0) {
-    const outside = key.models.filter((m) => !modelAllowed(team.models, m, undefined));
+    const outside = key.models.filter((m) => !modelAllowed(team.models, { model: m }));
     if (outside.length > 0) {
       return badRequest(`Model(s) ${outside.join(', ')} not in team ${team.team_id}'s models: ${team.models.join(', ')}`, 'models');
     }

@@ -29,17 +29,48 @@ export interface KeyRecord extends Limits {
   team_id: string | null;
   user_id: string | null;
   expires: string | null;
+  /** The key's own model_group_alias (LiteLLM's `aliases`): a requested name -> the model group it is sent to. */
+  aliases?: Record<string, string>;
+}
+
+export interface Member {
+  role: 'admin' | 'user';
+  user_id: string | null;
+  user_email: string | null;
 }
 
 export interface TeamRecord extends Limits {
   team_id: string;
   team_alias: string | null;
+  /** The team's model_group_alias, for its keys' requests (after the key's own aliases). */
+  model_aliases?: Record<string, string>;
+  members_with_roles?: Member[];
+  /** Each member's budget in the team (LiteLLM's team_memberships): its own account, `member:<team> <user>`. */
+  team_memberships?: Membership[];
 }
 
-/** A key with its team, as the isolate caches it. */
+export interface Membership {
+  user_id: string;
+  team_id: string;
+  litellm_budget_table: { max_budget: number | null } | null;
+}
+
+/** An internal user (LiteLLM's LiteLLM_UserTable): its limits hold across every key generated for it. */
+export interface UserRecord extends Limits {
+  user_id: string;
+  user_email: string | null;
+  user_alias: string | null;
+  user_role: string;
+  teams: string[];
+}
+
+/** A key with its team and user, as the isolate caches it. */
 export interface KeyEntry {
   key: KeyRecord;
   team: TeamRecord | null;
+  user?: UserRecord | null;
+  /** The user's membership in the team, when it has a budget there. */
+  member?: UserRecord | null;
 }
 
 /** A refusal as plain data (it crosses the object's RPC boundary), turned into an OpenAI-shaped error. */
@@ -52,10 +83,11 @@ export interface Refusal {
   retryAfter?: number;
 }
 
-/** A model a request names, and the group it resolves to (the same when it is no alias; unset when unknown). */
-export interface ModelName {
-  model: string;
+/** A model a request names (none: nothing to check), its group (unset when unknown), the access groups that group is in. */
+export interface Asked {
+  model?: string;
   group?: string;
+  access?: readonly string[];
 }
 
 export interface Remaining {
@@ -65,15 +97,15 @@ export interface Remaining {
   tpmLimit?: number;
 }
 
-/** One key or team: each is its own KeyStore object (see ARCHITECTURE.md, "Virtual keys"). */
-export type Account = { kind: 'key'; id: string } | { kind: 'team'; id: string };
-export type AccountRecord = KeyRecord | TeamRecord;
+/** One key, team, user or team membership: each is its own KeyStore object (see ARCHITECTURE.md, "Virtual keys"). */
+export interface Account {
+  kind: 'key' | 'team' | 'user' | 'member';
+  id: string;
+}
+export type AccountRecord = KeyRecord | TeamRecord | UserRecord;
 
 /** What one request needs of a key's or team's limits: checked exactly in its object when no lease has room. */
-export interface Need {
-  /** The `model` the client asked for, and the group it resolves to (the same when it is no alias). */
-  model: string | undefined;
-  group: string | undefined;
+export interface Need extends Asked {
   estTokens: number;
   /** What it is expected to cost, micro-dollars: the account's average once it has one, else from the request. */
   estMicros: number;

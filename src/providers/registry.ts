@@ -34,7 +34,8 @@ export function registerProvider(prefix: string, provider: Provider, bare?: RegE
   if (bare) BARE.push([bare, provider]);
 }
 
-export function resolveProvider(model: string): { provider: Provider; upstreamModel: string } {
+/** The provider serving `model`, or undefined when this gateway serves none (see unserved.ts). */
+export function findProvider(model: string): { provider: Provider; upstreamModel: string } | undefined {
   const slash = model.indexOf('/');
   if (slash > 0) {
     const provider = BY_PREFIX[model.slice(0, slash)];
@@ -43,10 +44,17 @@ export function resolveProvider(model: string): { provider: Provider; upstreamMo
     if (provider) return { provider: provider.forModel?.(upstreamModel) ?? provider, upstreamModel };
   }
   for (const [pattern, provider] of BARE) if (pattern.test(model)) return { provider, upstreamModel: model };
+  return undefined;
+}
+
+/** The prefixes served, for messages. */
+export const servedPrefixes = () => Object.keys(BY_PREFIX).map((p) => `${p}/`);
+
+export function resolveProvider(model: string): { provider: Provider; upstreamModel: string } {
+  const found = findProvider(model);
+  if (found) return found;
   throw new RouterError(
     'BadRequestError',
-    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX)
-      .map((p) => `${p}/`)
-      .join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
+    `No provider for model "${model}": use one of the prefixes ${servedPrefixes().join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
   );
 }

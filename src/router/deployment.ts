@@ -2,7 +2,8 @@
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
-import { resolveProvider } from '../providers/registry';
+import { findProvider, resolveProvider } from '../providers/registry';
+import { unservedProvider } from '../providers/unserved';
 import { paramSecrets, rememberSecrets, scrubUrl } from '../security/scrub';
 import { sha256Hex } from '../utils/sha256';
 import { RouterError } from './errors';
@@ -42,13 +43,8 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
   return models.map((m, i) => {
     const model = m.litellm_params.model;
     const wildcard = model.includes('*');
-    let resolved: ReturnType<typeof resolveProvider>;
-    try {
-      resolved = resolveProvider(model);
-    } catch (e) {
-      if (!wildcard) throw new Error(`model_list[${i}].litellm_params.model: ${(e as Error).message}`);
-      resolved = { provider: perRequest, upstreamModel: model };
-    }
+    // Unserved: a warning at load (config/deployments.ts); calls to it answer 400 naming the provider.
+    const resolved = findProvider(model) ?? { provider: wildcard ? perRequest : unservedProvider(model), upstreamModel: model };
     const { provider, upstreamModel } = resolved;
     // Absent params were filled from the env by the provider's names at config load (providers/env-defaults.ts).
     const params = m.litellm_params;

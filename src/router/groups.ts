@@ -25,12 +25,18 @@ export class ModelGroups {
   /** Compiled once at config load, most specific first. */
   private readonly patterns: Pattern[] = [];
   private readonly memo = new Map<string, Resolved | null>();
+  /** Model access groups (model_info.access_groups), each with its model groups. */
+  readonly access = new Map<string, string[]>();
 
   constructor(deployments: Deployment[], alias: ModelGroupAlias = {}) {
     for (const d of deployments) {
       const list = this.byGroup.get(d.group) ?? [];
       list.push(d);
       this.byGroup.set(d.group, list);
+      for (const a of d.info.access_groups ?? []) {
+        const groups = this.access.get(a) ?? [];
+        if (!groups.includes(d.group)) this.access.set(a, [...groups, d.group]);
+      }
     }
     for (const [name, target] of Object.entries(alias)) {
       this.aliases.set(name, typeof target === 'string' ? { group: target, hidden: false } : { group: target.model, hidden: !!target.hidden });
@@ -57,6 +63,11 @@ export class ModelGroups {
       param: 'model',
       code: 'model_not_found',
     });
+  }
+
+  /** The access groups a model group is in. */
+  accessOf(group: string): string[] {
+    return [...this.access.keys()].filter((a) => this.access.get(a)!.includes(group));
   }
 
   /** Whether a name resolves to any group (fallback targets are checked with this). */

@@ -477,11 +477,12 @@ export class Router {
   }
 
   /** /v1/models: the model groups and the aliases not marked hidden. */
-  listModels() {
+  /** /v1/models: the model groups, or with `accessGroups` the model access groups (?only_model_access_groups=true). */
+  listModels(accessGroups?: boolean) {
     const created = 1700000000;
     return {
       object: 'list' as const,
-      data: this.groups.visible().map((id) => ({ id, object: 'model' as const, created, owned_by: 'edge-llm-router' })),
+      data: (accessGroups ? [...this.groups.access.keys()] : this.groups.visible()).map((id) => ({ id, object: 'model' as const, created, owned_by: 'edge-llm-router' })),
     };
   }
 

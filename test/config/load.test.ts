@@ -142,9 +142,10 @@ describe('new Router({...})', () => {
     expect(() => new Router({ model_list: [{ model_name: 'x', litellm_params: {} }] } as never)).toThrow(
       'Invalid router config: model_list[0].litellm_params.model: required',
     );
-    expect(() => new Router({ model_list: [{ model_name: 'x', litellm_params: { model: 'nosuch/x' } }] })).toThrow(
-      /model_list\[0\]\.litellm_params\.model: No provider for model "nosuch\/x"/,
-    );
+    // An unserved provider loads, with a warning at its key path (its calls answer 400).
+    expect(new Router({ model_list: [{ model_name: 'x', litellm_params: { model: 'nosuch/x' } }] }).warnings).toEqual([
+      expect.stringMatching(/^model_list\[0\]\.litellm_params\.model: provider "nosuch" \(model "nosuch\/x"\) is not served/),
+    ]);
     expect(() => new Router({ model_list: [{ model_name: 'x', litellm_params: { model: 'azure/x' } }] })).toThrow(
       /model_list\[0\]\.litellm_params\.api_base: required for azure/,
     );

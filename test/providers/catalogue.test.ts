@@ -180,15 +180,15 @@ model_list:
     expect(gw.upstream.calls[1].headers.authorization).toBe('Bearer sk-openai-env-123456');
   });
 
-  it('an unknown prefix refuses the config, listing every prefix and the openai/ + api_base way', async () => {
+  it('an unknown prefix loads (as in LiteLLM) and its calls answer 400, listing every prefix and the openai/ + api_base way', async () => {
     const gw = testGateway(`
 model_list:
   - { model_name: m, litellm_params: { model: nosuchhost/x, api_key: k } }
 `);
     const res = await gw.chat({ model: 'm', messages: user() });
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(400);
     const message: string = (await res.json<any>()).error.message;
-    expect(message).toContain('model_list[0].litellm_params.model: No provider for model "nosuchhost/x"');
+    expect(message).toContain('provider "nosuchhost" (model "nosuchhost/x") is not served by this gateway');
     for (const prefix of ['openai/', 'azure/', 'anthropic/', ...Object.keys(CATALOGUE).map((p) => `${p}/`)]) expect(message).toContain(prefix);
     expect(message).toContain('any other OpenAI-compatible server works as openai/<model> with api_base');
   });

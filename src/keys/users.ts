@@ -1,0 +1,224 @@
+// LiteLLM's /user/* and /team/member_* (master key only). A user is an account as a key or team is, in its own
+// KeyStore object (`user:<id>`): its models, budget and limits hold on every key generated for it, through the
+// same leases. A member's budget in a team (max_budget_in_team) is its own account too (`member:<team> <user>`).
+import type { Context } from 'hono';
+import { Hono } from 'hono/tiny';
+import { badRequest } from '../router/errors';
+import type { Body } from './api';
+import { generateKey, json, notFound, now, ok, service, teamView } from './api';
+import type { KeyedEnv } from './auth';
+import { resetAt } from './duration';
+import type { Field } from './input';
+import { fail, flag, KEY_FIELDS, keyParam, limitsOf, member, pageParam, readFields, storedOf, string, stringList } from './input';
+import { notFound as missing } from './team-rules';
+import type { Member, Membership, TeamRecord, UserRecord } from './types';
+
+const ROLES = 'proxy_admin proxy_admin_viewer org_admin internal_user internal_user_viewer team customer'.split(' ');
+
+const { blocked: _b, key: _k, ...keyFields } = KEY_FIELDS;
+
+/** NewUserRequest / UpdateUserRequest: the key request's fields (LiteLLM's GenerateRequestBase) and the user's own. */
+const USER_FIELDS: Record<string, Field> = {
+  ...keyFields,
+  user_id: string,
+  user_email: (v, name) => (v === null ? null : string(v, name)),
+  user_alias: (v, name) => (v === null ? null : string(v, name)),
+  user_role: (v, name) => {
+    if (!ROLES.includes(v as string)) throw fail(name, `expected one of ${ROLES.join(', ')}`);
+    return v;
+  },
+  /** Team ids, or LiteLLM's `{team_id, ...}` objects. */
+  teams: (v, name) => {
+    if (!Array.isArray(v)) throw fail(name, 'expected a list of team ids');
+    return v.map((t, i) => (typeof t === 'object' && t !== null ? string((t as Body).team_id, `${name}[${i}].team_id`) : string(t, `${name}[${i}]`)));
+  },
+  auto_create_key: flag,
+  // No UI login here: a password would be a secret stored for nothing.
+  password: (_v, name) => {
+    throw badRequest(`${name}: no UI login here, so no passwords are stored`, name, 'unsupported_field');
+  },
+};
+
+export const userRoutes = new Hono<KeyedEnv>();
+
+const dir = (c: Context<KeyedEnv>) => service(c).directory;
+const stamp = (c: Context<KeyedEnv>) => new Date(now(c)).toISOString();
+
+function newUser(c: Context<KeyedEnv>, b: Body, id = crypto.randomUUID()): UserRecord {
+  const limits = limitsOf(b);
+  return {
+    ...storedOf(b),
+    ...limits,
+    user_id: id,
+    user_email: (b.user_email as string | null) ?? null,
+    user_alias: (b.user_alias as string | null) ?? null,
+    user_role: (b.user_role as string | undefined) ?? 'internal_user',
+    teams: [],
+    budget_reset_at: resetAt(limits.budget_duration, now(c)),
+    created_at: stamp(c),
+    updated_at: stamp(c),
+  };
+}
+
+/** The user a body names by user_id, else by user_email. */
+async function findUser(c: Context<KeyedEnv>, b: Body): Promise<UserRecord> {
+  const email = b.user_email as string | undefined;
+  const id = (b.user_id as string | undefined) ?? (email && (await dir(c).index().userByEmail(bounded(email))));
+  if (!id && !email) throw badRequest('user_id or user_email: required', 'user_id', 'missing_field');
+  const user = id ? await dir(c).user(bounded(id), now(c)) : null;
+  if (!user) throw notFound('User', (id || email)!, 'user_id');
+  return user;
+}
+const bounded = (v: string) => string(v, 'user_id') as string;
+
+// ---- /user/* ----
+
+userRoutes.post('/user/new', async (c) => {
+  const b = readFields(json(c), USER_FIELDS);
+  const user = newUser(c, b, b.user_id as string | undefined);
+  ok(await dir(c).create('user', user.user_id, user, user.user_email));
+  for (const teamId of (b.teams as string[] | undefined) ?? []) await join(c, teamId, { role: 'user', user_id: user.user_id, user_email: user.user_email });
+  const saved = (await dir(c).user(user.user_id, now(c)))!;
+  // As LiteLLM: a key for the user unless auto_create_key is false; the user's models and limits hold on it.
+  if (b.auto_create_key === false) return c.json({ ...saved, key: null });
+  const keyBody: Body = { user_id: saved.user_id };
+  for (const k of ['key_alias', 'duration', 'aliases', 'team_id', 'metadata'] as const) if (b[k] !== undefined) keyBody[k] = b[k];
+  const { key, token_id, expires } = await generateKey(c, keyBody);
+  return c.json({ ...saved, key, token: token_id, token_id, expires });
+});
+
+userRoutes.get('/user/info', async (c) => {
+  const user = await findUser(c, { user_id: c.req.query('user_id'), user_email: c.req.query('user_email') });
+  const d = dir(c);
+  const { tokens } = await d.index().listKeys({ user_id: user.user_id, page: 1, size: 1000 });
+  const [keys, teams] = await Promise.all([d.accounts('key', tokens, now(c)), d.accounts('team', user.teams, now(c))]);
+  return c.json({ user_id: user.user_id, user_info: user, keys, teams: (teams as TeamRecord[]).map(teamView) });
+});
+
+userRoutes.post('/user/update', async (c) => {
+  const b = readFields(json(c), USER_FIELDS);
+  const { user_id } = await findUser(c, b);
+  const { teams: _t, auto_create_key: _a, ...patch } = b as Partial<UserRecord> & Body;
+  if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, now(c));
+  const data = ok(await dir(c).update('user', user_id, patch, now(c)));
+  service(c).forgetAll();
+  return c.json({ user_id, data });
+});
+
+userRoutes.post('/user/delete', async (c) => {
+  const ids = stringList(json(c), 'user_ids');
+  if (ids.length === 0) throw badRequest('user_ids: required', 'user_ids', 'missing_field');
+  const d = dir(c);
+  const deleted: string[] = [];
+  for (const id of ids) {
+    const user = await d.user(id, now(c));
+    if (!user) continue;
+    // As LiteLLM: the user's keys go with it, and it leaves its teams.
+    const { tokens } = await d.index().listKeys({ user_id: id, page: 1, size: 100_000 });
+    await d.deleteKeys(tokens, []);
+    for (const teamId of user.teams) await leave(c, teamId, id);
+    await d.of({ kind: 'user', id }).remove();
+    deleted.push(id);
+  }
+  await d.index().drop('user', deleted);
+  service(c).forgetAll();
+  if (deleted.length === 0) throw notFound('User', ids.join(', '), 'user_ids');
+  return c.json({ deleted_users: deleted });
+});
+
+userRoutes.get('/user/list', async (c) => {
+  const page = pageParam(c.req.query('page'), 'page', 1, 1_000_000);
+  const size = pageParam(c.req.query('page_size'), 'page_size', 25, 100);
+  const { ids, total } = await dir(c).index().list('user', page, size);
+  return c.json({ users: await dir(c).accounts('user', ids, now(c)), total, page, page_size: size, total_pages: Math.ceil(total / size) });
+});
+
+// ---- /team/member_* ----
+
+/** The team, or LiteLLM's 404. */
+async function teamOf(c: Context<KeyedEnv>, teamId: string): Promise<TeamRecord> {
+  return (await dir(c).team(teamId, now(c))) ?? Promise.reject(notFound('Team', teamId, 'team_id'));
+}
+
+const without = <T extends { user_id: string | null }>(list: T[] | undefined, userId: string) => (list ?? []).filter((x) => x.user_id !== userId);
+
+/**
+ * Adds (or changes) a member: the user is made if new, as LiteLLM does; the team lists it in members_with_roles
+ * and team_memberships, the user lists the team, and a budget in the team is the member's own account.
+ */
+async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budget?: number | null) {
+  const d = dir(c);
+  const team = await teamOf(c, teamId);
+  let user = m.user_id || !m.user_email ? null : await findUser(c, { user_email: m.user_email }).catch(() => null);
+  user ??= m.user_id ? await d.user(m.user_id, now(c)) : null;
+  if (!user) {
+    const made = newUser(c, { user_email: m.user_email }, m.user_id ?? undefined);
+    user = ok(await d.create('user', made.user_id, made, made.user_email));
+  }
+  const id = user.user_id;
+  const membership: Membership = { user_id: id, team_id: teamId, litellm_budget_table: budget == null ? null : { max_budget: budget } };
+  const patch = {
+    members_with_roles: [...without(team.members_with_roles, id), { role: m.role, user_id: id, user_email: user.user_email }],
+    team_memberships: [...without(team.team_memberships, id), membership],
+  };
+  const updated = ok(await d.updateTeam(teamId, patch, now(c)));
+  if (budget != null) {
+    const account = d.of({ kind: 'member', id: `${teamId} ${id}` });
+    const r = await account.update({ max_budget: budget }, now(c), missing('', 'user_id'));
+    if (!r.ok) await account.create({ ...newUser(c, { max_budget: budget }, id), user_role: 'team_member', teams: [teamId] }, r.refusal);
+  }
+  user = ok(await d.update('user', id, { teams: [...user.teams.filter((t) => t !== teamId), teamId] }, now(c))) as UserRecord;
+  return { team: updated, user, membership };
+}
+
+async function leave(c: Context<KeyedEnv>, teamId: string, userId: string) {
+  const d = dir(c);
+  const team = await d.team(teamId, now(c));
+  if (team) await d.updateTeam(teamId, { members_with_roles: without(team.members_with_roles, userId), team_memberships: without(team.team_memberships, userId) }, now(c));
+  const user = await d.user(userId, now(c));
+  if (user) await d.update('user', userId, { teams: user.teams.filter((t) => t !== teamId) }, now(c));
+  await d.of({ kind: 'member', id: `${teamId} ${userId}` }).remove();
+}
+
+const budgetInTeam = (b: Body): number | null | undefined => {
+  const v = b.max_budget_in_team;
+  if (v != null && (typeof v !== 'number' || !(v >= 0))) throw fail('max_budget_in_team', 'expected a number >= 0');
+  return v as number | null | undefined;
+};
+
+userRoutes.post('/team/member_add', async (c) => {
+  const b = json(c);
+  const teamId = keyParam(b, 'team_id');
+  const many = Array.isArray(b.member);
+  const joined = [];
+  for (const [i, m] of (many ? (b.member as unknown[]) : [b.member]).entries()) joined.push(await join(c, teamId, member(m, many ? `member[${i}]` : 'member'), budgetInTeam(b)));
+  service(c).forgetAll();
+  return c.json({ ...teamView(joined.at(-1)!.team), updated_users: joined.map((j) => j.user), updated_team_memberships: joined.map((j) => j.membership) });
+});
+
+/** The member a body names, in the team it names, with its current role and membership. */
+async function memberOf(c: Context<KeyedEnv>, b: Body) {
+  const teamId = keyParam(b, 'team_id');
+  const user = await findUser(c, b);
+  const team = await teamOf(c, teamId);
+  const role = team.members_with_roles?.find((m) => m.user_id === user.user_id)?.role;
+  if (!role) throw badRequest(`user ${user.user_id} is not in team ${teamId}`, 'user_id', 'invalid_field');
+  return { teamId, user, role, membership: team.team_memberships?.find((m) => m.user_id === user.user_id) };
+}
+
+userRoutes.post('/team/member_delete', async (c) => {
+  const { teamId, user } = await memberOf(c, json(c));
+  await leave(c, teamId, user.user_id);
+  service(c).forgetAll();
+  return c.json(teamView(await teamOf(c, teamId)));
+});
+
+userRoutes.post('/team/member_update', async (c) => {
+  const b = json(c);
+  const { teamId, user, role, membership } = await memberOf(c, b);
+  const next = b.role == null ? role : member({ role: b.role, user_id: user.user_id }, 'role').role;
+  const budget = 'max_budget_in_team' in b ? budgetInTeam(b) : membership?.litellm_budget_table?.max_budget;
+  await join(c, teamId, { role: next, user_id: user.user_id, user_email: user.user_email }, budget);
+  service(c).forgetAll();
+  return c.json({ team_id: teamId, user_id: user.user_id, user_email: user.user_email, role: next, max_budget_in_team: budget ?? null });
+});
