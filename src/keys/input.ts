@@ -106,7 +106,7 @@ const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').ma
 
 /** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
 export const STORED_FIELDS =
-  'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
+  'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
 
 const COMMON: Record<string, Field> = {
   ...each(STORED_FIELDS, stored),

@@ -31,14 +31,36 @@ describe('internal users', () => {
     expect(list.total).toBe(2);
   });
 
-  it("a key generated for a user inherits the user's models, and may not go beyond them", async () => {
+  it("every key generated for a user is held to the user's models, whatever its own", async () => {
     const gw = gateway();
     await gw.admin('/user/new', { user_id: 'u1', models: ['cheap'], auto_create_key: false });
-    const inherits = await gw.generate({ user_id: 'u1' });
-    expect(inherits.models).toEqual(['cheap']);
-    const beyond = await gw.admin('/key/generate', { user_id: 'u1', models: ['gpt-4o'] });
-    expect(beyond.status).toBe(400);
-    expect((await beyond.json<any>()).error.message).toMatch(/not in user u1's models/);
+    const plain = await gw.generate({ user_id: 'u1' });
+    expect((await gw.call(plain.key, 'cheap')).status).toBe(200);
+    const beyond = await gw.generate({ user_id: 'u1', models: ['gpt-4o', 'cheap'] });
+    const refused = await gw.call(beyond.key, 'gpt-4o');
+    expect(refused.status).toBe(403);
+    expect((await refused.json<any>()).error).toMatchObject({ type: 'user_model_access_denied', message: expect.stringMatching(/^user not allowed to access model/) });
+  });
+
+  it("a user's budget holds across all its keys, and a member's budget in a team across the member's keys in it", async () => {
+    const gw = keyGateway();
+    await gw.admin('/user/new', { user_id: 'spender', max_budget: 0.0005, auto_create_key: false });
+    const [a, b] = [await gw.generate({ user_id: 'spender' }), await gw.generate({ user_id: 'spender' })];
+    for (const k of [a, b, a]) expect((await gw.call(k.key)).status).toBe(200); // the user at $0.0006 now
+    const over = await gw.call(b.key);
+    expect(over.status).toBe(400);
+    expect((await over.json<any>()).error.message).toMatch(/^Budget has been exceeded! User=spender Current cost: 0\.0006\d*, Max budget: 0\.0005$/);
+
+    await gw.admin('/team/new', { team_id: 't' });
+    await gw.admin('/team/member_add', { team_id: 't', member: { role: 'user', user_id: 'm1' }, max_budget_in_team: 0.0003 });
+    const inTeam = await gw.generate({ user_id: 'm1', team_id: 't' });
+    const outside = await gw.generate({ user_id: 'm1' });
+    for (let i = 0; i < 2; i++) expect((await gw.call(inTeam.key)).status).toBe(200);
+    expect((await gw.call(inTeam.key)).status).toBe(400);
+    expect((await gw.call(outside.key)).status).toBe(200);
+    // A new budget in the team keeps the spend so far.
+    await gw.admin('/team/member_update', { team_id: 't', user_id: 'm1', max_budget_in_team: 1 });
+    expect((await gw.call(inTeam.key)).status).toBe(200);
   });
 
   it('/user/delete removes the user and its keys stop working', async () => {
