@@ -3,7 +3,6 @@
 // litellm_params refuses the config; a provider this gateway does not serve is a warning (that deployment
 // answers 400 when called, the rest serves).
 import { findProvider } from '../providers/registry';
-import { unservedMessage } from '../providers/unserved';
 import type { ModelListEntry } from './types';
 import type { Findings } from './validate';
 
@@ -14,7 +13,7 @@ export function checkDeployments(models: ModelListEntry[], out: Findings, path =
     const found = findProvider(model);
     if (!found) {
       // A wildcard model (`*`) takes its provider from each request's model name.
-      if (!model.includes('*')) out.warnings.push(`${at}.model: ${unservedMessage(model)}; calls to model group "${m.model_name}" reaching it answer 400, the rest of the config serves`);
+      if (!model.includes('*')) out.warnings.push(`${at}.model: no provider for "${model}" here: model group "${m.model_name}" answers 400 when it reaches it`);
       return;
     }
     const fault = found.provider.check?.(m.litellm_params);

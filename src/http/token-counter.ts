@@ -14,12 +14,5 @@ export const tokenCounterRoutes = new Hono<KeyedEnv>().post('/utils/token_counte
   const input = body?.messages ?? body?.prompt ?? body?.contents;
   if (input === undefined) throw badRequest('messages or prompt: required', 'messages', 'missing_field');
   if (!modelVisible(c)(model)) throw new RouterError('PermissionDeniedError', `This key may not use model ${model}`, { param: 'model', code: '403' });
-  const { groups } = c.var.gateway.router;
-  let used = model;
-  try {
-    used = groups.deployments(groups.resolve(model))[0]?.upstreamModel ?? model;
-  } catch {
-    // a model this gateway does not route: counted all the same
-  }
-  return c.json({ total_tokens: estimateTokens(input), request_model: model, model_used: used, tokenizer_type: 'estimate', original_response: null });
+  return c.json({ total_tokens: estimateTokens(input), request_model: model, model_used: model, tokenizer_type: 'estimate', original_response: null });
 });

@@ -57,6 +57,8 @@ function keyPatch(b: Body, now: number): Partial<KeyRecord> {
 /** LiteLLM's 404 for a key, team or user that does not exist. */
 export const notFound = (what: string, id: string, param: string) => new RouterError('NotFoundError', `${what} not found: ${id}`, { param, code: '404' });
 
+const notOwn = (what: string) => new RouterError('PermissionDeniedError', `A virtual key can only see its own /${what}/info`, { type: 'auth_error', code: '403' });
+
 export const keyRoutes = new Hono<KeyedEnv>();
 
 keyRoutes.use('/key/*', requireKeys);
@@ -113,9 +115,7 @@ keyRoutes.get('/key/info', async (c) => {
   // As LiteLLM: a key that does not exist is a 404 for anyone; another key's info is a 403 for a virtual key.
   const entry = await service(c).directory.lookup(token, now(c));
   if (!entry) throw notFound('Key', token, 'key');
-  if (own && token !== own.token) {
-    throw new RouterError('PermissionDeniedError', 'A virtual key can only see its own /key/info', { type: 'auth_error', code: '403' });
-  }
+  if (own && token !== own.token) throw notOwn('key');
   return c.json({ key: token, info: entry.key });
 });
 
@@ -202,7 +202,7 @@ keyRoutes.get('/team/info', async (c) => {
   // A virtual key reads its own team (team_id may be left out); any other team takes the master key.
   const teamId = query(c, 'team_id') ?? own?.team_id;
   if (!teamId) throw badRequest('team_id: required', 'team_id', 'missing_field');
-  if (own && own.team_id !== teamId) throw new RouterError('PermissionDeniedError', "A virtual key can only see its own team's /team/info", { type: 'auth_error', code: '403' });
+  if (own && own.team_id !== teamId) throw notOwn('team');
   const found = await service(c).directory.getTeam(teamId, now(c));
   if (!found) throw notFound('Team', teamId, 'team_id');
   return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: found.team.team_memberships ?? [] });

@@ -13,25 +13,18 @@ import { fail, flag, KEY_FIELDS, keyParam, limitsOf, member, pageParam, readFiel
 import { notFound as missing } from './team-rules';
 import type { Member, Membership, TeamRecord, UserRecord } from './types';
 
-const ROLES = 'proxy_admin proxy_admin_viewer org_admin internal_user internal_user_viewer team customer'.split(' ');
-
 const { blocked: _b, key: _k, ...keyFields } = KEY_FIELDS;
 
 /** NewUserRequest / UpdateUserRequest: the key request's fields (LiteLLM's GenerateRequestBase) and the user's own. */
 const USER_FIELDS: Record<string, Field> = {
   ...keyFields,
   user_id: string,
-  user_email: (v, name) => (v === null ? null : string(v, name)),
-  user_alias: (v, name) => (v === null ? null : string(v, name)),
-  user_role: (v, name) => {
-    if (!ROLES.includes(v as string)) throw fail(name, `expected one of ${ROLES.join(', ')}`);
-    return v;
-  },
+  user_email: keyFields.key_alias,
+  user_alias: keyFields.key_alias,
+  // Roles decide what a user may do in LiteLLM's UI; here only the master key manages: stored.
+  user_role: string,
   /** Team ids, or LiteLLM's `{team_id, ...}` objects. */
-  teams: (v, name) => {
-    if (!Array.isArray(v)) throw fail(name, 'expected a list of team ids');
-    return v.map((t, i) => (typeof t === 'object' && t !== null ? string((t as Body).team_id, `${name}[${i}].team_id`) : string(t, `${name}[${i}]`)));
-  },
+  teams: (v, name) => stringList({ [name]: Array.isArray(v) ? v.map((t) => t?.team_id ?? t) : v }, name),
   auto_create_key: flag,
   // No UI login here: a password would be a secret stored for nothing.
   password: (_v, name) => {

@@ -34,7 +34,7 @@ export function registerProvider(prefix: string, provider: Provider, bare?: RegE
   if (bare) BARE.push([bare, provider]);
 }
 
-/** The provider serving `model`, or undefined when this gateway serves none (see unserved.ts). */
+/** The provider serving `model`, or undefined when this gateway serves none (router/deployment.ts: unserved). */
 export function findProvider(model: string): { provider: Provider; upstreamModel: string } | undefined {
   const slash = model.indexOf('/');
   if (slash > 0) {
@@ -47,14 +47,16 @@ export function findProvider(model: string): { provider: Provider; upstreamModel
   return undefined;
 }
 
-/** The prefixes served, for messages. */
-export const servedPrefixes = () => Object.keys(BY_PREFIX).map((p) => `${p}/`);
+/** A model no provider here serves: what a call to it answers. */
+export const noProvider = (model: string) =>
+  new RouterError(
+    'BadRequestError',
+    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX).join('/, ')}/; any other OpenAI-compatible server works as openai/<model> with api_base`,
+    { param: 'model', code: 'provider_not_served' },
+  );
 
 export function resolveProvider(model: string): { provider: Provider; upstreamModel: string } {
   const found = findProvider(model);
   if (found) return found;
-  throw new RouterError(
-    'BadRequestError',
-    `No provider for model "${model}": use one of the prefixes ${servedPrefixes().join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
-  );
+  throw noProvider(model);
 }

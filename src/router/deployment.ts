@@ -2,8 +2,7 @@
 import type { LitellmParams, ModelInfo, ModelListEntry } from '../config/types';
 import { knownModelInfo } from '../pricing';
 import type { Provider } from '../providers/provider';
-import { findProvider, resolveProvider } from '../providers/registry';
-import { unservedProvider } from '../providers/unserved';
+import { findProvider, noProvider, resolveProvider } from '../providers/registry';
 import { paramSecrets, rememberSecrets, scrubUrl } from '../security/scrub';
 import { sha256Hex } from '../utils/sha256';
 import { RouterError } from './errors';
@@ -40,16 +39,14 @@ const perRequest: Provider = {
 
 export function toDeployments(models: ModelListEntry[]): Deployment[] {
   const seen = new Set<string>();
-  return models.map((m, i) => {
+  return models.map((m) => {
     const model = m.litellm_params.model;
     const wildcard = model.includes('*');
-    // Unserved: a warning at load (config/deployments.ts); calls to it answer 400 naming the provider.
-    const resolved = findProvider(model) ?? { provider: wildcard ? perRequest : unservedProvider(model), upstreamModel: model };
+    // Unserved (as LiteLLM, the rest of the config serves): a warning at load (config/deployments.ts), a 400 when called.
+    const resolved = findProvider(model) ?? { provider: wildcard ? perRequest : unserved(model), upstreamModel: model };
     const { provider, upstreamModel } = resolved;
     // Absent params were filled from the env by the provider's names at config load (providers/env-defaults.ts).
-    const params = m.litellm_params;
-    const fault = provider.check?.(params);
-    if (fault) throw new Error(`model_list[${i}].litellm_params.${fault}`);
+    // A provider's fault in litellm_params (provider.check) refused the config at load (config/deployments.ts).
     const base = m.model_info?.id ?? litellmId(m);
     let id = base;
     // Two identical entries: LiteLLM would keep one; both are kept here, told apart.
@@ -72,7 +69,7 @@ export function toDeployments(models: ModelListEntry[]): Deployment[] {
       wildcard,
       apiBase: '',
     };
-    rememberSecrets(paramSecrets(params)); // after env defaults, so a key read from the env is a secret too
+    rememberSecrets(paramSecrets(p)); // after env defaults, so a key read from the env is a secret too
     // Shown in headers, logs, metrics labels and the dashboard: never with user-info or a key in its query.
     d.apiBase = scrubUrl(provider.apiBase(d));
     return d;
@@ -150,4 +147,10 @@ function pyJson(v: unknown): string {
   if (typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
   return `{${Object.entries(v).map(([k, x]) => `${pyJson(k)}: ${pyJson(x)}`).join(', ')}}`;
+}
+
+/** A deployment no provider here serves: every call to it answers noProvider's 400. */
+function unserved(model: string): Provider {
+  const refuse = () => Promise.reject(noProvider(model));
+  return { name: model.split('/')[0], apiBase: () => '', chat: refuse, embeddings: refuse };
 }
