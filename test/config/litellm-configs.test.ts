@@ -67,8 +67,8 @@ describe("LiteLLM's own configs", () => {
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^model_list\[5\]\.litellm_params\.model: provider "sagemaker" .* not served/),
-        expect.stringMatching(/^model_list\[8\]\.litellm_params\.model: model "dall-e-3" names no provider/),
+        expect.stringMatching(/^model_list\[5\]\.litellm_params\.model: no provider for "sagemaker\/.*" here: model group "sagemaker-completion-model" answers 400/),
+        expect.stringMatching(/^model_list\[8\]\.litellm_params\.model: no provider for "dall-e-3" here/),
         expect.stringMatching(/^model_list\[18\]\.litellm_params\.model: provider "text-completion-openai" /),
       ]),
     );
@@ -101,7 +101,7 @@ describe("LiteLLM's own configs", () => {
     const refused = await gw.chat({ model: 'sagemaker-completion-model', messages: user() }, auth);
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as { error: { message: string; code: string } };
-    expect(body.error.message).toMatch(/provider "sagemaker"/);
+    expect(body.error.message).toMatch(/^No provider for model "sagemaker\/berri-benchmarking-Llama-2-70b-chat-hf-4": use one of the prefixes openai\/, /);
     expect(body.error.code).toBe('provider_not_served');
     expect(gw.upstream.calls).toHaveLength(0);
 

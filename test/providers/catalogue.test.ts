@@ -188,7 +188,7 @@ model_list:
     const res = await gw.chat({ model: 'm', messages: user() });
     expect(res.status).toBe(400);
     const message: string = (await res.json<any>()).error.message;
-    expect(message).toContain('provider "nosuchhost" (model "nosuchhost/x") is not served by this gateway');
+    expect(message).toContain('No provider for model "nosuchhost/x"');
     for (const prefix of ['openai/', 'azure/', 'anthropic/', ...Object.keys(CATALOGUE).map((p) => `${p}/`)]) expect(message).toContain(prefix);
     expect(message).toContain('any other OpenAI-compatible server works as openai/<model> with api_base');
   });
