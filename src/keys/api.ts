@@ -30,7 +30,7 @@ const tokenOf = (key: string) => (key.startsWith('sk-') ? sha256Hex(key) : Promi
 export const json = (c: Context<KeyedEnv>): Body => jsonBody(c) as Body;
 
 /** A query parameter, held to the bounds of the body field of the same name. */
-const query = (c: Context<KeyedEnv>, name: string): string | undefined => {
+export const query = (c: Context<KeyedEnv>, name: string): string | undefined => {
   const v = c.req.query(name);
   return v === undefined ? v : bounded(v, name);
 };

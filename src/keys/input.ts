@@ -23,13 +23,6 @@ export type Field = (v: unknown, name: string) => unknown;
 
 export const fail = (name: string, what: string) => badRequest(`${name}: ${what}`, name, 'invalid_field');
 
-/** Fields whose own value may be null (a limit with none); any other field's null is its default. */
-const NULLABLE = new WeakSet<Field>();
-const nullable = (f: Field): Field => {
-  const g: Field = (v, name) => (v === null ? null : f(v, name));
-  NULLABLE.add(g);
-  return g;
-};
 export const string: Field = (v, name) => {
   if (typeof v !== 'string' || v === '') throw fail(name, 'expected a non-empty string');
   return bounded(v, name);
@@ -119,11 +112,11 @@ const COMMON: Record<string, Field> = {
 const LIMIT_FIELDS: Record<string, Field> = {
   ...COMMON,
   models: strings,
-  max_budget: nullable(amount),
-  budget_duration: nullable(duration),
-  rpm_limit: nullable(count),
-  tpm_limit: nullable(count),
-  max_parallel_requests: nullable(count),
+  max_budget: amount,
+  budget_duration: duration,
+  rpm_limit: count,
+  tpm_limit: count,
+  max_parallel_requests: count,
   metadata: object,
   blocked: flag,
 };
@@ -131,11 +124,11 @@ const LIMIT_FIELDS: Record<string, Field> = {
 export const KEY_FIELDS: Record<string, Field> = {
   ...LIMIT_FIELDS,
   key: string,
-  key_alias: nullable(string),
-  team_id: nullable(string),
-  user_id: nullable(string),
-  duration: nullable(duration),
-  expires: nullable(instant),
+  key_alias: string,
+  team_id: string,
+  user_id: string,
+  duration: duration,
+  expires: instant,
   spend: amount,
   /** The key's own model_group_alias: `{"gpt-4": "my-group"}` sends this key's gpt-4 requests to my-group. */
   aliases: aliasMap,
@@ -149,14 +142,14 @@ export const KEY_FIELDS: Record<string, Field> = {
 export const TEAM_FIELDS: Record<string, Field> = {
   ...LIMIT_FIELDS,
   team_id: string,
-  team_alias: nullable(string),
+  team_alias: string,
   spend: amount,
   /** The team's model_group_alias, for its keys' requests (after the key's own aliases). */
   model_aliases: aliasMap,
   members_with_roles: members,
 };
 
-/** What `null` means for a field that is not itself nullable: its default (a null id is then generated). */
+/** What `null` means where it is not the value itself (a limit of none, no alias): the field's default. */
 const NULL_MEANS: Body = { models: [], metadata: {}, blocked: false, spend: 0, aliases: {}, model_aliases: {}, members_with_roles: [] };
 
 /** Checks `body` against `fields`: each known field's value (null: its default), and no unknown field with a value. */
@@ -168,8 +161,7 @@ export function readFields(body: unknown, fields: Record<string, Field>): Body {
     if (!check) {
       if (!isEmpty(v)) throw badRequest(`${name}: not a field this API takes`, name, 'unsupported_field');
     } else if (v === null) {
-      if (name in NULL_MEANS) out[name] = structuredClone(NULL_MEANS[name]);
-      else if (check === stored || NULLABLE.has(check)) out[name] = null;
+      out[name] = name in NULL_MEANS ? structuredClone(NULL_MEANS[name]) : null;
     } else if (v !== undefined) {
       const r = check(v, name);
       if (r !== undefined) out[name] = r;

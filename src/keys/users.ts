@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { badRequest } from '../router/errors';
 import type { Body } from './api';
-import { generateKey, json, notFound, now, ok, service, teamView } from './api';
+import { generateKey, json, notFound, now, ok, query, service, teamView } from './api';
 import type { KeyedEnv } from './auth';
 import { resetAt } from './duration';
 import type { Field } from './input';
@@ -19,8 +19,8 @@ const { blocked: _b, key: _k, ...keyFields } = KEY_FIELDS;
 const USER_FIELDS: Record<string, Field> = {
   ...keyFields,
   user_id: string,
-  user_email: keyFields.key_alias,
-  user_alias: keyFields.key_alias,
+  user_email: string,
+  user_alias: string,
   // Roles decide what a user may do in LiteLLM's UI; here only the master key manages: stored.
   user_role: string,
   /** Team ids, or LiteLLM's `{team_id, ...}` objects. */
@@ -53,16 +53,12 @@ function newUser(c: Context<KeyedEnv>, b: Body, id = crypto.randomUUID()): UserR
   };
 }
 
-/** The user a body names by user_id, else by user_email. */
-async function findUser(c: Context<KeyedEnv>, b: Body): Promise<UserRecord> {
-  const email = b.user_email as string | undefined;
-  const id = (b.user_id as string | undefined) ?? (email && (await dir(c).index().userByEmail(bounded(email))));
-  if (!id && !email) throw badRequest('user_id or user_email: required', 'user_id', 'missing_field');
-  const user = id ? await dir(c).user(bounded(id), now(c)) : null;
-  if (!user) throw notFound('User', (id || email)!, 'user_id');
-  return user;
+/** The user a checked body names by user_id, else by user_email. */
+async function findUser(c: Context<KeyedEnv>, { user_id: id, user_email: email }: Body): Promise<UserRecord> {
+  const found = id ?? (email && (await dir(c).index().userByEmail(email as string)));
+  const user = found && (await dir(c).user(found as string, now(c)));
+  return (user as UserRecord | null) || Promise.reject(id ?? email ? notFound('User', (id ?? email) as string, 'user_id') : badRequest('user_id or user_email: required', 'user_id', 'missing_field'));
 }
-const bounded = (v: string) => string(v, 'user_id') as string;
 
 // ---- /user/* ----
 
@@ -81,7 +77,7 @@ userRoutes.post('/user/new', async (c) => {
 });
 
 userRoutes.get('/user/info', async (c) => {
-  const user = await findUser(c, { user_id: c.req.query('user_id'), user_email: c.req.query('user_email') });
+  const user = await findUser(c, { user_id: query(c, 'user_id'), user_email: query(c, 'user_email') });
   const d = dir(c);
   const { tokens } = await d.index().listKeys({ user_id: user.user_id, page: 1, size: 1000 });
   const [keys, teams] = await Promise.all([d.accounts('key', tokens, now(c)), d.accounts('team', user.teams, now(c))]);
@@ -91,7 +87,7 @@ userRoutes.get('/user/info', async (c) => {
 userRoutes.post('/user/update', async (c) => {
   const b = readFields(json(c), USER_FIELDS);
   const { user_id } = await findUser(c, b);
-  const { teams: _t, auto_create_key: _a, ...patch } = b as Partial<UserRecord> & Body;
+  const { teams: _t, auto_create_key: _a, user_id: _u, ...patch } = b as Partial<UserRecord> & Body;
   if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, now(c));
   const data = ok(await dir(c).update('user', user_id, patch, now(c)));
   service(c).forgetAll();
@@ -142,8 +138,7 @@ const without = <T extends { user_id: string | null }>(list: T[] | undefined, us
 async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budget?: number | null) {
   const d = dir(c);
   const team = await teamOf(c, teamId);
-  let user = m.user_id || !m.user_email ? null : await findUser(c, { user_email: m.user_email }).catch(() => null);
-  user ??= m.user_id ? await d.user(m.user_id, now(c)) : null;
+  let user = await findUser(c, { ...m }).catch(() => null);
   if (!user) {
     const made = newUser(c, { user_email: m.user_email }, m.user_id ?? undefined);
     user = ok(await d.create('user', made.user_id, made, made.user_email));
