@@ -13,7 +13,8 @@ import { abbreviate } from './policy';
 import { refusalError } from './refusal';
 import type { KeyService } from './service';
 import type { Outcome } from './store-object';
-import type { KeyRecord, TeamRecord } from './types';
+import type { KeyRecord, Member, TeamRecord } from './types';
+import { join } from './users';
 
 export type Body = Record<string, unknown>;
 
@@ -187,14 +188,16 @@ keyRoutes.post('/team/new', async (c) => {
     ...storedOf(b),
     ...limits,
     model_aliases: (b.model_aliases as TeamRecord['model_aliases']) ?? {},
-    members_with_roles: (b.members_with_roles as TeamRecord['members_with_roles']) ?? [],
     team_id: (b.team_id as string | undefined) ?? crypto.randomUUID(),
     team_alias: (b.team_alias as string | null) ?? null,
     budget_reset_at: resetAt(limits.budget_duration, t),
     created_at: at,
     updated_at: at,
   };
-  return c.json(teamView(ok(await service(c).directory.createTeam(team))));
+  let made = ok(await service(c).directory.createTeam(team));
+  // Its members join as /team/member_add adds them (users made if new, each listing the team).
+  for (const m of (b.members_with_roles as Member[] | undefined) ?? []) made = (await join(c, made.team_id, m)).team;
+  return c.json(teamView(made));
 });
 
 keyRoutes.get('/team/info', async (c) => {

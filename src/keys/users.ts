@@ -135,7 +135,7 @@ const without = <T extends { user_id: string | null }>(list: T[] | undefined, us
  * Adds (or changes) a member: the user is made if new, as LiteLLM does; the team lists it in members_with_roles
  * and team_memberships, the user lists the team, and a budget in the team is the member's own account.
  */
-async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budget?: number | null) {
+export async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budget?: number | null) {
   const d = dir(c);
   const team = await teamOf(c, teamId);
   let user = await findUser(c, { ...m }).catch(() => null);

@@ -55,12 +55,16 @@ describe("key and team bodies as LiteLLM's tools send them", () => {
     expect(team).toMatchObject({ team_alias: 'my-new-team_4', models: [], metadata: {}, rpm_limit: 99, organization_id: 'org-1', guardrails: ['pii-mask'] });
     expect(team.members_with_roles).toEqual([
       { role: 'admin', user_id: '5c4a0aa3-a1e1-43dc-bd87-3c2da8382a3a', user_email: null },
-      { role: 'user', user_id: null, user_email: 'dev@example.com' },
+      // A member named by email becomes a user, as LiteLLM makes one.
+      { role: 'user', user_id: expect.stringMatching(/^[0-9a-f-]{36}$/), user_email: 'dev@example.com' },
     ]);
-    // stored fields come back from /team/info too
+    // stored fields come back from /team/info too, with both members' memberships
     const info = await (await gw.admin(`/team/info?team_id=${team.team_id}`)).json<any>();
     expect(info.team_info).toMatchObject({ organization_id: 'org-1', guardrails: ['pii-mask'] });
     expect(info.team_info.members_with_roles).toHaveLength(2);
+    expect(info.team_memberships).toHaveLength(2);
+    const dev = await (await gw.admin('/user/info?user_email=dev@example.com')).json<any>();
+    expect(dev.user_info.teams).toEqual([team.team_id]);
   });
 
   it('/key/update with metadata: null and max_budget: null clears them; stored fields are kept and returned', async () => {
