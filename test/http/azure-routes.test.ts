@@ -10,6 +10,8 @@ const CONFIG = `
 model_list:
   - model_name: gpt-4o
     litellm_params: { model: openai/gpt-4o, api_key: sk-provider-secret-1, api_base: https://up.test/v1 }
+  - model_name: instruct
+    litellm_params: { model: openai/gpt-3.5-turbo-instruct, api_key: sk-provider-secret-1, api_base: https://up.test/v1 }
   - model_name: embed
     litellm_params: { model: openai/text-embedding-3-small, api_key: sk-provider-secret-1, api_base: https://up.test/v1 }
 general_settings:
@@ -46,6 +48,20 @@ describe('Azure-style routes', () => {
     const client = azureClient(gw, MASTER, 'embed');
     const out = await client.embeddings.create({ model: 'embed', input: 'hello', encoding_format: 'float' });
     expect(out.data[0].embedding).toEqual([0.1, 0.2]);
+  });
+
+  it('completions through /openai/deployments/{deployment}/completions, and a key alias applies after the path', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('/completions', { json: { id: 'c', object: 'text_completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, text: 'done', finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } });
+    const out = await azureClient(gw, MASTER, 'instruct').completions.create({ model: 'x', prompt: 'say done' });
+    expect(out.choices[0].text).toBe('done');
+    expect(gw.upstream.calls[0].body.model).toBe('gpt-3.5-turbo-instruct');
+    // A key whose aliases send "legacy" to gpt-4o: the path's deployment is the name the alias is looked up by.
+    const gw2 = testGateway(CONFIG);
+    const made = await (await gw2.request('/key/generate', { method: 'POST', json: { aliases: { legacy: 'gpt-4o' }, models: ['gpt-4o'] }, headers: { authorization: `Bearer ${MASTER}` } })).json<any>();
+    gw2.upstream.on('/chat/completions', { json: chatCompletion('aliased') });
+    const chat = await azureClient(gw2, made.key, 'legacy').chat.completions.create({ model: 'legacy', messages: [{ role: 'user', content: 'hi' }] });
+    expect(chat.choices[0].message.content).toBe('aliased');
   });
 
   it('a virtual key is admitted there as on /v1 (its models hold), and a wrong api-key is a 401', async () => {
