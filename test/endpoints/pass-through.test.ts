@@ -81,8 +81,10 @@ describe('pass-through routes', () => {
 
   it('leaves /openai/deployments/* to the Azure-style routes, and refuses providers it has no key for', async () => {
     const gw = gateway();
-    const az = await gw.request('/openai/deployments/x/chat/completions', { method: 'POST', json: {}, headers: { authorization: `Bearer ${MASTER}` } });
+    // The Azure-style route answers it (the path's deployment as the model group), not the pass-through.
+    const az = await gw.request('/openai/deployments/x/chat/completions', { method: 'POST', json: { messages: [{ role: 'user', content: 'hi' }] }, headers: { authorization: `Bearer ${MASTER}` } });
     expect(az.status).toBe(404);
+    expect(await az.json()).toMatchObject({ error: { code: 'model_not_found' } });
     const none = await gw.request('/anthropic/v1/messages', { method: 'POST', json: {}, headers: { authorization: `Bearer ${MASTER}` } });
     expect(none.status).toBe(400);
     expect(await none.json()).toMatchObject({ error: { code: 'unknown_pass_through' } });
