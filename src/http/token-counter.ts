@@ -14,5 +14,8 @@ export const tokenCounterRoutes = new Hono<KeyedEnv>().post('/utils/token_counte
   const input = body?.messages ?? body?.prompt ?? body?.contents;
   if (input === undefined) throw badRequest('messages or prompt: required', 'messages', 'missing_field');
   if (!modelVisible(c)(model)) throw new RouterError('PermissionDeniedError', `This key may not use model ${model}`, { param: 'model', code: '403' });
-  return c.json({ total_tokens: estimateTokens(input), request_model: model, model_used: model, tokenizer_type: 'estimate', original_response: null });
+  const { groups } = c.var.gateway.router;
+  // As LiteLLM: the model the request would reach (a group's first deployment's), else the name as given.
+  const used = groups.known(model) ? groups.deployments(groups.resolve(model))[0]?.upstreamModel : undefined;
+  return c.json({ total_tokens: estimateTokens(input), request_model: model, model_used: used ?? model, tokenizer_type: 'estimate', original_response: null });
 });
