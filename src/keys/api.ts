@@ -239,29 +239,3 @@ keyRoutes.post('/team/delete', async (c) => {
 });
 
 keyRoutes.get('/team/list', async (c) => c.json((await service(c).directory.listTeams(now(c))).map(teamView)));
-
-// ---- the dashboard's spend-by-key view ----
-
-keyRoutes.get('/dashboard/keys', async (c) => {
-  const dir = service(c).directory;
-  const [{ keys }, teams] = await Promise.all([dir.listKeys({ page: 1, size: 1000 }, now(c)), dir.listTeams(now(c))]);
-  const alias = new Map(teams.map((t) => [t.team_id, t.team_alias]));
-  const row = (k: KeyRecord) => ({
-    key_name: k.key_name,
-    key_alias: k.key_alias,
-    team_id: k.team_id,
-    team_alias: k.team_id ? (alias.get(k.team_id) ?? null) : null,
-    spend: k.spend,
-    max_budget: k.max_budget,
-    budget_reset_at: k.budget_reset_at,
-    blocked: k.blocked,
-  });
-  return c.json(
-    {
-      keys: keys.map(row).sort((a, b) => b.spend - a.spend),
-      teams: teams.map((t) => ({ team_id: t.team_id, team_alias: t.team_alias, spend: t.spend, max_budget: t.max_budget })),
-    },
-    200,
-    { 'cache-control': 'no-store' },
-  );
-});

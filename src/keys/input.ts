@@ -33,7 +33,7 @@ export function bounded<T extends string>(v: T, name: string): T {
   if (v.length > MAX_NAME_LENGTH) throw tooLong(name, v, MAX_NAME_LENGTH);
   return v;
 }
-const amount: Field = (v, name) => {
+export const amount: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw fail(name, 'expected a number >= 0');
   return v;
 };

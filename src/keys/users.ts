@@ -9,7 +9,7 @@ import { generateKey, json, notFound, now, ok, query, service, teamView } from '
 import type { KeyedEnv } from './auth';
 import { resetAt } from './duration';
 import type { Field } from './input';
-import { fail, flag, KEY_FIELDS, keyParam, limitsOf, member, pageParam, readFields, storedOf, string, stringList } from './input';
+import { amount, flag, KEY_FIELDS, keyParam, limitsOf, member, pageParam, readFields, storedOf, string, stringList } from './input';
 import { notFound as missing } from './team-rules';
 import type { Member, Membership, TeamRecord, UserRecord } from './types';
 
@@ -26,10 +26,7 @@ const USER_FIELDS: Record<string, Field> = {
   /** Team ids, or LiteLLM's `{team_id, ...}` objects. */
   teams: (v, name) => stringList({ [name]: Array.isArray(v) ? v.map((t) => t?.team_id ?? t) : v }, name),
   auto_create_key: flag,
-  // No UI login here: a password would be a secret stored for nothing.
-  password: (_v, name) => {
-    throw badRequest(`${name}: no UI login here, so no passwords are stored`, name, 'unsupported_field');
-  },
+  // `password` is no field here (a 400 naming it): there is no UI login, and it would be a secret stored for nothing.
 };
 
 export const userRoutes = new Hono<KeyedEnv>();
@@ -168,11 +165,7 @@ async function leave(c: Context<KeyedEnv>, teamId: string, userId: string) {
   await d.of({ kind: 'member', id: `${teamId} ${userId}` }).remove();
 }
 
-const budgetInTeam = (b: Body): number | null | undefined => {
-  const v = b.max_budget_in_team;
-  if (v != null && (typeof v !== 'number' || !(v >= 0))) throw fail('max_budget_in_team', 'expected a number >= 0');
-  return v as number | null | undefined;
-};
+const budgetInTeam = ({ max_budget_in_team: v }: Body) => (v == null ? v : (amount(v, 'max_budget_in_team') as number));
 
 userRoutes.post('/team/member_add', async (c) => {
   const b = json(c);

@@ -21,7 +21,8 @@ describe('/global/spend/*', () => {
     ]);
     expect(keys[0].api_key).toBe(a.token_id);
     const teams = await (await gw.admin('/global/spend/teams')).json<any>();
-    expect(teams.total_spend_per_team).toEqual([{ team_id: 'blue', team_alias: 'Blue', total_spend: expect.closeTo(2 * CALL_COST, 10) }]);
+    expect(teams.total_spend_per_team).toEqual([expect.objectContaining({ team_id: 'blue', team_alias: 'Blue', total_spend: expect.closeTo(2 * CALL_COST, 10) })]);
+    expect(teams.teams).toEqual(['Blue']);
     // master key only
     expect((await gw.request('/global/spend/keys', { headers: { authorization: `Bearer ${a.key}` } })).status).toBe(401);
   });
