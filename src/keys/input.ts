@@ -90,27 +90,14 @@ const members: Field = (v, name) => {
 
 /** Any JSON value with no meaning here: stored and returned (bounded as metadata is). */
 export const stored: Field = (v, name) => (object({ v }, name), v);
-/** A limit LiteLLM enforces and this gateway does not: refused with a value, passed when empty. */
-const notEnforced: Field = (v, name) => {
-  if (isEmpty(v)) return undefined;
-  throw badRequest(`${name}: not enforced by this gateway, so refused`, name, 'unsupported_field');
-};
 const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').map((n) => [n, f]));
 
 /** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
 export const STORED_FIELDS =
   'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
 
-const COMMON: Record<string, Field> = {
-  ...each(STORED_FIELDS, stored),
-  ...each(
-    'model_max_budget model_rpm_limit model_tpm_limit mcp_rpm_limit tag_rpm_limit budget_limits budget_fallbacks allowed_cache_controls enforced_params allowed_routes router_settings temp_budget_increase temp_budget_expiry auto_rotate throttle_on_budget_exceeded team_member_budget team_member_rpm_limit team_member_tpm_limit team_member_budget_duration',
-    notEnforced,
-  ),
-};
-
 const LIMIT_FIELDS: Record<string, Field> = {
-  ...COMMON,
+  ...each(STORED_FIELDS, stored),
   models: strings,
   max_budget: amount,
   budget_duration: duration,
@@ -159,7 +146,8 @@ export function readFields(body: unknown, fields: Record<string, Field>): Body {
   for (const [name, v] of Object.entries(body as Body)) {
     const check = fields[name];
     if (!check) {
-      if (!isEmpty(v)) throw badRequest(`${name}: not a field this API takes`, name, 'unsupported_field');
+      // Any other field (LiteLLM's limits not enforced here, model_max_budget, allowed_routes, ...): refused with a value.
+      if (!isEmpty(v)) throw badRequest(`${name}: not taken here (a limit not enforced is refused)`, name, 'unsupported_field');
     } else if (v === null) {
       out[name] = name in NULL_MEANS ? structuredClone(NULL_MEANS[name]) : null;
     } else if (v !== undefined) {
