@@ -204,6 +204,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
+    admission: key === NO_KEY ? undefined : key,
     tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,
     session: sessionHeader(c),

@@ -1,5 +1,6 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
 import { applyEnvDefaults } from '../providers/env-defaults';
+import { providerOf } from '../providers/registry';
 import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
@@ -127,6 +128,15 @@ function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['m
     } else if (!groups.has(group) && !patterns.some((p) => p.test(group))) {
       // LiteLLM's own guide aliases a group it does not list (gpt4: prod-gpt-4): accepted there, so a warning here.
       out.warnings.push(`${at}: no model group named "${group}", so this alias answers 404 (model groups: ${[...groups].join(', ')})`);
+    }
+  }
+  // A provider budget names a provider by litellm_params.model's prefix (LiteLLM's custom_llm_provider).
+  const providers = new Set(models.map((m) => providerOf(m.litellm_params.model)));
+  for (const section of sections) {
+    for (const name of Object.keys(section.provider_budget_config ?? {})) {
+      if (!providers.has(name)) {
+        out.warnings.push(`${section.path ? `${section.path}.` : ''}provider_budget_config.${name}: no deployment is served by provider "${name}" (providers: ${[...providers].join(', ')}), so this budget limits nothing`);
+      }
     }
   }
   const classes = [...ERROR_CLASSES, 'TimeoutError'];

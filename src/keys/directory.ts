@@ -4,7 +4,8 @@
 import { teamConflict, badRequest, notFound } from './team-rules';
 import type { KeyListQuery, KeyStore, KeyStoreApi, Outcome } from './store-object';
 import { keyNotFound } from './store-object';
-import type { Account, KeyEntry, KeyRecord, Refusal, TeamRecord } from './types';
+import type { Account, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord } from './types';
+import { resetAt } from './duration';
 
 /** How many objects a listing reads at once. */
 const FAN_OUT = 50;
@@ -32,6 +33,16 @@ export class KeyDirectory {
 
   team(teamId: string, now: number): Promise<TeamRecord | null> {
     return this.of({ kind: 'team', id: teamId }).lookup(now) as Promise<TeamRecord | null>;
+  }
+
+  /** A tag's or customer's record (or a provider's, a deployment's budget). */
+  budget(account: Account, now: number): Promise<BudgetRecord | null> {
+    return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
+  }
+
+  /** A customer first seen in a request, with max_end_user_budget (its record, if it already has one). */
+  defaultCustomer(id: string, maxBudget: number, now: number): Promise<BudgetRecord> {
+    return this.of({ kind: 'customer', id }).ensure(budgetRecord('customer', id, { max_budget: maxBudget }, now), now, false) as Promise<BudgetRecord>;
   }
 
   async lookup(token: string, now: number): Promise<KeyEntry | null> {
@@ -146,4 +157,28 @@ async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]
   const out: R[] = [];
   for (let i = 0; i < items.length; i += FAN_OUT) out.push(...(await Promise.all(items.slice(i, i + FAN_OUT).map(f))));
   return out;
+}
+
+/** A new budget record: nothing spent, its period starting now. */
+export function budgetRecord(scope: BudgetScope, name: string, fields: Partial<Limits> & { alias?: string | null }, now: number): BudgetRecord {
+  const at = new Date(now).toISOString();
+  const budget_duration = fields.budget_duration ?? null;
+  return {
+    models: [],
+    max_budget: null,
+    spend: 0,
+    rpm_limit: null,
+    tpm_limit: null,
+    max_parallel_requests: null,
+    metadata: {},
+    blocked: false,
+    alias: null,
+    ...fields,
+    scope,
+    name,
+    budget_duration,
+    budget_reset_at: resetAt(budget_duration, now),
+    created_at: at,
+    updated_at: at,
+  };
 }

@@ -26,7 +26,7 @@ export interface KeyListQuery {
 }
 
 type Method =
-  | 'lookup' | 'admit' | 'settle' | 'create' | 'update' | 'remove' | 'tally'
+  | 'lookup' | 'admit' | 'settle' | 'create' | 'ensure' | 'update' | 'remove' | 'tally'
   | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams';
 
 /** The object's methods as an isolate calls them (the stub's own typing cannot carry `metadata`'s unknown values). */
@@ -109,6 +109,22 @@ export class KeyStore extends DurableObject {
     if (a.record) return { ok: false, refusal };
     a.set(record, this.clock(Date.parse(record.created_at)));
     return this.persist({ ok: true, value: record });
+  }
+
+  /**
+   * A budget the config defines (a provider's, a deployment's) or a default (max_end_user_budget): created
+   * when missing; with `own`, the config's limit and period replace the stored ones (its spend stays).
+   */
+  ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
+    const a = this.state();
+    const t = this.clock(now);
+    const current = a.read(t);
+    if (!current) a.set(record, t);
+    else if (own && (current.max_budget !== record.max_budget || current.budget_duration !== record.budget_duration)) {
+      const resets = current.budget_duration !== record.budget_duration;
+      a.set({ ...current, max_budget: record.max_budget, budget_duration: record.budget_duration, budget_reset_at: resets ? record.budget_reset_at : current.budget_reset_at }, t);
+    }
+    return this.persist(a.record!);
   }
 
   /** Applies `patch` (the caller checked it against the team's rules). */

@@ -14,7 +14,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
@@ -71,6 +71,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** What books the request's cost on the budgets that admitted it, from its record at its end. */
+  admission?: Booking;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
@@ -159,6 +161,7 @@ export class Router {
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     log.caller = opts.caller;
+    log.admission = opts.admission;
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -247,6 +250,7 @@ export class Router {
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
     log.caller = opts.caller;
+    log.admission = opts.admission;
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -323,6 +327,7 @@ export class Router {
     checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     log.caller = opts.caller;
+    log.admission = opts.admission;
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -354,6 +359,7 @@ export class Router {
   refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
     log.caller = opts.caller;
+    log.admission = opts.admission;
     this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
   }
 
