@@ -9,6 +9,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
+import { budgetRoutes } from './keys/budget-api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
@@ -135,6 +136,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
+  app.route('/', budgetRoutes);
 
   return app;
 }

@@ -121,6 +121,20 @@ export class AccountState {
     }
   }
 
+  /**
+   * A budget the config defines (a provider's, a deployment's) or a default (max_end_user_budget): set when
+   * missing; with `own`, the config's limit and period replace the stored ones (what was spent stays).
+   */
+  ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
+    const current = this.read(now);
+    if (!current) this.set(record, now);
+    else if (own && (current.max_budget !== record.max_budget || current.budget_duration !== record.budget_duration)) {
+      const resets = current.budget_duration !== record.budget_duration;
+      this.set({ ...current, max_budget: record.max_budget, budget_duration: record.budget_duration, budget_reset_at: resets ? record.budget_reset_at : current.budget_reset_at }, now);
+    }
+    return this.record!;
+  }
+
   /** One isolate's batch: its lease spends and asks, finished requests, maybe an exact take. */
   sync(msg: AccountSync, now: number): AccountAnswer {
     const record = this.read(now);

@@ -111,20 +111,9 @@ export class KeyStore extends DurableObject {
     return this.persist({ ok: true, value: record });
   }
 
-  /**
-   * A budget the config defines (a provider's, a deployment's) or a default (max_end_user_budget): created
-   * when missing; with `own`, the config's limit and period replace the stored ones (its spend stays).
-   */
+  /** A budget the config defines, or a default customer's: see AccountState.ensure. */
   ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
-    const a = this.state();
-    const t = this.clock(now);
-    const current = a.read(t);
-    if (!current) a.set(record, t);
-    else if (own && (current.max_budget !== record.max_budget || current.budget_duration !== record.budget_duration)) {
-      const resets = current.budget_duration !== record.budget_duration;
-      a.set({ ...current, max_budget: record.max_budget, budget_duration: record.budget_duration, budget_reset_at: resets ? record.budget_reset_at : current.budget_reset_at }, t);
-    }
-    return this.persist(a.record!);
+    return this.persist(this.state().ensure(record, this.clock(now), own));
   }
 
   /** Applies `patch` (the caller checked it against the team's rules). */

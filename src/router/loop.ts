@@ -27,6 +27,8 @@ import type { GatewayControls } from './request';
 import type { RequestLogger } from './request-log';
 import type { Candidate } from './strategies';
 import { Deadline } from '../utils/deadline';
+import { costOf } from '../pricing';
+import type { SpendCaps } from './spend-caps';
 
 /** Books an attempt's outcome in the state store (deferred, never awaited on the response path). */
 export type Booker = (outcome: { ok: boolean; error?: RouterError; usage?: Usage; latencyMs: number; ttftMs?: number }) => void;
@@ -92,6 +94,8 @@ export interface LoopDeps {
   now: () => number;
   random: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Provider and deployment budgets; undefined when the config sets none. */
+  caps?: SpendCaps;
 }
 
 interface Counts {
@@ -213,17 +217,22 @@ export class RequestLoop {
       });
     }
     const groupSize = this.deps.groups.deployments(group).length;
+    // Deployments over their budget, or their provider's, are skipped as those at their rpm limit are.
+    const { caps } = this.deps;
+    const overBudget = caps && candidates.some((c) => caps.limits(c.id)) ? await caps.spent(candidates.map((c) => c.id), now()) : undefined;
     const exclude: string[] = [];
     let retriesHere = 0;
     let maxRetries: number | undefined;
     // The group's first upstream error is what the client hears when it gives up (R05).
     let firstError: RouterError | undefined;
     for (;;) {
+      const open = overBudget?.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
+      if (open.length === 0) throw firstError ?? budgetsSpent([...overBudget!.values()]);
       const picked = await state.acquire(
         group,
         {
           strategy: options.routing_strategy ?? 'simple-shuffle',
-          candidates,
+          candidates: open,
           estTokens: job.estTokens,
           stream: job.stream,
           args: options.routing_strategy_args ?? {},
@@ -235,8 +244,15 @@ export class RequestLoop {
         },
         job.defer,
       );
-      if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, candidates);
+      if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, open);
       let d = this.deps.deployments.get(picked.id)!;
+      const counted = caps?.limits(d.id) ? await caps.count(d, job.estTokens, now(), job.defer) : undefined;
+      if (caps?.limits(d.id) && !counted) {
+        // Its budget was spent meanwhile (elsewhere): the pick is given back and the next one tried.
+        job.defer(state.report(group, { id: d.id, acquired: true, hold: picked.hold, shared: picked.shared, estTokens: job.estTokens, ok: false, now: now() }));
+        overBudget!.set(d.id, `Exceeded budget for deployment ${d.id}`);
+        continue;
+      }
       counts.attempts++;
       // The record names the deployment last tried, so a failure is attributed too.
       const log = job.log;
@@ -261,6 +277,7 @@ export class RequestLoop {
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
+        if (counted) caps!.settle(counted, costOf(stored.info, o.usage) ?? 0, job.defer);
         const kind = o.error && cooldownClass(o.error);
         job.defer(
           state.report(group, {
@@ -363,6 +380,11 @@ function toCandidate(d: Deployment, options: RouterOptions): Candidate {
     cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0),
     holdMs: Math.max(timeoutMs(options, d), streamTimeoutMs(options, d)) + IN_FLIGHT_MARGIN_MS,
   };
+}
+
+/** LiteLLM's words when budgets leave no deployment (router_strategy/budget_limiter.py), a 429 at its proxy. */
+function budgetsSpent(why: string[]): RouterError {
+  return new RouterError('RateLimitError', `No deployments available - crossed budget: ${why.join('; ')}`, { code: 'budget_exceeded' });
 }
 
 function noCapacity(model: string, reason: 'cooldown' | 'rate_limited', retryAfterMs: number, precheck: boolean, cs: Candidate[]): RouterError {

@@ -38,6 +38,10 @@ import { countTokensBody } from '../schema/messages';
 import { anthropicIssueError, parseBody } from '../schema/issues';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
+import type { ProviderBudget } from './spend-caps';
+import { SpendCaps } from './spend-caps';
+import type { AccountStubs } from '../keys/memory-accounts';
+import { memoryAccounts } from '../keys/memory-accounts';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
 export interface RouterRuntime {
@@ -55,6 +59,8 @@ export interface RouterRuntime {
   cache?: ResponseCache;
   /** Responses kept for previous_response_id (Workers KV in the Worker); by default in memory. */
   conversations?: ConversationStore;
+  /** Where provider and deployment budgets are counted (the KEYS objects in the Worker); by default in memory. */
+  accounts?: AccountStubs;
 }
 
 export interface CallOptions {
@@ -118,6 +124,7 @@ export class Router {
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
+  private readonly caps?: SpendCaps;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -140,7 +147,9 @@ export class Router {
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
     this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
+    this.caps = SpendCaps.from(deployments, this.options, runtime.accounts ?? memoryAccounts(), this.now);
     this.loop = new RequestLoop({
+      caps: this.caps,
       options: this.options,
       groups: this.groups,
       deployments: this.deployments,
@@ -377,6 +386,14 @@ export class Router {
     const group = model === undefined ? undefined : this.groups.resolve(model);
     const deployments = group === undefined ? [...this.deployments.values()] : this.groups.deployments(group);
     return this.healthChecker.check(group ?? '', deployments);
+  }
+
+  /** GET /provider/budgets: each provider_budget_config entry with its spend this period. */
+  async providerBudgets(): Promise<{ providers: Record<string, ProviderBudget> }> {
+    if (this.caps) return { providers: await this.caps.providers(this.options) };
+    // No deployment is served by any of them: nothing is ever spent.
+    const entries = Object.entries(this.options.provider_budget_config ?? {});
+    return { providers: Object.fromEntries(entries.map(([name, p]) => [name, { budget_limit: p.budget_limit, time_period: p.time_period, spend: 0, budget_reset_at: null }])) };
   }
 
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */
