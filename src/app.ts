@@ -111,6 +111,8 @@ export function createApp(options: GatewayOptions = {}) {
     // Not routed and free upstream, but a virtual key must still be allowed the model.
     const key = await admitKey(c, admitted(body), () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
+    // Nothing upstream is billed for it: what the admission reserved (a budget's estimate, a parallel slot) goes back.
+    key.free();
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
     if (count.estimated) headers['x-litellm-token-count'] = 'estimated';

@@ -269,6 +269,11 @@ export class Admission implements Booking {
     }
   }
 
+  /** A call the Router never books (count_tokens): what it reserved is given back at once. */
+  free() {
+    this.settle(0, 0);
+  }
+
   /** From the Router's record at the request's end (a stream's too): its cost, and tokens unless served from cache. */
   settleFrom(log: RequestLog) {
     this.settle(log.cost ?? 0, log.cacheHit ? 0 : (log.usage?.total_tokens ?? (log.ok ? undefined : 0)));

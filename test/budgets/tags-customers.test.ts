@@ -40,6 +40,18 @@ describe('tag budgets', () => {
     expect(info.eng.spend).toBeCloseTo(3 * CALL_COST, 9);
   });
 
+  it('count_tokens is admitted by the tag but holds none of its budget', async () => {
+    const gw = budgetGateway(budgetConfig());
+    // A reservation is at most one request's dearest cost (4,096 tokens out, $0.08 here): ten of them would fill it.
+    await gw.admin('/tag/new', { name: 'cc', max_budget: 0.5 });
+    const headers = { authorization: 'Bearer sk-master-test-0000', 'x-litellm-tags': 'cc' };
+    for (let i = 0; i < 10; i++) {
+      const res = await gw.request('/v1/messages/count_tokens', { method: 'POST', headers, json: { model: 'solo', messages: [{ role: 'user', content: 'hi' }] } });
+      expect(res.status).toBe(200);
+    }
+    expect((await gw.call('solo', {}, { 'x-litellm-tags': 'cc' })).status).toBe(200);
+  });
+
   it('the Messages API answers the refusal in its own shape', async () => {
     const gw = budgetGateway(budgetConfig());
     await gw.admin('/tag/new', { name: 'eng', max_budget: 0 });
