@@ -28,6 +28,8 @@ globalThis.fetch = async (input, init) => {
 export default {
   async fetch(request, env) {
     const u = new URL(request.url);
+    // Any other path is the gateway's own (the bench creates its virtual key through /key/generate).
+    if (u.pathname !== '/') return worker.fetch(request, env, { waitUntil() {}, passThroughOnException() {} });
     const n = Number(u.searchParams.get('n') ?? 100);
     const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], ...(u.searchParams.get('stream') === '1' ? { stream: true } : {}) });
     const pending = [];

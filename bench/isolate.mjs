@@ -6,12 +6,13 @@
 // --bindings picks the Durable Objects bound (state: ROUTER_STATE, metrics: METRICS, keys: KEYS; each one
 // unbound falls back as the Worker would: in-memory routing state, no metrics). --against DIR builds another
 // checkout too (a clean export of another commit, with node_modules) and alternates the two, round by round.
+// --key runs each round twice, with a virtual key (budget and limits far above the load) and with the master key.
 // The requests' bookkeeping is awaited every 64 requests, so the isolate sometimes waits on a batch window, and
 // workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
-//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --against ../other]
+//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --key --against ../other]
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,7 +21,9 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY } from './configs.mjs';
+import { connect } from './cdp.mjs';
 import { cpuSeconds, freePort, stopAll } from './processes.mjs';
+import { originalPositionFor } from './sourcemap.mjs';
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './workerd-config.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +34,8 @@ const { values: argv } = parseArgs({
     stream: { type: 'boolean', default: false },
     bindings: { type: 'string', default: 'state,metrics,keys' },
     against: { type: 'string' },
+    key: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const n = Number(argv.requests);
@@ -66,11 +71,15 @@ const config :Workerd.Config = (
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway")],
 );`);
-  const child = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', join(dir, 'isolate.capnp')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const inspector = argv.profile ? await freePort() : undefined;
+  const child = spawn(join(root, 'node_modules/.bin/workerd'), ['serve', join(dir, 'isolate.capnp'), ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
-  const url = (k) => `http://127.0.0.1:${port}/?n=${k}&key=${MASTER_KEY}${argv.stream ? '&stream=1' : ''}`;
+  let key = MASTER_KEY;
+  const url = (k, master = false) => `http://127.0.0.1:${port}/?n=${k}&key=${master ? MASTER_KEY : key}${argv.stream ? '&stream=1' : ''}`;
   for (let tries = 0; ; tries++) {
     try {
+      if (argv.key && key === MASTER_KEY) key = await virtualKey(port);
+      if (argv.key) await (await fetch(url(200, true))).text();
       const res = await fetch(url(200)); // also the warm-up
       if (res.status !== 200) throw new Error(`${root}: ${res.status} ${await res.text()}`);
       break;
@@ -79,22 +88,76 @@ const config :Workerd.Config = (
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { root, child, url, us: [] };
+  return { root, child, url, us: [], masterUs: [], inspector, dir };
+}
+
+/** --key: a virtual key with a budget and limits far above the load (the bench's keyed row), made on the gateway. */
+async function virtualKey(port) {
+  const far = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
+  const res = await fetch(`http://127.0.0.1:${port}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(far) });
+  if (res.status !== 200) throw new Error(`/key/generate: ${res.status} ${await res.text()}`);
+  return (await res.json()).key;
+}
+
+const SAMPLING_US = 50;
+
+/** --profile: V8's sampling profiler through workerd's inspector, around each round (the worker's isolate only). */
+async function startProfile(t) {
+  t.cdp ??= await connect(`ws://127.0.0.1:${t.inspector}/gateway`);
+  await t.cdp.send('Profiler.enable');
+  await t.cdp.send('Profiler.setSamplingInterval', { interval: SAMPLING_US });
+  await t.cdp.send('Profiler.start');
+}
+
+async function stopProfile(t, variant) {
+  const { profile } = await t.cdp.send('Profiler.stop');
+  t.lookup ??= originalPositionFor(JSON.parse(readFileSync(join(t.dir, 'index.js.map'), 'utf8')));
+  t.selfUs ??= {};
+  const self = (t.selfUs[variant] ??= new Map());
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  // Each sample counts one sampling interval: a sample's time delta would charge a stall outside JS (an object's
+  // call, a timer) to whatever ran next.
+  profile.samples.forEach((id) => {
+    const f = byId.get(id).callFrame;
+    const at = f.url.endsWith('index.js') ? t.lookup(f.lineNumber, f.columnNumber) : undefined;
+    const where = at ? (/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(at.source)?.[1] ?? `${at.source}:${at.line}`) : `(${f.functionName || 'native'}) ${f.url}`;
+    self.set(where, (self.get(where) ?? 0) + SAMPLING_US);
+  });
+}
+
+/** Self time per request by function, for each variant side by side (the key's minus the master key's first). */
+function printProfiles(t, requests) {
+  const variants = Object.keys(t.selfUs);
+  const rows = new Set(variants.flatMap((v) => [...t.selfUs[v].keys()]));
+  const us = (v, k) => (t.selfUs[v].get(k) ?? 0) / requests;
+  const sorted = [...rows].sort((a, b) => (variants.length > 1 ? us(variants[0], b) - us(variants[1], b) - (us(variants[0], a) - us(variants[1], a)) : us(variants[0], b) - us(variants[0], a)));
+  console.log(`  self time µs a request (${variants.join(' | ')}):`);
+  for (const k of sorted.slice(0, 30)) console.log(`    ${variants.map((v) => us(v, k).toFixed(1).padStart(7)).join(' ')}  ${k}`);
 }
 
 try {
   const trees = [await serve(resolve(benchDir, '..'), 0), ...(argv.against ? [await serve(resolve(argv.against), 1)] : [])];
   for (let r = 0; r < Number(argv.rounds); r++) {
     for (const t of r % 2 ? [...trees].reverse() : trees) {
-      const before = cpuSeconds(t.child.pid);
-      await (await fetch(t.url(n))).text();
-      t.us.push(((cpuSeconds(t.child.pid) - before) * 1e6) / n);
+      // --key: the master key's round beside the key's, in the same workerd, so the two are compared round by round.
+      for (const master of argv.key ? (r % 2 ? [true, false] : [false, true]) : [false]) {
+        if (t.inspector) await startProfile(t);
+        const before = cpuSeconds(t.child.pid);
+        await (await fetch(t.url(n, master))).text();
+        (master ? t.masterUs : t.us).push(((cpuSeconds(t.child.pid) - before) * 1e6) / n);
+        if (t.inspector) await stopProfile(t, master ? 'master key' : argv.key ? 'key' : 'gateway');
+      }
     }
   }
-  console.log(`${argv.stream ? 'stream' : 'non-stream'} chat, ${n} requests a round, bound: ${[...bound].join(', ') || 'none'}; workerd CPU µs a request:`);
+  console.log(`${argv.stream ? 'stream' : 'non-stream'} chat${argv.key ? ' with a virtual key (budget and limits)' : ''}, ${n} requests a round, bound: ${[...bound].join(', ') || 'none'}; workerd CPU µs a request:`);
+  const line = (label, us) => {
+    const s = [...us].sort((a, b) => a - b);
+    console.log(`  ${label.padEnd(48)} median ${s[Math.floor(s.length / 2)].toFixed(0).padStart(5)}   min ${s[0].toFixed(0).padStart(5)}   [${us.map((x) => x.toFixed(0)).join(' ')}]`);
+  };
   for (const t of trees) {
-    const s = [...t.us].sort((a, b) => a - b);
-    console.log(`  ${t.root.padEnd(40)} median ${s[Math.floor(s.length / 2)].toFixed(0).padStart(5)}   min ${s[0].toFixed(0).padStart(5)}   [${t.us.map((x) => x.toFixed(0)).join(' ')}]`);
+    line(argv.key ? `${t.root} (key)` : t.root, t.us);
+    if (argv.key) line(`${t.root} (master key)`, t.masterUs);
+    if (t.inspector) printProfiles(t, n * Number(argv.rounds));
   }
 } catch (e) {
   console.error(`bench:isolate failed: ${e.stack ?? e}`);

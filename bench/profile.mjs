@@ -2,7 +2,7 @@
 // workerd's inspector, summed by source file and by
 // function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
-//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --floor pass|js]
+//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --key --floor pass|js]
 //
 // --floor profiles a floor Worker instead (bench/floor-worker.js; js: the floor that reads the answer and relays
 // in JS): the same runtime's cost for the same traffic, to set the gateway's profile against.
@@ -16,6 +16,7 @@ import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
+import { connect } from './cdp.mjs';
 import { originalPositionFor } from './sourcemap.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
 
@@ -31,6 +32,7 @@ const { values: argv } = parseArgs({
     cache: { type: 'boolean', default: false },
     top: { type: 'string', default: '25' },
     floor: { type: 'string' },
+    key: { type: 'boolean', default: false },
   },
 });
 
@@ -61,6 +63,12 @@ try {
   const headers = { authorization: `Bearer ${MASTER_KEY}` };
   const url = `http://127.0.0.1:${gateway.port}/v1/chat/completions`;
   await waitUntilServing(() => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }), { died: workerd.exited });
+  if (argv.key) {
+    // --key: a virtual key with a budget and limits far above the load (the bench's keyed row).
+    const far = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
+    const made = await fetch(`http://127.0.0.1:${gateway.port}/key/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(far) });
+    headers.authorization = `Bearer ${(await made.json()).key}`;
+  }
   await loadStep({ url, headers, bodies: [body], connections: Number(argv.connections), durationS: 2 }); // warm-up
 
   const cdp = await connect(`ws://127.0.0.1:${inspectorPort}/${gateway.name}`);
@@ -73,7 +81,7 @@ try {
   await workerd.stop();
   await upstream.stop();
 
-  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}`;
+  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}${argv.key ? '-key' : ''}`;
   await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
   const map = JSON.parse(await readFile(join(bundle.outdir, 'index.js.map'), 'utf8'));
   summarise(profile, sourceOf(map), load, Number(argv.top));
@@ -84,33 +92,6 @@ try {
 } finally {
   stopAll();
   await rm(scratch, { recursive: true, force: true });
-}
-
-/** A minimal Chrome DevTools Protocol client over the WebSocket Node 22 ships. */
-async function connect(wsUrl) {
-  const ws = new WebSocket(wsUrl);
-  await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = () => reject(new Error(`cannot reach the inspector at ${wsUrl}`));
-  });
-  let id = 0;
-  const waiting = new Map();
-  ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e.data));
-    const w = waiting.get(msg.id);
-    if (!w) return;
-    waiting.delete(msg.id);
-    if (msg.error) w.reject(new Error(`${msg.error.message}`));
-    else w.resolve(msg.result);
-  };
-  return {
-    send: (method, params = {}) =>
-      new Promise((resolve, reject) => {
-        waiting.set(++id, { resolve, reject });
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-    close: () => ws.close(),
-  };
 }
 
 /** Where a position of the (minified) bundle came from, by its source map: `src/x.ts:12`, or `hono (npm)`. */

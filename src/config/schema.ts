@@ -59,6 +59,8 @@ export const modelInfo = obj(
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,
+    /** LiteLLM's name: the model continues a trailing assistant message as its own answer (stream_failure: continue). */
+    supports_assistant_prefill: bool,
   },
   { open: true },
 );
@@ -146,6 +148,8 @@ export const routerSettingsShape = {
   optional_pre_call_checks: preCallChecks,
   /** USD per provider (litellm_params.model's prefix) per time_period: a provider over it has its deployments skipped. */
   provider_budget_config: record(obj({ budget_limit: positive, time_period: duration }, { required: ['budget_limit', 'time_period'] })),
+  /** A stream cut after its first byte: `error` (an error event ends it) or `continue` on the next deployment. */
+  stream_failure: oneOf('error', 'continue'),
   cache_responses: bool,
   cache_kwargs: cacheParams,
   redis_host: str,

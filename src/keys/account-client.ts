@@ -5,6 +5,7 @@
 // for a lease to pay (fewer than two requests per lease lifetime).
 import type { Limits as LeaseLimits } from '../state/lease';
 import { LEASE_SHARE, LEASE_TTL_MS, minuteOf } from '../state/lease';
+import type { Leased } from '../state/lease-book';
 import { LeaseBook } from '../state/lease-book';
 import type { Defer } from '../state/store';
 import { BUDGET, leaseLimits, PARALLEL, RATE, SLOT_SHARE } from './account';
@@ -23,6 +24,9 @@ const logSyncFailure = (e: unknown) => console.error(JSON.stringify({ level: 'er
 export class AccountClient {
   private readonly book = new LeaseBook();
   private limits: Record<string, LeaseLimits> = {};
+  /** The leased ids of `limits`, listed once per record (the request path loops over them). */
+  private ids: string[] = [];
+  private leased: Leased[] = [];
   private limitsOf?: AccountRecord;
   private settlements: Settlement[] = [];
   private seq = 0;
@@ -48,24 +52,26 @@ export class AccountClient {
     this.now = Math.max(this.now, now);
     if (record !== this.limitsOf) {
       this.limits = leaseLimits(record);
+      this.ids = Object.keys(this.limits);
+      this.leased = this.ids.map((id) => ({ id, rpm: this.limits[id].rpm, tpm: this.limits[id].tpm }));
       this.limitsOf = record;
     }
     const busy = now - this.lastAt < LEASE_TTL_MS;
     this.lastAt = now;
     // A lease that cannot hold one request would only hold capacity others are then refused.
-    this.wantLease = busy && Object.entries(this.limits).every(([id, l]) => holdsOne(id, l, need));
-    for (const id of Object.keys(this.limits)) this.book.expect(id, amountOf(id, need), now);
+    this.wantLease = busy && this.ids.every((id) => holdsOne(id, this.limits[id], need));
+    for (const id of this.ids) this.book.expect(id, amountOf(id, need), now);
   }
 
   /** Whether this isolate's leases cover the request in every limit of the account. */
   covers(need: Need, now: number): boolean {
-    return Object.entries(this.limits).every(([id, l]) => this.book.hasRoom({ id, rpm: l.rpm, tpm: l.tpm }, amountOf(id, need), now));
+    return this.leased.every((l) => this.book.hasRoom(l, amountOf(l.id, need), now));
   }
 
   /** Spends the request from the leases (only after covers() said yes); the object hears with the window's batch. */
   spend(need: Need, now: number, defer: Defer): Counted {
     let low = false;
-    for (const id of Object.keys(this.limits)) {
+    for (const id of this.ids) {
       this.book.spend(id, amountOf(id, need));
       this.book.picked(id, amountOf(id, need), now);
       low ||= this.book.low(id);
@@ -79,7 +85,7 @@ export class AccountClient {
 
   /** The exact admission in the object (a blocking round trip), carrying this window's batch and lease asks. */
   async take(need: Need, now: number): Promise<TakeResult> {
-    for (const id of Object.keys(this.limits)) this.book.picked(id, amountOf(id, need), now);
+    for (const id of this.ids) this.book.picked(id, amountOf(id, need), now);
     const answer = await this.send('admit', need);
     const taken = answer.taken;
     if (!taken?.ok) return { ok: false, refusal: taken?.refusal ?? { status: 500, type: 'internal_error', code: '500', message: 'The key store did not answer the admission' } };
@@ -122,7 +128,7 @@ export class AccountClient {
   /** One call: spends (or asks, one at a time), finished requests, maybe a take; applies the answer. */
   private async send(method: 'admit' | 'settle', take?: Need): Promise<AccountAnswer> {
     const now = this.now;
-    const ids = Object.keys(this.limits);
+    const ids = this.ids;
     const asking = this.wantLease && (this.askedAt === undefined || now - this.askedAt > ASK_STALE_MS);
     const seq = asking ? ++this.seq : this.seq;
     if (asking) this.askedAt = now;
@@ -136,6 +142,7 @@ export class AccountClient {
       ...(take ? { take } : {}),
     };
     try {
+      // A stub per call: a stub belongs to the request that made it, and the next batch rides another request.
       const answer = await this.stub()[method](msg);
       // An answer to an ask given up on (ASK_STALE_MS) may have crossed a newer one: it changes no lease.
       if (asking && seq === this.seq) for (const g of answer.grants) this.book.apply(g, now);

@@ -49,7 +49,10 @@ class AccountTallies implements Tallies<Tally> {
 }
 
 export interface AccountChanges {
+  /** The record's settings changed (or it was created, reset or deleted). */
   record: boolean;
+  /** Only its spend (and cost per request) moved: a finished request booked. */
+  spend: boolean;
   tallies: Set<string>;
   leases: Map<string, { id: string; holder: string }>;
 }
@@ -59,7 +62,7 @@ export class AccountState {
   costPerRequest?: number;
   readonly tallies: AccountTallies;
   readonly desk: LeaseDesk<Tally>;
-  changes: AccountChanges = { record: false, tallies: new Set(), leases: new Map() };
+  changes: AccountChanges = { record: false, spend: false, tallies: new Set(), leases: new Map() };
 
   constructor() {
     this.tallies = new AccountTallies(() => (this.record?.budget_reset_at ? Date.parse(this.record.budget_reset_at) : 0));
@@ -210,7 +213,7 @@ export class AccountState {
     const c = s.counted;
     if (s.cost > 0) {
       r.spend += s.cost;
-      this.changes.record = true;
+      this.changes.spend = true;
       this.costPerRequest = this.costPerRequest === undefined ? s.cost : this.costPerRequest + COST_ALPHA * (s.cost - this.costPerRequest);
     }
     if (this.desk.limits.has(BUDGET) && (s.cost > 0 || c?.estMicros)) {
@@ -229,7 +232,7 @@ export class AccountState {
 
   takeChanges(): AccountChanges {
     const c = this.changes;
-    this.changes = { record: false, tallies: new Set(), leases: new Map() };
+    this.changes = { record: false, spend: false, tallies: new Set(), leases: new Map() };
     return c;
   }
 }

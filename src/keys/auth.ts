@@ -51,7 +51,7 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
     // Only keys this gateway could have issued are looked up: anything else is refused as before, at no cost.
     if (!keys || !given.startsWith('sk-')) throw unknownKey();
     const key = await keys.authenticate(given, deferOf(c));
-    const path = new URL(c.req.url).pathname;
+    const path = c.req.path;
     if (!VIRTUAL_KEY_ROUTES.has(path)) {
       throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
         type: 'auth_error',

@@ -7,6 +7,8 @@ import { keyNotFound } from './store-object';
 import type { Account, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord } from './types';
 import { resetAt } from './duration';
 
+/** Object ids an isolate keeps (a key's and a team's each). */
+const MAX_IDS = 10_000;
 /** How many objects a listing reads at once. */
 const FAN_OUT = 50;
 
@@ -17,9 +19,18 @@ export class KeyDirectory {
     private readonly prefix = '',
   ) {}
 
-  /** A key's or team's own object. */
+  /** Object ids by name: an id (unlike a stub) outlives the request that made it, and hashing a name is not free. */
+  private readonly ids = new Map<string, DurableObjectId>();
+
+  /** A key's or team's own object (a new stub each time: a stub belongs to the request that made it). */
   of(account: Account): KeyStoreApi {
-    return this.ns.get(this.ns.idFromName(`${this.prefix}${account.kind}:${account.id}`)) as unknown as KeyStoreApi;
+    const name = `${this.prefix}${account.kind}:${account.id}`;
+    let id = this.ids.get(name);
+    if (!id) {
+      if (this.ids.size >= MAX_IDS) this.ids.delete(this.ids.keys().next().value!);
+      this.ids.set(name, (id = this.ns.idFromName(name)));
+    }
+    return this.ns.get(id) as unknown as KeyStoreApi;
   }
 
   /** The index of keys and teams (named as the single object of old, which it replaces). */

@@ -58,8 +58,11 @@ export class KeyStore extends DurableObject {
       .exec<{ id: string; holder: string; data: string }>('SELECT id, holder, data FROM leases')
       .toArray()
       .map((r) => ({ id: r.id, holder: r.holder, rec: JSON.parse(r.data) as Held }));
+    const record = (rows.get('record') as AccountRecord | undefined) ?? null;
+    // Spend booked since the record was last written is its own row (a booking does not rewrite the record).
+    if (record && rows.has('spend')) record.spend = rows.get('spend') as number;
     this.account = new AccountState();
-    this.account.restore((rows.get('record') as AccountRecord | undefined) ?? null, tallies, leases, rows.get('cost') as number | undefined);
+    this.account.restore(record, tallies, leases, rows.get('cost') as number | undefined);
     return this.account;
   }
 
@@ -70,13 +73,16 @@ export class KeyStore extends DurableObject {
   private persist<T>(value: T): T {
     const a = this.state();
     const sql = this.ctx.storage.sql;
-    const { record, tallies, leases } = a.takeChanges();
+    const { record, spend, tallies, leases } = a.takeChanges();
     const put = (name: string, data: unknown) => sql.exec('INSERT OR REPLACE INTO account (name, data) VALUES (?, ?)', name, JSON.stringify(data));
     if (record) {
       if (a.record) put('record', a.record);
       else sql.exec('DELETE FROM account WHERE name = ?', 'record');
-      if (a.costPerRequest !== undefined) put('cost', a.costPerRequest);
+      sql.exec('DELETE FROM account WHERE name = ?', 'spend');
+    } else if (spend && a.record) {
+      put('spend', a.record.spend);
     }
+    if ((record || spend) && a.costPerRequest !== undefined) put('cost', a.costPerRequest);
     for (const id of tallies) {
       const t = a.tallies.stats.get(id);
       if (t) put(`tally:${id}`, t);

@@ -27,6 +27,8 @@ export interface RequestLog {
   usage?: Usage;
   cost?: number;
   cacheHit: boolean;
+  /** stream_failure: continue: the deployment whose stream was cut; the answer went on elsewhere (usage and cost add up). */
+  continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
   /** What books this request's cost on the budgets it was admitted by (keys, tags, customers), at its end. */

@@ -27,6 +27,7 @@ export function requestLine(r: RequestLog, content: boolean) {
     attempts: r.attempts,
     retries: r.retries,
     fallbacks: r.fallbacks,
+    continued_from: r.continuedFrom,
     latency_ms: r.latencyMs,
     ttft_ms: r.ttftMs,
     prompt_tokens: r.usage?.prompt_tokens,

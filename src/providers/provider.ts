@@ -66,6 +66,11 @@ export interface Provider {
    * param -> env var names, the first one set wins (e.g. `{ api_key: ['MISTRAL_API_KEY'] }`).
    */
   readonly env?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Whether this upstream model continues a trailing assistant message as its own answer (a true prefill), which
+   * stream_failure: continue needs; model_info.supports_assistant_prefill overrides it per deployment.
+   */
+  prefill?(upstreamModel: string): boolean;
   /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
   forModel?(upstreamModel: string): Provider;
 }

@@ -63,6 +63,13 @@ export interface Job<T> {
     /** The attempt's timer, running; a stream's relay takes it over. */
     deadline: Deadline,
   ) => Promise<Attempted<T>>;
+  /**
+   * A continuation (stream_failure: continue): the stream cut on `deploymentId` counts as its group's failed
+   * attempt, so the loop goes on from there by the usual rules: a retry on another deployment, then fallbacks.
+   */
+  after?: { group: string; deploymentId: string; error: RouterError };
+  /** Only deployments this accepts are picked (a continuation needs one that takes an assistant prefill). */
+  accepts?: (d: Deployment) => boolean;
   /** A successful answer the provider refused to give (finish_reason content_filter): raised when a fallback exists (F07). */
   contentFiltered?: (value: T) => boolean;
 }
@@ -134,7 +141,7 @@ export class RequestLoop {
       const r = await this.withFallbacks(job, counts, job.model, undefined, 0, new Set());
       const d = this.deps.deployments.get(r.deploymentId)!;
       counts.fallbacks = r.depth;
-      Object.assign(job.log, { attempts: counts.attempts, retries: counts.retries, fallbacks: counts.fallbacks });
+      addCounts(job.log, counts);
       const meta: ResponseMeta = {
         group: r.group,
         deploymentId: d.id,
@@ -148,7 +155,7 @@ export class RequestLoop {
       return { value: r.value, meta, usage: r.usage };
     } catch (e) {
       const err = asRouterError(e);
-      Object.assign(job.log, { attempts: counts.attempts, retries: counts.retries, fallbacks: counts.fallbacks });
+      addCounts(job.log, counts);
       this.deps.logger.finish(job.log, err, {}, job.defer);
       throw err;
     }
@@ -203,7 +210,12 @@ export class RequestLoop {
 
   private async tryGroup<T>(group: string, model: string, captures: readonly string[], job: Job<T>, counts: Counts, params?: Record<string, unknown>) {
     const { options, state, now, random } = this.deps;
-    const all = tagFiltered(this.deps.groups.deployments(group), options.enable_tag_filtering === true, job.controls.tags, model);
+    const tagged = tagFiltered(this.deps.groups.deployments(group), options.enable_tag_filtering === true, job.controls.tags, model);
+    const all = job.accepts ? tagged.filter(job.accepts) : tagged;
+    const cut = job.after?.group === group ? job.after : undefined;
+    if (all.length === 0 && tagged.length > 0) {
+      throw cut?.error ?? new RouterError('ServiceUnavailableError', `No deployment of ${group} can continue a cut stream (none takes an assistant prefill)`);
+    }
     // Known context windows are checked before any call (context_window_fallbacks then apply), unless
     // enable_pre_call_checks is turned off.
     const precheck = options.enable_pre_call_checks !== false;
@@ -225,6 +237,18 @@ export class RequestLoop {
     let maxRetries: number | undefined;
     // The group's first upstream error is what the client hears when it gives up (R05).
     let firstError: RouterError | undefined;
+    if (cut) {
+      // The cut was this group's failed attempt: go on as after any failure (no backoff: the client is mid-answer).
+      const failed = this.deps.deployments.get(cut.deploymentId);
+      firstError = cut.error;
+      exclude.push(cut.deploymentId);
+      const otherFree = candidates.some((c) => c.id !== cut.deploymentId);
+      const allowed = retriesFor(options, group, cut.error, otherFree, job.controls.num_retries ?? failed?.params.num_retries ?? failed?.params.max_retries);
+      if (allowed < 1) throw cut.error;
+      retriesHere = 1;
+      counts.retries++;
+      maxRetries = allowed;
+    }
     for (;;) {
       const open = overBudget?.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
       if (open.length === 0) throw firstError ?? budgetsSpent([...overBudget!.values()]);
@@ -343,6 +367,13 @@ export class RequestLoop {
       if (blocked) throw blocked;
     }
   }
+}
+
+/** A continuation's counts add to those of the request it continues (one record, one log). */
+function addCounts(log: RequestLog, counts: Counts) {
+  log.attempts += counts.attempts;
+  log.retries += counts.retries;
+  log.fallbacks += counts.fallbacks;
 }
 
 /** How long past its timeout a request's in-flight entry still counts (backoff, a slow report). */

@@ -19,12 +19,15 @@ import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, 
 import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
+import type { Continuation } from '../stream/continuation';
+import { addUsage, endOnly, splice, Transcript } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
 import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { affinityKey } from './affinity';
+import { prefilled, takesPrefill } from './continuation';
 import { asRouterError, RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
@@ -192,7 +195,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.continuation(request, d, job, params));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -307,7 +310,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.continuation(chat, d, job));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -434,18 +437,72 @@ export class Router {
   }
 
   /**
+   * stream_failure: continue, for an attempt streaming chat chunks from `d`: what the relay needs to continue its
+   * answer elsewhere if it is cut (undefined: today's error event). A continuation is not continued in turn.
+   */
+  private continuation(request: ChatRequest, d: Deployment, job: Continued, params?: Record<string, unknown>): Continuation | undefined {
+    if (this.options.stream_failure !== 'continue' || job.after) return undefined;
+    const base = params ? { ...request, ...params } : request;
+    if ((base.n ?? 1) > 1) return undefined;
+    const transcript = new Transcript();
+    return { transcript, resume: (cut) => this.resume(base, d, job, transcript, cut) };
+  }
+
+  /**
+   * The rest of a cut answer: the request loop again from the cut deployment's group (the cut counts as its failed
+   * attempt: a retry elsewhere, then fallbacks), among deployments that take a prefill, asked to go on from the text
+   * so far; its chunks spliced in as the same answer. Undefined when none could start (the request is then logged
+   * as failed with the cut's error, and the client gets the error event).
+   */
+  private async resume(base: ChatRequest, cutOn: Deployment, job: Continued, t: Transcript, cut: RouterError): Promise<ReadableStream<Uint8Array> | undefined> {
+    const log = job.log;
+    if (t.finished) {
+      this.logger.finish(log, undefined, {}, job.defer);
+      return endOnly();
+    }
+    const prior = log.usage;
+    const { body, trimmed } = prefilled(base, t.text);
+    const next: Job<ReadableStream<Uint8Array>> = {
+      model: isPattern(cutOn.group) ? job.model : cutOn.group,
+      stream: true,
+      estTokens: job.estTokens + estimateTokens(t.text),
+      controls: job.controls,
+      affinity: job.affinity,
+      signal: job.signal,
+      defer: job.defer,
+      log,
+      after: { group: cutOn.group, deploymentId: cutOn.id, error: cut },
+      accepts: takesPrefill,
+      attempt: async (d, signal, abort, book, params, deadline) => {
+        const upstreamBody = applyParamPolicy({ ...body, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+        const startedAt = this.now();
+        const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls: job.controls });
+        if (result.kind !== 'stream') throw new RouterError('InternalServerError', `${d.provider.name} answered a streamed request with JSON`);
+        return { value: await this.relay(result.stream, d, next, startedAt, abort, book, deadline, result.dialect), settled: true };
+      },
+    };
+    try {
+      const { value } = await this.loop.run(next);
+      return value.pipeThrough(splice(t, prior, trimmed));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Relays an attempt's stream (OpenAI chunks unless a dialect says otherwise): the attempt succeeds once the
    * first chunk is in; its outcome is booked, and the request logged, when the stream ends.
    */
   private relay(
     stream: ReadableStream<Uint8Array>,
     d: Deployment,
-    job: Pick<Job<unknown>, 'estTokens' | 'log' | 'defer' | 'signal'>,
+    job: Pick<Job<unknown>, 'estTokens' | 'log' | 'defer' | 'signal' | 'after'>,
     startedAt: number,
     abort: (r: RouterError) => void,
     book: Booker,
     deadline: Deadline,
     dialect?: StreamDialect,
+    continuation?: Continuation,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -456,12 +513,23 @@ export class Router {
       deployment: d,
       signal: job.signal,
       dialect,
+      continuation,
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
         // A client that left says nothing about the deployment: only its usage is booked.
         book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        const cost = this.cost(d.id, usage);
+        const log = job.log;
+        if (o.continuing) {
+          // The answer goes on elsewhere: its continuation's end logs the request, with both calls' usage and cost.
+          Object.assign(log, { usage, cost, ttftMs: o.ttftMs, continuedFrom: d.id });
+          return;
+        }
+        const error = o.ok || o.cancelled ? undefined : o.error;
         // A stream's cost is known when it ends, abandoned or not: callbacks (and key spend) book it then.
-        this.logger.finish(job.log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs, cost: this.cost(d.id, usage) }, job.defer);
+        if (!job.after) return this.logger.finish(log, error, { usage, ttftMs: o.ttftMs, cost }, job.defer);
+        const total = log.cost === undefined && cost === undefined ? undefined : (log.cost ?? 0) + (cost ?? 0);
+        this.logger.finish(log, error, { usage: addUsage(log.usage, usage), cost: total }, job.defer);
       },
     });
   }
@@ -470,6 +538,9 @@ export class Router {
     return costOf(this.deployments.get(deploymentId)?.info, usage);
   }
 }
+
+/** What a continuation takes over from the request it continues. */
+type Continued = Pick<Job<unknown>, 'model' | 'estTokens' | 'controls' | 'affinity' | 'signal' | 'defer' | 'log' | 'after'>;
 
 function estimatedUsage(prompt: number, contentChars: number): Usage {
   const completion = Math.ceil(contentChars / CHARS_PER_TOKEN);

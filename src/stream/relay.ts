@@ -6,12 +6,14 @@
 // before it is sent: an error event the upstream sends in-band, a line that is not SSE, or a body that is not an
 // event stream at all never reaches the client raw. A failure before the first byte is thrown, classified as the
 // non-stream path would (the router retries or falls back unseen); after it, the client gets a scrubbed error
-// event in the stream's own format, never a clean end. While the upstream is silent, a heartbeat (heartbeat.ts).
+// event in the stream's own format, never a clean end, unless stream_failure: continue hands the stream over to the
+// next deployment (continuation.ts). While the upstream is silent, a heartbeat (heartbeat.ts).
 import type { Usage } from '../providers/openai-types';
 import type { Deployment } from '../router/deployment';
 import { asRouterError, RouterError } from '../router/errors';
 import type { Deadline } from '../utils/deadline';
 import { chatDialect } from './chat';
+import type { Continuation } from './continuation';
 import type { StreamDialect } from './dialect';
 import { inBandError } from './dialect';
 import { documentError, looksLikeDocument } from './document';
@@ -36,6 +38,8 @@ export interface RelayOutcome {
   /** Characters of generated content, for a token estimate when the upstream sends no usage. */
   contentChars: number;
   error?: RouterError;
+  /** The failure is not the answer's end: a continuation is being asked for (its own relay ends the request). */
+  continuing?: boolean;
 }
 
 export interface RelayOptions {
@@ -57,6 +61,8 @@ export interface RelayOptions {
   dialect?: StreamDialect;
   /** The attempt's timer, taken over for the idle timeout (else the relay starts its own). */
   deadline?: Deadline;
+  /** stream_failure: continue, for a stream of OpenAI chat chunks: a failure after the first byte resumes elsewhere. */
+  continuation?: Continuation;
 }
 
 const notEventStream = 'Upstream sent more than 1 MiB without an event boundary: not an event stream';
@@ -67,7 +73,8 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const inBand = inBandError(opts.deployment);
   const dialect = opts.dialect ?? chatDialect;
   const watcher = new Watcher(inBand, dialect);
-  const stages: Stage[] = [watcher, scrubbing];
+  const continuation = opts.continuation;
+  const stages: Stage[] = continuation ? [watcher, scrubbing, continuation.transcript] : [watcher, scrubbing];
   const framer = new Framer();
   const idle = idleDeadline(opts.idleTimeoutMs, reader, opts.abort, opts.deadline);
 
@@ -101,6 +108,8 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const ttftMs = opts.now() - opts.startedAt;
   let ended = false;
   let client!: ReadableStreamDefaultController<Uint8Array>;
+  // The continuation's stream, once the source was handed over to it: from then on the relay passes it on.
+  let resumed: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const end = (outcome: Omit<RelayOutcome, 'ttftMs' | 'latencyMs' | 'usage' | 'contentChars'>) => {
     if (ended) return;
     ended = true;
@@ -137,6 +146,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
         client = controller;
       },
       async pull(controller) {
+        if (resumed) return passOn(resumed, controller);
         if (pending) {
           for (const bytes of first) controller.enqueue(bytes);
           pending = false;
@@ -180,14 +190,35 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
               ? e
               : new RouterError('APIConnectionError', 'Upstream connection failed mid-stream', { code: 'connection_error' }));
         }
-        // After bytes reached the client, the only honest end is an error event the SDKs raise on.
-        scrubbing.take(dialect.errorEvent(failure), (bytes) => void controller.enqueue(bytes));
-        controller.close();
         reader.cancel().catch(() => {});
+        if (continuation?.transcript.continuable) {
+          end({ ok: false, cancelled: false, error: failure, continuing: true });
+          resumed = (await continuation.resume(failure).catch(() => undefined))?.getReader();
+          if (opts.signal?.aborted) resumed?.cancel().catch(() => {});
+          else if (resumed) return passOn(resumed, controller);
+        }
+        // After bytes reached the client, the only honest end is an error event the SDKs raise on.
+        try {
+          scrubbing.take(dialect.errorEvent(failure), (bytes) => void controller.enqueue(bytes));
+          controller.close();
+        } catch {
+          // the client left while a continuation was sought
+        }
         end({ ok: false, cancelled: false, error: failure });
       },
-      cancel: clientGone,
+      cancel: (reason) => (resumed ? resumed.cancel(reason) : clientGone()),
     },
     { highWaterMark: 0 },
   );
+}
+
+/** One read of a continuation's stream (whole events, already watched and scrubbed by its own relay) to the client. */
+async function passOn(from: ReadableStreamDefaultReader<Uint8Array>, client: ReadableStreamDefaultController<Uint8Array>) {
+  try {
+    const { done, value } = await from.read();
+    if (done) client.close();
+    else client.enqueue(value);
+  } catch {
+    client.close();
+  }
 }

@@ -14,6 +14,12 @@ const failed = (errorClass: string, status: number): Sample => ({
 });
 
 describe('toBatch', () => {
+  it('counts a continued stream (stream_failure: continue) by the deployment cut and the one that went on', () => {
+    const c = toBatch([ok('b', 20, { continuedFrom: 'a' }), ok('b', 30), ok('b', 25, { continuedFrom: 'a' })]).counters;
+    expect(c['litellm_stream_continuations{requested_model="gpt-4o",from_model_id="a",model_id="b",status_code="200"}']).toBe(2);
+    expect(Object.keys(c).filter((k) => k.startsWith('litellm_stream_continuations'))).toHaveLength(1);
+  });
+
   it('sums samples that share labels and keeps apart those that do not', () => {
     const batch = toBatch([
       ok('a', 20), ok('a', 400), ok('b', 30, { caller: { api_key_alias: 'ci', team: 't1' } }),

@@ -23,6 +23,7 @@ export const METRICS = {
   litellm_input_tokens: { kind: 'counter', help: 'Input (prompt) tokens' },
   litellm_output_tokens: { kind: 'counter', help: 'Output (completion) tokens' },
   litellm_spend_metric: { kind: 'counter', help: 'Spend in USD, from model_info costs' },
+  litellm_stream_continuations: { kind: 'counter', help: 'Streams cut after their first byte that a continuation was sought for (stream_failure: continue), by its outcome' },
   litellm_request_total_latency_metric: { kind: 'histogram', help: 'Whole request latency in seconds, retries and fallbacks included' },
   litellm_llm_api_latency_metric: { kind: 'histogram', help: 'Latency of the upstream call that answered, in seconds' },
   litellm_llm_api_time_to_first_token_metric: { kind: 'histogram', help: 'Time to first token of streamed answers, in seconds' },

@@ -27,6 +27,8 @@ interface Sample {
   cost?: number;
   cacheHit: boolean;
   fallbacks: number;
+  /** stream_failure: continue: the deployment whose stream was cut. */
+  continuedFrom?: string;
   /** A virtual key's alias and team (LiteLLM's api_key_alias, team, team_alias labels); never the key. */
   caller: Labels;
 }
@@ -83,6 +85,7 @@ function sample(log: RequestLog, opts: MetricsRecorderOptions): Sample {
     cost: log.cost,
     cacheHit: log.cacheHit,
     fallbacks: log.fallbacks,
+    continuedFrom: log.continuedFrom,
     caller: { api_key_alias: log.caller?.keyAlias, team: log.caller?.teamId, team_alias: log.caller?.teamAlias },
   };
 }
@@ -182,6 +185,11 @@ export function toBatch(samples: Sample[]): MetricsBatch {
       merge('litellm_llm_api_latency_metric', model, api);
       merge('litellm_llm_api_time_to_first_token_metric', model, ttft);
     }
+  }
+  // Rare (a stream cut, continued): counted per sample, not per tuple.
+  for (const s of samples) {
+    if (s.continuedFrom === undefined) continue;
+    inc('litellm_stream_continuations', { requested_model: s.requestedModel, from_model_id: s.continuedFrom, model_id: s.deployment?.model_id, status_code: s.status }, 1);
   }
   batch.minutes = [...minutes.values()];
   return batch;

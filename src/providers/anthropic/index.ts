@@ -33,6 +33,7 @@ export const anthropic: Provider = {
     'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'user',
   ]),
 
+  prefill: () => true,
   passthrough: { messages: native('/v1/messages'), count_tokens: native('/v1/messages/count_tokens') },
 
   async chat(call) {

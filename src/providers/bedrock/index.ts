@@ -38,6 +38,8 @@ export const bedrock: Provider = {
   apiBase: (d) => endpointOf(d.params),
   env: ENV_PARAMS,
   check: checkCredentials,
+  // Claude takes a trailing assistant turn as a prefill in Converse; other Bedrock families are not known to.
+  prefill: (model) => model.includes('anthropic.claude'),
   // What request.ts translates (and, for embeddings, embeddings.ts); anything else is dropped (drop_params) or refused by name.
   supportedParams: new Set([
     'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'stop', 'temperature', 'top_p',

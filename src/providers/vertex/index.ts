@@ -99,6 +99,7 @@ const vertexAnthropic: Provider = {
   env,
   supportedParams: anthropic.supportedParams,
   forModel: vertexGemini.forModel,
+  prefill: () => true,
 
   async chat(call) {
     const d = call.deployment;
