@@ -65,6 +65,8 @@ async function create(c: Context<KeyedEnv>, scope: BudgetScope, id: string, b: B
   const keys = service(c);
   const now = keys.now();
   const record = budgetRecord(scope, id, fieldsOf(b, now), now);
+  // Listed first: a name listed without a record costs a read; a record not listed would not be enforced.
+  await keys.directory.index().listName(scope, id, true);
   const made = await keys.directory.of({ kind: scope, id }).create(record, badRequestRefusal(scope === 'tag' ? `Tag ${id} already exists` : `Customer ${id} already exists`, scope === 'tag' ? 'name' : 'user_id'));
   if (!made.ok) throw refusalError(made.refusal);
   keys.forgetBudget({ kind: scope, id });
@@ -75,6 +77,7 @@ async function update(c: Context<KeyedEnv>, account: Account, patch: Partial<Bud
   const keys = service(c);
   const updated = await keys.directory.of(account).update(patch, keys.now(), missing(account.kind as BudgetScope, account.id));
   if (!updated.ok) throw refusalError(updated.refusal);
+  await keys.directory.index().listName(account.kind as BudgetScope, account.id, true);
   keys.forgetBudget(account);
   return updated.value as BudgetRecord;
 }
@@ -82,6 +85,7 @@ async function update(c: Context<KeyedEnv>, account: Account, patch: Partial<Bud
 async function remove(c: Context<KeyedEnv>, account: Account): Promise<boolean> {
   const keys = service(c);
   const gone = await keys.directory.of(account).remove();
+  await keys.directory.index().listName(account.kind as BudgetScope, account.id, false);
   keys.forgetBudget(account);
   return gone !== null;
 }

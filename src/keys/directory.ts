@@ -51,7 +51,12 @@ export class KeyDirectory {
     return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
   }
 
-  /** A customer first seen in a request, with max_end_user_budget (its record, if it already has one). */
+  /** Tags and customers the admin API made, for the isolates' lists (src/keys/budget-names.ts). */
+  budgetNames(since: string | undefined) {
+    return this.index().budgetNames(since);
+  }
+
+  /** A customer's record under max_end_user_budget: made with the default budget when it has none. */
   defaultCustomer(id: string, maxBudget: number, now: number): Promise<BudgetRecord> {
     return this.of({ kind: 'customer', id }).ensure(budgetRecord('customer', id, { max_budget: maxBudget }, now), now, false) as Promise<BudgetRecord>;
   }

@@ -10,8 +10,9 @@ import type { Part as CountedPart } from './admit';
 import { countOn } from './admit';
 import { AccountClient } from './account-client';
 import { micros } from './account';
-import { RecordCache } from './cache';
-import { KeyDirectory } from './directory';
+import { BudgetNames, mayHave } from './budget-names';
+import { MAX_STALE_MS, RecordCache } from './cache';
+import { budgetRecord, KeyDirectory } from './directory';
 import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore } from './store-object';
@@ -59,11 +60,13 @@ export class KeyService {
   private readonly teams = new RecordCache<TeamRecord>();
   /** Tags' and customers' records, by `<scope>:<name>`. */
   private readonly budgets = new RecordCache<BudgetRecord>();
+  private readonly names: BudgetNames;
   private readonly clients = new Map<string, AccountClient>();
   private readonly hashes = new Map<string, string>();
 
   constructor(private readonly opts: KeyServiceOptions) {
     this.directory = new KeyDirectory(opts.ns, opts.namespace);
+    this.names = new BudgetNames((since) => this.directory.budgetNames(since), opts.now);
     const settle = (log: RequestLog) => log.admission?.settleFrom(log);
     this.callback = { name: 'virtual_keys', onSuccess: settle, onFailure: settle };
   }
@@ -157,12 +160,15 @@ export class KeyService {
       parts.push(this.part({ kind: 'key', id: key.token }, entry.key));
       if (entry.team) parts.push(this.part({ kind: 'team', id: entry.team.team_id }, entry.team));
     }
-    for (const b of await this.budgetsOf(budgets, defer)) {
-      const refusal = accountRefusal(b, model, group, now) ?? budgetRefusal(b);
+    const refuses = (b: BudgetRecord) => accountRefusal(b, model, group, now) ?? budgetRefusal(b);
+    // A customer first seen here is counted only by its booking: nothing spent, its default budget allows it.
+    const firstSeen: Part[] = [];
+    for (const { record: b, first } of await this.budgetsOf(budgets, refuses, defer)) {
+      const refusal = refuses(b);
       if (refusal) throw refusalError(refusal);
-      parts.push(this.part({ kind: b.scope, id: b.name }, b));
+      (first ? firstSeen : parts).push(this.part({ kind: b.scope, id: b.name }, b));
     }
-    if (parts.length === 0) return NO_KEY;
+    if (parts.length + firstSeen.length === 0) return NO_KEY;
     let fromRequest: number | undefined;
     const needOf = (p: CountedPart): Need => ({
       model,
@@ -175,7 +181,7 @@ export class KeyService {
     if (refusal) throw refusalError(refusal);
     // The answers refreshed the records: the key's headers show its spend as of now.
     const entry = key && { key: this.keys.peek(key.token) ?? key.entry.key, team: key.entry.team };
-    return this.admission(key?.token, entry, parts, defer);
+    return this.admission(key?.token, entry, parts.concat(firstSeen), defer);
   }
 
   private part(account: Account, record: AccountRecord): Part {
@@ -183,28 +189,49 @@ export class KeyService {
   }
 
   /**
-   * The request's tags and customer that have a record (cached as keys are); a customer without one gets
-   * max_end_user_budget, when the config sets it. A name without a record costs nothing more.
+   * The records of the request's tags and customer that can have a budget: names the admin API made (the
+   * isolate's list, src/keys/budget-names.ts), and under max_end_user_budget every customer. Any other name
+   * costs nothing.
    */
-  private async budgetsOf({ tags, customer }: RequestBudgets, defer: Defer): Promise<BudgetRecord[]> {
-    const named: Account[] = (tags ?? []).map((id) => ({ kind: 'tag', id }));
-    if (customer !== undefined) named.push({ kind: 'customer', id: customer });
-    const found = await Promise.all(
-      named.map(async (a) => {
-        const name = nameOf(a);
-        const r = await this.cached(this.budgets, name, (now) => this.directory.budget(a, now), defer);
-        if (r || a.kind !== 'customer' || this.opts.defaultCustomerBudget === undefined) return r;
-        const made = await this.directory.defaultCustomer(a.id, this.opts.defaultCustomerBudget, this.opts.now());
-        this.budgets.set(name, made, this.opts.now());
-        return made;
-      }),
-    );
-    return found.filter((r): r is BudgetRecord => r !== null);
+  private async budgetsOf({ tags = [], customer }: RequestBudgets, refuses: (b: BudgetRecord) => unknown, defer: Defer): Promise<Named[]> {
+    const byDefault = this.opts.defaultCustomerBudget;
+    const listed = tags.length > 0 || (customer !== undefined && byDefault === undefined) ? await this.names.current(defer) : undefined;
+    const named: Account[] = tags.filter((t) => mayHave(listed!.tag, t)).map((id) => ({ kind: 'tag', id }));
+    if (customer !== undefined && byDefault === undefined && mayHave(listed!.customer, customer)) named.push({ kind: 'customer', id: customer });
+    const found: Array<Named<BudgetRecord | null> | Promise<Named<BudgetRecord | null>>> = named.map(async (a) => ({ record: await this.cached(this.budgets, nameOf(a), (now) => this.directory.budget(a, now), defer) }));
+    if (customer !== undefined && byDefault !== undefined) found.push(this.customerByDefault(customer, byDefault, refuses, defer));
+    return (await Promise.all(found)).filter((c): c is Named => c.record !== null);
+  }
+
+  /**
+   * A customer under max_end_user_budget, without waiting: its record as last heard of, at any age (the
+   * request is counted exactly at its object unless a lease, renewed within LEASE_TTL_MS with the record,
+   * covers it), refreshed in the background; never seen here (or forgotten), the default budget with
+   * nothing spent (`first`: admitted at once, its object made by its booking). A refusal is never made
+   * from a record older than MAX_STALE_MS: that one is read first.
+   */
+  private customerByDefault(id: string, max: number, refuses: (b: BudgetRecord) => unknown, defer: Defer): Named | Promise<Named> {
+    const name = nameOf({ kind: 'customer', id });
+    const now = this.opts.now();
+    const c = this.budgets.read(name, now, Infinity);
+    if (c.state === 'miss' || c.value === null) {
+      const record = budgetRecord('customer', id, { max_budget: max }, now);
+      this.budgets.set(name, record, now);
+      this.client({ kind: 'customer', id }).ensure = record;
+      return { record, first: true };
+    }
+    if (c.state === 'fresh') return { record: c.value };
+    const read = this.directory.defaultCustomer(id, max, now).then((record) => (this.budgets.set(name, record, this.opts.now()), { record }));
+    read.catch(() => this.budgets.unmark(name));
+    if (now - c.at >= MAX_STALE_MS && refuses(c.value)) return read;
+    defer(read);
+    return { record: c.value };
   }
 
   /** Forgets a tag or customer in this isolate at once (the admin API's changes; other isolates follow within MAX_STALE_MS). */
   forgetBudget(account: Account) {
     this.budgets.delete(nameOf(account));
+    this.names.forget();
   }
 
   private groupOf(model: string): string | undefined {
@@ -238,6 +265,12 @@ export class KeyService {
 
 /** A tag's or customer's object name, and its records' cache key. */
 const nameOf = (a: Account) => `${a.kind}:${a.id}`;
+
+/** A tag's or customer's record a request counts on; `first`: a customer first seen under max_end_user_budget. */
+interface Named<R = BudgetRecord> {
+  record: R;
+  first?: boolean;
+}
 
 /** What a request names beside its key that may carry a budget. */
 export interface RequestBudgets {

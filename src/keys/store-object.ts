@@ -6,7 +6,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Held, Tally } from '../state/lease-desk';
 import { AccountState } from './account';
 import { badRequest, notFound } from './team-rules';
-import type { AccountAnswer, AccountRecord, AccountSync, KeyRecord, Refusal } from './types';
+import type { AccountAnswer, AccountRecord, AccountSync, BudgetScope, KeyRecord, Refusal } from './types';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -27,16 +27,30 @@ export interface KeyListQuery {
 
 type Method =
   | 'lookup' | 'admit' | 'settle' | 'create' | 'ensure' | 'update' | 'remove' | 'tally'
-  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams';
+  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams'
+  | 'listName' | 'budgetNames';
 
 /** The object's methods as an isolate calls them (the stub's own typing cannot carry `metadata`'s unknown values). */
 export type KeyStoreApi = {
   [K in Method]: KeyStore[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 };
 
+/** A kind with more names than this is not listed: isolates then read each name's own object. */
+export const MAX_LISTED = 1_000;
+
+/** The tags and customers the admin API made (null: more than MAX_LISTED), as of `version`; only `version` when unchanged. */
+export interface ListedNames {
+  version: string;
+  tag?: string[] | null;
+  customer?: string[] | null;
+}
+
 export class KeyStore extends DurableObject {
   private account?: AccountState;
   private indexReady = false;
+  /** The names list's version: a new epoch when the object starts, so an isolate's version from before never matches. */
+  private namesEpoch = crypto.randomUUID();
+  private namesChanges = 0;
   /** Callers' clocks differ a little: the object's time only moves forward. */
   private lastNow = 0;
 
@@ -155,6 +169,7 @@ export class KeyStore extends DurableObject {
     sql.exec('CREATE TABLE IF NOT EXISTS key_index (token TEXT PRIMARY KEY, alias TEXT UNIQUE, team_id TEXT, created_at TEXT NOT NULL)');
     sql.exec('CREATE INDEX IF NOT EXISTS key_index_team ON key_index (team_id)');
     sql.exec('CREATE TABLE IF NOT EXISTS team_index (team_id TEXT PRIMARY KEY, created_at TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS budget_names (scope TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (scope, name))');
     this.indexReady = true;
     return sql;
   }
@@ -228,6 +243,24 @@ export class KeyStore extends DurableObject {
 
   dropTeams(teamIds: string[]): void {
     for (const id of teamIds) this.index().exec('DELETE FROM team_index WHERE team_id = ?', id);
+  }
+
+  /** A tag or customer the admin API made or changed (`listed`), or deleted. */
+  listName(scope: BudgetScope, name: string, listed: boolean): void {
+    const sql = this.index();
+    if (listed) sql.exec('INSERT OR IGNORE INTO budget_names (scope, name) VALUES (?, ?)', scope, name);
+    else sql.exec('DELETE FROM budget_names WHERE scope = ? AND name = ?', scope, name);
+    this.namesChanges++;
+  }
+
+  budgetNames(since?: string): ListedNames {
+    const version = `${this.namesEpoch}:${this.namesChanges}`;
+    if (since === version) return { version };
+    const names = (scope: BudgetScope) => {
+      const rows = this.index().exec<{ name: string }>('SELECT name FROM budget_names WHERE scope = ? LIMIT ?', scope, MAX_LISTED + 1).toArray();
+      return rows.length > MAX_LISTED ? null : rows.map((r) => r.name);
+    };
+    return { version, tag: names('tag'), customer: names('customer') };
   }
 
   listTeams(): string[] {
