@@ -13,7 +13,7 @@ import { micros } from './account';
 import { BudgetNames, mayHave } from './budget-names';
 import { MAX_STALE_MS, RecordCache } from './cache';
 import { budgetRecord, KeyDirectory } from './directory';
-import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
+import { accountRefusal, budgetRefusal, limited, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore } from './store-object';
 import type { Account, AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Need, Remaining, TeamRecord } from './types';
@@ -204,11 +204,11 @@ export class KeyService {
   }
 
   /**
-   * A customer under max_end_user_budget, without waiting: its record as last heard of, at any age (the
-   * request is counted exactly at its object unless a lease, renewed within LEASE_TTL_MS with the record,
-   * covers it), refreshed in the background; never seen here (or forgotten), the default budget with
-   * nothing spent (`first`: admitted at once, its object made by its booking). A refusal is never made
-   * from a record older than MAX_STALE_MS: that one is read first.
+   * A customer under max_end_user_budget, without waiting. Never seen here (or forgotten): the default
+   * budget with nothing spent (`first`: admitted at once, its object made by its booking). Else its record
+   * as last heard of, at any age: a limited one is counted exactly at its object (or from a lease, renewed
+   * with the record within LEASE_TTL_MS), whose answers refresh it; one without limits is refreshed in the
+   * background. A refusal is never made from a record older than MAX_STALE_MS: that one is read first.
    */
   private customerByDefault(id: string, max: number, refuses: (b: BudgetRecord) => unknown, defer: Defer): Named | Promise<Named> {
     const name = nameOf({ kind: 'customer', id });
@@ -220,11 +220,13 @@ export class KeyService {
       this.client({ kind: 'customer', id }).ensure = record;
       return { record, first: true };
     }
-    if (c.state === 'fresh') return { record: c.value };
-    const read = this.directory.defaultCustomer(id, max, now).then((record) => (this.budgets.set(name, record, this.opts.now()), { record }));
-    read.catch(() => this.budgets.unmark(name));
-    if (now - c.at >= MAX_STALE_MS && refuses(c.value)) return read;
-    defer(read);
+    const read = () => {
+      const r = this.directory.defaultCustomer(id, max, now).then((record) => (this.budgets.set(name, record, this.opts.now()), { record }));
+      r.catch(() => this.budgets.unmark(name));
+      return r;
+    };
+    if (now - c.at >= MAX_STALE_MS && refuses(c.value)) return read();
+    if (c.state === 'stale') limited(c.value) ? this.budgets.unmark(name) : defer(read());
     return { record: c.value };
   }
 
