@@ -10,15 +10,24 @@ import { keyGateway, manualClock, MASTER } from './helpers';
 function countingKeys() {
   const inner = env.KEYS!;
   const calls: string[] = [];
+  /** Calls per object, by the name its id was made from. */
+  const byObject = new Map<string, number>();
+  const names = new Map<string, string>();
   const ns = {
-    idFromName: (name: string) => inner.idFromName(name),
+    idFromName: (name: string) => {
+      const id = inner.idFromName(name);
+      names.set(id.toString(), name);
+      return id;
+    },
     get(id: DurableObjectId) {
       const stub = inner.get(id) as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
+      const name = names.get(id.toString()) ?? id.toString();
       return new Proxy(stub, {
         get: (target, prop) => {
           if (prop === 'then') return undefined;
           return (...args: unknown[]) => {
             calls.push(String(prop));
+            byObject.set(name, (byObject.get(name) ?? 0) + 1);
             return target[prop](...args);
           };
         },
@@ -26,7 +35,7 @@ function countingKeys() {
     },
   };
   const blocking = () => calls.filter((m) => m === 'lookup' || m === 'admit');
-  return { env: { KEYS: ns as unknown as Env['KEYS'] }, calls, blocking };
+  return { env: { KEYS: ns as unknown as Env['KEYS'] }, calls, blocking, byObject };
 }
 
 describe('KeyStore round trips on the request path', () => {
@@ -74,5 +83,33 @@ describe('KeyStore round trips on the request path', () => {
     // for leases); the 18 others spend from the leases, booked in the background
     expect(keys.blocking()).toEqual(['lookup', 'lookup', 'admit', 'admit', 'admit', 'admit']);
     expect(keys.calls.filter((m) => m === 'settle').length).toBeGreaterThan(0);
+  });
+
+  it('steady state: at most 1/20 of a call a request to the key\'s object and to the team\'s, batches and lease renewals together', { timeout: 60_000 }, async () => {
+    const now = manualClock();
+    const keys = countingKeys();
+    const gw = keyGateway({ now }, '', keys.env);
+    await gw.admin('/team/new', { team_id: 'busy', rpm_limit: 100_000, max_budget: 1000, max_parallel_requests: 500 });
+    const { key } = await gw.generate({ team_id: 'busy', rpm_limit: 100_000, tpm_limit: 100_000_000, max_budget: 1000, max_parallel_requests: 500 });
+    // Streams: a test's call returns without waiting for the request's background work, as a client would.
+    const call = async () => {
+      const r = await gw.call(key, undefined, { stream: true });
+      expect(r.status).toBe(200);
+      await r.text();
+      now.advance(5);
+    };
+    // Two clients, each sending one request after another.
+    const clients = async (n: number) => Promise.all([0, 1].map(async () => { for (let i = 0; i < n / 2; i++) await call(); }));
+    // Warm: this isolate holds leases on both objects. Then 200 requests.
+    await clients(20);
+    await gw.settle();
+    keys.byObject.clear();
+    keys.calls.length = 0;
+    await clients(200);
+    await gw.settle();
+    expect(keys.blocking()).toEqual([]);
+    const perObject = [...keys.byObject.entries()].filter(([name]) => !name.endsWith('keys'));
+    expect(perObject.length).toBe(2);
+    for (const [name, n] of perObject) expect(n, name).toBeLessThanOrEqual(200 / 20);
   });
 });
