@@ -3,11 +3,13 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { jsonBody } from '../http/body';
-import { badRequest, RouterError } from '../router/errors';
+import { badRequest } from '../router/errors';
+import { requireKeys } from './api';
 import type { KeyedEnv } from './auth';
 import { budgetRecord } from './directory';
 import { resetAt } from './duration';
 import { bounded, CUSTOMER_FIELDS, keyParam, readFields, stringList, TAG_FIELDS } from './input';
+import { SCOPE_WORD } from './policy';
 import { refusalError } from './refusal';
 import type { KeyService } from './service';
 import { notFound } from './team-rules';
@@ -19,13 +21,10 @@ export const budgetRoutes = new Hono<KeyedEnv>();
 
 budgetRoutes.get('/provider/budgets', async (c) => c.json(await c.var.gateway.router.providerBudgets()));
 
-const service = (c: Context<KeyedEnv>): KeyService => {
-  const keys = c.var.gateway.keys;
-  if (keys) return keys;
-  throw new RouterError('NotFoundError', 'Tag and customer budgets are off: they need the KEYS Durable Object binding (wrangler.toml) and general_settings.master_key', {
-    code: 'virtual_keys_disabled',
-  });
-};
+budgetRoutes.use('/tag/*', requireKeys);
+budgetRoutes.use('/customer/*', requireKeys);
+
+const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
 
 const tagView = (r: BudgetRecord) => ({
   name: r.name,
@@ -67,7 +66,7 @@ async function create(c: Context<KeyedEnv>, scope: BudgetScope, id: string, b: B
   const record = budgetRecord(scope, id, fieldsOf(b, now), now);
   // Listed first: a name listed without a record costs a read; a record not listed would not be enforced.
   await keys.directory.index().listName(scope, id, true);
-  const made = await keys.directory.of({ kind: scope, id }).create(record, badRequestRefusal(scope === 'tag' ? `Tag ${id} already exists` : `Customer ${id} already exists`, scope === 'tag' ? 'name' : 'user_id'));
+  const made = await keys.directory.of({ kind: scope, id }).create(record, { ...missing(scope, id), status: 400, type: 'bad_request_error', code: '400', message: `${SCOPE_WORD[scope]} ${id} already exists` });
   if (!made.ok) throw refusalError(made.refusal);
   keys.forgetBudget({ kind: scope, id });
   return made.value as BudgetRecord;
@@ -90,7 +89,6 @@ async function remove(c: Context<KeyedEnv>, account: Account): Promise<boolean> 
   return gone !== null;
 }
 
-const badRequestRefusal = (message: string, param: string) => ({ status: 400, type: 'bad_request_error', code: '400', message, param });
 const body = (c: Context<KeyedEnv>) => jsonBody(c) as Body;
 
 // ---- tags ----

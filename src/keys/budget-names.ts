@@ -27,17 +27,14 @@ export class BudgetNames {
     private readonly now: () => number,
   ) {}
 
-  async current(defer: Defer): Promise<Listed> {
+  current(defer: Defer): Listed | Promise<Listed> {
     const age = this.now() - this.at;
-    if (this.listed && age < FRESH_MS) return this.listed;
-    if (this.listed && age < NAMES_MAX_STALE_MS) {
-      if (!this.reading) defer(this.refresh().catch((e) => console.error(JSON.stringify({ level: 'error', msg: 'budget names refresh failed', error: String(e) }))));
-      return this.listed;
-    }
-    return this.refresh();
+    if (!this.listed || age >= NAMES_MAX_STALE_MS) return this.refresh();
+    if (age >= FRESH_MS && !this.reading) defer(this.refresh());
+    return this.listed;
   }
 
-  /** This isolate's admin API changed the list: the next request reads it (not a read already on its way). */
+  /** This isolate's admin API changed the list: the next request reads it (not joining a read already on its way). */
   forget() {
     this.at = -Infinity;
     this.reading = undefined;
@@ -45,16 +42,16 @@ export class BudgetNames {
 
   private refresh(): Promise<Listed> {
     if (this.reading) return this.reading;
-    const reading: Promise<Listed> = this.read(this.version).then((r) => {
-      if (this.reading !== reading) return this.refresh();
-      this.reading = undefined;
-      const set = (names: string[] | null | undefined) => (names ? new Set(names) : null);
-      if (r.version !== this.version || !this.listed) this.listed = { tag: set(r.tag), customer: set(r.customer) };
-      this.version = r.version;
-      this.at = this.now();
-      return this.listed;
-    });
-    reading.catch(() => this.reading === reading && (this.reading = undefined));
+    const set = (names?: string[] | null) => (names ? new Set(names) : null);
+    const reading: Promise<Listed> = this.read(this.version)
+      .then((r) => {
+        // Only the version comes back when the list has not changed.
+        if (r.tag !== undefined) this.listed = { tag: set(r.tag), customer: set(r.customer) };
+        this.version = r.version;
+        this.at = this.now();
+        return this.listed!;
+      })
+      .finally(() => this.reading === reading && (this.reading = undefined));
     return (this.reading = reading);
   }
 }

@@ -106,7 +106,7 @@ export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefine
   return { ...refusal, message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${inFlight}, Max budget: ${r.max_budget}` };
 }
 
-const SCOPE_WORD = { tag: 'Tag', customer: 'Customer', provider: 'Provider', deployment: 'Deployment' } as const;
+export const SCOPE_WORD = { tag: 'Tag', customer: 'Customer', provider: 'Provider', deployment: 'Deployment' } as const;
 
 /** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
 export function isLimited({ key, team }: KeyEntry): boolean {

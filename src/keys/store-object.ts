@@ -169,7 +169,7 @@ export class KeyStore extends DurableObject {
     sql.exec('CREATE TABLE IF NOT EXISTS key_index (token TEXT PRIMARY KEY, alias TEXT UNIQUE, team_id TEXT, created_at TEXT NOT NULL)');
     sql.exec('CREATE INDEX IF NOT EXISTS key_index_team ON key_index (team_id)');
     sql.exec('CREATE TABLE IF NOT EXISTS team_index (team_id TEXT PRIMARY KEY, created_at TEXT NOT NULL)');
-    sql.exec('CREATE TABLE IF NOT EXISTS budget_names (scope TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (scope, name))');
+    sql.exec('CREATE TABLE IF NOT EXISTS names (scope TEXT, name TEXT, PRIMARY KEY (scope, name))');
     this.indexReady = true;
     return sql;
   }
@@ -248,8 +248,8 @@ export class KeyStore extends DurableObject {
   /** A tag or customer the admin API made or changed (`listed`), or deleted. */
   listName(scope: BudgetScope, name: string, listed: boolean): void {
     const sql = this.index();
-    if (listed) sql.exec('INSERT OR IGNORE INTO budget_names (scope, name) VALUES (?, ?)', scope, name);
-    else sql.exec('DELETE FROM budget_names WHERE scope = ? AND name = ?', scope, name);
+    if (listed) sql.exec('INSERT OR IGNORE INTO names VALUES (?, ?)', scope, name);
+    else sql.exec('DELETE FROM names WHERE scope = ? AND name = ?', scope, name);
     this.namesChanges++;
   }
 
@@ -257,7 +257,7 @@ export class KeyStore extends DurableObject {
     const version = `${this.namesEpoch}:${this.namesChanges}`;
     if (since === version) return { version };
     const names = (scope: BudgetScope) => {
-      const rows = this.index().exec<{ name: string }>('SELECT name FROM budget_names WHERE scope = ? LIMIT ?', scope, MAX_LISTED + 1).toArray();
+      const rows = this.index().exec<{ name: string }>('SELECT name FROM names WHERE scope = ? LIMIT ?', scope, MAX_LISTED + 1).toArray();
       return rows.length > MAX_LISTED ? null : rows.map((r) => r.name);
     };
     return { version, tag: names('tag'), customer: names('customer') };

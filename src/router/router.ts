@@ -42,7 +42,7 @@ import { anthropicIssueError, parseBody } from '../schema/issues';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 import type { ProviderBudget } from './spend-caps';
-import { SpendCaps } from './spend-caps';
+import { providerBudgets, SpendCaps } from './spend-caps';
 import type { AccountStubs } from '../keys/memory-accounts';
 import { memoryAccounts } from '../keys/memory-accounts';
 
@@ -128,6 +128,7 @@ export class Router {
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
   private readonly caps?: SpendCaps;
+  private readonly accounts: AccountStubs;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -150,7 +151,8 @@ export class Router {
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
     this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
-    this.caps = SpendCaps.from(deployments, this.options, runtime.accounts ?? memoryAccounts(), this.now);
+    this.accounts = runtime.accounts ?? memoryAccounts();
+    this.caps = SpendCaps.from(deployments, this.options, this.accounts, this.now);
     this.loop = new RequestLoop({
       caps: this.caps,
       options: this.options,
@@ -393,10 +395,7 @@ export class Router {
 
   /** GET /provider/budgets: each provider_budget_config entry with its spend this period. */
   async providerBudgets(): Promise<{ providers: Record<string, ProviderBudget> }> {
-    if (this.caps) return { providers: await this.caps.providers(this.options) };
-    // No deployment is served by any of them: nothing is ever spent.
-    const entries = Object.entries(this.options.provider_budget_config ?? {});
-    return { providers: Object.fromEntries(entries.map(([name, p]) => [name, { budget_limit: p.budget_limit, time_period: p.time_period, spend: 0, budget_reset_at: null }])) };
+    return { providers: await providerBudgets(this.options, this.accounts, this.now()) };
   }
 
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */

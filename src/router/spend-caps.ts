@@ -116,24 +116,24 @@ export class SpendCaps {
     const name = nameOf(account);
     let c = this.clients.get(name);
     if (!c) {
-      const stub = this.stubs(account);
-      c = new AccountClient(() => stub, this.holder, (record) => (record ? this.known.set(name, record as BudgetRecord) : this.known.delete(name)));
+      // A stub per call (a stub belongs to the request that made it); the object's id is kept by the directory.
+      c = new AccountClient(() => this.stubs(account), this.holder, (record) => (record ? this.known.set(name, record as BudgetRecord) : this.known.delete(name)));
       this.clients.set(name, c);
     }
     return c;
   }
 
-  /** GET /provider/budgets: each configured provider's limit, period and spend as its object holds them now. */
-  async providers(options: RouterOptions): Promise<Record<string, ProviderBudget>> {
-    const now = this.now();
-    const entries = await Promise.all(
-      Object.entries(options.provider_budget_config ?? {}).map(async ([name, p]) => {
-        const r = (await this.stubs({ kind: 'provider', id: name }).lookup(now)) as BudgetRecord | null;
-        return [name, { budget_limit: p.budget_limit, time_period: p.time_period, spend: r?.spend ?? 0, budget_reset_at: r?.budget_reset_at ?? null }] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
-  }
+}
+
+/** GET /provider/budgets: each configured provider's limit, period and spend as its object holds them now. */
+export async function providerBudgets(options: RouterOptions, stubs: AccountStubs, now: number): Promise<Record<string, ProviderBudget>> {
+  const entries = await Promise.all(
+    Object.entries(options.provider_budget_config ?? {}).map(async ([name, p]) => {
+      const r = (await stubs({ kind: 'provider', id: name }).lookup(now)) as BudgetRecord | null;
+      return [name, { budget_limit: p.budget_limit, time_period: p.time_period, spend: r?.spend ?? 0, budget_reset_at: r?.budget_reset_at ?? null }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 function cap(scope: 'provider' | 'deployment', id: string, limit: number, period: string | undefined, now: number): Cap {

@@ -88,6 +88,6 @@ describe('config', () => {
     ]);
     const unknown = loadProxyConfig(budgetConfig('  provider_budget_config: { anthropic: { budget_limit: 1, time_period: 1mo } }'));
     expect(unknown.ok).toBe(true);
-    expect(unknown.warnings).toContainEqual(expect.stringMatching(/^router_settings\.provider_budget_config\.anthropic: no deployment is served by provider "anthropic"/));
+    expect(unknown.warnings).toContainEqual(expect.stringMatching(/^router_settings\.provider_budget_config\.anthropic: no deployment uses this provider/));
   });
 });
