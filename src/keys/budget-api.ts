@@ -68,7 +68,7 @@ async function create(c: Context<KeyedEnv>, scope: BudgetScope, id: string, b: B
   await keys.directory.index().listName(scope, id, true);
   const made = await keys.directory.of({ kind: scope, id }).create(record, { ...missing(scope, id), status: 400, type: 'bad_request_error', code: '400', message: `${SCOPE_WORD[scope]} ${id} already exists` });
   if (!made.ok) throw refusalError(made.refusal);
-  keys.forgetBudget({ kind: scope, id });
+  keys.knowBudget({ kind: scope, id }, made.value as BudgetRecord);
   return made.value as BudgetRecord;
 }
 
@@ -77,7 +77,7 @@ async function update(c: Context<KeyedEnv>, account: Account, patch: Partial<Bud
   const updated = await keys.directory.of(account).update(patch, keys.now(), missing(account.kind as BudgetScope, account.id));
   if (!updated.ok) throw refusalError(updated.refusal);
   await keys.directory.index().listName(account.kind as BudgetScope, account.id, true);
-  keys.forgetBudget(account);
+  keys.knowBudget(account, updated.value as BudgetRecord);
   return updated.value as BudgetRecord;
 }
 
@@ -85,7 +85,7 @@ async function remove(c: Context<KeyedEnv>, account: Account): Promise<boolean> 
   const keys = service(c);
   const gone = await keys.directory.of(account).remove();
   await keys.directory.index().listName(account.kind as BudgetScope, account.id, false);
-  keys.forgetBudget(account);
+  keys.knowBudget(account, null);
   return gone !== null;
 }
 

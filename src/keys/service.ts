@@ -230,9 +230,9 @@ export class KeyService {
     return { record: c.value };
   }
 
-  /** Forgets a tag or customer in this isolate at once (the admin API's changes; other isolates follow within MAX_STALE_MS). */
-  forgetBudget(account: Account) {
-    this.budgets.delete(nameOf(account));
+  /** A tag or customer as the admin API just left it (null: deleted), in this isolate at once; others follow within their bounds. */
+  knowBudget(account: Account, record: BudgetRecord | null) {
+    this.budgets.set(nameOf(account), record, this.opts.now());
     this.names.forget();
   }
 

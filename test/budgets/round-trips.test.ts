@@ -70,7 +70,7 @@ describe('tag and customer budgets on the request path', () => {
 
   it('max_end_user_budget: a customer first seen is admitted without waiting, its object made by its booking', async () => {
     const { all: [gw], calls } = isolates(1, `  max_end_user_budget: ${2 * CALL_COST}`);
-    for (let i = 0; i < 100; i++) expect((await gw.call('solo', { user: `user-${i}` })).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await gw.call('solo', { user: `user-${i}` })).status).toBe(200);
     // No read of the list, no read or exact take of a customer: each books its cost in the background.
     expect(calls.filter((c) => !c.endsWith(' settle'))).toEqual([]);
     const info = await (await gw.admin('/customer/info?end_user_id=user-7')).json<any>();
@@ -91,5 +91,17 @@ describe('tag and customer budgets on the request path', () => {
     now.advance(60_000);
     expect((await gw.call('solo', { user: 'u' })).status).toBe(200);
     expect(gw.upstream.calls).toHaveLength(3);
+  });
+
+  it('max_end_user_budget: a blocked customer is refused at once, in the isolate that blocked it and in others', async () => {
+    const { all: [gw, admin] } = isolates(2, `  max_end_user_budget: 1`);
+    expect((await gw.call('solo', { user: 'b' })).status).toBe(200);
+    expect((await admin.call('solo', { user: 'b' })).status).toBe(200);
+    expect((await admin.admin('/customer/block', { user_ids: ['b'] })).status).toBe(200);
+    for (const isolate of [admin, gw]) {
+      const res = await isolate.call('solo', { user: 'b' });
+      expect(res.status).toBe(403);
+      expect((await res.json<any>()).error.message).toMatch(/^End User=b is blocked/);
+    }
   });
 });
