@@ -2,9 +2,11 @@
 // names the admin API made can have a budget: others cost nothing but the isolate's list of those names
 // (read once, then in the background at most once per FRESH_MS), and a name made in another isolate is
 // enforced within NAMES_MAX_STALE_MS. With it, a customer's record is never waited for but to refuse.
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { NAMES_MAX_STALE_MS } from '../../src/keys/budget-names';
 import { FRESH_MS } from '../../src/keys/cache';
+import { MAX_LISTED } from '../../src/keys/store-object';
 import { budgetConfig, budgetGateway, CALL_COST, countingKeys, manualClock } from './helpers';
 
 const perName = (calls: string[]) => calls.filter((c) => /^(tag|customer):/.test(c));
@@ -16,7 +18,7 @@ function isolates(n: number, litellmSettings = '') {
   const keys = countingKeys(stateNamespace);
   const config = budgetConfig('', '', litellmSettings);
   const all = Array.from({ length: n }, () => budgetGateway(config, { stateNamespace, now }, keys.env));
-  return { all, now, calls: keys.calls };
+  return { all, now, calls: keys.calls, stateNamespace };
 }
 
 describe('tag and customer budgets on the request path', () => {
@@ -103,5 +105,14 @@ describe('tag and customer budgets on the request path', () => {
       expect(res.status).toBe(403);
       expect((await res.json<any>()).error.message).toMatch(/^End User=b is blocked/);
     }
+  });
+
+  it('more than MAX_LISTED names of a kind: that kind is not listed, each of its names is read from its own object', async () => {
+    const { all: [gw], calls, stateNamespace } = isolates(1);
+    const index = env.KEYS!.get(env.KEYS!.idFromName(`${stateNamespace}keys`)) as any;
+    for (let i = 0; i <= MAX_LISTED; i++) await index.listName('tag', `t${i}`, true);
+    expect((await gw.call('solo', { tags: ['anything'], user: 'someone' })).status).toBe(200);
+    // Customers are still listed (none), so `someone` costs nothing.
+    expect(perName(calls)).toEqual(['tag:anything lookup']);
   });
 });
