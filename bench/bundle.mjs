@@ -12,7 +12,7 @@ export const BUNDLE_BUDGET_GZIP_BYTES = 100 * 1024;
 const run = promisify(execFile);
 
 /**
- * @typedef {{ name: string, kind: 'durableObject', className: string } | { name: string, kind: 'kv' }} Binding
+ * @typedef {{ name: string, kind: 'durableObject', className: string } | { name: string, kind: 'kv' | 'assets' }} Binding
  * @typedef {{ name: string, type: 'esModule'|'text', bytes: number, gzipBytes: number }} Module
  * @typedef {{ outdir: string, main: string, modules: Module[], rawBytes: number, gzipBytes: number,
  *   wrangler: { raw?: string, gzip?: string }, bindings: Binding[], buildMs: number }} Bundle
@@ -36,8 +36,9 @@ export async function buildBundle(root, outdir = join(root, 'dist')) {
   const m = /Total Upload:\s*([\d.]+ \w+)\s*\/\s*gzip:\s*([\d.]+ \w+)/.exec(stdout);
   // The bindings wrangler would deploy (from wrangler.toml), so the bench binds exactly those.
   // A KV namespace without an id (provisioned on deploy) is listed without the parenthesis.
-  const bindings = [...stdout.matchAll(/^env\.(\w+)(?: \(([^)]*)\))?\s+(Durable Object|KV Namespace)\s*$/gm)].map(([, name, detail, kind]) =>
-    kind === 'Durable Object' ? { name, kind: 'durableObject', className: detail } : { name, kind: 'kv' },
+  const KINDS = { 'Durable Object': 'durableObject', 'KV Namespace': 'kv', Assets: 'assets' };
+  const bindings = [...stdout.matchAll(/^env\.(\w+)(?: \(([^)]*)\))?\s+(Durable Object|KV Namespace|Assets)\s*$/gm)].map(([, name, detail, kind]) =>
+    kind === 'Durable Object' ? { name, kind: 'durableObject', className: detail } : { name, kind: KINDS[kind] },
   );
   const modules = [];
   for (const name of (await readdir(outdir)).sort()) {

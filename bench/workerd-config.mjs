@@ -1,7 +1,7 @@
 // Writes the workerd config (Cap'n Proto text) the bench serves: each gateway under test is the built
 // Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the RouterState
-// Durable Object namespace, SQLite-backed on a scratch disk, and the CACHE KV namespace); the floor is
-// bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
+// Durable Object namespace, SQLite-backed on a scratch disk, the CACHE KV namespace, and ASSETS, public/
+// served from disk); the floor is bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -13,6 +13,8 @@ export const COMPATIBILITY_DATE = '2026-11-01';
 /** wrangler.toml's compatibility_flags, as deployed (enable_request_signal: a client that leaves aborts at once). */
 const wranglerToml = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'wrangler.toml'), 'utf8');
 export const COMPATIBILITY_FLAGS = JSON.parse(/^compatibility_flags\s*=\s*(\[.*\])/m.exec(wranglerToml)?.[1] ?? '[]');
+/** wrangler.toml's [assets] directory (public/: the dashboard's page, the price table), served by a workerd disk service. */
+const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', /^\[assets\][^[]*?^directory\s*=\s*"([^"]+)"/m.exec(wranglerToml)?.[1] ?? 'public');
 
 const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes as JSON for what we write
 
@@ -46,6 +48,7 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
   // migrations declare them) and each KV namespace (an in-memory bench/kv-worker.js per gateway).
   const doBindings = bundle.bindings.filter((b) => b.kind === 'durableObject');
   const kvBindings = bundle.bindings.filter((b) => b.kind === 'kv');
+  const assetBindings = bundle.bindings.filter((b) => b.kind === 'assets');
   const gatewayService = (g) => {
     const bindings = [
       g.configFile && `(name = "ROUTER_CONFIG", text = ${embed(g.configFile)})`,
@@ -59,6 +62,7 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
         ),
       g.stateRttMs && `(name = "STATE_RTT_MS", text = ${q(String(g.stateRttMs))})`,
       ...kvBindings.map((b) => `(name = ${q(b.name)}, kvNamespace = ${q(`kv-${g.name}-${b.name}`)})`),
+      ...assetBindings.map((b) => `(name = ${q(b.name)}, service = "assets")`),
     ].filter(Boolean);
     const classes = [...new Set(doBindings.map((b) => b.className))];
     return `
@@ -104,7 +108,8 @@ using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [${gateways.map(gatewayService).join('')}${floors.map(floorService).join('')}
   (name = "loopback", network = (allow = ["127.0.0.1/32"])),
-  (name = "do-disk", disk = (path = ${q(stateDir)}, writable = true)),
+  (name = "do-disk", disk = (path = ${q(stateDir)}, writable = true)),${assetBindings.length ? `
+  (name = "assets", disk = (path = ${q(ASSETS_DIR)})),` : ''}
   ],
   sockets = [
     ${[...gateways, ...floors].map(socket).join(',\n    ')}

@@ -15,7 +15,10 @@ import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/au
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
 import type { BodyVars } from './http/body';
-import { jsonBody, readBody } from './http/body';
+import { bounded, jsonBody, readBody } from './http/body';
+import { readUpload, UPLOADS } from './http/upload';
+import { namedModel, PASS_THROUGH, passThrough } from './http/pass-through';
+import { ENDPOINTS } from './providers/openai';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
@@ -52,14 +55,16 @@ export function createApp(options: GatewayOptions = {}) {
   const auth = authenticate<AppEnv>();
   app.use('*', (c, next) =>
     callTiming(c, async () => {
-      const gateway = gatewayFor(c.env ?? {}, options);
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
+        // A promise only for an isolate's first requests (the price table is read first).
+        let gateway = gatewayFor(c.env ?? {}, options);
+        if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
         await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, async () => {
-          await readBody(c);
+          if (!readsOwnBody(c.req.path)) await readBody(c);
           await next();
         }));
       } catch (err) {
@@ -130,6 +135,59 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/v1/responses', responses);
   app.post('/responses', responses);
 
+  // Each route at /v1/<path> and /<path>, as OpenAI's clients and LiteLLM's proxy take them.
+  const post = (path: string, route: (c: Context<AppEnv>) => Promise<Response>) => app.post(`/v1/${path}`, route).post(`/${path}`, route);
+
+  post('completions', async (c) => {
+    const body = jsonBody(c);
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).prompt), 'completions');
+    const result = await key.run(async () => c.get('gateway').router.textCompletion(body, await callOptions(c, key)));
+    return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
+  });
+
+  // Rerank, moderations, images and audio: passed through to deployments that serve them (src/router/router.ts forward).
+  for (const endpoint of ENDPOINTS) {
+    post(endpoint, async (c) => {
+      const field = UPLOADS[endpoint];
+      const body = field ? await readUpload(c.req.raw, field) : admitted(jsonBody(c));
+      const key = await admitKey(c, body instanceof FormData ? { model: body.get('model') } : body, () => 0, endpoint);
+      const { body: answer, type, meta } = await key.run(async () => c.get('gateway').router.forward(endpoint, body, await callOptions(c, key)));
+      return new Response(answer, { headers: { ...litellmHeaders(meta, c.get('requestId'), c.get('startedAt')), ...key.headers, 'content-type': type } });
+    });
+  }
+
+  // Realtime: authenticated (a header, or the browser's `openai-insecure-api-key.` subprotocol) before any dialling.
+  const realtime = async (c: Context<AppEnv>) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new RouterError('BadRequestError', 'GET /v1/realtime takes a WebSocket upgrade', { status: 426, code: 'upgrade_required' });
+    const model = c.req.query('model');
+    const key = await admitKey(c, { model }, () => 0, 'realtime');
+    const { socket, meta } = await key.run(async () => c.get('gateway').router.realtime(model, await callOptions(c, key)));
+    const headers = new Headers(litellmHeaders(meta, c.get('requestId'), c.get('startedAt')));
+    // The protocol the client offered beside its key, never the key's own.
+    if (/(^|[\s,])realtime([\s,]|$)/.test(c.req.header('sec-websocket-protocol') ?? '')) headers.set('sec-websocket-protocol', 'realtime');
+    return new Response(null, { status: 101, webSocket: socket, headers });
+  };
+  app.get('/v1/realtime', realtime).get('/realtime', realtime);
+
+  // Provider pass-through (src/http/pass-through.ts). /openai/deployments/* is left to the Azure-style routes.
+  const passThroughRoute = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (c.req.path.startsWith('/openai/deployments/')) return next();
+    // The body within the gateway's limit, as sent; a virtual key is held to its models and budget where the
+    // request names a model, and the answer's usage is booked (its spend, callbacks, metrics) when it ends.
+    const bytes = c.req.raw.body ? await bounded(c.req.raw).arrayBuffer() : undefined;
+    const model = namedModel(c.req.path, bytes);
+    const key = await admitKey(c, { model }, () => 0);
+    const { router } = c.get('gateway');
+    const opts = await callOptions(c, key);
+    return key.run(() =>
+      passThrough(c, router.deployments.values(), router.fetcher, bytes, model, (status, spent) => {
+        const error = status < 400 ? undefined : new RouterError(status >= 500 ? 'InternalServerError' : 'BadRequestError', `Pass-through answered ${status}`, { status });
+        router.refused('pass_through', model ?? c.req.path, error, opts, spent);
+      }),
+    );
+  };
+  for (const p of PASS_THROUGH.source.match(/\w+/g)!) app.all(`/${p}/*`, passThroughRoute);
+
   const models = (c: Context<AppEnv>) => c.json(visibleModels(c, c.get('gateway').router.listModels()));
   app.get('/v1/models', models);
   app.get('/models', models);
@@ -172,6 +230,10 @@ function errorResponse(err: unknown, c: Context): Response {
 
 /** Routes that need a working config but no key. */
 const OPEN_ROUTES = new Set(['/health/readiness', '/dashboard']);
+
+/** Routes that read their own body, within their own limits: multipart uploads, and pass-through's bytes as sent. */
+const OWN_BODY = new RegExp(`^(/v1)?/(${Object.keys(UPLOADS).join('|')})$|${PASS_THROUGH.source}`);
+const readsOwnBody = (path: string) => OWN_BODY.test(path) && !path.startsWith('/openai/deployments/');
 
 const isMessagesRoute = (path: string) => /^(\/v1)?\/messages(\/|$)/.test(path);
 

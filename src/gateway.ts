@@ -20,6 +20,7 @@ import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
 import { KeyDirectory } from './keys/directory';
+import { loadPrices } from './pricing/table';
 
 export type Gateway =
   | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService }
@@ -43,13 +44,16 @@ const built = new WeakMap<GatewayOptions, { text: string | undefined; gateway: G
 
 /**
  * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
- * isolate), so the env of the first request stands for the isolate's life.
+ * isolate), so the env of the first request stands for the isolate's life. Built over LiteLLM's price table
+ * (its deployments carry those prices), which the isolate reads first: until then, a promise.
  */
-export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gateway {
+export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gateway | Promise<Gateway> {
   // undefined: the bundled config.
   const text = options.configText ?? env.ROUTER_CONFIG;
   const hit = built.get(options);
   if (hit && hit.text === text) return hit.gateway;
+  const prices = loadPrices(env.ASSETS);
+  if (prices) return prices.then(() => gatewayFor(env, options));
   const gateway = build(text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig), env, options);
   built.set(options, { text, gateway });
   return gateway;

@@ -3,6 +3,7 @@
 // request passed through untouched, any other gets it translated to chat and its answer translated back.
 import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-types';
 import type { Passthrough } from '../providers/provider';
+import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
 import type { Defer } from '../state/store';
 import type { StreamDialect } from '../stream/dialect';
@@ -23,7 +24,7 @@ export interface InboundRequest {
 
 export interface InboundApi<B extends InboundRequest> {
   /** The call type in logs, metrics and cache keys. */
-  readonly call: 'messages' | 'responses';
+  readonly call: 'messages' | 'responses' | 'completions';
   /** Checks the client's body (a RouterError if it is wrong) and takes out the gateway's controls. */
   parse(body: unknown): { request: B; controls: GatewayControls };
   /** The prompt's size, for limits and pre-call checks. */
@@ -32,9 +33,11 @@ export interface InboundApi<B extends InboundRequest> {
   content(request: B): unknown;
   /** Which passthrough entry of a provider serves this API. */
   readonly native: keyof Passthrough;
+  /** Whether a deployment whose provider has that entry is passed the request through (default: always). */
+  nativeFor?(d: Deployment): boolean;
   /** Usage of a passed-through JSON answer, and a watcher for a passed-through stream. */
   usage(body: unknown): Usage | undefined;
-  dialect(): StreamDialect;
+  dialect(request: B): StreamDialect;
   /** Translation, for deployments that do not speak the API. */
   toChat(request: B): ChatRequest;
   fromChat(chat: ChatCompletion, request: B): unknown;

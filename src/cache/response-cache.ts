@@ -9,7 +9,7 @@ import { cacheKey } from './key';
 import { captureStream, chunksToCompletion, completionToChunks, replayStream } from './replay';
 import type { CachedAnswer, CacheStore } from './store';
 
-export type CachedCall = 'chat' | 'embeddings' | 'messages' | 'responses';
+export type CachedCall = 'chat' | 'embeddings' | 'messages' | 'responses' | 'completions';
 
 export interface ResponseCacheSettings {
   store: CacheStore;

@@ -50,7 +50,8 @@ export const litellmParams = obj(
 export const modelInfo = obj(
   {
     id: str,
-    mode: oneOf('chat', 'embedding', 'completion'),
+    /** LiteLLM's modes: which routes the deployment serves (src/router/modes.ts). */
+    mode: oneOf('chat', 'embedding', 'completion', 'responses', 'image_generation', 'audio_transcription', 'audio_speech', 'moderation', 'rerank', 'realtime'),
     input_cost_per_token: positive,
     output_cost_per_token: positive,
     /** Prompt-cache rates: cached prompt tokens read, and written. */

@@ -24,7 +24,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1].trim();
 }
 
-/** The key a client presented: Authorization: Bearer, else x-api-key or api-key (Anthropic and Azure clients). */
+/**
+ * The key a client presented: Authorization: Bearer, else x-api-key or api-key (Anthropic and Azure clients), else
+ * a browser's realtime WebSocket subprotocol `openai-insecure-api-key.<key>`.
+ */
 export function presentedKey(header: (name: string) => string | undefined): string | undefined {
-  return bearerToken(header('authorization')) ?? header('x-api-key') ?? header('api-key');
+  return bearerToken(header('authorization')) ?? header('x-api-key') ?? header('api-key') ?? /openai-insecure-api-key\.([^,\s]+)/.exec(header('sec-websocket-protocol') ?? '')?.[1];
 }

@@ -12,8 +12,8 @@ export const MAX_JSON_DEPTH = 64;
 export type BodyVars = { body?: unknown };
 type BodyContext = Context<{ Variables: BodyVars }>;
 
-const tooLarge = () =>
-  new RouterError('BadRequestError', `Request body too large: the gateway takes at most ${MAX_BODY_BYTES / 1024 / 1024} MiB.`, {
+const tooLarge = (limit = MAX_BODY_BYTES) =>
+  new RouterError('BadRequestError', `Request body too large: the gateway takes at most ${limit / 1024 / 1024} MiB.`, {
     status: 413,
     code: 'request_too_large',
   });
@@ -46,7 +46,7 @@ export async function readBody<E extends { Variables: BodyVars }>(c: Context<E>)
   checkType(request.headers.get('content-type'));
   const declared = Number(length ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = declared > 0 ? await declaredText(request) : await readText(request);
+  const text = declared > 0 ? await declaredText(request) : await bounded(request).text();
   if (text === '') return;
   const depth = nestingDepth(text);
   if (depth > MAX_JSON_DEPTH) {
@@ -77,24 +77,22 @@ async function declaredText(request: Request): Promise<string> {
   return text;
 }
 
-/** The body as text, refusing it as soon as the bytes read pass the limit (Content-Length may be absent or wrong). */
-async function readText(request: Request): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
+/**
+ * The request's body refused (413) as soon as its declared or counted bytes pass `limit` (Content-Length may be
+ * absent or wrong), as a Response to read it from once: text, bytes, or a form (its content type kept).
+ */
+export function bounded(request: Request, limit = MAX_BODY_BYTES): Response {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) throw tooLarge(limit);
   let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const counted = request.body?.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        if ((size += chunk.byteLength) > limit) throw tooLarge(limit);
+        out.enqueue(chunk);
+      },
+    }),
+  );
+  return new Response(counted, { headers: { 'content-type': request.headers.get('content-type') ?? '' } });
 }
 
 /** The deepest nesting of arrays and objects, in one pass over the text (brackets in strings do not count); stops past the limit. */

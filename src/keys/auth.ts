@@ -2,6 +2,8 @@
 // with no master key configured, anyone (as before virtual keys). Replaces the master-key-only guard.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
+import { ENDPOINTS } from '../providers/openai';
+import { PASS_THROUGH } from '../http/pass-through';
 import { keyMatches, presentedKey } from '../http/auth';
 import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
@@ -27,6 +29,7 @@ export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok:
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+  ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -52,7 +55,7 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
     if (!keys || !given.startsWith('sk-')) throw unknownKey();
     const key = await keys.authenticate(given, deferOf(c));
     const path = c.req.path;
-    if (!VIRTUAL_KEY_ROUTES.has(path)) {
+    if (!VIRTUAL_KEY_ROUTES.has(path) && !PASS_THROUGH.test(path)) {
       throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
         type: 'auth_error',
         code: '401',

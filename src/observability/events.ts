@@ -1,9 +1,10 @@
 // What the router tells its callbacks about each request: one record, at the end (a stream's end too).
 import type { Usage } from '../providers/openai-types';
+import type { Endpoint } from '../providers/provider';
 
 export interface RequestLog {
   requestId: string;
-  call: 'chat' | 'embeddings' | 'messages' | 'responses';
+  call: 'chat' | 'embeddings' | 'messages' | 'responses' | 'completions' | Endpoint | 'realtime' | 'pass_through';
   /** The `model` the client asked for (a group or an alias). */
   model: string;
   group?: string;

@@ -63,6 +63,16 @@ const TRACE_NAMES: Record<RequestLog['call'], string> = {
   embeddings: 'litellm-aembedding',
   messages: 'litellm-anthropic_messages',
   responses: 'litellm-aresponses',
+  completions: 'litellm-atext_completion',
+  moderations: 'litellm-amoderation',
+  rerank: 'litellm-arerank',
+  'images/generations': 'litellm-aimage_generation',
+  'images/edits': 'litellm-aimage_edit',
+  'audio/transcriptions': 'litellm-atranscription',
+  'audio/translations': 'litellm-atranscription',
+  'audio/speech': 'litellm-aspeech',
+  realtime: 'litellm-_arealtime',
+  pass_through: 'litellm-pass_through_endpoint',
 };
 
 function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {

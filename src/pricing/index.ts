@@ -1,10 +1,11 @@
-// Known prices and context windows (prices.ts, generated from LiteLLM's table by scripts/prices.mjs), as the
+// Known prices and context windows (LiteLLM's table, public/prices.json, read by table.ts), as the
 // model_info fields the Router reads: input/output_cost_per_token for x-litellm-response-cost and cost-based
 // routing, the prompt-cache rates, max_input_tokens for the context pre-check. A deployment's own model_info
 // always wins.
 import type { ModelInfo } from '../config/types';
 import type { Usage } from '../providers/openai-types';
-import { PRICES } from './prices';
+import { AUDIO_PRICES } from './modes';
+import { priceRow } from './table';
 
 /** The names LiteLLM's table may know a deployment by: as written, without its prefix, and by base_model (the
  * table leaves out a `provider/model` row priced as the bare `model`, so the bare name always comes after). */
@@ -19,7 +20,8 @@ function names(model: string, baseModel: unknown): string[] {
 
 export function knownModelInfo(model: string, info: ModelInfo | undefined): ModelInfo {
   for (const name of names(model, info?.base_model)) {
-    const row = PRICES[name];
+    if (AUDIO_PRICES[name]) return { ...AUDIO_PRICES[name] };
+    const row = priceRow(name);
     if (!row) continue;
     const known: ModelInfo = { input_cost_per_token: row[0] / 1e6, output_cost_per_token: row[1] / 1e6 };
     if (row[2] != null) known.max_input_tokens = row[2];

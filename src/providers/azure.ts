@@ -14,7 +14,7 @@ const base = (d: { params: { api_base?: string } }) => (d.params.api_base ?? '')
 
 const wire = openAIWire(
   'azure',
-  (d, endpoint) => (endpoint === 'responses' ? responsesUrl(d) :
+  (d, endpoint) => (endpoint === 'responses' ? responsesUrl(d) : endpoint === 'realtime' ? realtimeUrl(d) :
     `${base(d)}/openai/deployments/${encodeURIComponent(d.upstreamModel)}/${endpoint}?api-version=${encodeURIComponent(
       d.params.api_version ?? DEFAULT_API_VERSION,
     )}`),
@@ -25,6 +25,8 @@ const wire = openAIWire(
     const version = d.params.api_version ?? DEFAULT_API_VERSION;
     return !/^\d{4}-\d{2}-\d{2}/.test(version) || version >= STREAM_OPTIONS_SINCE;
   },
+  // Azure OpenAI has no moderations or rerank of its own.
+  new Set(['images/generations', 'images/edits', 'audio/transcriptions', 'audio/translations', 'audio/speech']),
 );
 
 export const azure: Provider = {
@@ -38,3 +40,7 @@ function responsesUrl(d: { params: { api_base?: string; api_version?: string } }
   if (!V1_VERSIONS.has(version)) return `${base(d)}/openai/responses?api-version=${encodeURIComponent(version)}`;
   return `${base(d)}/openai/v1/responses${version === 'v1' ? '' : `?api-version=${version}`}`;
 }
+
+/** Realtime: `{api_base}/openai/realtime?api-version=&deployment=` (LiteLLM's default version for it). */
+const realtimeUrl = (d: { upstreamModel: string; params: { api_base?: string; api_version?: string } }) =>
+  `${base(d)}/openai/realtime?api-version=${encodeURIComponent(d.params.api_version ?? '2024-10-01-preview')}&deployment=${encodeURIComponent(d.upstreamModel)}`;

@@ -3,6 +3,8 @@
 // (litellm/litellm_core_utils/get_llm_provider_logic.py and litellm/llms/<provider>/). Adding a host is one row
 // here and one row in test/providers/catalogue.test.ts.
 
+import type { Endpoint } from './provider';
+
 export interface CompatibleHost {
   /** The default api_base; none: api_base (or the first baseEnv variable) is required. */
   base?: string;
@@ -25,7 +27,18 @@ export interface CompatibleHost {
    * its usage chunk: its usage is what it sends unasked, else an estimate.
    */
   streamOptions?: false;
+  /**
+   * The routes beyond chat and embeddings the host serves, each passed through to this path under the base; a
+   * path starting with `/` is from the default base's origin (Cohere's rerank is not under its compatibility
+   * API), and under a deployment's own api_base without its version (api_base https://api.cohere.com/v1: v1).
+   */
+  serves?: Partial<Record<Endpoint, string>>;
+  /** False: the host serves no chat (a rerank or embedding host). */
+  chat?: false;
 }
+
+const RERANK = { rerank: 'rerank' } as const;
+const AUDIO_IN = { 'audio/transcriptions': 'audio/transcriptions', 'audio/translations': 'audio/translations' } as const;
 
 /** OpenAI's tool and sampling parameters that Perplexity does not take (LiteLLM's PerplexityChatConfig). */
 const NO_TOOLS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call', 'n', 'stop', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'];
@@ -39,6 +52,7 @@ export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
     base: 'https://api.together.xyz/v1',
     keyEnv: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
     baseEnv: ['TOGETHER_AI_API_BASE'],
+    serves: { ...RERANK, 'images/generations': 'images/generations' },
   },
   fireworks_ai: {
     base: 'https://api.fireworks.ai/inference/v1',
@@ -47,7 +61,7 @@ export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
     modelPrefix: 'accounts/fireworks/models/',
   },
   openrouter: { base: 'https://openrouter.ai/api/v1', keyEnv: ['OPENROUTER_API_KEY', 'OR_API_KEY'], baseEnv: ['OPENROUTER_API_BASE', 'OR_API_BASE'], embeddings: false },
-  xai: { base: 'https://api.x.ai/v1', keyEnv: ['XAI_API_KEY'], baseEnv: ['XAI_API_BASE'], embeddings: false },
+  xai: { base: 'https://api.x.ai/v1', keyEnv: ['XAI_API_KEY'], baseEnv: ['XAI_API_BASE'], embeddings: false, serves: { 'images/generations': 'images/generations' } },
   perplexity: {
     base: 'https://api.perplexity.ai',
     keyEnv: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'],
@@ -66,16 +80,29 @@ export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
     embeddings: false,
     // Groq's OpenAI-compatibility page: these answer 400.
     unsupported: ['logprobs', 'logit_bias', 'top_logprobs'],
+    serves: { ...AUDIO_IN, 'audio/speech': 'audio/speech' },
   },
   // Ollama's OpenAI-compatible API (/v1 of its server); LiteLLM's ollama/ and ollama_chat/ take the server's root as api_base.
   ollama: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
   ollama_chat: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
-  hosted_vllm: { keyEnv: ['HOSTED_VLLM_API_KEY'], baseEnv: ['HOSTED_VLLM_API_BASE'] },
+  // vLLM's server: /v1/rerank (Jina's and Cohere's shape) and Whisper models' transcriptions.
+  hosted_vllm: { keyEnv: ['HOSTED_VLLM_API_KEY'], baseEnv: ['HOSTED_VLLM_API_BASE'], serves: { ...RERANK, ...AUDIO_IN } },
   lm_studio: { keyEnv: ['LM_STUDIO_API_KEY'], baseEnv: ['LM_STUDIO_API_BASE'] },
-  azure_ai: { keyEnv: ['AZURE_AI_API_KEY'], baseEnv: ['AZURE_AI_API_BASE'], auth: 'azure-ai' },
+  // Cohere's rerank on Azure AI serves Cohere's v1 API under its endpoint (LiteLLM's AzureAIRerankConfig).
+  azure_ai: { keyEnv: ['AZURE_AI_API_KEY'], baseEnv: ['AZURE_AI_API_BASE'], auth: 'azure-ai', serves: { rerank: 'v1/rerank' } },
   github: { base: 'https://models.inference.ai.azure.com', keyEnv: ['GITHUB_API_KEY'], baseEnv: ['GITHUB_API_BASE'] },
   // Hugging Face's Inference Providers router: `huggingface/<org>/<model>` (optionally `:<provider>`).
   huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], baseEnv: ['HUGGINGFACE_API_BASE'], embeddings: false },
   // Cohere's OpenAI compatibility API (chat and embeddings), not LiteLLM's native Cohere translation.
-  cohere: { base: 'https://api.cohere.ai/compatibility/v1', keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'], baseEnv: ['COHERE_API_BASE'], streamOptions: false },
+  // Rerank: Cohere's own v2 API, or v1 with api_base https://api.cohere.com/v1 (both take LiteLLM's fields).
+  cohere: {
+    base: 'https://api.cohere.ai/compatibility/v1',
+    keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'],
+    baseEnv: ['COHERE_API_BASE'],
+    streamOptions: false,
+    serves: { rerank: '/v2/rerank' },
+  },
+  // Rerank and embedding hosts (LiteLLM's jina_ai/ and voyage/): Voyage's rerank takes top_k and answers `data`.
+  jina_ai: { base: 'https://api.jina.ai/v1', keyEnv: ['JINA_AI_API_KEY'], baseEnv: ['JINA_AI_API_BASE'], chat: false, serves: RERANK },
+  voyage: { base: 'https://api.voyageai.com/v1', keyEnv: ['VOYAGE_API_KEY'], baseEnv: ['VOYAGE_API_BASE'], chat: false, serves: RERANK },
 };

@@ -4,7 +4,8 @@ import { CHAT_PARAMS } from '../router/request';
 import type { Deployment } from '../router/deployment';
 import type { CompatibleHost } from './catalogue';
 import { openAIWire } from './openai';
-import type { Provider } from './provider';
+import type { Endpoint, Provider } from './provider';
+import { RouterError } from '../router/errors';
 
 /** Azure AI Foundry's and Azure OpenAI's hosts take the key as `api-key` (LiteLLM's AzureAIStudioConfig). */
 const azureKeyHost = (base: string) => /^https?:\/\/[^/]*\.(services\.ai|openai)\.azure\.com(?:[:/]|$)/i.test(base);
@@ -26,7 +27,14 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
   };
   const check: Provider['check'] = (params) =>
     host.base || params.api_base ? undefined : `api_base: required for ${prefix}/ deployments (or set ${host.baseEnv?.[0]} in the Worker's env)`;
-  const wire = openAIWire(prefix, url, auth, base, check, () => host.streamOptions !== false);
+  const serves = host.serves ?? {};
+  const routeUrl = (d: Deployment, endpoint: string) => {
+    const path = serves[endpoint as Endpoint];
+    if (!path) return url(d, endpoint);
+    if (!path.startsWith('/')) return `${base(d)}${host.path ?? ''}/${path}`;
+    return d.params.api_base ? `${base(d)}/${path.replace(/^\/v\d+\//, '')}` : new URL(path, host.base).href;
+  };
+  const wire = openAIWire(prefix, routeUrl, auth, base, check, () => host.streamOptions !== false, new Set(Object.keys(serves) as Endpoint[]));
   const model = (m: string) => (host.modelPrefix && !m.startsWith(host.modelPrefix) && !m.startsWith('accounts/') ? host.modelPrefix + m : m);
   const unsupported = new Set(host.unsupported ?? []);
   return {
@@ -35,7 +43,18 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
     check,
     env: { api_key: host.keyEnv, ...(host.baseEnv && { api_base: host.baseEnv }) },
     supportedParams: unsupported.size ? new Set([...CHAT_PARAMS].filter((p) => !unsupported.has(p))) : undefined,
-    chat: (call) => wire.chat({ ...call, body: { ...call.body, model: model(call.body.model) } }),
+    chat: (call) =>
+      host.chat === false ? Promise.reject(new RouterError('BadRequestError', `${prefix}/ serves no chat completions`)) : wire.chat({ ...call, body: { ...call.body, model: model(call.body.model) } }),
+    endpoints: wire.endpoints,
+    forward: (endpoint, call) => {
+      // Voyage's rerank names LiteLLM's top_n top_k (its answer's `data` is read as `results` by the router).
+      const b = call.body;
+      if (prefix !== 'voyage' || b instanceof FormData || b.top_n === undefined) return wire.forward!(endpoint, call);
+      const { top_n, ...rest } = b;
+      return wire.forward!(endpoint, { ...call, body: { ...rest, top_k: top_n } });
+    },
+    passthrough: { completions: wire.passthrough!.completions },
     embeddings: host.embeddings === false ? undefined : (call) => wire.embeddings!({ ...call, body: { ...call.body, model: model(call.body.model) } }),
   };
 }
+

@@ -10,6 +10,7 @@ export async function postJson(
   call: { fetch: typeof fetch; signal: AbortSignal; deployment: Deployment },
   url: string,
   headers: Record<string, string>,
+  /** JSON, or a multipart form (sent as is, its boundary in the content type fetch sets). */
   body: unknown,
   /** Reads a failed answer in the upstream's own error shape (default: OpenAI's and Anthropic's). */
   onError: (res: Response, d: Deployment) => Promise<RouterError> = upstreamError,
@@ -18,8 +19,8 @@ export async function postJson(
   try {
     res = await call.fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
+      headers: body instanceof FormData ? headers : { 'content-type': 'application/json', ...headers },
+      body: body instanceof FormData ? body : JSON.stringify(body),
       signal: call.signal,
     });
   } catch (e) {

@@ -1,9 +1,9 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
 import { chatDialectHidingUsage } from '../stream/chat';
-import { postJson, upstreamJson, upstreamJsonText } from './http';
+import { connectionError, postJson, upstreamError, upstreamJson, upstreamJsonText } from './http';
 import type { ChatCompletion, ChatRequest, EmbeddingResponse } from './openai-types';
-import type { Provider, UpstreamCall } from './provider';
+import type { Endpoint, Provider, UpstreamCall } from './provider';
 
 const DEFAULT_BASE = 'https://api.openai.com/v1';
 
@@ -21,10 +21,13 @@ function headers(d: Deployment): Record<string, string> {
  * the upstream's count, not an estimate; when the client did not ask for it, the relay drops it from the client's
  * stream (as LiteLLM's proxy does unless always_include_stream_usage says otherwise).
  */
-function withStreamUsage(body: ChatRequest): ChatRequest | undefined {
+function withStreamUsage<B extends Pick<ChatRequest, 'stream' | 'stream_options'>>(body: B): B | undefined {
   if (!body.stream || body.stream_options?.include_usage === true) return undefined;
   return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
 }
+
+/** Every route of Endpoint (OpenAI serves them all but rerank, which OpenAI-compatible servers such as vLLM do). */
+export const ENDPOINTS: readonly Endpoint[] = ['moderations', 'rerank', 'images/generations', 'images/edits', 'audio/transcriptions', 'audio/translations', 'audio/speech'];
 
 /**
  * An OpenAI-wire provider: the shape shared by OpenAI itself and Azure (which differs in URL and auth).
@@ -32,18 +35,35 @@ function withStreamUsage(body: ChatRequest): ChatRequest | undefined {
  */
 export function openAIWire(
   name: string,
-  url: (d: Deployment, endpoint: 'chat/completions' | 'embeddings' | 'responses') => string,
+  url: (d: Deployment, endpoint: string) => string,
   auth: (d: Deployment) => Record<string, string>,
   base: (d: Deployment) => string,
   check?: Provider['check'],
   streamUsage: (d: Deployment) => boolean = () => true,
+  endpoints?: ReadonlySet<Endpoint>,
 ): Provider {
   return {
     name,
     apiBase: base,
     check,
-    // The Responses API passes through; the client's headers are not forwarded (only this deployment's auth).
-    passthrough: { responses: (call) => postJson(call, url(call.deployment, 'responses'), auth(call.deployment), call.body) },
+    // The Responses API and text completions pass through; the client's headers are not forwarded (only this deployment's auth).
+    passthrough: {
+      responses: (call) => postJson(call, url(call.deployment, 'responses'), auth(call.deployment), call.body),
+      completions: (call) =>
+        postJson(call, url(call.deployment, 'completions'), auth(call.deployment), (streamUsage(call.deployment) && withStreamUsage(call.body)) || call.body),
+    },
+    endpoints,
+    forward: (endpoint, call) => postJson(call, url(call.deployment, endpoint), auth(call.deployment), call.body),
+    async realtime(call) {
+      let res: Response;
+      try {
+        res = await call.fetch(url(call.deployment, 'realtime'), { headers: { upgrade: 'websocket', 'openai-beta': 'realtime=v1', ...auth(call.deployment) }, signal: call.signal });
+      } catch (e) {
+        throw connectionError(e, call.signal);
+      }
+      if (!res.webSocket) throw await upstreamError(res, call.deployment);
+      return res.webSocket;
+    },
     async chat(call) {
       const asked = streamUsage(call.deployment) ? withStreamUsage(call.body) : undefined;
       const res = await postJson(call, url(call.deployment, 'chat/completions'), auth(call.deployment), asked ?? call.body);
@@ -61,6 +81,6 @@ export function openAIWire(
 const openaiBase = (d: Deployment) => trimSlash(d.params.api_base ?? DEFAULT_BASE);
 
 export const openai: Provider = {
-  ...openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}`, headers, openaiBase),
+  ...openAIWire('openai', (d, endpoint) => `${openaiBase(d)}/${endpoint}${endpoint === 'realtime' ? `?model=${encodeURIComponent(d.upstreamModel)}` : ''}`, headers, openaiBase, undefined, undefined, new Set(ENDPOINTS)),
   env: { api_key: ['OPENAI_API_KEY'], api_base: ['OPENAI_BASE_URL', 'OPENAI_API_BASE'], organization: ['OPENAI_ORGANIZATION'] },
 };

@@ -37,6 +37,19 @@ export interface Passthrough {
   messages?: NativeHandler;
   count_tokens?: NativeHandler;
   responses?: NativeHandler;
+  /** OpenAI's legacy text completions (POST /v1/completions), for a deployment that serves them (completionsNative). */
+  completions?: NativeHandler;
+}
+
+/** OpenAI's routes beyond chat and embeddings, by their path under /v1 (rerank: LiteLLM's, Cohere's shape). */
+export type Endpoint = 'moderations' | 'rerank' | 'images/generations' | 'images/edits' | 'audio/transcriptions' | 'audio/translations' | 'audio/speech';
+
+/** A request for one of those routes: its JSON with `model` replaced, or its multipart form with `model` replaced. */
+export interface ForwardCall {
+  deployment: Deployment;
+  body: Record<string, unknown> | FormData;
+  signal: AbortSignal;
+  fetch: typeof fetch;
 }
 
 /** A non-stream answer, or an OpenAI-format SSE byte stream (`data: {chunk}` ... `data: [DONE]`). */
@@ -71,6 +84,11 @@ export interface Provider {
    * stream_failure: continue needs; model_info.supports_assistant_prefill overrides it per deployment.
    */
   prefill?(upstreamModel: string): boolean;
+  /** The routes of Endpoint this provider's upstream serves, each passed through as is by `forward` (a 2xx answer, else a classified RouterError). */
+  readonly endpoints?: ReadonlySet<Endpoint>;
+  forward?(endpoint: Endpoint, call: ForwardCall): Promise<Response>;
+  /** A realtime session: the upstream's WebSocket, open (a refused upgrade is thrown as a classified RouterError). */
+  realtime?(call: { deployment: Deployment; signal: AbortSignal; fetch: typeof fetch }): Promise<WebSocket>;
   /** A prefix serving model families with different wire formats (vertex_ai/: Gemini, Claude): the family's provider. */
   forModel?(upstreamModel: string): Provider;
 }

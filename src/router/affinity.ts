@@ -4,7 +4,7 @@
 // hashed and routed by rendezvous hashing over the group (strategies/rendezvous.ts): no state anywhere, every
 // isolate in every region agrees, a cooling or full deployment hands its sessions to their next-best and gets
 // them back when it returns, and sessions spread over the group by weight.
-import { fnv1a } from './strategies/rendezvous';
+import { fnv1a } from '../utils/fnv1a';
 
 /** The checks that pin requests, by LiteLLM's names. */
 export const AFFINITY_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity'] as const;

@@ -100,11 +100,6 @@ export class ModelGroups {
     for (const [name, a] of this.aliases) if (!a.hidden && this.byGroup.has(a.group) && !out.includes(name)) out.push(name);
     return out;
   }
-
-  /** Aliases of a group, hidden ones included (for /model_group/info). */
-  aliasesOf(group: string): Array<{ name: string; hidden: boolean }> {
-    return [...this.aliases].filter(([, a]) => a.group === group).map(([name, a]) => ({ name, hidden: a.hidden }));
-  }
 }
 
 export const isPattern = (name: string) => name.includes('*');

@@ -64,7 +64,16 @@ export class HealthChecker {
         d = withModel(d, name);
       }
       const call = { deployment: d, signal: controller.signal, fetch: this.fetcher };
-      if (d.info.mode === 'embedding') {
+      const mode = d.info.mode;
+      const forwarded = mode === 'rerank' ? { query: 'test', documents: ['test'] } : mode === 'moderation' ? { input: 'test' } : undefined;
+      if (forwarded) {
+        const endpoint = mode === 'rerank' ? 'rerank' : 'moderations';
+        if (!d.provider.forward) throw new RouterError('BadRequestError', `${d.provider.name} does not serve ${endpoint}`);
+        await (await d.provider.forward(endpoint, { ...call, body: { model: d.upstreamModel, ...forwarded } })).body?.cancel();
+      } else if (/image|audio|realtime/.test(mode ?? '')) {
+        // Images, audio and realtime: no call small enough to make on every poll.
+        return null;
+      } else if (mode === 'embedding') {
         if (!d.provider.embeddings) throw new RouterError('BadRequestError', `${d.provider.name} does not serve embeddings`);
         await d.provider.embeddings({ ...call, body: { model: d.upstreamModel, input: ['test'] } });
       } else {

@@ -29,6 +29,8 @@ import type { Candidate } from './strategies';
 import { Deadline } from '../utils/deadline';
 import { costOf } from '../pricing';
 import type { SpendCaps } from './spend-caps';
+import type { Route } from './modes';
+import { wrongRoute } from './modes';
 
 /** Books an attempt's outcome in the state store (deferred, never awaited on the response path). */
 export type Booker = (outcome: { ok: boolean; error?: RouterError; usage?: Usage; latencyMs: number; ttftMs?: number }) => void;
@@ -70,6 +72,9 @@ export interface Job<T> {
   after?: { group: string; deploymentId: string; error: RouterError };
   /** Only deployments this accepts are picked (a continuation needs one that takes an assistant prefill). */
   accepts?: (d: Deployment) => boolean;
+  /** The route: deployments not serving it (model_info.mode, the provider) are left out, and a group with none is refused. */
+  route?: Route;
+  serves?: (d: Deployment) => boolean;
   /** A successful answer the provider refused to give (finish_reason content_filter): raised when a fallback exists (F07). */
   contentFiltered?: (value: T) => boolean;
 }
@@ -210,7 +215,11 @@ export class RequestLoop {
 
   private async tryGroup<T>(group: string, model: string, captures: readonly string[], job: Job<T>, counts: Counts, params?: Record<string, unknown>) {
     const { options, state, now, random } = this.deps;
-    const tagged = tagFiltered(this.deps.groups.deployments(group), options.enable_tag_filtering === true, job.controls.tags, model);
+    const own = this.deps.groups.deployments(group);
+    // Most groups serve the route whole: their list is used as it is (and its candidates kept).
+    const serving = job.serves && !own.every(job.serves) ? own.filter(job.serves) : own;
+    if (serving.length === 0) throw wrongRoute(group, job.route ?? 'chat', own);
+    const tagged = tagFiltered(serving, options.enable_tag_filtering === true, job.controls.tags, model);
     const all = job.accepts ? tagged.filter(job.accepts) : tagged;
     const cut = job.after?.group === group ? job.after : undefined;
     if (all.length === 0 && tagged.length > 0) {

@@ -61,6 +61,13 @@ export function takeControls(body: Record<string, unknown>): { rest: Record<stri
   return { rest, controls };
 }
 
+export function requireModel(body: Record<string, unknown>) {
+  if (typeof body.model !== 'string' || body.model === '') {
+    throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
+  }
+  if (body.model.length > MAX_NAME_LENGTH) throw tooLong('model', body.model, MAX_NAME_LENGTH);
+}
+
 export function parseChatRequest(body: unknown): { request: ChatRequest; controls: GatewayControls } {
   return split(parseBody(chatBody, body), CHAT_PARAMS);
 }

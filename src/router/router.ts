@@ -3,6 +3,7 @@
 // `completion()` or `embedding()` (and `messages()`, `responses()` for Anthropic's and OpenAI's newer APIs).
 // The Hono app is a thin HTTP layer over it.
 import type { ApiContext, InboundApi, InboundRequest } from '../api/inbound';
+import { completionsApi } from '../api/completions';
 import { estimateMessages, messagesApi } from '../api/messages';
 import type { MessagesBody } from '../api/messages/request';
 import { responsesApi } from '../api/responses';
@@ -17,6 +18,8 @@ import type { RouterOptions } from '../config/types';
 import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { costOf } from '../pricing';
+import type { Endpoint } from '../providers/provider';
+import { scrub } from '../security/scrub';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { Continuation } from '../stream/continuation';
@@ -36,15 +39,19 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, takeControls } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, requireModel, takeControls } from './request';
 import { countTokensBody } from '../schema/messages';
 import { anthropicIssueError, parseBody } from '../schema/issues';
 import { deferrer, RequestLogger } from './request-log';
+import { endpointCost, endpointUsage } from './endpoint-cost';
+import type { Route } from './modes';
+import { servesMode } from './modes';
 import { stateReport } from './state-report';
 import type { ProviderBudget } from './spend-caps';
 import { providerBudgets, SpendCaps } from './spend-caps';
 import type { AccountStubs } from '../keys/memory-accounts';
 import { memoryAccounts } from '../keys/memory-accounts';
+import { bridge } from './realtime';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
 export interface RouterRuntime {
@@ -107,6 +114,13 @@ export interface TokenCount {
   deploymentId?: string;
 }
 
+/** A forwarded route's answer: the body to send (JSON, text or audio) and its content type. */
+export interface ForwardResult {
+  body: BodyInit | null;
+  type: string;
+  meta: ResponseMeta;
+}
+
 export interface EmbeddingResult {
   body: EmbeddingResponse;
   meta: ResponseMeta;
@@ -120,6 +134,10 @@ export class Router {
   readonly warnings: string[];
   readonly callbacks: RouterCallback[];
   private readonly fetch: typeof fetch;
+  /** The upstream fetch, for the gateway's pass-through routes. */
+  get fetcher(): typeof fetch {
+    return this.fetch;
+  }
   private readonly state: StateStore;
   private readonly now: () => number;
   private readonly cache?: ResponseCache;
@@ -189,6 +207,8 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
+      route: 'chat',
+      serves: (d) => servesMode(d, 'chat'),
       contentFiltered: (v) => v.kind === 'json' && v.body.choices?.[0]?.finish_reason === 'content_filter',
       attempt: async (d, signal, abort, book, params, deadline) => {
         const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
@@ -218,6 +238,70 @@ export class Router {
   /** router.responses({ model, input }): OpenAI's Responses API over the same routing as chat. */
   responses(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
     return this.inbound(responsesApi, body, opts);
+  }
+
+  /** router.textCompletion({ model, prompt }): OpenAI's legacy text completions, translated to chat where not served. */
+  textCompletion(body: unknown, opts: CallOptions = {}): Promise<ApiResult> {
+    return this.inbound(completionsApi, body, opts);
+  }
+
+  /**
+   * One of OpenAI's other routes (rerank, moderations, images, audio), passed through to a deployment whose
+   * provider serves it: the JSON body, or the multipart form, with only `model` replaced; the answer as it came
+   * (JSON and text scrubbed, audio streamed back untouched). Routed, limited, retried and booked as chat is.
+   */
+  async forward(endpoint: Endpoint, body: Record<string, unknown> | FormData, opts: CallOptions = {}): Promise<ForwardResult> {
+    const form = body instanceof FormData ? body : undefined;
+    const { rest: json, controls } = form ? { rest: {} as Record<string, unknown>, controls: {} as GatewayControls } : takeControls(body as Record<string, unknown>);
+    // Moderations name no model by default: the first group of that mode answers.
+    json.model ??= endpoint === 'moderations' ? this.groups.names().find((g) => this.groups.deployments(g).some((d) => d.info.mode === 'moderation')) : undefined;
+    const model = form ? form.get('model') : json.model;
+    requireModel({ model });
+    controls.tags ??= opts.tags;
+    const input = json.input ?? json.prompt ?? json.query;
+    const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
+    log.caller = opts.caller;
+    log.admission = opts.admission;
+    const defer = deferrer(opts.waitUntil);
+    const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
+      model: model as string,
+      stream: false,
+      estTokens: estimateTokens([input ?? '', json.documents ?? '']),
+      controls,
+      signal: opts.signal,
+      defer,
+      log,
+      route: endpoint,
+      serves: (d) => servesMode(d, endpoint) && (d.wildcard || d.provider.endpoints?.has(endpoint) === true),
+      attempt: async (d, signal) => {
+        // Only a `*` deployment's model, known per request, can name a provider that does not serve the route.
+        if (!d.provider.endpoints?.has(endpoint)) throw doesNotServe(d, endpoint);
+        let upstreamBody: Record<string, unknown> | FormData = { ...json, model: d.upstreamModel };
+        if (form) {
+          upstreamBody = new FormData();
+          for (const [k, v] of form) upstreamBody.append(k, k === 'model' ? d.upstreamModel : v);
+        }
+        const res = await d.provider.forward!(endpoint, { deployment: d, body: upstreamBody, signal, fetch: this.fetch });
+        const type = res.headers.get('content-type') ?? '';
+        // Speech: the audio, streamed back as it comes.
+        if (!/json|text/.test(type)) return { value: { body: res.body, type } };
+        const text = scrub(await res.text(), d);
+        if (!type.includes('json')) return { value: { body: text, type } };
+        let answer: Record<string, any>;
+        try {
+          answer = JSON.parse(text);
+        } catch {
+          throw new RouterError('InternalServerError', `${d.provider.name} answered deployment ${d.id} with a body that is not JSON`);
+        }
+        // Voyage's rerank answers its results as `data`: LiteLLM's shape is Cohere's.
+        if (endpoint === 'rerank' && !answer.results && answer.data) ({ data: answer.results, ...answer } = answer);
+        return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
+      },
+    });
+    const d = this.deployments.get(meta.deploymentId);
+    meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
+    this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
+    return { body: value.body, type: value.type, meta };
   }
 
   /**
@@ -279,16 +363,18 @@ export class Router {
       controls,
       affinity: this.affinity(request, controls, opts, estTokens),
       pin: managed ? pinned?.deploymentId : undefined,
+      route: api.call,
+      serves: (d) => servesMode(d, api.call),
       signal: opts.signal,
       defer,
       log,
       attempt: async (d, signal, abort, book, _params, deadline) => {
         const startedAt = this.now();
         const native = d.provider.passthrough?.[api.native];
-        if (native) {
+        if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect());
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -334,6 +420,39 @@ export class Router {
     return value;
   }
 
+  /** A realtime session with a deployment of `model`: dialled through the request loop, bridged to the client's socket. */
+  async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
+    requireModel({ model });
+    const log = this.logger.open('realtime', model!, true, opts.requestId, undefined);
+    log.caller = opts.caller;
+    log.admission = opts.admission;
+    const defer = deferrer(opts.waitUntil);
+    const { value, meta } = await this.loop.run<WebSocket>({
+      model: model!,
+      stream: true,
+      estTokens: 0,
+      controls: { tags: opts.tags },
+      signal: opts.signal,
+      defer,
+      log,
+      route: 'realtime',
+      serves: (d) => servesMode(d, 'realtime') && (d.wildcard || d.provider.realtime !== undefined),
+      attempt: async (d, signal, _abort, book, _params, deadline) => {
+        if (!d.provider.realtime) throw doesNotServe(d, 'realtime');
+        const startedAt = this.now();
+        const upstream = await d.provider.realtime({ deployment: d, signal, fetch: this.fetch });
+        deadline.stop();
+        const socket = bridge(upstream, d, (usage, ok) => {
+          const error = ok ? undefined : new RouterError('APIConnectionError', `Deployment ${d.id} closed the realtime session`);
+          book({ ok, error, usage, latencyMs: this.now() - startedAt });
+          this.logger.finish(log, error, { usage, cost: this.cost(d.id, usage) }, defer);
+        });
+        return { value: socket, settled: true };
+      },
+    });
+    return { socket: value, meta };
+  }
+
   /** router.embedding({ model, input }). */
   async embedding(body: EmbeddingRequest | Record<string, unknown>, opts: CallOptions = {}): Promise<EmbeddingResult> {
     const { request, controls } = parseEmbeddingRequest(body);
@@ -353,10 +472,10 @@ export class Router {
       signal: opts.signal,
       defer,
       log,
+      route: 'embeddings',
+      serves: (d) => servesMode(d, 'embeddings') && (d.wildcard || d.provider.embeddings !== undefined),
       attempt: async (d, signal, _abort, _book, params) => {
-        if (!d.provider.embeddings) {
-          throw new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve embeddings`);
-        }
+        if (!d.provider.embeddings) throw doesNotServe(d, 'embeddings');
         const upstreamBody = applyParamPolicy({ ...request, ...params, model: d.upstreamModel }, d, EMBEDDING_PARAMS, this.options.drop_params);
         const res = await d.provider.embeddings({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
         const u = res.usage;
@@ -369,12 +488,15 @@ export class Router {
     return { body: value, meta };
   }
 
-  /** A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure. */
-  refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
+  /**
+   * A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure.
+   * Without an error: a call made outside routing (a provider pass-through), heard of as a success, with what it spent.
+   */
+  refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
     log.caller = opts.caller;
     log.admission = opts.admission;
-    this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
+    this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 
   /** /v1/models: the model groups and the aliases not marked hidden. */
@@ -540,6 +662,7 @@ export class Router {
 
 /** What a continuation takes over from the request it continues. */
 type Continued = Pick<Job<unknown>, 'model' | 'estTokens' | 'controls' | 'affinity' | 'signal' | 'defer' | 'log' | 'after'>;
+const doesNotServe = (d: Deployment, route: Route) => new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve ${route}`);
 
 function estimatedUsage(prompt: number, contentChars: number): Usage {
   const completion = Math.ceil(contentChars / CHARS_PER_TOKEN);

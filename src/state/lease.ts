@@ -7,6 +7,7 @@
 // the object count more than was used, never less. At a new minute what leases hold unspent is counted
 // again in it. See ARCHITECTURE.md, "Quota leases".
 
+import { fnv1a } from '../utils/fnv1a';
 import type { AcquireResult } from './ledger';
 
 /**
@@ -101,9 +102,7 @@ export interface SyncResponse<S> {
 /** FNV-1a over the limits, in a stable order: names a config's limits in 8 hex digits. */
 export function limitsHash(limits: ReadonlyMap<string, Limits>): string {
   const text = [...limits].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, l]) => `${id}\u0000${l.rpm ?? ''}\u0000${l.tpm ?? ''}`).join('\u0001');
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(text).toString(16).padStart(8, '0');
 }
 
 export const minuteOf = (now: number) => Math.floor(now / 60_000);

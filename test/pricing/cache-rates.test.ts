@@ -1,7 +1,9 @@
 // Prompt-cache usage priced at the cache rates: read tokens at cache_read_input_token_cost, written ones at
 // cache_creation_input_token_cost (LiteLLM's price table, or the deployment's model_info), the rest at the input price.
-import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { costOf, knownModelInfo } from '../../src/pricing';
+import { loadPrices } from '../../src/pricing/table';
 import { textMessage } from '../fixtures/anthropic';
 import { chatCompletion } from '../helpers/fake-upstream';
 import { testGateway } from '../helpers/gateway';
@@ -18,6 +20,9 @@ model_list:
 `;
 
 describe('prompt-cache rates', () => {
+  // A gateway reads the table before its first request; a direct lookup reads it first itself.
+  beforeAll(() => loadPrices(env.ASSETS));
+
   it('the price table knows them', () => {
     expect(knownModelInfo('anthropic/claude-sonnet-4-5', undefined)).toMatchObject({ cache_read_input_token_cost: 0.3e-6, cache_creation_input_token_cost: 3.75e-6 });
     expect(knownModelInfo('openai/gpt-4o', undefined)).toMatchObject({ cache_read_input_token_cost: 1.25e-6 });

@@ -15,6 +15,8 @@ interface Expected {
   model?: string;
   header?: string;
   embeddings: boolean;
+  /** A rerank or embedding host: chat is refused without a call. */
+  chat?: false;
 }
 
 const EXPECTED: Record<string, Expected> = {
@@ -50,6 +52,8 @@ const EXPECTED: Record<string, Expected> = {
   github: { url: 'https://models.inference.ai.azure.com/chat/completions', keyEnv: 'GITHUB_API_KEY', embeddings: true },
   huggingface: { url: 'https://router.huggingface.co/v1/chat/completions', keyEnv: 'HF_TOKEN', embeddings: false },
   cohere: { url: 'https://api.cohere.ai/compatibility/v1/chat/completions', keyEnv: 'COHERE_API_KEY', embeddings: true },
+  jina_ai: { url: 'https://api.jina.ai/v1/chat/completions', keyEnv: 'JINA_AI_API_KEY', embeddings: true, chat: false },
+  voyage: { url: 'https://api.voyageai.com/v1/chat/completions', keyEnv: 'VOYAGE_API_KEY', embeddings: true, chat: false },
 };
 
 const KEY = 'test-provider-key-123456';
@@ -70,6 +74,11 @@ describe('the OpenAI-compatible catalogue', () => {
     it(`${prefix}/: URL, auth header and body as the host expects`, async () => {
       const gw = testGateway(config(prefix, e));
       const res = await gw.chat({ model: 'm', messages: user(), temperature: 0.2, max_tokens: 20 });
+      if (e.chat === false) {
+        expect(res.status).toBe(400);
+        expect(gw.upstream.calls).toHaveLength(0);
+        return;
+      }
       expect(res.status).toBe(200);
       const [call] = gw.upstream.calls;
       expect(call.url).toBe(e.url);
@@ -80,7 +89,8 @@ describe('the OpenAI-compatible catalogue', () => {
 
     it(`${prefix}/: the key from ${e.keyEnv} when api_key is absent, as LiteLLM reads it`, async () => {
       const gw = testGateway(config(prefix, e, 'rpm: 100'), {}, { [e.keyEnv]: 'key-from-env-654321' });
-      expect((await gw.chat({ model: 'm', messages: user() })).status).toBe(200);
+      if (e.chat === false) expect((await gw.request('/v1/embeddings', { method: 'POST', json: { model: 'm', input: 'a' } })).status).toBe(200);
+      else expect((await gw.chat({ model: 'm', messages: user() })).status).toBe(200);
       expect(gw.upstream.calls[0].headers).toMatchObject(authOf(e, 'key-from-env-654321'));
     });
 
@@ -99,7 +109,7 @@ describe('the OpenAI-compatible catalogue', () => {
   }
 
   it('honours api_base for every row', async () => {
-    for (const prefix of Object.keys(CATALOGUE)) {
+    for (const prefix of Object.keys(CATALOGUE).filter((p) => EXPECTED[p].chat !== false)) {
       const gw = testGateway(config(prefix, { ...EXPECTED[prefix], apiBase: 'https://proxy.test/base/' }));
       const res = await gw.chat({ model: 'm', messages: user() });
       expect(res.status, prefix).toBe(200);

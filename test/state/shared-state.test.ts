@@ -134,7 +134,7 @@ router_settings: { routing_strategy: ${strategy} }
         expect(res.status).toBe(200);
         await waitOnExecutionContext(ctx);
       }
-      const gateway = gatewayFor(env, options);
+      const gateway = await gatewayFor(env, options);
       if (!gateway.ok) throw gateway.error;
       const store = (gateway.router as unknown as { state: DurableStateStore }).state;
       expect(store.blockingRoundTrips).toBe(1);

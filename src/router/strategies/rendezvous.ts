@@ -2,18 +2,9 @@
 // weighs (weight, else rpm, else tpm), and the highest score wins. The same key lands on the same deployment
 // while it is in the pool; when it leaves (cooling, at its limit), only the keys it held move, each to its own
 // next-best, and they come back when it returns. Keys spread over the pool in proportion to the weights.
+import { fnv1a } from '../../utils/fnv1a';
 import { pickWeightKey } from './simple-shuffle';
 import type { Candidate, Strategy } from './types';
-
-/** FNV-1a, 32 bits: a cheap, stable hash of a string (not a secret-grade digest: it only spreads keys). */
-export function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** murmur3's finaliser: every input bit moves every output bit, so scores of nearby ids are unrelated. */
 function mix(h: number): number {
