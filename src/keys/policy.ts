@@ -97,7 +97,8 @@ export function accountRefusal(r: AccountRecord, model: string | undefined, grou
  * nothing pending this is LiteLLM's check exactly.
  */
 export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
-  if (r.max_budget === null || r.spend + pending < r.max_budget) return undefined;
+  // A nano-dollar of float dust is the limit reached: 200 bookings of $0.0002 add up to 0.03999999999999987.
+  if (r.max_budget === null || r.spend + pending < r.max_budget - 1e-9) return undefined;
   const inFlight = pending > 0 ? ` (+${pending} in requests in flight)` : '';
   const refusal = { status: 400, type: 'budget_exceeded', code: '400' };
   // An end user's words are LiteLLM's for end users (auth_checks.py); every other budget's, its BudgetExceededError's.
