@@ -6,6 +6,7 @@ import type { Passthrough } from '../providers/provider';
 import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
 import type { Defer } from '../state/store';
+import type { Splicer } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
 import type { ConversationStore } from './responses/store';
 
@@ -51,6 +52,12 @@ export interface InboundApi<B extends InboundRequest> {
   /** With responses_api_deployment_check: an answer whose ids name the deployment that gave them. */
   manageIds?(text: string, provider: string, deploymentId: string): string;
   manageStream?(provider: string, deploymentId: string): TransformStream<Uint8Array, Uint8Array>;
+  /**
+   * stream_failure: continue on a passed-through stream: the splicer of the API's events (`onAnswer` hears the
+   * whole spliced answer), and the request asking a deployment that speaks the API to go on from `prefill`.
+   */
+  splicer?(request: B, onAnswer: (answer: unknown) => void): Splicer;
+  prefilled?(request: B, prefill: string): B;
   /** Before routing: the request completed from what was stored (Responses' previous_response_id). */
   restore?(request: B, ctx: ApiContext): Promise<B>;
   /** After a translated answer: kept for later requests (a response for a previous_response_id). */

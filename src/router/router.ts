@@ -22,8 +22,8 @@ import type { Endpoint } from '../providers/provider';
 import { scrub } from '../security/scrub';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
-import type { Continuation } from '../stream/continuation';
-import { addUsage, endOnly, splice, Transcript } from '../stream/continuation';
+import type { Continuation, Splicer } from '../stream/continuation';
+import { addUsage, chatSplicer } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
 import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
@@ -217,7 +217,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.continuation(request, d, job, params));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -374,7 +374,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -387,21 +387,17 @@ export class Router {
           return { value: { kind: 'json', body: parsed, text, meta: undefined as never }, usage: api.usage(parsed) };
         }
         chat ??= api.toChat(request);
-        const upstreamBody = applyParamPolicy({ ...chat, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
-        // Clients of these APIs ask for as many tokens as their usual model allows (Claude Code: 32000); a
-        // deployment whose model_info says it gives fewer is asked for what it gives, not refused.
-        const cap = d.info.max_output_tokens;
-        if (cap !== undefined && typeof upstreamBody.max_tokens === 'number' && upstreamBody.max_tokens > cap) upstreamBody.max_tokens = cap;
-        const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls });
+        const result = await d.provider.chat({ deployment: d, body: capped(applyParamPolicy({ ...chat, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params), d), signal, fetch: this.fetch, controls });
         if (result.kind === 'json') {
           const answer = api.fromChat(result.body, request);
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.continuation(chat, d, job));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
+
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
     if (managed && api.manageIds && api.manageStream) {
@@ -558,31 +554,62 @@ export class Router {
   }
 
   /**
-   * stream_failure: continue, for an attempt streaming chat chunks from `d`: what the relay needs to continue its
-   * answer elsewhere if it is cut (undefined: today's error event). A continuation is not continued in turn.
+   * stream_failure: continue, for an attempt streaming from `d`: what the relay needs to continue its answer
+   * elsewhere if it is cut (undefined: today's error event), in the stream's format (`splicer`), the rest asked of
+   * each next deployment by `rest`. A continuation is not continued in turn.
    */
-  private continuation(request: ChatRequest, d: Deployment, job: Continued, params?: Record<string, unknown>): Continuation | undefined {
-    if (this.options.stream_failure !== 'continue' || job.after) return undefined;
+  private continuation(d: Deployment, job: Continued, s: Splicer, rest: Rest): Continuation {
+    return { transcript: s.transcript, resume: (cut) => this.resume(s, rest, d, job, cut) };
+  }
+
+  private continues(job: Continued): boolean {
+    return this.options.stream_failure === 'continue' && !job.after;
+  }
+
+  /** A chat stream's continuation (not for n > 1); `cap`: the request was translated from Messages or Responses. */
+  private chatContinuation(request: ChatRequest, d: Deployment, job: Continued, params?: Record<string, unknown>, cap = false) {
+    if (!this.continues(job)) return undefined;
     const base = params ? { ...request, ...params } : request;
     if ((base.n ?? 1) > 1) return undefined;
-    const transcript = new Transcript();
-    return { transcript, resume: (cut) => this.resume(base, d, job, transcript, cut) };
+    return this.continuation(d, job, chatSplicer(), (next, prefill, a) => this.chatRest(prefilled(base, prefill).body, next, a, cap));
+  }
+
+  /**
+   * A passed-through Messages or Responses stream's continuation: the rest passed through to a deployment that
+   * speaks the API (asked to go on from the prefill), else translated from its chat chunks; spliced in the API's events.
+   */
+  private apiContinuation<B extends InboundRequest>(api: InboundApi<B>, request: B, d: Deployment, job: Continued, ctx: ApiContext, opts: CallOptions) {
+    if (!api.splicer || !this.continues(job)) return undefined;
+    const splicer = api.splicer(request, (answer) => api.remember?.(request, answer, ctx));
+    return this.continuation(d, job, splicer, async (next, prefill, a) => {
+      const native = next.provider.passthrough?.[api.native];
+      if (!native || !(api.nativeFor?.(next) ?? true)) {
+        const chunks = await this.chatRest(prefilled(api.toChat(request), prefill).body, next, a, true);
+        return chunks.pipeThrough(api.fromChatStream(request, a.job.estTokens, () => {}));
+      }
+      const startedAt = this.now();
+      const body = { ...api.prefilled!(request, prefill), model: next.upstreamModel };
+      const res = await native({ deployment: next, body, signal: a.signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
+      return this.relay(res.body ?? new ReadableStream(), next, a.job, startedAt, a.abort, a.book, a.deadline, api.dialect(request));
+    });
   }
 
   /**
    * The rest of a cut answer: the request loop again from the cut deployment's group (the cut counts as its failed
    * attempt: a retry elsewhere, then fallbacks), among deployments that take a prefill, asked to go on from the text
-   * so far; its chunks spliced in as the same answer. Undefined when none could start (the request is then logged
+   * so far; its events spliced in as the same answer. Undefined when none could start (the request is then logged
    * as failed with the cut's error, and the client gets the error event).
    */
-  private async resume(base: ChatRequest, cutOn: Deployment, job: Continued, t: Transcript, cut: RouterError): Promise<ReadableStream<Uint8Array> | undefined> {
+  private async resume(s: Splicer, rest: Rest, cutOn: Deployment, job: Continued, cut: RouterError): Promise<ReadableStream<Uint8Array> | undefined> {
     const log = job.log;
-    if (t.finished) {
+    const t = s.transcript;
+    if (t.finished && s.end) {
       this.logger.finish(log, undefined, {}, job.defer);
-      return endOnly();
+      return s.end();
     }
     const prior = log.usage;
-    const { body, trimmed } = prefilled(base, t.text);
+    // Anthropic refuses a prefill ending in whitespace; the client has it, so the splice does not send it twice.
+    const prefill = t.text.trimEnd();
     const next: Job<ReadableStream<Uint8Array>> = {
       model: isPattern(cutOn.group) ? job.model : cutOn.group,
       stream: true,
@@ -594,20 +621,24 @@ export class Router {
       log,
       after: { group: cutOn.group, deploymentId: cutOn.id, error: cut },
       accepts: takesPrefill,
-      attempt: async (d, signal, abort, book, params, deadline) => {
-        const upstreamBody = applyParamPolicy({ ...body, ...params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
-        const startedAt = this.now();
-        const result = await d.provider.chat({ deployment: d, body: upstreamBody, signal, fetch: this.fetch, controls: job.controls });
-        if (result.kind !== 'stream') throw new RouterError('InternalServerError', `${d.provider.name} answered a streamed request with JSON`);
-        return { value: await this.relay(result.stream, d, next, startedAt, abort, book, deadline, result.dialect), settled: true };
-      },
+      attempt: async (d, signal, abort, book, params, deadline) => ({ value: await rest(d, prefill, { job: next, signal, abort, book, params, deadline }), settled: true }),
     };
     try {
       const { value } = await this.loop.run(next);
-      return value.pipeThrough(splice(t, prior, trimmed));
+      return value.pipeThrough(s.splice(prior, prefill.length < t.text.length));
     } catch {
       return undefined;
     }
+  }
+
+  /** A continuation's chat stream from `d`, relayed; `cap`: max_tokens within the deployment's max_output_tokens. */
+  private async chatRest(body: ChatRequest, d: Deployment, a: RestAttempt, cap = false): Promise<ReadableStream<Uint8Array>> {
+    const upstreamBody = applyParamPolicy({ ...body, ...a.params, model: d.upstreamModel }, d, CHAT_PARAMS, this.options.drop_params);
+    const startedAt = this.now();
+    const controls = a.job.controls;
+    const result = await d.provider.chat({ deployment: d, body: cap ? capped(upstreamBody, d) : upstreamBody, signal: a.signal, fetch: this.fetch, controls });
+    if (result.kind !== 'stream') throw new RouterError('InternalServerError', `${d.provider.name} answered a streamed request with JSON`);
+    return this.relay(result.stream, d, a.job, startedAt, a.abort, a.book, a.deadline, result.dialect);
   }
 
   /**
@@ -663,6 +694,29 @@ export class Router {
 /** What a continuation takes over from the request it continues. */
 type Continued = Pick<Job<unknown>, 'model' | 'estTokens' | 'controls' | 'affinity' | 'signal' | 'defer' | 'log' | 'after'>;
 const doesNotServe = (d: Deployment, route: Route) => new RouterError('BadRequestError', `Deployment ${d.id} (${d.provider.name}) does not serve ${route}`);
+
+/** One attempt of a continuation, as the loop gives it. */
+interface RestAttempt {
+  job: Job<ReadableStream<Uint8Array>>;
+  signal: AbortSignal;
+  abort: (r: RouterError) => void;
+  book: Booker;
+  params: Record<string, unknown> | undefined;
+  deadline: Deadline;
+}
+
+/** The rest of a cut answer from deployment `d`, asked to go on from `prefill`: its stream in the client's format. */
+type Rest = (d: Deployment, prefill: string, a: RestAttempt) => Promise<ReadableStream<Uint8Array>>;
+
+/**
+ * Clients of Messages and Responses ask for as many tokens as their usual model allows (Claude Code: 32000); a
+ * deployment whose model_info says it gives fewer is asked for what it gives, not refused.
+ */
+function capped(body: ChatRequest, d: Deployment): ChatRequest {
+  const cap = d.info.max_output_tokens;
+  if (cap !== undefined && typeof body.max_tokens === 'number' && body.max_tokens > cap) body.max_tokens = cap;
+  return body;
+}
 
 function estimatedUsage(prompt: number, contentChars: number): Usage {
   const completion = Math.ceil(contentChars / CHARS_PER_TOKEN);

@@ -1,13 +1,36 @@
-// stream_failure: continue, on the bytes. A Transcript stage keeps the answer the client has been sent (OpenAI chat
-// chunks: the relay's shape for every translated stream); when the upstream fails after the first byte, the relay
-// hands its source over to the continuation (the router's next attempt, with that answer as an assistant prefill),
-// whose chunks are spliced in as the same answer: the first stream's id, model and created, the usage of both calls.
+// stream_failure: continue, on the bytes. A Transcript stage keeps the answer the client has been sent, in the
+// client's stream format; when the upstream fails after the first byte, the relay hands its source over to the
+// continuation (the router's next attempt, with that answer as an assistant prefill), whose events a Splicer of the
+// same format splices in as the same answer. OpenAI chat chunks here (the relay's shape for every translated
+// stream); Anthropic's Messages and OpenAI's Responses events, passed through, in src/api/*/continuation.ts.
 // Only present when the setting is on: the default relay neither decodes nor keeps any text.
 import type { Usage } from '../providers/openai-types';
 import type { RouterError } from '../router/errors';
 import { eventEnd, nextEvent } from './framing';
 import { DONE_EVENT, encodeEvent, parseBlock, translateEvents } from './sse';
 import type { Send, Stage } from './stage';
+
+/** The answer so far, as the client received it (after the watch and scrub stages): the relay's last stage. */
+export interface Transcript extends Stage {
+  /** The answer's text so far: the continuation's prefill. */
+  readonly text: string;
+  /** False once the stream holds what no prefill can continue (a tool call began, a second choice). */
+  readonly continuable: boolean;
+  /** The text was whole when cut (its stop reason sent): only the stream's end is missing. */
+  readonly finished: boolean;
+}
+
+/** One stream format's continuation: the stage that keeps the answer, and how the rest joins it. */
+export interface Splicer {
+  transcript: Transcript;
+  /**
+   * The rest (the continuation's stream, in the same format) as the same answer; usage adds `prior`, the cut call's.
+   * `trimmed`: the prefill lost trailing whitespace (Anthropic refuses it), which the client already has.
+   */
+  splice(prior: Usage | undefined, trimmed: boolean): TransformStream<Uint8Array, Uint8Array>;
+  /** The stream's end alone, for an answer cut when it was already whole (`finished`). */
+  end?(): ReadableStream<Uint8Array>;
+}
 
 /** What the relay needs to continue a cut stream: the transcript stage, and how to start the next attempt. */
 export interface Continuation {
@@ -25,16 +48,11 @@ interface ChunkJson {
   error?: unknown;
 }
 
-/** The answer so far, as the client received it (after the watch and scrub stages). */
-export class Transcript implements Stage {
+/** A transcript that reads each event's JSON as it passes (`see`), in the stream's order. */
+export abstract class EventTranscript<E> implements Transcript {
   text = '';
-  id?: string;
-  model?: string;
-  created?: number;
-  /** A tool call began, or a second choice streamed: no prefill can continue it. */
-  blocked = false;
-  /** The finish_reason was sent: the text is whole, only the stream's end is missing. */
   finished = false;
+  protected blocked = false;
   private readonly decoder = new TextDecoder();
 
   get continuable(): boolean {
@@ -46,19 +64,28 @@ export class Transcript implements Stage {
       const end = eventEnd(events, start);
       const next = nextEvent;
       const ev = parseBlock(this.decoder.decode(events.subarray(start, end)), false);
-      if (ev?.data.startsWith('{')) this.see(ev.data);
       start = next;
+      let json: E;
+      try {
+        json = JSON.parse(ev?.data ?? '');
+      } catch {
+        continue; // [DONE], or no event: the watch stage refused anything else
+      }
+      if (typeof json === 'object' && json) this.see(json);
     }
     return send(events);
   }
 
-  private see(data: string) {
-    let json: ChunkJson;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return;
-    }
+  protected abstract see(json: E): void;
+}
+
+/** A chat chunk stream's answer so far: blocked by a tool call or a second choice; finished by its finish_reason. */
+class ChatTranscript extends EventTranscript<ChunkJson> {
+  id?: string;
+  model?: string;
+  created?: number;
+
+  protected see(json: ChunkJson) {
     this.id ??= json.id;
     this.model ??= json.model;
     this.created ??= json.created;
@@ -70,14 +97,39 @@ export class Transcript implements Stage {
   }
 }
 
-/** Usage of two calls added up (the continuation's prompt holds the prefill, billed again). */
+/** Usage of two calls added up, cache counts too (the continuation's prompt holds the prefill, billed again). */
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!a || !b) return a ?? b;
-  return {
+  const sum: Usage = {
     prompt_tokens: a.prompt_tokens + b.prompt_tokens,
     completion_tokens: a.completion_tokens + b.completion_tokens,
     total_tokens: a.total_tokens + b.total_tokens,
   };
+  const da = a.prompt_tokens_details as Record<string, number> | undefined;
+  const db = b.prompt_tokens_details as Record<string, number> | undefined;
+  if (da || db) {
+    const details: Record<string, number> = { ...da };
+    for (const k in db) details[k] = (details[k] ?? 0) + db[k];
+    sum.prompt_tokens_details = details;
+  }
+  return sum;
+}
+
+/** The rest's texts as sent: the first without leading whitespace when the prefill lost its trailing whitespace. */
+export function restText(trimmed: boolean): (text: string) => string {
+  let leading = trimmed;
+  return (text) => {
+    if (!leading) return text;
+    text = text.trimStart();
+    if (text) leading = false;
+    return text;
+  };
+}
+
+/** A chat chunk stream's splicer. */
+export function chatSplicer(): Splicer {
+  const transcript = new ChatTranscript();
+  return { transcript, splice: (prior, trimmed) => splice(transcript, prior, trimmed), end: endOnly };
 }
 
 /**
@@ -85,8 +137,8 @@ export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | un
  * `trimmed`: the prefill lost trailing whitespace (Anthropic refuses it), which the client already has, so the
  * continuation's leading whitespace is not sent twice; a usage chunk adds `prior`, the first call's usage.
  */
-export function splice(t: Transcript, prior: Usage | undefined, trimmed: boolean): TransformStream<Uint8Array, Uint8Array> {
-  let leading = trimmed;
+function splice(t: ChatTranscript, prior: Usage | undefined, trimmed: boolean): TransformStream<Uint8Array, Uint8Array> {
+  const rest = restText(trimmed);
   return translateEvents({
     translate(ev) {
       if (ev.data === '[DONE]') return [DONE_EVENT];
@@ -103,10 +155,7 @@ export function splice(t: Transcript, prior: Usage | undefined, trimmed: boolean
       const c = json.choices?.[0];
       if (c?.delta) {
         delete c.delta.role;
-        if (leading && typeof c.delta.content === 'string') {
-          c.delta.content = c.delta.content.trimStart();
-          if (c.delta.content) leading = false;
-        }
+        if (typeof c.delta.content === 'string') c.delta.content = rest(c.delta.content);
         if (!c.delta.content && !c.finish_reason && Object.keys(c.delta).length <= 1 && !json.usage) return [];
       }
       if (json.usage) json.usage = addUsage(prior, json.usage);
@@ -116,7 +165,7 @@ export function splice(t: Transcript, prior: Usage | undefined, trimmed: boolean
 }
 
 /** The end of an answer whose text was whole when it was cut (its finish_reason sent): nothing to ask anyone. */
-export const endOnly = (): ReadableStream<Uint8Array> =>
+const endOnly = (): ReadableStream<Uint8Array> =>
   new ReadableStream({
     start(c) {
       c.enqueue(DONE_EVENT);

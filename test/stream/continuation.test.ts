@@ -228,7 +228,7 @@ describe('stream_failure: continue, what is booked', () => {
     expect(r.deploymentId).toBe('claude-2');
     expect(r.attempts).toBe(2);
     const firstPrompt = Math.ceil(JSON.stringify(user()).length / 4);
-    expect(r.usage).toEqual({ prompt_tokens: firstPrompt + 50, completion_tokens: 1 + 5, total_tokens: firstPrompt + 1 + 55 });
+    expect(r.usage).toEqual({ prompt_tokens: firstPrompt + 50, completion_tokens: 1 + 5, total_tokens: firstPrompt + 1 + 55, prompt_tokens_details: { cached_tokens: 0 } });
     expect(r.cost).toBeCloseTo((firstPrompt + 50) * 0.001 + 6 * 0.002, 9);
   });
 });

@@ -3,6 +3,7 @@ import { toUsage } from '../../providers/anthropic/response';
 import type { AnthropicUsage } from '../../providers/anthropic/types';
 import { estimateTokens } from '../../router/request';
 import type { InboundApi } from '../inbound';
+import { messagesSplicer, prefilledMessages } from './continuation';
 import type { MessagesBody } from './request';
 import { parseMessagesRequest, toChatRequest } from './request';
 import { toMessage } from './response';
@@ -26,4 +27,6 @@ export const messagesApi: InboundApi<MessagesBody> = {
   fromChat: (chat, r) => toMessage(chat, r.model),
   // Messages answers are not kept: Anthropic's API has no stored conversations.
   fromChatStream: (r, est) => toMessagesStream(r.model, est),
+  splicer: messagesSplicer,
+  prefilled: prefilledMessages,
 };

@@ -16,7 +16,7 @@ import { anthropicUsage, messageId, stopReason } from './response';
 const ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error']);
 
 /** Anthropic's own keep-alive, which its SDKs skip: the heartbeat of a Messages stream. */
-const PING = namedEvent({ type: 'ping' });
+export const PING = namedEvent({ type: 'ping' });
 
 export function toMessagesStream(model: string, estInputTokens: number): TransformStream<Uint8Array, Uint8Array> {
   const t = new MessagesTranslator(model, estInputTokens);
@@ -144,4 +144,4 @@ export function messagesDialect(): StreamDialect {
   };
 }
 
-const stripNulls = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as Partial<T>;
+export const stripNulls = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as Partial<T>;

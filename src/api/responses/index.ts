@@ -1,6 +1,7 @@
 // OpenAI's Responses API (POST /v1/responses) as an inbound API of the Router.
 import { estimateTokens } from '../../router/request';
 import type { InboundApi } from '../inbound';
+import { prefilledResponses, responsesSplicer } from './continuation';
 import { decodeResponseId, manageIds, manageStreamIds } from './managed-id';
 import type { ResponsesBody } from './request';
 import { parseResponsesRequest, toChatRequest } from './request';
@@ -20,6 +21,8 @@ export const responsesApi: InboundApi<ResponsesBody> = {
   toChat: toChatRequest,
   fromChat: toResponse,
   fromChatStream: (r, _est, onAnswer) => toResponsesStream(r, onAnswer),
+  splicer: (_r, onAnswer) => responsesSplicer(onAnswer),
+  prefilled: prefilledResponses,
   pinned: (r) => {
     const id = r.previous_response_id ? decodeResponseId(r.previous_response_id) : undefined;
     return id && { request: { ...r, previous_response_id: id.responseId }, deploymentId: id.deploymentId };

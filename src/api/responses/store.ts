@@ -1,7 +1,8 @@
 // Responses the gateway answered by translation, kept so that a follow-up's previous_response_id works on any
 // deployment: the conversation (input items, then output items) is stored under the response id, scoped to the
 // caller (a hash of its key, never the key), in Workers KV (binding CACHE) or, without it, the isolate's memory.
-// A response OpenAI or Azure answered directly is theirs to keep: its id passes through untouched.
+// A response OpenAI or Azure answered directly is theirs to keep: its id passes through untouched (unless its
+// stream was cut and continued: the gateway then keeps the whole spliced answer under that id).
 
 import { sha256Hex } from '../../cache/key';
 import { MAX_NAME_LENGTH } from '../../schema/common';
