@@ -56,6 +56,28 @@ export async function loadStep({ url, headers, bodies, connections, durationS })
     non2xx: bad,
     errors: result.errors,
     timeouts: result.timeouts,
+    samples: { total, ttfb },
+  };
+}
+
+/** One result from several slices of the same step (--rounds): rates over their summed time, percentiles over every sample. */
+export function mergeSteps(parts) {
+  if (parts.length === 1) return parts[0];
+  const total = parts.flatMap((p) => p.samples.total);
+  const ttfb = parts.flatMap((p) => p.samples.ttfb);
+  const durationS = parts.reduce((a, p) => a + p.durationS, 0);
+  const sum = (f) => parts.reduce((a, p) => a + (f(p) ?? 0), 0);
+  return {
+    connections: parts[0].connections,
+    durationS,
+    requests: total.length,
+    rps: total.length / durationS,
+    latencyMs: percentiles(total),
+    ttfbMs: percentiles(ttfb),
+    non2xx: sum((p) => p.non2xx),
+    errors: sum((p) => p.errors),
+    timeouts: sum((p) => p.timeouts),
+    samples: { total, ttfb },
   };
 }
 

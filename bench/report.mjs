@@ -106,7 +106,8 @@ export function printIsolates({ manyIsolates: m }) {
   const b = k.budget;
   console.log(
     `  one team, max_budget ${b.maxBudget}: admitted ${b.admitted}, refused ${b.refused}; final spend ${b.spend} (${pct(b.spend / b.maxBudget)} of the budget, ` +
-      `${b.spend > b.maxBudget ? `${(b.spend - b.maxBudget).toExponential(2)} over` : 'not over'}; one request ~${b.costPerRequest?.toExponential(2)})`,
+      `${b.spend > b.maxBudget ? `${(b.spend - b.maxBudget).toExponential(2)} over` : 'not over'}; one request ~${b.costPerRequest?.toExponential(2)} on average); ` +
+      `the stated bound here, one request at the dearer deployment: ${b.bound?.toExponential(2)}: ${b.spend - b.maxBudget <= b.bound + 1e-12 ? 'within' : 'OVER THE BOUND'}`,
   );
 }
 

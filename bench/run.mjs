@@ -8,7 +8,7 @@
 //
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
-//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3]
+//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3 --rounds 1]
 //
 // --state-rtt-ms runs each strategy once per simulated round-trip time to the RouterState objects (a
 // delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
@@ -26,8 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import os from 'node:os';
 import { buildBundle } from './bundle.mjs';
-import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
-import { loadStep } from './load.mjs';
+import { benchConfig, DEAREST_REQUEST_COST, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
+import { loadStep, mergeSteps } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
 import { evaluateBudgets, printBudgets, printBundle, printFirstRequest, printIsolates, printKeyed, printStartup, printTables } from './report.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
@@ -52,6 +52,7 @@ const { values: argv } = parseArgs({
     'isolate-rpm': { type: 'string', default: '300' },
     'isolate-seconds': { type: 'string', default: '6' },
     'prime-s': { type: 'string', default: '0.3' },
+    rounds: { type: 'string', default: '1' },
     'isolate-key-rpm': { type: 'string', default: '600' },
     'isolate-team-budget': { type: 'string', default: '0.005' },
   },
@@ -168,10 +169,17 @@ try {
       connections,
       durationS: seconds,
     });
-    const cpuUsPerRequest = ((cpuSeconds(server) - cpuBefore) * 1e6) / r.requests;
+    const cpuS = cpuSeconds(server) - cpuBefore;
     const after = await upstreamStats();
-    const upstreamCalls = after.chat - before.chat;
-    return { ...r, cpuUsPerRequest, upstreamCalls, hitRatio: r.requests > 0 ? Math.max(0, 1 - upstreamCalls / r.requests) : 0 };
+    return { ...r, cpuS, upstreamCalls: after.chat - before.chat };
+  };
+  /** Slices of one target's step (--rounds), as one row: CPU and upstream calls summed over the slices. */
+  const row = (parts) => {
+    const r = mergeSteps(parts);
+    const cpuS = parts.reduce((a, p) => a + p.cpuS, 0);
+    const upstreamCalls = parts.reduce((a, p) => a + p.upstreamCalls, 0);
+    const { samples, ...rest } = r;
+    return { ...rest, cpuUsPerRequest: (cpuS * 1e6) / r.requests, upstreamCalls, hitRatio: r.requests > 0 ? Math.max(0, 1 - upstreamCalls / r.requests) : 0 };
   };
   const upstreamStats = async () => (await fetch(`${upstreamOrigin}/bench/stats`)).json();
 
@@ -185,17 +193,26 @@ try {
     ...concurrencies.map((c) => ({ stream: false, c })),
     ...streamConcurrencies.map((c) => ({ stream: true, c })),
   ];
+  // --rounds N: each step in N slices of duration/N, the targets in turn within each round, so that a burst of
+  // other load on a shared machine falls on every target of a comparison alike.
+  const rounds = Math.max(1, Number(argv.rounds));
   let n = 0;
   const totalSteps = plan.length * targets.length - (targets.some((t) => t.hitHeavy) ? streamConcurrencies.length : 0);
   for (const { stream, c } of plan) {
-    for (const t of targets) {
-      if (t.hitHeavy && stream) continue; // the cache run is non-stream: a hit answers JSON-shaped work
-      log(`[${++n}/${totalSteps}] ${stream ? 'stream' : 'json'} c=${c} ${t.label}`);
-      // Steady state: the same load, unmeasured, just before (the other targets' steps left it idle for
-      // longer than a quota lease lives; an isolate's first requests after a pause are timed apart).
-      if (Number(argv['prime-s']) > 0) await step(t, stream, c, Number(argv['prime-s']));
-      const r = await step(t, stream, c);
-      if (r.non2xx || r.errors) log(`  ! ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
+    const active = targets.filter((t) => !(t.hitHeavy && stream)); // the cache run is non-stream: a hit answers JSON-shaped work
+    const slices = new Map(active.map((t) => [t, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const t of active) {
+        if (round === 0) log(`[${++n}/${totalSteps}] ${stream ? 'stream' : 'json'} c=${c} ${t.label}${rounds > 1 ? ` (${rounds} rounds)` : ''}`);
+        // Steady state: the same load, unmeasured, just before (the other targets' steps left it idle for
+        // longer than a quota lease lives; an isolate's first requests after a pause are timed apart).
+        if (Number(argv['prime-s']) > 0) await step(t, stream, c, Number(argv['prime-s']));
+        slices.get(t).push(await step(t, stream, c, durationS / rounds));
+      }
+    }
+    for (const t of active) {
+      const r = row(slices.get(t));
+      if (r.non2xx || r.errors) log(`  ! ${t.label}: ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
       results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, keyed: t.keyed, stream, ...r });
     }
   }
@@ -281,7 +298,7 @@ try {
     const budgetAdmitted = sum(budgetSteps, (r) => r.requests);
     return {
       rpm: { limit: rpm, admitted: rpmAdmitted, upstreamCalls: rpmUpstream, overLimit: Math.max(0, rpmUpstream - rpm), refused: sum(rpmSteps, (r) => r.non2xx), sameMinute: rpmSameMinute, perIsolate: rpmSteps.map((r) => r.requests) },
-      budget: { maxBudget: budget, admitted: budgetAdmitted, upstreamCalls: budgetUpstream, refused: sum(budgetSteps, (r) => r.non2xx), spend: team?.spend, costPerRequest: budgetUpstream > 0 ? team?.spend / budgetUpstream : undefined },
+      budget: { maxBudget: budget, admitted: budgetAdmitted, upstreamCalls: budgetUpstream, refused: sum(budgetSteps, (r) => r.non2xx), spend: team?.spend, costPerRequest: budgetUpstream > 0 ? team?.spend / budgetUpstream : undefined, bound: DEAREST_REQUEST_COST },
     };
   }
 

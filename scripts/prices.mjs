@@ -2,7 +2,8 @@
 // model_prices_and_context_window.json (its source of truth for costs and context windows):
 //   node scripts/prices.mjs path/to/model_prices_and_context_window.json
 // It keeps chat and embedding models of the providers the gateway serves, priced per million tokens, with
-// max_input_tokens for the context pre-check, prompt-cache read and write rates, and leaves out the long tails (per-region and fine-tuned variants,
+// max_input_tokens for the context pre-check, prompt-cache read and write rates; rerank and image models priced
+// per unit as LiteLLM's keys ({"input_cost_per_query": x} per search unit, {"output_cost_per_image": x}); and leaves out the long tails (per-region and fine-tuned variants,
 // free local models, hosts whose catalogues run to hundreds of models) so the table stays small. It is a static
 // asset (the ASSETS binding), outside the Worker's bundle: src/pricing/table.ts reads it once per isolate.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,11 +20,14 @@ if (!source) {
 const PROVIDERS = new Set([
   'openai', 'azure', 'anthropic', 'gemini', 'vertex_ai', 'vertex_ai-language-models', 'vertex_ai-anthropic_models',
   'vertex_ai-embedding-models', 'bedrock', 'bedrock_converse', 'deepseek', 'mistral', 'codestral', 'together_ai', 'xai',
-  'perplexity', 'cerebras', 'sambanova', 'nvidia_nim', 'groq', 'cohere', 'cohere_chat',
+  'perplexity', 'cerebras', 'sambanova', 'nvidia_nim', 'groq', 'cohere', 'cohere_chat', 'vertex_ai-image-models',
+  'azure_ai', 'jina_ai', 'voyage',
 ]);
-const MODES = new Set(['chat', 'embedding', 'completion']);
-/** Per-region and per-mode routes and fine-tunes: priced like their base model, which is kept. */
-const VARIANT = /^(bedrock\/[a-z]{2}(-[a-z]+)+-\d\/|bedrock\/(invoke|converse)\/|azure\/(eu|us|global|global-standard)\/|ft:)/;
+const MODES = new Set(['chat', 'embedding', 'completion', 'rerank', 'image_generation']);
+/** A rerank or image model's prices, as LiteLLM's keys: per search unit, per image, per token where it bills tokens. */
+const PER_UNIT = ['input_cost_per_query', 'output_cost_per_image', 'input_cost_per_token', 'output_cost_per_token'];
+/** Per-region and per-mode routes and fine-tunes: priced like their base model, which is kept; images by size and steps. */
+const VARIANT = /^(\w+-x-\w+\/|bedrock\/[a-z]{2}(-[a-z]+)+-\d\/|bedrock\/(invoke|converse)\/|azure\/(eu|us|global|global-standard)\/|ft:)/;
 
 const perMillion = (x) => Math.round(x * 1e6 * 1e6) / 1e6;
 
@@ -31,6 +35,12 @@ const all = JSON.parse(readFileSync(source, 'utf8'));
 const out = {};
 for (const [name, m] of Object.entries(all)) {
   if (!m || typeof m !== 'object' || !PROVIDERS.has(m.litellm_provider) || !MODES.has(m.mode ?? 'chat') || VARIANT.test(name)) continue;
+  if (m.mode === 'rerank' || m.mode === 'image_generation') {
+    // OpenAI's images have no per-image price: src/pricing/modes.ts prices them per pixel.
+    const row = Object.fromEntries(PER_UNIT.filter((k) => m[k] > 0).map((k) => [k, m[k]]));
+    if (m.mode === 'rerank' ? Object.keys(row).length : row.output_cost_per_image) out[name] = row;
+    continue;
+  }
   const input = m.input_cost_per_token;
   const output = m.output_cost_per_token ?? 0;
   if (typeof input !== 'number' || input + output === 0) continue;
@@ -50,8 +60,8 @@ for (const name of Object.keys(out)) {
   if (bare !== name && out[bare] && same(out[bare], out[name])) delete out[name];
 }
 const names = Object.keys(out).sort();
-// model -> [input, output, max_input_tokens?, cache read?, cache write?], prices in USD per million tokens;
-// one model a line, so a refresh reads as a diff.
+// model -> [input, output, max_input_tokens?, cache read?, cache write?], prices in USD per million tokens (or an
+// object of per-unit prices, USD as LiteLLM states them); one model a line, so a refresh reads as a diff.
 const file = `{\n${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(out[n])}`).join(',\n')}\n}\n`;
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'prices.json');
 writeFileSync(target, file);

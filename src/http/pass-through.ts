@@ -1,15 +1,18 @@
 // LiteLLM's provider pass-through routes: /<provider>/<path> forwarded as is to the provider's API, with the
-// gateway's key for that provider (the first deployment of it in model_list), never the client's credentials
-// or an api_base of the client's. Not routed: one upstream, the answer streamed back (text scrubbed).
+// gateway's credentials for that provider (its key, a Vertex access token, a SigV4 signature: the named model's
+// deployment's, else the provider's first in model_list), never the client's credentials or an api_base of the
+// client's. Not routed: one upstream, the answer streamed back (text scrubbed).
 import type { Context } from 'hono';
 import type { Deployment } from '../router/deployment';
 import { RouterError } from '../router/errors';
 import { scrubBytes } from '../security/scrub';
 import type { Usage } from '../providers/openai-types';
 import { costOf, knownModelInfo } from '../pricing';
+import { bedrockPassThrough } from '../providers/bedrock';
+import { vertexPassThrough } from '../providers/vertex';
 
-/** Per provider prefix: its API's origin (none: the deployment's api_base) and the header its key goes in. */
-const PROVIDERS: Record<string, [origin: string | undefined, header: string]> = {
+/** Per provider prefix with a key: its API's origin (none: the deployment's api_base) and the header its key goes in. */
+const KEYED: Record<string, [origin: string | undefined, header: string]> = {
   openai: ['https://api.openai.com', 'authorization'],
   anthropic: ['https://api.anthropic.com', 'x-api-key'],
   gemini: ['https://generativelanguage.googleapis.com', 'x-goog-api-key'],
@@ -18,15 +21,33 @@ const PROVIDERS: Record<string, [origin: string | undefined, header: string]> = 
   azure: [undefined, 'api-key'],
 };
 
+/** The providers that sign each request (an access token, SigV4): where the path goes and the headers it carries. */
+type Signer = (d: Deployment, path: string, init: { method: string; body?: ArrayBuffer; accept: string; fetch: typeof fetch; signal: AbortSignal }) => Promise<{ url: string; headers: Record<string, string> }>;
+const SIGNED: Record<string, Signer> = { vertex_ai: vertexPassThrough, bedrock: bedrockPassThrough };
+
 export const PASS_THROUGH = /^\/(openai|anthropic|gemini|cohere|mistral|azure|vertex_ai|bedrock)\//;
 
 /** Client headers a provider's API reads besides its key; nothing else of the client's is sent. */
 const KEPT = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'openai-beta'];
 
-/** Token counts as OpenAI, Anthropic (and the Responses API) and Gemini name them, for prompt and completion. */
-const TOKENS = /"(prompt_tokens|input_tokens|promptTokenCount|completion_tokens|output_tokens|candidatesTokenCount)"\s*:\s*(\d+)/g;
+/** Token counts as OpenAI, Anthropic (and the Responses API), Gemini and Bedrock's Converse name them, for prompt and completion. */
+const TOKENS = /"(prompt_tokens|input_tokens|inputTokens|promptTokenCount|completion_tokens|output_tokens|outputTokens|candidatesTokenCount)"\s*:\s*(\d+)/g;
 
-/** The model a request names: in its JSON body, or in Gemini's path (`/models/<model>:generateContent`). */
+/** A model named in the path: Gemini's and Vertex's `/models/<model>:<method>`, Bedrock's `/model/<id>/<action>` (URL-encoded). */
+const PATH_MODEL = /\/models\/([^/:?]+)|\/model\/([^/?]+)\//;
+
+function pathModel(path: string): { raw: string; model: string } | undefined {
+  const m = PATH_MODEL.exec(path);
+  const raw = m?.[1] ?? m?.[2];
+  if (!raw) return undefined;
+  try {
+    return { raw, model: decodeURIComponent(raw) };
+  } catch {
+    return { raw, model: raw };
+  }
+}
+
+/** The model a request names: in its JSON body, or in its path. */
 export function namedModel(path: string, body: ArrayBuffer | undefined): string | undefined {
   let named: unknown;
   try {
@@ -34,7 +55,7 @@ export function namedModel(path: string, body: ArrayBuffer | undefined): string 
   } catch {
     // not JSON: nothing named
   }
-  return typeof named === 'string' ? named : /\/models\/([^/:]+)/.exec(path)?.[1];
+  return typeof named === 'string' ? named : pathModel(path)?.model;
 }
 
 /**
@@ -52,28 +73,48 @@ export async function passThrough(
 ): Promise<Response> {
   const url = new URL(c.req.url);
   const [, prefix] = PASS_THROUGH.exec(url.pathname)!;
-  const known = PROVIDERS[prefix];
-  if (!known) throw new RouterError('BadRequestError', `Pass-through to ${prefix} is not served (it signs its own requests): call its models through /v1/chat/completions`, { code: 'unsupported_pass_through' });
-  // The first deployment of the provider with a key lends it; one of the named model prices the call (else LiteLLM's table).
-  let d: Deployment | undefined;
+  const keyed = KEYED[prefix];
+  // The named model's deployment lends its credentials (else the provider's first with credentials) and prices the
+  // call (else LiteLLM's table prices the named model).
+  let first: Deployment | undefined;
+  let named: Deployment | undefined;
   let priced = model ? knownModelInfo(`${prefix}/${model}`, undefined) : undefined;
   for (const x of deployments) {
     if (!x.params.model.startsWith(`${prefix}/`)) continue;
-    if (x.params.api_key) d ??= x;
-    if (x.upstreamModel === model) priced = x.info;
+    const isNamed = model !== undefined && (x.upstreamModel === model || x.group === model);
+    if (isNamed) priced = x.info;
+    if (keyed && !x.params.api_key) continue;
+    first ??= x;
+    if (isNamed) named ??= x;
   }
-  if (!d) throw new RouterError('BadRequestError', `No ${prefix}/ deployment with an api_key in model_list: pass-through to ${prefix} has no credentials`, { code: 'unknown_pass_through' });
-  const key = d.params.api_key!;
-  const origin = d.params.api_base ? new URL(d.params.api_base).origin : known[0]!;
-  const headers: Record<string, string> = { [known[1]]: known[1] === 'authorization' ? `Bearer ${key}` : key };
+  const d = named ?? first;
+  if (!d) throw new RouterError('BadRequestError', `No ${prefix}/ deployment with credentials in model_list: pass-through to ${prefix} has none`, { code: 'unknown_pass_through' });
+  let path = url.pathname.slice(prefix.length + 1);
+  // A model group named in the path is its deployment's model upstream, as LiteLLM resolves router models.
+  const inPath = pathModel(path);
+  if (d === named && inPath?.model === d.group && d.group !== d.upstreamModel) {
+    path = path.replace(inPath.raw, prefix === 'bedrock' ? encodeURIComponent(d.upstreamModel) : d.upstreamModel);
+  }
+  const headers: Record<string, string> = {};
   for (const name of KEPT) {
     const v = c.req.header(name);
     if (v) headers[name] = v;
   }
   // A key in the query (Gemini's ?key=) is the client's, never forwarded.
   url.searchParams.delete('key');
-  const res = await fetcher(`${origin}${url.pathname.slice(prefix.length + 1)}${url.search}`, { method: c.req.method, headers, body, signal: c.req.raw.signal });
-  const counts = [0, 0];
+  const method = c.req.method;
+  const signal = c.req.raw.signal;
+  let target: { url: string; headers: Record<string, string> };
+  if (keyed) {
+    const key = d.params.api_key!;
+    const origin = d.params.api_base ? new URL(d.params.api_base).origin : keyed[0]!;
+    target = { url: `${origin}${path}${url.search}`, headers: { [keyed[1]]: keyed[1] === 'authorization' ? `Bearer ${key}` : key } };
+  } else {
+    target = await SIGNED[prefix](d, `${path}${url.search}`, { method, body, accept: headers.accept ?? 'application/json', fetch: fetcher, signal });
+  }
+  const res = await fetcher(target.url, { method, headers: { ...headers, ...target.headers }, body, signal });
+  // InvokeModel reports its token counts in headers.
+  const counts = ['input', 'output'].map((k) => Number(res.headers.get(`x-amzn-bedrock-${k}-token-count`)) || 0);
   const decoder = new TextDecoder();
   let ended = false;
   const end = () => {
@@ -88,7 +129,7 @@ export async function passThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, ctl) {
         for (const [, name, n] of decoder.decode(chunk, { stream: true }).matchAll(TOKENS)) {
-          const i = /prompt|input/.test(name) ? 0 : 1;
+          const i = /prompt|input/i.test(name) ? 0 : 1;
           counts[i] = Math.max(counts[i], Number(n));
         }
         ctl.enqueue(scrubBytes(chunk));

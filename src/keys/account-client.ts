@@ -30,8 +30,7 @@ const logSyncFailure = (e: unknown) => console.error(JSON.stringify({ level: 'er
 export class AccountClient {
   private readonly book = new LeaseBook();
   private limits: Record<string, LeaseLimits> = {};
-  /** The leased ids of `limits`, listed once per record (the request path loops over them). */
-  private ids: string[] = [];
+  /** `limits` as a list, made once per record (the request path loops over it). */
   private leased: Leased[] = [];
   private limitsOf?: AccountRecord;
   private settlements: Settlement[] = [];
@@ -62,15 +61,14 @@ export class AccountClient {
     this.now = Math.max(this.now, now);
     if (record !== this.limitsOf) {
       this.limits = leaseLimits(record);
-      this.ids = Object.keys(this.limits);
-      this.leased = this.ids.map((id) => ({ id, rpm: this.limits[id].rpm, tpm: this.limits[id].tpm }));
+      this.leased = Object.entries(this.limits).map(([id, l]) => ({ id, rpm: l.rpm, tpm: l.tpm }));
       this.limitsOf = record;
     }
     const busy = now - this.lastAt < LEASE_TTL_MS;
     this.lastAt = now;
     // A lease that cannot hold one request would only hold capacity others are then refused.
-    this.wantLease = busy && this.ids.every((id) => holdsOne(id, this.limits[id], need));
-    for (const id of this.ids) this.book.expect(id, amountOf(id, need), now);
+    this.wantLease = busy && this.leased.every((l) => holdsOne(l, need));
+    for (const { id } of this.leased) this.book.expect(id, amountOf(id, need), now);
   }
 
   /** Whether this isolate's leases cover the request in every limit of the account. */
@@ -81,7 +79,7 @@ export class AccountClient {
   /** Spends the request from the leases (only after covers() said yes); the object hears with the window's batch. */
   spend(need: Need, now: number, defer: Defer): Counted {
     let low = false;
-    for (const id of this.ids) {
+    for (const { id } of this.leased) {
       this.book.spend(id, amountOf(id, need));
       this.book.picked(id, amountOf(id, need), now);
       low ||= this.book.low(id);
@@ -96,7 +94,7 @@ export class AccountClient {
 
   /** The exact admission in the object (a blocking round trip), carrying this window's batch and lease asks. */
   async take(need: Need, now: number): Promise<TakeResult> {
-    for (const id of this.ids) this.book.picked(id, amountOf(id, need), now);
+    for (const { id } of this.leased) this.book.picked(id, amountOf(id, need), now);
     const answer = await this.send('admit', need);
     const taken = answer.taken;
     if (!taken?.ok) return { ok: false, refusal: taken?.refusal ?? { status: 500, type: 'internal_error', code: '500', message: 'The key store did not answer the admission' } };
@@ -140,7 +138,6 @@ export class AccountClient {
   private async send(method: 'admit' | 'settle', take?: Need): Promise<AccountAnswer> {
     const now = this.now;
     this.spentSinceSend = 0;
-    const ids = this.ids;
     const asking = this.wantLease && (this.askedAt === undefined || now - this.askedAt > ASK_STALE_MS);
     const seq = asking ? ++this.seq : this.seq;
     if (asking) this.askedAt = now;
@@ -148,8 +145,8 @@ export class AccountClient {
       holder: this.holder,
       seq,
       now,
-      asks: asking ? ids.map((id) => this.book.ask(id, now, id === PARALLEL ? slotsWanted(this.limits[id].rpm!) : undefined)) : [],
-      spent: asking ? [] : ids.flatMap((id) => this.book.spent(id) ?? []),
+      asks: asking ? this.leased.map(({ id, rpm }) => this.book.ask(id, now, id === PARALLEL ? slotsWanted(rpm!) : undefined)) : [],
+      spent: asking ? [] : this.leased.flatMap(({ id }) => this.book.spent(id) ?? []),
       settlements: this.settlements.splice(0),
       ...(take ? { take } : {}),
       ...(this.ensure ? { ensure: this.ensure } : {}),
@@ -195,7 +192,7 @@ function amountOf(id: string, need: Need): number {
 const slotsWanted = (limit: number) => Math.max(1, Math.floor(limit / 10));
 
 /** Whether the share leases may hold of a limit is at least one request. */
-function holdsOne(id: string, l: LeaseLimits, need: Need): boolean {
-  const share = id === PARALLEL ? SLOT_SHARE : LEASE_SHARE;
-  return (l.rpm === undefined || l.rpm * share >= 1) && (l.tpm === undefined || l.tpm * share >= Math.max(1, amountOf(id, need)));
+function holdsOne(l: Leased, need: Need): boolean {
+  const share = l.id === PARALLEL ? SLOT_SHARE : LEASE_SHARE;
+  return (l.rpm === undefined || l.rpm * share >= 1) && (l.tpm === undefined || l.tpm * share >= Math.max(1, amountOf(l.id, need)));
 }

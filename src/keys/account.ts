@@ -19,8 +19,16 @@ export const PARALLEL = 'parallel';
 
 /** Leases may hold up to half of the free parallel slots: a slot is one request for as long as it runs. */
 export const SLOT_SHARE = 0.5;
-/** How fast the cost a request reserves follows the costs booked. */
-const COST_ALPHA = 0.3;
+/**
+ * A request reserves of a budget the dearest recent cost: a dearer booking raises the estimate at once, a
+ * cheaper one lowers it by this share of the difference. An average would under-reserve every request to the
+ * dearer of two deployments, and requests spent from leases near the limit would add that up beyond it.
+ */
+const COST_DECAY = 0.05;
+
+/** The next estimate after a booking of `cost`. */
+export const nextEstimate = (estimate: number | undefined, cost: number) =>
+  estimate === undefined || cost >= estimate ? cost : estimate + COST_DECAY * (cost - estimate);
 
 export const micros = (usd: number) => usd * 1e6;
 
@@ -59,6 +67,7 @@ export interface AccountChanges {
 
 export class AccountState {
   record: AccountRecord | null = null;
+  /** What a request reserves of a budget until its cost is booked (nextEstimate), USD. */
   costPerRequest?: number;
   readonly tallies: AccountTallies;
   readonly desk: LeaseDesk<Tally>;
@@ -215,7 +224,7 @@ export class AccountState {
     if (s.cost > 0) {
       r.spend += s.cost;
       this.changes.spend = true;
-      this.costPerRequest = this.costPerRequest === undefined ? s.cost : this.costPerRequest + COST_ALPHA * (s.cost - this.costPerRequest);
+      this.costPerRequest = nextEstimate(this.costPerRequest, s.cost);
     }
     if (this.desk.limits.has(BUDGET) && (s.cost > 0 || c?.estMicros)) {
       const b = this.tallies.get(BUDGET, now);

@@ -132,6 +132,7 @@ export interface AccountAnswer<R extends AccountRecord = AccountRecord> {
   /** The record as it is now (null: deleted): it refreshes the isolate's cache. */
   record: R | null;
   grants: LeaseGrant[];
+  /** What a request reserves of a budget until its cost is booked: the dearest recent cost (nextEstimate), USD. */
   costPerRequest?: number;
   /** Requests and estimated tokens spent this minute (held capacity left out), for the x-ratelimit-* headers. */
   used: { minute: number; rpm: number; tpm: number };

@@ -23,6 +23,7 @@ export function knownModelInfo(model: string, info: ModelInfo | undefined): Mode
     if (AUDIO_PRICES[name]) return { ...AUDIO_PRICES[name] };
     const row = priceRow(name);
     if (!row) continue;
+    if (!Array.isArray(row)) return { ...row };
     const known: ModelInfo = { input_cost_per_token: row[0] / 1e6, output_cost_per_token: row[1] / 1e6 };
     if (row[2] != null) known.max_input_tokens = row[2];
     if (row[3] != null) known.cache_read_input_token_cost = row[3] / 1e6;

@@ -3,8 +3,11 @@
 // isolate's gateway is built (gatewayFor), and kept in memory: every deployment is built with the table there.
 import { logLine } from '../security/scrub';
 
-/** [input, output, max_input_tokens?, cache read?, cache write?], prices in USD per million tokens. */
-export type PriceRow = readonly [number, number, (number | null)?, (number | null)?, number?];
+/**
+ * [input, output, max_input_tokens?, cache read?, cache write?], prices in USD per million tokens; a rerank or image
+ * model's row is its model_info prices as LiteLLM names them (input_cost_per_query, output_cost_per_image, ...).
+ */
+export type PriceRow = readonly [number, number, (number | null)?, (number | null)?, number?] | Readonly<Record<string, number>>;
 
 const PATH = 'http://assets/prices.json';
 

@@ -23,14 +23,19 @@ export function endpointCost(info: ModelInfo | undefined, model: string, endpoin
   const times = (p: unknown, units: unknown) => (typeof p === 'number' && typeof units === 'number' ? p * units : undefined);
   const price = (key: string, units: unknown) => times(info[key], units);
   const base = typeof info.base_model === 'string' ? info.base_model : model;
-  const parts = [
-    usage && price('input_cost_per_token', usage.prompt_tokens),
-    usage && price('output_cost_per_token', usage.completion_tokens),
-    endpoint.startsWith('images/') ? (price('output_cost_per_image', images) ?? times(imagePrice(base, request.size, request.quality), images)) : undefined,
-    endpoint === 'audio/speech' ? price('input_cost_per_character', String(request.input ?? '').length) : undefined,
-    // A transcription's length is known from a verbose_json answer's duration.
-    price('input_cost_per_second', answer?.duration),
-    endpoint === 'rerank' ? price('input_cost_per_query', answer?.meta?.billed_units?.search_units ?? 1) : undefined,
-  ].filter((x): x is number => x !== undefined);
+  // A rerank billed per search unit (else 1 a call) costs that alone; one without a per-query price, its tokens (LiteLLM's).
+  const perQuery = endpoint === 'rerank' ? price('input_cost_per_query', answer?.meta?.billed_units?.search_units ?? 1) : undefined;
+  const parts = (
+    perQuery
+      ? [perQuery]
+      : [
+          usage && price('input_cost_per_token', usage.prompt_tokens),
+          usage && price('output_cost_per_token', usage.completion_tokens),
+          endpoint.startsWith('images/') ? (price('output_cost_per_image', images) ?? times(imagePrice(base, request.size, request.quality), images)) : undefined,
+          endpoint === 'audio/speech' ? price('input_cost_per_character', String(request.input ?? '').length) : undefined,
+          // A transcription's length is known from a verbose_json answer's duration.
+          price('input_cost_per_second', answer?.duration),
+        ]
+  ).filter((x): x is number => x !== undefined);
   return parts.length ? parts.reduce((a, b) => a + b, 0) : undefined;
 }

@@ -162,3 +162,45 @@ describe('a key\'s leases (fast-check)', () => {
     );
   });
 });
+
+describe("a request's budget estimate", () => {
+  // Two deployments in one group at different prices, picked at random (simple-shuffle): an average would
+  // reserve less than every request to the dearer one costs, and leased requests near the limit add that up.
+  const CHEAP = 7.2e-6;
+  const DEAR = 9.6e-6;
+  const booking = (state: AccountState, cost: number, now: number) =>
+    state.sync({ holder: 'h0', seq: 0, now, asks: [], spent: [], settlements: [{ cost, tokens: 21, counted: { minute: minuteOf(now), estTokens: 21, estMicros: 0, slot: false } }] }, now);
+
+  it('covers what a request to the dearer of two deployments costs, after any run of cheap ones a random pick makes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 20, maxLength: 400 }), (dear) => {
+        const now = Date.UTC(2026, 10, 29, 6);
+        const state = new AccountState();
+        state.set(record(now), now);
+        let seenDear = false;
+        let cheapRun = 0;
+        for (const d of dear) {
+          const estimate = booking(state, d ? DEAR : CHEAP, now).costPerRequest!;
+          seenDear ||= d;
+          cheapRun = d ? 0 : cheapRun + 1;
+          // Within 3% of the dearer cost through two cheap picks in a row, within 11% through ten (one
+          // chance in a thousand); an average of the two prices would be 12% short after any one cheap pick.
+          if (seenDear && cheapRun <= 2) expect(estimate).toBeGreaterThanOrEqual(DEAR * 0.97);
+          if (seenDear && cheapRun <= 10) expect(estimate).toBeGreaterThanOrEqual(DEAR * 0.89);
+          expect(estimate).toBeGreaterThanOrEqual(CHEAP - 1e-15);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('comes down to what requests cost once the dearer ones stop', () => {
+    const now = Date.UTC(2026, 10, 29, 6);
+    const state = new AccountState();
+    state.set(record(now), now);
+    booking(state, DEAR * 100, now);
+    let estimate = 0;
+    for (let i = 0; i < 200; i++) estimate = booking(state, CHEAP, now).costPerRequest!;
+    expect(estimate).toBeLessThan(CHEAP * 1.03);
+  });
+});

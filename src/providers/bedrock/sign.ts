@@ -37,14 +37,14 @@ export function checkCredentials(p: LitellmParams): string | undefined {
 /** Signing keys derived per (secret, day, region, service), kept for the isolate's life (aws4fetch's cache). */
 const signingKeys = new Map<string, ArrayBuffer>();
 
-/** The headers of a signed JSON POST to `url`. */
-export async function signedHeaders(d: Deployment, url: string, body: string, accept: string): Promise<Headers> {
+/** The headers of a signed JSON request to `url` (a POST unless said otherwise). */
+export async function signedHeaders(d: Deployment, url: string, body: string | ArrayBuffer | undefined, accept: string, method = 'POST'): Promise<Headers> {
   const p = d.params;
   const headers = { 'content-type': 'application/json', accept };
   const bearer = str(p.api_key);
   if (bearer) return new Headers({ ...headers, authorization: `Bearer ${bearer}` });
   const signer = new AwsV4Signer({
-    method: 'POST',
+    method,
     url,
     headers,
     body,

@@ -1,12 +1,13 @@
 // gemini/<model>: Google AI Studio's Gemini API, natively (generateContent, streamGenerateContent?alt=sse,
-// batchEmbedContents), translated to and from OpenAI's shapes. The key goes as the x-goog-api-key header, never in
+// batchEmbedContents, Imagen's :predict), translated to and from OpenAI's shapes. The key goes as the x-goog-api-key header, never in
 // the URL (so it stays out of every log of URLs). Vertex AI's Gemini models share this translation (../vertex/).
 import type { Deployment } from '../../router/deployment';
 import { postJson } from '../http';
 import type { EmbeddingRequest } from '../openai-types';
-import type { ChatResult, Provider, UpstreamCall } from '../provider';
+import type { ChatResult, Endpoint, ForwardCall, Provider, UpstreamCall } from '../provider';
 import type { ChatRequest } from '../openai-types';
 import { toBatchEmbedRequest, toEmbeddingResponse, type BatchEmbedResponse } from './embeddings';
+import type { RouterError } from '../../router/errors';
 import { googleErrorFrom } from './errors';
 import { GEMINI_PARAMS, toGenerateContentRequest } from './request';
 import { toChatCompletion } from './response';
@@ -44,6 +45,24 @@ export async function generateContent(
   return { kind: 'stream', stream: (res.body ?? new ReadableStream<Uint8Array>()).pipeThrough(toChatChunkStream({ deployment: d, includeUsage })) };
 }
 
+/** OpenAI's sizes as Imagen's aspect ratios, as LiteLLM maps them (any other size: 1:1). */
+const ASPECT: Record<string, string> = { '1024x1024': '1:1', '1792x1024': '16:9', '1024x1792': '9:16', '1280x896': '4:3', '896x1280': '3:4' };
+
+/**
+ * OpenAI's image request as Imagen's :predict (instances [{prompt}], parameters {sampleCount, aspectRatio}), its
+ * predictions[].bytesBase64Encoded answered as data[].b64_json: for Gemini and Vertex alike, only URL and auth differ.
+ */
+export async function imagen(call: ForwardCall, url: string, headers: Record<string, string>, onError: (res: Response, d: Deployment) => Promise<RouterError>): Promise<Response> {
+  const b = call.body as Record<string, unknown>;
+  const parameters = { sampleCount: b.n ?? 1, ...(typeof b.size === 'string' && { aspectRatio: ASPECT[b.size] ?? '1:1' }) };
+  const res = await postJson(call, url, headers, { instances: [{ prompt: b.prompt }], parameters }, onError);
+  const { predictions = [] } = (await res.json()) as { predictions?: Array<{ bytesBase64Encoded?: string }> };
+  const data = predictions.filter((p) => p.bytesBase64Encoded).map((p) => ({ b64_json: p.bytesBase64Encoded }));
+  return Response.json({ created: Math.floor(Date.now() / 1000), data });
+}
+
+export const IMAGES: ReadonlySet<Endpoint> = new Set(['images/generations']);
+
 const modelPath = (d: Deployment) => `/v1beta/models/${d.upstreamModel}`;
 const headers = (d: Deployment): Record<string, string> => (d.params.api_key ? { 'x-goog-api-key': d.params.api_key } : {});
 
@@ -65,4 +84,7 @@ export const gemini: Provider = {
     const answer = (await res.json()) as BatchEmbedResponse;
     return toEmbeddingResponse(answer.embeddings.map((e) => e.values), call.body);
   },
+
+  endpoints: IMAGES,
+  forward: (_endpoint, call) => imagen(call, methodUrl(call.deployment.params.api_base, DEFAULT_BASE, modelPath(call.deployment), 'predict'), headers(call.deployment), googleErrorFrom),
 };

@@ -1,6 +1,6 @@
 // vertex_ai/<model>: Google Cloud's Vertex AI. Gemini models speak generateContent (the gemini/ translation),
 // Claude models Anthropic's Messages format through rawPredict / streamRawPredict (the anthropic/ translation,
-// with anthropic_version in the body and no model field); embedding models answer :predict. Every call carries
+// with anthropic_version in the body and no model field); embedding and Imagen models answer :predict. Every call carries
 // an OAuth access token minted from vertex_credentials (token.ts).
 import type { LitellmParams } from '../../config/types';
 import type { Deployment } from '../../router/deployment';
@@ -10,7 +10,7 @@ import { toMessagesRequest } from '../anthropic/request';
 import { toChatCompletion as anthropicCompletion } from '../anthropic/response';
 import { toChatChunkStream as anthropicChunks } from '../anthropic/stream';
 import type { Message } from '../anthropic/types';
-import { generateContent, type GoogleMethod, methodUrl } from '../gemini';
+import { generateContent, type GoogleMethod, IMAGES, imagen, methodUrl } from '../gemini';
 import { inputsOf, toEmbeddingResponse } from '../gemini/embeddings';
 import { GEMINI_PARAMS } from '../gemini/request';
 import { postJson } from '../http';
@@ -42,10 +42,21 @@ function url(d: Deployment, publisher: 'google' | 'anthropic', method: GoogleMet
   return methodUrl(d.params.api_base, host(d.params), path, method);
 }
 
-async function auth(call: UpstreamCall<unknown>): Promise<Record<string, string>> {
+async function auth(call: Omit<UpstreamCall<unknown>, 'body'>): Promise<Record<string, string>> {
   const account = serviceAccount(call.deployment.params.vertex_credentials);
   if (typeof account === 'string') throw new Error(`vertex_credentials: ${account}`); // check() refused this config already
   return { authorization: `Bearer ${await accessToken(account, call)}` };
+}
+
+/**
+ * LiteLLM's /vertex_ai pass-through: a path under Vertex's API at this deployment's host, its project and location
+ * made this deployment's, with its access token; a stream asked for as SSE (`alt=sse`), as LiteLLM does.
+ */
+export async function vertexPassThrough(d: Deployment, path: string, call: { fetch: typeof fetch; signal: AbortSignal }) {
+  const p = d.params;
+  let rest = path.replace(/\/projects\/[^/]+\/locations\/[^/]+/, `/projects/${project(p)}/locations/${location(p)}`);
+  if (/:stream/.test(rest) && !/[?&]alt=/.test(rest)) rest += `${rest.includes('?') ? '&' : '?'}alt=sse`;
+  return { url: `${new URL(apiBase(d)).origin}${rest}`, headers: await auth({ ...call, deployment: d }) };
 }
 
 function check(params: LitellmParams): string | undefined {
@@ -89,6 +100,9 @@ const vertexGemini: Provider = {
     if (counted > 0) out.usage = { prompt_tokens: counted, total_tokens: counted };
     return out;
   },
+
+  endpoints: IMAGES,
+  forward: async (_endpoint, call) => imagen(call, url(call.deployment, 'google', 'predict'), await auth(call), vertexErrorFrom),
 };
 
 /** Claude on Vertex: Anthropic's Messages format at publishers/anthropic, :rawPredict and :streamRawPredict. */
