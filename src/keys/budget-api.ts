@@ -9,154 +9,104 @@ import type { KeyedEnv } from './auth';
 import { budgetRecord } from './directory';
 import { resetAt } from './duration';
 import { bounded, CUSTOMER_FIELDS, keyParam, readFields, stringList, TAG_FIELDS } from './input';
-import { SCOPE_WORD } from './policy';
 import { refusalError } from './refusal';
-import type { KeyService } from './service';
 import { notFound } from './team-rules';
-import type { Account, BudgetRecord, BudgetScope } from './types';
+import type { BudgetRecord } from './types';
 
 type Body = Record<string, unknown>;
+type Scope = 'tag' | 'customer';
 
 export const budgetRoutes = new Hono<KeyedEnv>();
 
 budgetRoutes.get('/provider/budgets', async (c) => c.json(await c.var.gateway.router.providerBudgets()));
 
-budgetRoutes.use('/tag/*', requireKeys);
-budgetRoutes.use('/customer/*', requireKeys);
-
-const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
-
-const tagView = (r: BudgetRecord) => ({
-  name: r.name,
-  description: r.alias,
-  models: r.models,
-  spend: r.spend,
-  max_budget: r.max_budget,
-  budget_duration: r.budget_duration,
-  budget_reset_at: r.budget_reset_at,
-  created_at: r.created_at,
-  updated_at: r.updated_at,
-});
-
-const customerView = (r: BudgetRecord) => ({
-  user_id: r.name,
-  alias: r.alias,
-  blocked: r.blocked,
-  spend: r.spend,
-  models: r.models,
-  allowed_model_region: null,
-  default_model: null,
-  litellm_budget_table: r.max_budget === null && r.budget_duration === null ? null : { max_budget: r.max_budget, budget_duration: r.budget_duration, budget_reset_at: r.budget_reset_at },
-});
-
-/** A checked body's record fields: `description` and `alias` are both the record's alias. */
-function fieldsOf(b: Body, now: number): Partial<BudgetRecord> {
-  const { name: _n, user_id: _u, description, ...rest } = b;
-  const out = { ...rest } as Partial<BudgetRecord>;
-  if (description !== undefined) out.alias = description as string | null;
-  if ('budget_duration' in b) out.budget_reset_at = resetAt(b.budget_duration as string | null, now);
-  return out;
+/** A record in LiteLLM's shape: a tag's TagConfig, a customer's LiteLLM_EndUserTable. */
+function view({ scope, name, alias, ...rest }: BudgetRecord) {
+  const { max_budget, budget_duration, budget_reset_at } = rest;
+  return scope === 'tag' ? { name, description: alias, ...rest } : { user_id: name, alias, ...rest, litellm_budget_table: { max_budget, budget_duration, budget_reset_at } };
 }
 
-const missing = (scope: BudgetScope, id: string) => notFound(scope === 'tag' ? `Tag ${id} not found` : `End User Id=${id} does not exist in db`, scope === 'tag' ? 'name' : 'user_id');
+const missing = (scope: Scope, id: string) => notFound(scope === 'tag' ? `Tag ${id} not found` : `End User Id=${id} does not exist in db`, scope === 'tag' ? 'name' : 'user_id');
 
-async function create(c: Context<KeyedEnv>, scope: BudgetScope, id: string, b: Body) {
-  const keys = service(c);
+/** What a request names: a checked body (LiteLLM's field names), or a list that must not be empty. */
+const json = (c: Context<KeyedEnv>) => jsonBody(c) as Body;
+function names(c: Context<KeyedEnv>, field: string) {
+  const list = stringList(json(c), field);
+  if (list.length === 0) throw badRequest(`${field}: required`, field, 'missing_field');
+  return list;
+}
+
+/** Makes (`made`) or changes a tag or customer, listing it first: a name listed without a record costs a read; a record not listed would not be enforced. */
+async function put(c: Context<KeyedEnv>, scope: Scope, id: string, patch: Partial<BudgetRecord>, made = false) {
+  const keys = c.var.gateway.keys!;
   const now = keys.now();
-  const record = budgetRecord(scope, id, fieldsOf(b, now), now);
-  // Listed first: a name listed without a record costs a read; a record not listed would not be enforced.
+  const account = { kind: scope, id };
   await keys.directory.index().listName(scope, id, true);
-  const made = await keys.directory.of({ kind: scope, id }).create(record, { ...missing(scope, id), status: 400, type: 'bad_request_error', code: '400', message: `${SCOPE_WORD[scope]} ${id} already exists` });
-  if (!made.ok) throw refusalError(made.refusal);
-  keys.knowBudget({ kind: scope, id }, made.value as BudgetRecord);
-  return made.value as BudgetRecord;
+  const gone = missing(scope, id);
+  const o = keys.directory.of(account);
+  const r = made ? await o.create(budgetRecord(scope, id, patch, now), { ...gone, status: 400, code: '400', message: `${scope} ${id} already exists` }) : await o.update(patch, now, gone);
+  if (!r.ok) throw refusalError(r.refusal);
+  keys.knowBudget(account, r.value as BudgetRecord);
+  return view(r.value as BudgetRecord);
 }
 
-async function update(c: Context<KeyedEnv>, account: Account, patch: Partial<BudgetRecord>) {
-  const keys = service(c);
-  const updated = await keys.directory.of(account).update(patch, keys.now(), missing(account.kind as BudgetScope, account.id));
-  if (!updated.ok) throw refusalError(updated.refusal);
-  await keys.directory.index().listName(account.kind as BudgetScope, account.id, true);
-  keys.knowBudget(account, updated.value as BudgetRecord);
-  return updated.value as BudgetRecord;
-}
-
-async function remove(c: Context<KeyedEnv>, account: Account): Promise<boolean> {
-  const keys = service(c);
+async function remove(c: Context<KeyedEnv>, scope: Scope, id: string): Promise<boolean> {
+  const keys = c.var.gateway.keys!;
+  const account = { kind: scope, id };
   const gone = await keys.directory.of(account).remove();
-  await keys.directory.index().listName(account.kind as BudgetScope, account.id, false);
+  await keys.directory.index().listName(scope, id, false);
   keys.knowBudget(account, null);
   return gone !== null;
 }
 
-const body = (c: Context<KeyedEnv>) => jsonBody(c) as Body;
-
-// ---- tags ----
-
-budgetRoutes.post('/tag/new', async (c) => {
-  const b = readFields(body(c), TAG_FIELDS);
-  return c.json(tagView(await create(c, 'tag', keyParam(b, 'name'), b)));
-});
+for (const [scope, idField, fields] of [['tag', 'name', TAG_FIELDS], ['customer', 'user_id', CUSTOMER_FIELDS]] as const) {
+  budgetRoutes.use(`/${scope}/*`, requireKeys);
+  for (const made of [true, false]) {
+    budgetRoutes.post(`/${scope}/${made ? 'new' : 'update'}`, (c) => {
+      const { [idField]: _, description, ...b } = readFields(json(c), fields);
+      const patch = { ...b } as Partial<BudgetRecord>;
+      if (description !== undefined) patch.alias = description as string | null;
+      if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, c.var.gateway.keys!.now());
+      return put(c, scope, keyParam(json(c), idField), patch, made).then((v) => c.json(v));
+    });
+  }
+}
 
 budgetRoutes.post('/tag/info', async (c) => {
-  const names = stringList(body(c), 'names');
-  if (names.length === 0) throw badRequest('names: required', 'names', 'missing_field');
-  const keys = service(c);
-  const found = await Promise.all(names.map((n) => keys.directory.budget({ kind: 'tag', id: n }, keys.now())));
-  const out = Object.fromEntries(found.flatMap((r, i) => (r ? [[names[i], tagView(r)]] : [])));
-  if (Object.keys(out).length === 0) throw refusalError(missing('tag', names.join(', ')));
+  const keys = c.var.gateway.keys!;
+  const asked = names(c, 'names');
+  const found = await Promise.all(asked.map((id) => keys.directory.budget({ kind: 'tag', id }, keys.now())));
+  const out = Object.fromEntries(found.flatMap((r, i) => (r ? [[asked[i], view(r)]] : [])));
+  if (found.every((r) => !r)) throw refusalError(missing('tag', asked.join(', ')));
   return c.json(out);
 });
 
-budgetRoutes.post('/tag/update', async (c) => {
-  const b = readFields(body(c), TAG_FIELDS);
-  const name = keyParam(b, 'name');
-  return c.json(tagView(await update(c, { kind: 'tag', id: name }, fieldsOf(b, service(c).now()))));
-});
-
 budgetRoutes.post('/tag/delete', async (c) => {
-  const name = keyParam(body(c), 'name');
-  if (!(await remove(c, { kind: 'tag', id: name }))) throw refusalError(missing('tag', name));
+  const name = keyParam(json(c), 'name');
+  if (!(await remove(c, 'tag', name))) throw refusalError(missing('tag', name));
   return c.json({ message: `Tag ${name} deleted successfully` });
 });
 
-// ---- customers (end users) ----
-
-budgetRoutes.post('/customer/new', async (c) => {
-  const b = readFields(body(c), CUSTOMER_FIELDS);
-  return c.json(customerView(await create(c, 'customer', keyParam(b, 'user_id'), b)));
-});
-
 budgetRoutes.get('/customer/info', async (c) => {
+  const keys = c.var.gateway.keys!;
   const id = c.req.query('end_user_id');
   if (!id) throw badRequest('end_user_id: required', 'end_user_id', 'missing_field');
-  const keys = service(c);
   const r = await keys.directory.budget({ kind: 'customer', id: bounded(id, 'end_user_id') }, keys.now());
   if (!r) throw refusalError(missing('customer', id));
-  return c.json(customerView(r));
-});
-
-budgetRoutes.post('/customer/update', async (c) => {
-  const b = readFields(body(c), CUSTOMER_FIELDS);
-  const id = keyParam(b, 'user_id');
-  return c.json(customerView(await update(c, { kind: 'customer', id }, fieldsOf(b, service(c).now()))));
+  return c.json(view(r));
 });
 
 budgetRoutes.post('/customer/delete', async (c) => {
-  const ids = stringList(body(c), 'user_ids');
-  if (ids.length === 0) throw badRequest('user_ids: required', 'user_ids', 'missing_field');
-  const gone = await Promise.all(ids.map((id) => remove(c, { kind: 'customer', id })));
-  const missingIds = ids.filter((_, i) => !gone[i]);
-  if (missingIds.length === ids.length) throw refusalError(missing('customer', missingIds.join(', ')));
+  const ids = names(c, 'user_ids');
+  const gone = await Promise.all(ids.map((id) => remove(c, 'customer', id)));
+  if (!gone.some(Boolean)) throw refusalError(missing('customer', ids.join(', ')));
   return c.json({ deleted_customers: ids.filter((_, i) => gone[i]) });
 });
 
-for (const [path, blocked] of [['/customer/block', true], ['/customer/unblock', false]] as const) {
-  budgetRoutes.post(path, async (c) => {
-    const ids = stringList(body(c), 'user_ids');
-    if (ids.length === 0) throw badRequest('user_ids: required', 'user_ids', 'missing_field');
-    const records = [];
-    for (const id of ids) records.push(customerView(await update(c, { kind: 'customer', id }, { blocked })));
-    return c.json({ blocked_users: records });
+for (const blocked of [true, false]) {
+  budgetRoutes.post(`/customer/${blocked ? '' : 'un'}block`, async (c) => {
+    const out = [];
+    for (const id of names(c, 'user_ids')) out.push(await put(c, 'customer', id, { blocked }));
+    return c.json({ blocked_users: out });
   });
 }

@@ -103,11 +103,9 @@ export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefine
   const refusal = { status: 400, type: 'budget_exceeded', code: '400' };
   // An end user's words are LiteLLM's for end users (auth_checks.py); every other budget's, its BudgetExceededError's.
   if (isBudget(r) && r.scope === 'customer') return { ...refusal, message: `ExceededBudget: End User=${r.name} over budget. Spend=${r.spend}${inFlight}, Budget=${r.max_budget}` };
-  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : isBudget(r) ? `${SCOPE_WORD[r.scope]}=${r.name}` : `Team=${r.team_id}`;
+  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : isBudget(r) ? `${r.scope[0].toUpperCase()}${r.scope.slice(1)}=${r.name}` : `Team=${r.team_id}`;
   return { ...refusal, message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${inFlight}, Max budget: ${r.max_budget}` };
 }
-
-export const SCOPE_WORD = { tag: 'Tag', customer: 'Customer', provider: 'Provider', deployment: 'Deployment' } as const;
 
 /** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
 export function isLimited({ key, team }: KeyEntry): boolean {
