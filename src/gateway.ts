@@ -127,7 +127,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
         : undefined;
     // A spending cap that would do nothing is refused, not accepted.
     if (config.litellm_settings.max_end_user_budget !== undefined && !keys) {
-      throw new Error('litellm_settings.max_end_user_budget: customer budgets need the KEYS Durable Object binding and general_settings.master_key');
+      throw new Error('litellm_settings.max_end_user_budget: needs the KEYS binding and general_settings.master_key');
     }
     // Provider and deployment budgets are accounts too: in the KEYS objects when bound, else in memory.
     const directory = accountsNs && (keys?.directory ?? new KeyDirectory(accountsNs, options.stateNamespace));

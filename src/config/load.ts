@@ -135,7 +135,7 @@ function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['m
   for (const section of sections) {
     for (const name of Object.keys(section.provider_budget_config ?? {})) {
       if (!providers.has(name)) {
-        out.warnings.push(`${section.path ? `${section.path}.` : ''}provider_budget_config.${name}: no deployment uses this provider (${[...providers].join(', ')}), so it limits nothing`);
+        out.warnings.push(`${section.path ? `${section.path}.` : ''}provider_budget_config.${name}: no deployment uses this provider, so it limits nothing`);
       }
     }
   }

@@ -7,7 +7,7 @@ import { isDuration } from '../keys/duration';
 
 const positive = num({ min: 0 });
 /** LiteLLM's durations (budget_duration, time_period): a whole number and s, m, h, d, w or mo. */
-const duration = refine(str, isDuration, 'expected a duration such as "30s", "30m", "1h", "1d", "7d", "1mo"');
+const duration = refine(str, isDuration, 'expected a duration such as "30s", "30m", "30h", "30d", "1mo"');
 const count = num({ min: 0, int: true });
 
 export const litellmParams = obj(

@@ -60,10 +60,10 @@ keyRoutes.use('/key/*', requireKeys);
 keyRoutes.use('/team/*', requireKeys);
 keyRoutes.use('/dashboard/keys', requireKeys);
 
-/** The admin API of keys, teams, tags and customers answers only where there is a KeyService. */
+/** The admin API (keys, teams, tags, customers) answers only where there is a KeyService. */
 export async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   if (!c.var.gateway.keys) {
-    throw new RouterError('NotFoundError', 'Virtual keys, tags and customers are off: they need the KEYS Durable Object binding (wrangler.toml) and general_settings.master_key', {
+    throw new RouterError('NotFoundError', 'Virtual keys are off: they need the KEYS Durable Object binding (wrangler.toml) and general_settings.master_key', {
       code: 'virtual_keys_disabled',
     });
   }

@@ -11,19 +11,15 @@ import type { ListedNames } from './store-object';
 export const NAMES_MAX_STALE_MS = 10_000;
 
 /** Per kind, the listed names, or null: any name may have a record. */
-export interface Listed {
-  tag: Set<string> | null;
-  customer: Set<string> | null;
-}
+export type Listed = Record<keyof ListedNames, Set<string> | null>;
 
 export class BudgetNames {
   private listed?: Listed;
-  private version?: string;
   private at = -Infinity;
   private reading?: Promise<Listed>;
 
   constructor(
-    private readonly read: (since: string | undefined) => Promise<ListedNames>,
+    private readonly read: () => Promise<ListedNames>,
     private readonly now: () => number,
   ) {}
 
@@ -41,18 +37,14 @@ export class BudgetNames {
   }
 
   private refresh(): Promise<Listed> {
-    if (this.reading) return this.reading;
-    const set = (names?: string[] | null) => (names ? new Set(names) : null);
-    const reading: Promise<Listed> = this.read(this.version)
+    const set = (names: string[] | null) => names && new Set(names);
+    const reading: Promise<Listed> = (this.reading ??= this.read()
       .then((r) => {
-        // Only the version comes back when the list has not changed.
-        if (r.tag !== undefined) this.listed = { tag: set(r.tag), customer: set(r.customer) };
-        this.version = r.version;
         this.at = this.now();
-        return this.listed!;
+        return (this.listed = { tag: set(r.tag), customer: set(r.customer) });
       })
-      .finally(() => this.reading === reading && (this.reading = undefined));
-    return (this.reading = reading);
+      .finally(() => this.reading === reading && (this.reading = undefined)));
+    return reading;
   }
 }
 

@@ -4,8 +4,9 @@
 import { teamConflict, badRequest, notFound } from './team-rules';
 import type { KeyListQuery, KeyStore, KeyStoreApi, Outcome } from './store-object';
 import { keyNotFound } from './store-object';
-import type { Account, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord } from './types';
+import type { Account, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Refusal, TeamRecord } from './types';
 import { resetAt } from './duration';
+import { limitsOf } from './input';
 
 /** Object ids an isolate keeps (a key's and a team's each). */
 const MAX_IDS = 10_000;
@@ -52,8 +53,8 @@ export class KeyDirectory {
   }
 
   /** Tags and customers the admin API made, for the isolates' lists (src/keys/budget-names.ts). */
-  budgetNames(since: string | undefined) {
-    return this.index().budgetNames(since);
+  budgetNames() {
+    return this.index().budgetNames();
   }
 
   /** A customer's record under max_end_user_budget: made with the default budget when it has none. */
@@ -175,26 +176,9 @@ async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]
   return out;
 }
 
-/** A new budget record: nothing spent, its period starting now. */
-export function budgetRecord(scope: BudgetScope, name: string, fields: Partial<Limits> & { alias?: string | null }, now: number): BudgetRecord {
+/** A new budget record: the limits given (else none), nothing spent, its period starting now. */
+export function budgetRecord(scope: BudgetScope, name: string, fields: Partial<BudgetRecord>, now: number): BudgetRecord {
   const at = new Date(now).toISOString();
-  const budget_duration = fields.budget_duration ?? null;
-  return {
-    models: [],
-    max_budget: null,
-    spend: 0,
-    rpm_limit: null,
-    tpm_limit: null,
-    max_parallel_requests: null,
-    metadata: {},
-    blocked: false,
-    alias: null,
-    ...fields,
-    scope,
-    name,
-    budget_duration,
-    budget_reset_at: resetAt(budget_duration, now),
-    created_at: at,
-    updated_at: at,
-  };
+  const limits = limitsOf(fields);
+  return { ...limits, alias: fields.alias ?? null, scope, name, budget_reset_at: resetAt(limits.budget_duration, now), created_at: at, updated_at: at };
 }

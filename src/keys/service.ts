@@ -7,7 +7,7 @@ import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observab
 import type { ModelGroups } from '../router/groups';
 import type { Defer } from '../state/store';
 import type { Part as CountedPart } from './admit';
-import { countOn } from './admit';
+import { countOn, mostMicros } from './admit';
 import { AccountClient } from './account-client';
 import { micros } from './account';
 import { BudgetNames, mayHave } from './budget-names';
@@ -43,8 +43,6 @@ export interface AuthedKey {
 const MAX_HASHES = 1024;
 /** The isolate's clients of key and team objects (each holds its leases and unsent bookings). */
 const MAX_CLIENTS = 10_000;
-/** A request that names no max_tokens, to a deployment that states no max_output_tokens, is reserved this many. */
-export const DEFAULT_MAX_OUTPUT = 4096;
 
 /** One account a request counts on, and which. */
 interface Part extends CountedPart {
@@ -66,7 +64,7 @@ export class KeyService {
 
   constructor(private readonly opts: KeyServiceOptions) {
     this.directory = new KeyDirectory(opts.ns, opts.namespace);
-    this.names = new BudgetNames((since) => this.directory.budgetNames(since), opts.now);
+    this.names = new BudgetNames(() => this.directory.budgetNames(), opts.now);
     const settle = (log: RequestLog) => log.admission?.settleFrom(log);
     this.callback = { name: 'virtual_keys', onSuccess: settle, onFailure: settle };
   }
@@ -169,15 +167,8 @@ export class KeyService {
       (first ? firstSeen : parts).push(this.part({ kind: b.scope, id: b.name }, b));
     }
     if (parts.length + firstSeen.length === 0) return NO_KEY;
-    let fromRequest: number | undefined;
-    const needOf = (p: CountedPart): Need => ({
-      model,
-      group,
-      estTokens,
-      // An account with no cost history yet reserves what this request may cost at most (issue 27, 4).
-      estMicros: p.client.costPerRequest !== undefined ? micros(p.client.costPerRequest) : (fromRequest ??= this.requestMicros(group, estTokens, maxTokens)),
-    });
-    const refusal = await countOn(parts, needOf, now, defer, this.opts.now);
+    const most = () => mostMicros(group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []), estTokens, maxTokens);
+    const refusal = await countOn(parts, { model, group, estTokens }, most, now, defer, this.opts.now);
     if (refusal) throw refusalError(refusal);
     // The answers refreshed the records: the key's headers show its spend as of now.
     const entry = key && { key: this.keys.peek(key.token) ?? key.entry.key, team: key.entry.team };
@@ -242,17 +233,6 @@ export class KeyService {
     } catch {
       return undefined; // an unknown model: the Router answers it (404) once the key may ask for it
     }
-  }
-
-  /** The most this request may cost, micro-dollars: its prompt and max output, at its group's dearest prices. */
-  private requestMicros(group: string | undefined, estTokens: number, maxTokens: unknown): number {
-    const deployments = group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []);
-    let most = 0;
-    for (const d of deployments) {
-      const out = typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : (d.info.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
-      most = Math.max(most, estTokens * (d.info.input_cost_per_token ?? 0) + out * (d.info.output_cost_per_token ?? 0));
-    }
-    return micros(most);
   }
 
   private admission(token: string | undefined, entry: KeyEntry | undefined, parts: Part[], defer: Defer): Admission {

@@ -38,19 +38,12 @@ export type KeyStoreApi = {
 /** A kind with more names than this is not listed: isolates then read each name's own object. */
 export const MAX_LISTED = 1_000;
 
-/** The tags and customers the admin API made (null: more than MAX_LISTED), as of `version`; only `version` when unchanged. */
-export interface ListedNames {
-  version: string;
-  tag?: string[] | null;
-  customer?: string[] | null;
-}
+/** The tags and customers the admin API made (null: more than MAX_LISTED). */
+export type ListedNames = Record<'tag' | 'customer', string[] | null>;
 
 export class KeyStore extends DurableObject {
   private account?: AccountState;
   private indexReady = false;
-  /** The names list's version: a new epoch when the object starts, so an isolate's version from before never matches. */
-  private namesEpoch = crypto.randomUUID();
-  private namesChanges = 0;
   /** Callers' clocks differ a little: the object's time only moves forward. */
   private lastNow = 0;
 
@@ -250,17 +243,14 @@ export class KeyStore extends DurableObject {
     const sql = this.index();
     if (listed) sql.exec('INSERT OR IGNORE INTO names VALUES (?, ?)', scope, name);
     else sql.exec('DELETE FROM names WHERE scope = ? AND name = ?', scope, name);
-    this.namesChanges++;
   }
 
-  budgetNames(since?: string): ListedNames {
-    const version = `${this.namesEpoch}:${this.namesChanges}`;
-    if (since === version) return { version };
+  budgetNames(): ListedNames {
     const names = (scope: BudgetScope) => {
       const rows = this.index().exec<{ name: string }>('SELECT name FROM names WHERE scope = ? LIMIT ?', scope, MAX_LISTED + 1).toArray();
       return rows.length > MAX_LISTED ? null : rows.map((r) => r.name);
     };
-    return { version, tag: names('tag'), customer: names('customer') };
+    return { tag: names('tag'), customer: names('customer') };
   }
 
   listTeams(): string[] {

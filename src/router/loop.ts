@@ -240,7 +240,11 @@ export class RequestLoop {
     const groupSize = this.deps.groups.deployments(group).length;
     // Deployments over their budget, or their provider's, are skipped as those at their rpm limit are.
     const { caps } = this.deps;
-    const overBudget = caps && candidates.some((c) => caps.limits(c.id)) ? await caps.spent(candidates.map((c) => c.id), now()) : undefined;
+    const overBudget = new Map<string, string>();
+    for (const c of caps ? candidates : []) {
+      const why = await caps!.spent(c.id, now());
+      if (why) overBudget.set(c.id, why);
+    }
     const exclude: string[] = [];
     let retriesHere = 0;
     let maxRetries: number | undefined;
@@ -259,8 +263,8 @@ export class RequestLoop {
       maxRetries = allowed;
     }
     for (;;) {
-      const open = overBudget?.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
-      if (open.length === 0) throw firstError ?? budgetsSpent([...overBudget!.values()]);
+      const open = overBudget.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
+      if (open.length === 0) throw firstError ?? budgetsSpent([...overBudget.values()]);
       const picked = await state.acquire(
         group,
         {
@@ -279,11 +283,11 @@ export class RequestLoop {
       );
       if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, open);
       let d = this.deps.deployments.get(picked.id)!;
-      const counted = caps?.limits(d.id) ? await caps.count(d, job.estTokens, now(), job.defer) : undefined;
-      if (caps?.limits(d.id) && !counted) {
+      const counted = caps ? await caps.count(d, job.estTokens, now(), job.defer) : [];
+      if (!counted) {
         // Its budget was spent meanwhile (elsewhere): the pick is given back and the next one tried.
         job.defer(state.report(group, { id: d.id, acquired: true, hold: picked.hold, shared: picked.shared, estTokens: job.estTokens, ok: false, now: now() }));
-        overBudget!.set(d.id, `Exceeded budget for deployment ${d.id}`);
+        overBudget.set(d.id, `Exceeded budget for deployment ${d.id}`);
         continue;
       }
       counts.attempts++;
@@ -310,7 +314,7 @@ export class RequestLoop {
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
-        if (counted) caps!.settle(counted, costOf(stored.info, o.usage) ?? 0, job.defer);
+        if (counted.length) caps!.settle(counted, costOf(stored.info, o.usage) ?? 0, job.defer);
         const kind = o.error && cooldownClass(o.error);
         job.defer(
           state.report(group, {
