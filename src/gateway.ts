@@ -129,7 +129,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     if (config.litellm_settings.max_end_user_budget !== undefined && !keys) {
       throw new Error('litellm_settings.max_end_user_budget: needs the KEYS binding and general_settings.master_key');
     }
-    // Provider and deployment budgets are accounts too: in the KEYS objects when bound, else in memory.
+    // Provider and deployment budgets are accounts too, in the KEYS objects.
     const directory = accountsNs && (keys?.directory ?? new KeyDirectory(accountsNs, options.stateNamespace));
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(withDistance(env.ROUTER_STATE, Number(env.STATE_RTT_MS ?? 0)), options.stateNamespace) : undefined,

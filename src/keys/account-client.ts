@@ -44,8 +44,6 @@ export class AccountClient {
   private wantLease = false;
   private now = 0;
   costPerRequest?: number;
-  /** Made by the object with the next call if it has no record (until an answer brings one). */
-  ensure?: AccountRecord;
   /** This minute's requests and tokens, as the object last said plus this isolate's admissions since. */
   used = { minute: 0, rpm: 0, tpm: 0 };
 
@@ -149,7 +147,6 @@ export class AccountClient {
       spent: asking ? [] : this.leased.flatMap(({ id }) => this.book.spent(id) ?? []),
       settlements: this.settlements.splice(0),
       ...(take ? { take } : {}),
-      ...(this.ensure ? { ensure: this.ensure } : {}),
     };
     try {
       // A stub per call: a stub belongs to the request that made it, and the next batch rides another request.
@@ -158,7 +155,6 @@ export class AccountClient {
       if (asking && seq === this.seq) for (const g of answer.grants) this.book.apply(g, now);
       if (answer.costPerRequest !== undefined) this.costPerRequest = answer.costPerRequest;
       if (answer.used.minute >= this.used.minute) this.used = answer.used;
-      if (answer.record) this.ensure = undefined;
       this.fresh(answer.record);
       return answer;
     } finally {

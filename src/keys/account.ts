@@ -149,7 +149,6 @@ export class AccountState {
 
   /** One isolate's batch: its lease spends and asks, finished requests, maybe an exact take. */
   sync(msg: AccountSync, now: number): AccountAnswer {
-    if (msg.ensure && !this.record) this.set(msg.ensure, now);
     const record = this.read(now);
     const grants = [];
     let renewing = false;

@@ -16,7 +16,7 @@ import type { Admission, AuthedKey, RequestBudgets } from './service';
 import { headerTags } from '../http/headers';
 import { MAX_NAME_LENGTH } from '../schema/common';
 import { MAX_TAGS_PER_REQUEST } from '../schema/controls';
-import { tooLong } from '../schema/issues';
+import { bounded } from './input';
 import { callerTag, NO_KEY } from './service';
 
 export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
@@ -100,9 +100,6 @@ export async function admitKey<E extends KeyedEnv>(
   }
 }
 
-/** Headers that name the customer (LiteLLM's, checked before the body's `user`). */
-const CUSTOMER_HEADERS = ['x-litellm-customer-id', 'x-litellm-end-user-id'] as const;
-
 /**
  * The tags (body `tags`, `metadata.tags`, x-litellm-tags) and the customer (its headers, else the body's `user`)
  * a request names, each held to a name's bound; undefined when it names none (it then pays nothing for budgets).
@@ -112,11 +109,10 @@ export function requestBudgets<E extends KeyedEnv>(c: Context<E>, body: Record<s
   const listed = Array.isArray(body.tags) ? body.tags : Array.isArray(meta?.tags) ? meta.tags : headerTags(c.req.header('x-litellm-tags'));
   // Tags the router would refuse (not names, too many) are its to refuse, with their key path.
   const tags = listed?.filter((t): t is string => typeof t === 'string' && t !== '' && t.length <= MAX_NAME_LENGTH).slice(0, MAX_TAGS_PER_REQUEST);
-  let customer = CUSTOMER_HEADERS.map((h) => c.req.header(h)).find((v) => v !== undefined && v !== '');
-  const where = customer === undefined ? 'user' : 'x-litellm-customer-id';
-  customer ??= typeof body.user === 'string' && body.user !== '' ? body.user : undefined;
-  if (customer !== undefined && customer.length > MAX_NAME_LENGTH) throw tooLong(where, customer, MAX_NAME_LENGTH);
-  return tags?.length || customer !== undefined ? { tags, customer } : undefined;
+  // LiteLLM's headers name the customer before the body's `user`.
+  const header = c.req.header('x-litellm-customer-id') || c.req.header('x-litellm-end-user-id');
+  const customer = header ? bounded(header, 'x-litellm-customer-id') : typeof body.user === 'string' && body.user ? bounded(body.user, 'user') : undefined;
+  return tags?.length || customer ? { tags, customer } : undefined;
 }
 
 /**

@@ -14,18 +14,17 @@ interface Cached<T> {
   refreshing?: boolean;
 }
 
-export type CacheRead<T> = { state: 'fresh' | 'stale'; value: T | null; at: number } | { state: 'miss' };
+export type CacheRead<T> = { state: 'fresh' | 'stale'; value: T | null } | { state: 'miss' };
 
 export class RecordCache<T> {
   private readonly entries = new Map<string, Cached<T>>();
 
-  /** `maxStale`: how old an entry may be and still be used while it is refreshed (Infinity: any age). */
-  read(id: string, now: number, maxStale = MAX_STALE_MS): CacheRead<T> {
+  read(id: string, now: number): CacheRead<T> {
     const c = this.entries.get(id);
-    if (!c || now - c.at >= maxStale) return { state: 'miss' };
-    if (now - c.at < FRESH_MS || c.refreshing) return { state: 'fresh', value: c.value, at: c.at };
+    if (!c || now - c.at >= MAX_STALE_MS) return { state: 'miss' };
+    if (now - c.at < FRESH_MS || c.refreshing) return { state: 'fresh', value: c.value };
     c.refreshing = true;
-    return { state: 'stale', value: c.value, at: c.at };
+    return { state: 'stale', value: c.value };
   }
 
   /** The cached value whatever its age (undefined: none), without starting a refresh. */

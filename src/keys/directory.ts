@@ -57,11 +57,6 @@ export class KeyDirectory {
     return this.index().budgetNames();
   }
 
-  /** A customer's record under max_end_user_budget: made with the default budget when it has none. */
-  defaultCustomer(id: string, maxBudget: number, now: number): Promise<BudgetRecord> {
-    return this.of({ kind: 'customer', id }).ensure(budgetRecord('customer', id, { max_budget: maxBudget }, now), now, false) as Promise<BudgetRecord>;
-  }
-
   async lookup(token: string, now: number): Promise<KeyEntry | null> {
     const key = await this.key(token, now);
     if (!key) return null;

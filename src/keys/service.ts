@@ -9,14 +9,13 @@ import type { Defer } from '../state/store';
 import type { Part as CountedPart } from './admit';
 import { countOn, mostMicros } from './admit';
 import { AccountClient } from './account-client';
-import { micros } from './account';
 import { BudgetNames, mayHave } from './budget-names';
-import { MAX_STALE_MS, RecordCache } from './cache';
+import { RecordCache } from './cache';
 import { budgetRecord, KeyDirectory } from './directory';
-import { accountRefusal, budgetRefusal, limited, staticRefusal } from './policy';
+import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore } from './store-object';
-import type { Account, AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Need, Remaining, TeamRecord } from './types';
+import type { Account, AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Remaining, TeamRecord } from './types';
 
 export type CacheScope = 'key' | 'team';
 
@@ -158,21 +157,18 @@ export class KeyService {
       parts.push(this.part({ kind: 'key', id: key.token }, entry.key));
       if (entry.team) parts.push(this.part({ kind: 'team', id: entry.team.team_id }, entry.team));
     }
-    const refuses = (b: BudgetRecord) => accountRefusal(b, model, group, now) ?? budgetRefusal(b);
-    // A customer first seen here is counted only by its booking: nothing spent, its default budget allows it.
-    const firstSeen: Part[] = [];
-    for (const { record: b, first } of await this.budgetsOf(budgets, refuses, defer)) {
-      const refusal = refuses(b);
+    for (const b of await this.budgetsOf(budgets, defer)) {
+      const refusal = accountRefusal(b, model, group, now) ?? budgetRefusal(b);
       if (refusal) throw refusalError(refusal);
-      (first ? firstSeen : parts).push(this.part({ kind: b.scope, id: b.name }, b));
+      parts.push(this.part({ kind: b.scope, id: b.name }, b));
     }
-    if (parts.length + firstSeen.length === 0) return NO_KEY;
+    if (parts.length === 0) return NO_KEY;
     const most = () => mostMicros(group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []), estTokens, maxTokens);
     const refusal = await countOn(parts, { model, group, estTokens }, most, now, defer, this.opts.now);
     if (refusal) throw refusalError(refusal);
     // The answers refreshed the records: the key's headers show its spend as of now.
     const entry = key && { key: this.keys.peek(key.token) ?? key.entry.key, team: key.entry.team };
-    return this.admission(key?.token, entry, parts.concat(firstSeen), defer);
+    return this.admission(key?.token, entry, parts, defer);
   }
 
   private part(account: Account, record: AccountRecord): Part {
@@ -181,44 +177,18 @@ export class KeyService {
 
   /**
    * The records of the request's tags and customer that can have a budget: names the admin API made (the
-   * isolate's list, src/keys/budget-names.ts), and under max_end_user_budget every customer. Any other name
-   * costs nothing.
+   * isolate's list, src/keys/budget-names.ts), and under max_end_user_budget every customer (made with the
+   * default budget by the first read of its record). Any other name costs nothing.
    */
-  private async budgetsOf({ tags = [], customer }: RequestBudgets, refuses: (b: BudgetRecord) => unknown, defer: Defer): Promise<Named[]> {
-    const byDefault = this.opts.defaultCustomerBudget;
-    const listed = tags.length > 0 || (customer !== undefined && byDefault === undefined) ? await this.names.current(defer) : undefined;
+  private async budgetsOf({ tags = [], customer }: RequestBudgets, defer: Defer): Promise<BudgetRecord[]> {
+    const max = this.opts.defaultCustomerBudget;
+    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.names.current(defer) : undefined;
     const named: Account[] = tags.filter((t) => mayHave(listed!.tag, t)).map((id) => ({ kind: 'tag', id }));
-    if (customer !== undefined && byDefault === undefined && mayHave(listed!.customer, customer)) named.push({ kind: 'customer', id: customer });
-    const found: Array<Named<BudgetRecord | null> | Promise<Named<BudgetRecord | null>>> = named.map(async (a) => ({ record: await this.cached(this.budgets, nameOf(a), (now) => this.directory.budget(a, now), defer) }));
-    if (customer !== undefined && byDefault !== undefined) found.push(this.customerByDefault(customer, byDefault, refuses, defer));
-    return (await Promise.all(found)).filter((c): c is Named => c.record !== null);
-  }
-
-  /**
-   * A customer under max_end_user_budget, without waiting. Never seen here (or forgotten): the default
-   * budget with nothing spent (`first`: admitted at once, its object made by its booking). Else its record
-   * as last heard of, at any age: a limited one is counted exactly at its object (or from a lease, renewed
-   * with the record within LEASE_TTL_MS), whose answers refresh it; one without limits is refreshed in the
-   * background. A refusal is never made from a record older than MAX_STALE_MS: that one is read first.
-   */
-  private customerByDefault(id: string, max: number, refuses: (b: BudgetRecord) => unknown, defer: Defer): Named | Promise<Named> {
-    const name = nameOf({ kind: 'customer', id });
-    const now = this.opts.now();
-    const c = this.budgets.read(name, now, Infinity);
-    if (c.state === 'miss' || c.value === null) {
-      const record = budgetRecord('customer', id, { max_budget: max }, now);
-      this.budgets.set(name, record, now);
-      this.client({ kind: 'customer', id }).ensure = record;
-      return { record, first: true };
-    }
-    const read = () => {
-      const r = this.directory.defaultCustomer(id, max, now).then((record) => (this.budgets.set(name, record, this.opts.now()), { record }));
-      r.catch(() => this.budgets.unmark(name));
-      return r;
-    };
-    if (now - c.at >= MAX_STALE_MS && refuses(c.value)) return read();
-    if (c.state === 'stale') limited(c.value) ? this.budgets.unmark(name) : defer(read());
-    return { record: c.value };
+    if (customer !== undefined && (max !== undefined || mayHave(listed!.customer, customer))) named.push({ kind: 'customer', id: customer });
+    const read = (a: Account) => (now: number) =>
+      (max !== undefined && a.kind === 'customer' ? this.directory.of(a).ensure(budgetRecord('customer', a.id, { max_budget: max }, now), now, false) : this.directory.of(a).lookup(now)) as Promise<BudgetRecord | null>;
+    const found = await Promise.all(named.map((a) => this.cached(this.budgets, nameOf(a), read(a), defer)));
+    return found.filter((r) => r !== null);
   }
 
   /** A tag or customer as the admin API just left it (null: deleted), in this isolate at once; others follow within their bounds. */
@@ -247,12 +217,6 @@ export class KeyService {
 
 /** A tag's or customer's object name, and its records' cache key. */
 const nameOf = (a: Account) => `${a.kind}:${a.id}`;
-
-/** A tag's or customer's record a request counts on; `first`: a customer first seen under max_end_user_budget. */
-interface Named<R = BudgetRecord> {
-  record: R;
-  first?: boolean;
-}
 
 /** What a request names beside its key that may carry a budget. */
 export interface RequestBudgets {

@@ -6,7 +6,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Held, Tally } from '../state/lease-desk';
 import { AccountState } from './account';
 import { badRequest, notFound } from './team-rules';
-import type { AccountAnswer, AccountRecord, AccountSync, BudgetScope, KeyRecord, Refusal } from './types';
+import type { Account, AccountAnswer, AccountRecord, AccountSync, BudgetScope, KeyRecord, Refusal } from './types';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -34,6 +34,9 @@ type Method =
 export type KeyStoreApi = {
   [K in Method]: KeyStore[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 };
+
+/** The objects of accounts as the Router counts provider and deployment budgets on them (the KEYS binding's). */
+export type AccountStubs = (account: Account) => Pick<KeyStoreApi, 'lookup' | 'admit' | 'settle' | 'ensure'>;
 
 /** A kind with more names than this is not listed: isolates then read each name's own object. */
 export const MAX_LISTED = 1_000;

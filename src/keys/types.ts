@@ -124,8 +124,6 @@ export interface AccountSync {
   spent: LeaseSpent[];
   settlements: Settlement[];
   take?: Need;
-  /** A record to make first if the account has none (a customer first seen under max_end_user_budget). */
-  ensure?: AccountRecord;
 }
 
 export interface AccountAnswer<R extends AccountRecord = AccountRecord> {

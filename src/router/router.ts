@@ -49,8 +49,7 @@ import { servesMode } from './modes';
 import { stateReport } from './state-report';
 import type { ProviderBudget } from './spend-caps';
 import { providerBudgets, SpendCaps } from './spend-caps';
-import type { AccountStubs } from '../keys/memory-accounts';
-import { memoryAccounts } from '../keys/memory-accounts';
+import type { AccountStubs } from '../keys/store-object';
 import { bridge } from './realtime';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
@@ -69,7 +68,7 @@ export interface RouterRuntime {
   cache?: ResponseCache;
   /** Responses kept for previous_response_id (Workers KV in the Worker); by default in memory. */
   conversations?: ConversationStore;
-  /** Where provider and deployment budgets are counted (the KEYS objects in the Worker); by default in memory. */
+  /** Where provider and deployment budgets are counted (the KEYS objects): without it, the config may set none. */
   accounts?: AccountStubs;
 }
 
@@ -146,7 +145,7 @@ export class Router {
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
   private readonly caps?: SpendCaps;
-  private readonly accounts: AccountStubs;
+  private readonly accounts?: AccountStubs;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -169,7 +168,7 @@ export class Router {
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
     this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
-    this.accounts = runtime.accounts ?? memoryAccounts();
+    this.accounts = runtime.accounts;
     this.caps = SpendCaps.from(deployments, this.options, this.accounts, this.now);
     this.loop = new RequestLoop({
       caps: this.caps,
@@ -191,9 +190,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
-    const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -259,9 +256,7 @@ export class Router {
     requireModel({ model });
     controls.tags ??= opts.tags;
     const input = json.input ?? json.prompt ?? json.query;
-    const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open(endpoint, model as string, false, opts, input);
     const defer = deferrer(opts.waitUntil);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
@@ -346,9 +341,7 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
-    const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -419,9 +412,7 @@ export class Router {
   /** A realtime session with a deployment of `model`: dialled through the request loop, bridged to the client's socket. */
   async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
     requireModel({ model });
-    const log = this.logger.open('realtime', model!, true, opts.requestId, undefined);
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open('realtime', model!, true, opts, undefined);
     const defer = deferrer(opts.waitUntil);
     const { value, meta } = await this.loop.run<WebSocket>({
       model: model!,
@@ -454,9 +445,7 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
-    const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -489,9 +478,7 @@ export class Router {
    * Without an error: a call made outside routing (a provider pass-through), heard of as a success, with what it spent.
    */
   refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
-    const log = this.logger.open(call, model, false, opts.requestId, undefined);
-    log.caller = opts.caller;
-    log.admission = opts.admission;
+    const log = this.logger.open(call, model, false, opts, undefined);
     this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 
@@ -513,7 +500,7 @@ export class Router {
 
   /** GET /provider/budgets: each provider_budget_config entry with its spend this period. */
   async providerBudgets(): Promise<{ providers: Record<string, ProviderBudget> }> {
-    return { providers: await providerBudgets(this.options, this.accounts, this.now()) };
+    return { providers: await providerBudgets(this.options, this.accounts!, this.now()) };
   }
 
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */

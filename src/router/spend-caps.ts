@@ -8,7 +8,8 @@ import type { Part } from '../keys/admit';
 import { countOn, mostMicros } from '../keys/admit';
 import { AccountClient } from '../keys/account-client';
 import { budgetRecord } from '../keys/directory';
-import type { AccountStubs } from '../keys/memory-accounts';
+import type { AccountStubs } from '../keys/store-object';
+import { ConfigError } from '../config/load';
 import { budgetRefusal } from '../keys/policy';
 import type { BudgetRecord } from '../keys/types';
 import { providerOf } from '../providers/registry';
@@ -39,8 +40,11 @@ export class SpendCaps {
     private readonly now: () => number,
   ) {}
 
-  /** undefined when the config sets no such budget: the request path then pays nothing for them. */
-  static from(deployments: Deployment[], options: RouterOptions, stubs: AccountStubs, now: () => number): SpendCaps | undefined {
+  /**
+   * undefined when the config sets no such budget: the request path then pays nothing for them. Refused
+   * without the KEYS objects: a budget per isolate would let each spend it all.
+   */
+  static from(deployments: Deployment[], options: RouterOptions, stubs: AccountStubs | undefined, now: () => number): SpendCaps | undefined {
     const caps = new Map<string, BudgetRecord[]>();
     const t = now();
     for (const d of deployments) {
@@ -51,7 +55,8 @@ export class SpendCaps {
       if (p) list.push(budgetRecord('provider', providerOf(model), { max_budget: p.budget_limit, budget_duration: p.time_period }, t));
       if (list.length > 0) caps.set(d.id, list);
     }
-    return caps.size > 0 ? new SpendCaps(caps, stubs, now) : undefined;
+    if (!stubs && (caps.size > 0 || options.provider_budget_config)) throw new ConfigError(['provider_budget_config, litellm_params.max_budget: need the KEYS Durable Object binding']);
+    return caps.size > 0 ? new SpendCaps(caps, stubs!, now) : undefined;
   }
 
   /**

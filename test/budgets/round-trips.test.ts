@@ -1,7 +1,8 @@
 // What tags and customers cost on the request path, in KeyStore calls. Without max_end_user_budget, only
 // names the admin API made can have a budget: others cost nothing but the isolate's list of those names
 // (read once, then in the background at most once per FRESH_MS), and a name made in another isolate is
-// enforced within NAMES_MAX_STALE_MS. With it, a customer's record is never waited for but to refuse.
+// enforced within NAMES_MAX_STALE_MS. With it, every customer has a budget: its record is read once per isolate
+// (and again only after MAX_STALE_MS without requests), its object made with the default budget by that read.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { NAMES_MAX_STALE_MS } from '../../src/keys/budget-names';
@@ -70,25 +71,29 @@ describe('tag and customer budgets on the request path', () => {
     expect((await other.call('solo', { user: 'c2' })).status).toBe(403);
   });
 
-  it('max_end_user_budget: a customer first seen is admitted without waiting, its object made by its booking', async () => {
-    const { all: [gw], calls } = isolates(1, `  max_end_user_budget: ${2 * CALL_COST}`);
-    for (let i = 0; i < 20; i++) expect((await gw.call('solo', { user: `user-${i}` })).status).toBe(200);
-    // No read of the list, no read or exact take of a customer: each books its cost in the background.
-    expect(calls.filter((c) => !c.endsWith(' settle'))).toEqual([]);
-    const info = await (await gw.admin('/customer/info?end_user_id=user-7')).json<any>();
+  it('max_end_user_budget: a customer first seen is read once (its object made with the default budget), then refreshed in the background', async () => {
+    const { all: [gw], now, calls } = isolates(1, `  max_end_user_budget: ${2 * CALL_COST}`);
+    for (let i = 0; i < 5; i++) expect((await gw.call('solo', { user: `user-${i}` })).status).toBe(200);
+    // No read of the names list: one read per customer, which makes its object, and its first exact take.
+    expect(calls.filter((c) => !c.endsWith(' settle'))).toEqual(Array.from({ length: 5 }, (_, i) => [`customer:user-${i} ensure`, `customer:user-${i} admit`]).flat());
+    const info = await (await gw.admin('/customer/info?end_user_id=user-3')).json<any>();
     expect(info).toMatchObject({ spend: CALL_COST, litellm_budget_table: { max_budget: 2 * CALL_COST } });
+    // While its requests flow, its record is refreshed in the background, at most once per FRESH_MS.
+    calls.length = 0;
+    for (let i = 0; i < 10; i++) {
+      expect((await gw.call('solo', { user: 'user-9' })).status).toBe(i < 2 ? 200 : 400);
+      now.advance(FRESH_MS / 2);
+    }
+    expect(calls.filter((c) => c.endsWith(' ensure')).length).toBeLessThanOrEqual(1 + 5);
   });
 
-  it('max_end_user_budget: a record of any age admits (its object counts the request), but refuses only once read again', async () => {
-    const { all: [gw, admin], now, calls } = isolates(2, `  max_end_user_budget: ${2 * CALL_COST}`);
+  it('max_end_user_budget: the default budget refuses; a budget raised elsewhere is honoured once the record is read again', async () => {
+    const { all: [gw, admin], now } = isolates(2, `  max_end_user_budget: ${2 * CALL_COST}`);
     expect((await gw.call('solo', { user: 'u' })).status).toBe(200);
-    now.advance(60_000);
-    calls.length = 0;
-    // A minute later: no read; the request is counted exactly at the customer's object.
     expect((await gw.call('solo', { user: 'u' })).status).toBe(200);
-    expect(calls.filter((c) => !c.endsWith(' settle'))).toEqual(['customer:u admit']);
-    expect((await gw.call('solo', { user: 'u' })).status).toBe(400);
-    // Its budget raised elsewhere: the spent record here is a minute old, so it is read before refusing.
+    const res = await gw.call('solo', { user: 'u' });
+    expect(res.status).toBe(400);
+    expect((await res.json<any>()).error.message).toMatch(/^ExceededBudget: End User=u over budget/);
     await admin.admin('/customer/update', { user_id: 'u', max_budget: 1 });
     now.advance(60_000);
     expect((await gw.call('solo', { user: 'u' })).status).toBe(200);
