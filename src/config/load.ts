@@ -130,18 +130,14 @@ function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['m
       out.warnings.push(`${at}: no model group named "${group}", so this alias answers 404 (model groups: ${[...groups].join(', ')})`);
     }
   }
-  // A provider budget names a provider by litellm_params.model's prefix (LiteLLM's custom_llm_provider).
-  const providers = new Set(models.map((m) => providerOf(m.litellm_params.model)));
-  for (const section of sections) {
-    for (const name of Object.keys(section.provider_budget_config ?? {})) {
-      if (!providers.has(name)) {
-        out.warnings.push(`${section.path ? `${section.path}.` : ''}provider_budget_config.${name}: no deployment uses this provider, so it limits nothing`);
-      }
-    }
-  }
   const classes = [...ERROR_CLASSES, 'TimeoutError'];
+  const providers = models.map((m) => providerOf(m.litellm_params.model));
   for (const section of sections) {
     const prefix = section.path ? `${section.path}.` : '';
+    // A provider budget names a provider by litellm_params.model's prefix (LiteLLM's custom_llm_provider).
+    for (const name in section.provider_budget_config ?? {}) {
+      if (!providers.includes(name)) out.warnings.push(`${prefix}provider_budget_config.${name}: no deployment uses this provider, so it limits nothing`);
+    }
     for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
       section[key]?.forEach((entry, i) => {
         for (const [from, tos] of Object.entries(entry)) {

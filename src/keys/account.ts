@@ -138,11 +138,11 @@ export class AccountState {
    * missing; with `own`, the config's limit and period replace the stored ones (what was spent stays).
    */
   ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
-    const current = this.read(now);
-    if (!current) this.set(record, now);
-    else if (own && (current.max_budget !== record.max_budget || current.budget_duration !== record.budget_duration)) {
-      const resets = current.budget_duration !== record.budget_duration;
-      this.set({ ...current, max_budget: record.max_budget, budget_duration: record.budget_duration, budget_reset_at: resets ? record.budget_reset_at : current.budget_reset_at }, now);
+    const c = this.read(now);
+    const { max_budget, budget_duration } = record;
+    if (!c) this.set(record, now);
+    else if (own && (c.max_budget !== max_budget || c.budget_duration !== budget_duration)) {
+      this.set({ ...c, max_budget, budget_duration, budget_reset_at: c.budget_duration === budget_duration ? c.budget_reset_at : record.budget_reset_at }, now);
     }
     return this.record!;
   }

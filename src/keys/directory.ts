@@ -52,7 +52,7 @@ export class KeyDirectory {
     return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
   }
 
-  /** Tags and customers the admin API made, for the isolates' lists (src/keys/budget-names.ts). */
+  /** Tags and customers the admin API made, for the isolates' lists (KeyService's `names`). */
   budgetNames() {
     return this.index().budgetNames();
   }

@@ -9,12 +9,11 @@ import type { Defer } from '../state/store';
 import type { Part as CountedPart } from './admit';
 import { countOn, mostMicros } from './admit';
 import { AccountClient } from './account-client';
-import { BudgetNames, mayHave } from './budget-names';
 import { RecordCache } from './cache';
 import { budgetRecord, KeyDirectory } from './directory';
 import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
-import type { KeyStore } from './store-object';
+import type { KeyStore, ListedNames } from './store-object';
 import type { Account, AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Remaining, TeamRecord } from './types';
 
 export type CacheScope = 'key' | 'team';
@@ -57,13 +56,19 @@ export class KeyService {
   private readonly teams = new RecordCache<TeamRecord>();
   /** Tags' and customers' records, by `<scope>:<name>`. */
   private readonly budgets = new RecordCache<BudgetRecord>();
-  private readonly names: BudgetNames;
+  /**
+   * Which tags and customers can have a budget: those the admin API made or changed, as the index lists them
+   * (a kind with more than MAX_LISTED names comes back unlisted, null: each of its names is then read from its
+   * own object). A name not on the list costs nothing more. Used while refreshed in the background (at most one
+   * read per FRESH_MS, only while requests name tags or customers), read again before the request goes on when
+   * older than NAMES_MAX_STALE_MS: a tag or customer made (or blocked) takes effect in every isolate within it.
+   */
+  private readonly names = new RecordCache<ListedNames>(NAMES_MAX_STALE_MS);
   private readonly clients = new Map<string, AccountClient>();
   private readonly hashes = new Map<string, string>();
 
   constructor(private readonly opts: KeyServiceOptions) {
     this.directory = new KeyDirectory(opts.ns, opts.namespace);
-    this.names = new BudgetNames(() => this.directory.budgetNames(), opts.now);
     const settle = (log: RequestLog) => log.admission?.settleFrom(log);
     this.callback = { name: 'virtual_keys', onSuccess: settle, onFailure: settle };
   }
@@ -177,12 +182,13 @@ export class KeyService {
 
   /**
    * The records of the request's tags and customer that can have a budget: names the admin API made (the
-   * isolate's list, src/keys/budget-names.ts), and under max_end_user_budget every customer (made with the
+   * isolate's list, `names`), and under max_end_user_budget every customer (made with the
    * default budget by the first read of its record). Any other name costs nothing.
    */
   private async budgetsOf({ tags = [], customer }: RequestBudgets, defer: Defer): Promise<BudgetRecord[]> {
     const max = this.opts.defaultCustomerBudget;
-    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.names.current(defer) : undefined;
+    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.cached(this.names, '', () => this.directory.budgetNames(), defer) : undefined;
+    const mayHave = (names: string[] | null, name: string) => names === null || names.includes(name);
     const named: Account[] = tags.filter((t) => mayHave(listed!.tag, t)).map((id) => ({ kind: 'tag', id }));
     if (customer !== undefined && (max !== undefined || mayHave(listed!.customer, customer))) named.push({ kind: 'customer', id: customer });
     const read = (a: Account) => (now: number) =>
@@ -194,7 +200,7 @@ export class KeyService {
   /** A tag or customer as the admin API just left it (null: deleted), in this isolate at once; others follow within their bounds. */
   knowBudget(account: Account, record: BudgetRecord | null) {
     this.budgets.set(nameOf(account), record, this.opts.now());
-    this.names.forget();
+    this.names.delete('');
   }
 
   private groupOf(model: string): string | undefined {
@@ -214,6 +220,8 @@ export class KeyService {
     });
   }
 }
+
+export const NAMES_MAX_STALE_MS = 10_000;
 
 /** A tag's or customer's object name, and its records' cache key. */
 const nameOf = (a: Account) => `${a.kind}:${a.id}`;

@@ -5,7 +5,7 @@
 // (and again only after MAX_STALE_MS without requests), its object made with the default budget by that read.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { NAMES_MAX_STALE_MS } from '../../src/keys/budget-names';
+import { NAMES_MAX_STALE_MS } from '../../src/keys/service';
 import { FRESH_MS } from '../../src/keys/cache';
 import { MAX_LISTED } from '../../src/keys/store-object';
 import { budgetConfig, budgetGateway, CALL_COST, countingKeys, manualClock } from './helpers';
