@@ -107,11 +107,6 @@ export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefine
   return { ...refusal, message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${inFlight}, Max budget: ${r.max_budget}` };
 }
 
-/** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
-export function isLimited({ key, team }: KeyEntry): boolean {
-  return limited(key) || (team !== null && limited(team));
-}
-
 export const limited = (l: Limits) => l.max_budget !== null || l.rpm_limit !== null || l.tpm_limit !== null || l.max_parallel_requests !== null;
 
 /** What one key or team has counted: this minute's requests and tokens, parallel slots in use or held. */

@@ -6,7 +6,7 @@ import { sha256Hex } from '../cache/key';
 import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ModelGroups } from '../router/groups';
 import type { Defer } from '../state/store';
-import type { Part as CountedPart } from './admit';
+import type { Part } from './admit';
 import { countOn, mostMicros } from './admit';
 import { AccountClient } from './account-client';
 import { RecordCache } from './cache';
@@ -42,10 +42,6 @@ const MAX_HASHES = 1024;
 /** The isolate's clients of key and team objects (each holds its leases and unsent bookings). */
 const MAX_CLIENTS = 10_000;
 
-/** One account a request counts on, and which. */
-interface Part extends CountedPart {
-  account: Account;
-}
 
 export class KeyService {
   readonly callback: RouterCallback;
@@ -177,7 +173,7 @@ export class KeyService {
   }
 
   private part(account: Account, record: AccountRecord): Part {
-    return { account, client: this.client(account), record };
+    return { client: this.client(account), record };
   }
 
   /**
