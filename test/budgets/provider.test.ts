@@ -90,4 +90,12 @@ describe('config', () => {
     expect(unknown.ok).toBe(true);
     expect(unknown.warnings).toContainEqual(expect.stringMatching(/^router_settings\.provider_budget_config\.anthropic: no deployment uses this provider/));
   });
+
+  it('without the KEYS objects (a Router alone), a provider or deployment budget is refused, not kept per isolate', async () => {
+    const { Router } = await import('../../src/router/router');
+    const deployment = (extra = {}) => ({ model_name: 'm', litellm_params: { model: 'openai/gpt-4o', api_key: 'sk-x', ...extra } });
+    expect(() => new Router({ model_list: [deployment({ max_budget: 1 })] })).toThrow(/max_budget: need the KEYS Durable Object binding/);
+    expect(() => new Router({ model_list: [deployment()], provider_budget_config: { openai: { budget_limit: 1, time_period: '1d' } } })).toThrow(/provider_budget_config/);
+    expect(() => new Router({ model_list: [deployment()] })).not.toThrow();
+  });
 });
