@@ -52,11 +52,6 @@ export class KeyDirectory {
     return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
   }
 
-  /** Tags and customers the admin API made, for the isolates' lists (KeyService's `names`). */
-  budgetNames() {
-    return this.index().budgetNames();
-  }
-
   async lookup(token: string, now: number): Promise<KeyEntry | null> {
     const key = await this.key(token, now);
     if (!key) return null;

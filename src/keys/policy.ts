@@ -75,17 +75,10 @@ function entityModelRefusal(entity: string, models: string[], model: string | un
 export const isKey = (r: AccountRecord): r is KeyRecord => 'token' in r;
 export const isBudget = (r: AccountRecord): r is BudgetRecord => 'scope' in r;
 
-/** A blocked customer (/customer/block): refused before any budget is counted. */
-export const blockedCustomer = (id: string): Refusal => ({
-  status: 403,
-  type: 'auth_error',
-  code: '403',
-  message: `End User=${id} is blocked. Update via \`/customer/unblock\` if you're an admin.`,
-});
-
 /** One account's own checks (a key's, its team's, a tag's or customer's), as its object runs them on an exact take. */
 export function accountRefusal(r: AccountRecord, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
-  if (isBudget(r)) return (r.blocked ? blockedCustomer(r.name) : undefined) ?? entityModelRefusal(r.scope, r.models, model, group);
+  // A blocked customer (/customer/block) in LiteLLM's words.
+  if (isBudget(r)) return r.blocked ? { status: 403, type: 'auth_error', code: '403', message: `End User=${r.name} is blocked. Update via \`/customer/unblock\` if you're an admin.` } : entityModelRefusal(r.scope, r.models, model, group);
   return isKey(r)
     ? (keyAccessRefusal(r, now) ?? entityModelRefusal('key', r.models, model, group))
     : (teamAccessRefusal(r) ?? entityModelRefusal('team', r.models, model, group));

@@ -183,7 +183,7 @@ export class KeyService {
    */
   private async budgetsOf({ tags = [], customer }: RequestBudgets, defer: Defer): Promise<BudgetRecord[]> {
     const max = this.opts.defaultCustomerBudget;
-    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.cached(this.names, '', () => this.directory.budgetNames(), defer) : undefined;
+    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.cached(this.names, '', () => this.directory.index().budgetNames(), defer) : undefined;
     const mayHave = (names: string[] | null, name: string) => names === null || names.includes(name);
     const named: Account[] = tags.filter((t) => mayHave(listed!.tag, t)).map((id) => ({ kind: 'tag', id }));
     if (customer !== undefined && (max !== undefined || mayHave(listed!.customer, customer))) named.push({ kind: 'customer', id: customer });

@@ -264,7 +264,8 @@ export class RequestLoop {
     }
     for (;;) {
       const open = overBudget.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
-      if (open.length === 0) throw firstError ?? budgetsSpent([...overBudget.values()]);
+      // LiteLLM's words when budgets leave no deployment (router_strategy/budget_limiter.py), a 429 at its proxy.
+      if (open.length === 0) throw firstError ?? new RouterError('RateLimitError', `No deployments available - crossed budget: ${[...overBudget.values()].join('; ')}`, { code: 'budget_exceeded' });
       const picked = await state.acquire(
         group,
         {
@@ -424,11 +425,6 @@ function toCandidate(d: Deployment, options: RouterOptions): Candidate {
     cost: i === undefined && o === undefined ? undefined : (i ?? 0) + (o ?? 0),
     holdMs: Math.max(timeoutMs(options, d), streamTimeoutMs(options, d)) + IN_FLIGHT_MARGIN_MS,
   };
-}
-
-/** LiteLLM's words when budgets leave no deployment (router_strategy/budget_limiter.py), a 429 at its proxy. */
-function budgetsSpent(why: string[]): RouterError {
-  return new RouterError('RateLimitError', `No deployments available - crossed budget: ${why.join('; ')}`, { code: 'budget_exceeded' });
 }
 
 function noCapacity(model: string, reason: 'cooldown' | 'rate_limited', retryAfterMs: number, precheck: boolean, cs: Candidate[]): RouterError {
