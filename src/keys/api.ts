@@ -68,7 +68,8 @@ keyRoutes.use('/dashboard/keys', requireKeys);
 keyRoutes.use('/user/*', requireKeys);
 keyRoutes.use('/global/spend/*', requireKeys);
 
-async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
+/** The admin API (keys, teams, tags, customers) answers only where there is a KeyService. */
+export async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   if (!c.var.gateway.keys) {
     throw new RouterError('NotFoundError', 'Virtual keys are off: they need the KEYS Durable Object binding (wrangler.toml) and general_settings.master_key', {
       code: 'virtual_keys_disabled',

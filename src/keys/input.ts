@@ -136,6 +136,12 @@ export const TEAM_FIELDS: Record<string, Field> = {
   members_with_roles: members,
 };
 
+const BUDGET_FIELDS: Record<string, Field> = { models: strings, max_budget: amount, budget_duration: duration, spend: amount };
+/** /tag/new and /tag/update (LiteLLM's TagConfig). */
+export const TAG_FIELDS: Record<string, Field> = { ...BUDGET_FIELDS, name: string, description: string };
+/** /customer/new and /customer/update (LiteLLM's NewCustomerRequest). */
+export const CUSTOMER_FIELDS: Record<string, Field> = { ...BUDGET_FIELDS, user_id: string, alias: string, blocked: flag };
+
 /** What `null` means where it is not the value itself (a limit of none, no alias): the field's default. */
 const NULL_MEANS: Body = { models: [], metadata: {}, blocked: false, spend: 0, aliases: {}, model_aliases: {}, members_with_roles: [] };
 

@@ -1,7 +1,7 @@
 // The checks every request of a virtual key passes, pure so the isolate (from its cache) and a key's or
 // team's KeyStore object (exactly, when no lease has room) run the same code. Messages, types and
 // statuses are LiteLLM's (auth_checks.py), so clients that parse them keep working.
-import type { AccountRecord, Asked, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord, UserRecord } from './types';
+import type { AccountRecord, Asked, BudgetRecord, KeyEntry, KeyRecord, Limits, Refusal, TeamRecord, UserRecord } from './types';
 
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
@@ -78,11 +78,14 @@ function entityModelRefusal(r: AccountRecord, asked: Asked): Refusal | undefined
 
 export const isKey = (r: AccountRecord): r is KeyRecord => 'token' in r;
 const isUser = (r: AccountRecord): r is UserRecord => 'user_role' in r;
-export const entityOf = (r: AccountRecord) => (isKey(r) ? 'key' : isUser(r) ? 'user' : 'team');
+export const isBudget = (r: AccountRecord): r is BudgetRecord => 'scope' in r;
+export const entityOf = (r: AccountRecord) => (isKey(r) ? 'key' : isUser(r) ? 'user' : isBudget(r) ? r.scope : 'team');
 
-/** One account's own checks (a key's, its team's or its user's), as its object runs them on an exact take. */
+/** One account's own checks (a key's, its team's, its user's, a tag's or customer's), as its object runs them on an exact take. */
 export function accountRefusal(r: AccountRecord, asked: Asked, now: number): Refusal | undefined {
-  return (isKey(r) ? keyAccessRefusal(r, now) : isUser(r) ? undefined : teamAccessRefusal(r)) ?? entityModelRefusal(r, asked);
+  // A blocked customer (/customer/block) in LiteLLM's words.
+  if (isBudget(r) && r.blocked) return { status: 403, type: 'auth_error', code: '403', message: `End User=${r.name} is blocked. Update via \`/customer/unblock\` if you're an admin.` };
+  return (isKey(r) ? keyAccessRefusal(r, now) : isUser(r) || isBudget(r) ? undefined : teamAccessRefusal(r)) ?? entityModelRefusal(r, asked);
 }
 
 /**
@@ -93,13 +96,18 @@ export function accountRefusal(r: AccountRecord, asked: Asked, now: number): Ref
 export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
   // A nano-dollar of float dust is the limit reached: 200 bookings of $0.0002 add up to 0.03999999999999987.
   if (r.max_budget === null || r.spend + pending < r.max_budget - 1e-9) return undefined;
-  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : isUser(r) ? `User=${r.user_id}` : `Team=${r.team_id}`;
-  return {
-    status: 400,
-    type: 'budget_exceeded',
-    code: '400',
-    message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${pending > 0 ? ` (+${pending} in requests in flight)` : ''}, Max budget: ${r.max_budget}`,
-  };
+  const inFlight = pending > 0 ? ` (+${pending} in requests in flight)` : '';
+  const refusal = { status: 400, type: 'budget_exceeded', code: '400' };
+  // An end user's words are LiteLLM's for end users (auth_checks.py); every other budget's, its BudgetExceededError's.
+  if (isBudget(r) && r.scope === 'customer') return { ...refusal, message: `ExceededBudget: End User=${r.name} over budget. Spend=${r.spend}${inFlight}, Budget=${r.max_budget}` };
+  const who = isKey(r)
+    ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})`
+    : isUser(r)
+      ? `User=${r.user_id}`
+      : isBudget(r)
+        ? `${r.scope[0].toUpperCase()}${r.scope.slice(1)}=${r.name}`
+        : `Team=${r.team_id}`;
+  return { ...refusal, message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${inFlight}, Max budget: ${r.max_budget}` };
 }
 
 /** Whether requests of an account need its object's exact count (any budget or rate limit on it). */
