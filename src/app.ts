@@ -10,6 +10,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
+import { spendRoutes } from './spend/routes';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
@@ -128,6 +129,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
+  app.route('/', spendRoutes);
 
   return app;
 }

@@ -1,6 +1,7 @@
 import type { MetricsState } from './observability/metrics-object';
 import type { RouterState } from './state/durable-object';
 import type { KeyStore } from './keys/store-object';
+import type { SpendRow } from './spend/row';
 
 /** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
 export interface Env {
@@ -12,6 +13,10 @@ export interface Env {
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
+  /** Spend logs (/spend/logs, the dashboard's request log): one row per request. */
+  SPEND_DB?: D1Database;
+  /** Carries spend log rows from every isolate to SPEND_DB in big batches (src/spend/consumer.ts). */
+  SPEND_QUEUE?: Queue<SpendRow[]>;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
   STATE_RTT_MS?: string;
   [name: string]: unknown;

@@ -22,6 +22,8 @@ export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; v
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+  // Spend logs, scoped to the key's own rows (src/spend/routes.ts).
+  '/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags',
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */

@@ -10,6 +10,18 @@ import type { MetricsState } from './metrics-object';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
+import { Loss } from './loss';
+import { spendLogCallback } from '../spend/writer';
+import { durationMs } from '../utils/duration';
+import type { MetricsBatch } from './metrics-object';
+
+/** A loss as a metrics batch: one counter, summed across isolates in MetricsState. */
+const droppedBatch = (sink: string, n: number): MetricsBatch => ({
+  counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n },
+  histograms: {},
+  minutes: [],
+  errors: [],
+});
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -21,6 +33,10 @@ export interface Observability {
   prometheus: boolean;
   /** The MetricsState object, where the METRICS binding exists. */
   metrics?: () => DurableObjectStub<MetricsState>;
+  /** What background sinks dropped (counted in litellm_gateway_dropped_records). */
+  loss: Loss;
+  /** Spend logs: where they are read from, and how long they are kept. */
+  spend?: { db: D1Database; retentionMs: number };
 }
 
 export interface ObservabilityDeps {
@@ -99,5 +115,17 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
 
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics };
+  const loss = new Loss(metrics && ((sink, n) => metrics().record(droppedBatch(sink, n))));
+  const gs = config.general_settings;
+  const retentionMs = durationMs(gs.maximum_spend_logs_retention_period ?? '30d')!;
+  let spend: Observability['spend'];
+  if (env.SPEND_DB && !gs.disable_spend_logs) {
+    spend = { db: env.SPEND_DB, retentionMs };
+    const row = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
+    callbacks.push(spendLogCallback({ queue: env.SPEND_QUEUE, db: env.SPEND_DB }, row, loss, retentionMs));
+  } else if (!env.SPEND_DB && (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period)) {
+    warnings.push('general_settings: spend log settings need the SPEND_DB D1 binding (wrangler.toml); no spend logs are kept');
+  }
+
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, loss, spend };
 }

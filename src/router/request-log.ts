@@ -1,5 +1,5 @@
 // The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
-import type { RequestLog, RouterCallback } from '../observability/events';
+import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { Defer } from '../state/store';
 import { logLine } from '../security/scrub';
 import type { RouterError } from './errors';
@@ -39,7 +39,17 @@ export class RequestLogger {
       startedAt: this.now(),
       latencyMs: 0,
       cacheHit: false,
+      tries: [],
     };
+  }
+
+  /** What the HTTP layer and the request's checks know of the caller: key, end user, tags, trace. */
+  tag(log: RequestLog, opts: { caller?: CallerTag; trace?: TraceContext }, tags: string[] | undefined, body: unknown) {
+    log.caller = opts.caller;
+    log.trace = opts.trace;
+    log.tags = tags;
+    const user = (body as { user?: unknown }).user;
+    if (typeof user === 'string') log.endUser = user;
   }
 
   /** Completes the record and hands it to every callback, through waitUntil. */

@@ -14,7 +14,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
@@ -67,6 +67,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** The request's W3C trace (OpenTelemetry on). */
+  trace?: TraceContext;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
 }
@@ -152,7 +154,7 @@ export class Router {
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -237,7 +239,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -302,7 +304,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -333,7 +335,7 @@ export class Router {
   /** A request refused before routing (a virtual key's model, limit or budget): callbacks hear of it as a failure. */
   refused(call: RequestLog['call'], model: string, error: RouterError, opts: CallOptions = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, opts.tags, {});
     this.logger.finish(log, error, {}, deferrer(opts.waitUntil));
   }
 
