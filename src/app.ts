@@ -23,10 +23,12 @@ import { estimateTokens } from './router/request';
 import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
+import type { TraceContext } from './observability/events';
+import { traceFrom, traceparentOf } from './observability/otel/traceparent';
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
-type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
+type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number; trace?: TraceContext } };
 
 export function createApp(options: GatewayOptions = {}) {
   // PatternRouter, not Hono's default RegExpRouter: the default compiles every route into one expression on an
@@ -53,11 +55,14 @@ export function createApp(options: GatewayOptions = {}) {
       try {
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
+        if (gateway.observability.tracing) c.set('trace', traceFrom(c.req.header('traceparent')));
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
         await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, next));
       } catch (err) {
         c.res = errorResponse(err, c);
       }
+      const trace = c.get('trace');
+      if (trace) c.res.headers.set('traceparent', traceparentOf(trace));
     }),
   );
 
@@ -185,6 +190,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
+    trace: c.get('trace'),
     tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
     upstreamHeaders,
   };

@@ -6,7 +6,7 @@ import { keyMatches, presentedKey } from '../http/auth';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
-import type { RequestLog } from '../observability/events';
+import type { RequestLog, TraceContext } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
@@ -83,7 +83,8 @@ export async function admitKey<E extends KeyedEnv>(
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry) });
+      const trace = (c.var as { trace?: TraceContext }).trace;
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry), trace });
     }
     throw e;
   }

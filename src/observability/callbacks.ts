@@ -11,6 +11,8 @@ import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
 import { Loss } from './loss';
+import { otelTarget } from './otel/config';
+import { otelCallback } from './otel/exporter';
 import { spendLogCallback } from '../spend/writer';
 import { durationMs } from '../utils/duration';
 import type { MetricsBatch } from './metrics-object';
@@ -23,7 +25,7 @@ const droppedBatch = (sink: string, n: number): MetricsBatch => ({
   errors: [],
 });
 
-export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
+export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
 
 export interface Observability {
@@ -35,6 +37,8 @@ export interface Observability {
   metrics?: () => DurableObjectStub<MetricsState>;
   /** What background sinks dropped (counted in litellm_gateway_dropped_records). */
   loss: Loss;
+  /** Whether requests get a W3C trace (otel is on): traceparent continued and answered. */
+  tracing: boolean;
   /** Spend logs: where they are read from, and how long they are kept. */
   spend?: { db: D1Database; retentionMs: number };
 }
@@ -127,5 +131,17 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     warnings.push('general_settings: spend log settings need the SPEND_DB D1 binding (wrangler.toml); no spend logs are kept');
   }
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, loss, spend };
+  let tracing = false;
+  const otel = wanted.get('otel');
+  if (otel) {
+    const { target, warning } = otelTarget(secret);
+    if (warning) warnings.push(warning);
+    if (target) {
+      if (target.kind === 'otlp') rememberSecrets(Object.values(target.headers));
+      tracing = true;
+      callbacks.push(otelCallback({ target, fetch: deps.fetch, loss, on: otel, redact, content, describe: deps.describe }));
+    }
+  }
+
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, loss, tracing, spend };
 }

@@ -47,6 +47,7 @@ export interface Attempt {
   group: string;
   deploymentId: string;
   provider: string;
+  apiBase: string;
   startedAt: number;
   latencyMs: number;
   ok: boolean;

@@ -257,6 +257,7 @@ export class RequestLoop {
           group,
           deploymentId: stored.id,
           provider: stored.provider.name,
+          apiBase: stored.apiBase,
           startedAt,
           latencyMs: o.latencyMs,
           ok: o.ok,
