@@ -18,6 +18,7 @@ const EVENTS = [chunk({ role: 'assistant', content: '' }), ...Array.from({ lengt
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input.url;
+  if (url.startsWith('http://collector.test/')) return new Response('{}');
   if (!url.startsWith('http://upstream.test/')) return realFetch(input, init);
   if (!JSON.parse(init.body).stream) return new Response(ANSWER, { headers: { 'content-type': 'application/json' } });
   let i = 0;
@@ -26,7 +27,11 @@ globalThis.fetch = async (input, init) => {
 };
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, baseEnv) {
+    // --observe: spend logs into a queue whose send serialises its message as a real one does, and OTel on.
+    const env = baseEnv.BENCH_OBSERVE
+      ? { ...baseEnv, SPEND_QUEUE: { send: async (body) => void structuredClone(body) }, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.test' }
+      : baseEnv;
     const u = new URL(request.url);
     const n = Number(u.searchParams.get('n') ?? 100);
     const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], ...(u.searchParams.get('stream') === '1' ? { stream: true } : {}) });

@@ -102,7 +102,7 @@ export function spendRow(log: RequestLog, opts: RowOptions): SpendRow {
     model_id: log.deploymentId ?? '',
     model_group: log.group ?? log.model,
     custom_llm_provider: log.provider ?? '',
-    api_base: log.apiBase ? opts.redact(log.apiBase) : '',
+    api_base: log.apiBase ? scrubbedBase(log.apiBase, opts.redact) : '',
     user: c?.userId ?? '',
     metadata: JSON.stringify(metadata),
     cache_hit: log.cacheHit ? 'True' : 'False',
@@ -116,6 +116,17 @@ export function spendRow(log: RequestLog, opts: RowOptions): SpendRow {
     messages: opts.content ? body(log.messages, opts.redact) : '{}',
     response: opts.content ? body(log.response, opts.redact) : '{}',
   };
+}
+
+/** api_base values are few (one per deployment): each is scrubbed once. */
+const bases = new Map<string, string>();
+function scrubbedBase(apiBase: string, redact: Redact): string {
+  let out = bases.get(apiBase);
+  if (out === undefined) {
+    out = redact(apiBase);
+    if (bases.size < 1000) bases.set(apiBase, out);
+  }
+  return out;
 }
 
 function body(value: unknown, redact: Redact): string {

@@ -48,12 +48,19 @@ const providerName = (p: string | undefined) => (p === undefined ? undefined : (
 /** A provider's model without its `provider/` prefix: what the upstream was asked for. */
 const upstreamModel = (m: string | undefined) => m?.slice(m.indexOf('/') + 1);
 
-function host(apiBase: string | undefined): string | undefined {
+/** server.address: the host of an api_base (scrubbed), kept per api_base (there are as many as deployments). */
+const hosts = new Map<string, string | undefined>();
+function host(apiBase: string | undefined, redact: Redact): string | undefined {
+  if (!apiBase) return undefined;
+  if (hosts.has(apiBase)) return hosts.get(apiBase);
+  let h: string | undefined;
   try {
-    return apiBase ? new URL(apiBase).hostname : undefined;
+    h = new URL(redact(apiBase)).hostname;
   } catch {
-    return undefined;
+    // not a URL: no server.address
   }
+  if (hosts.size < 1000) hosts.set(apiBase, h);
+  return h;
 }
 
 export function spansOf(log: RequestLog, opts: SpanOptions): Span[] {
@@ -124,7 +131,7 @@ export function spansOf(log: RequestLog, opts: SpanOptions): Span[] {
         'gen_ai.usage.output_tokens': answer ? u?.completion_tokens : undefined,
         'gen_ai.response.finish_reasons': answer ? finish : undefined,
         'gen_ai.server.time_to_first_token': t.ttftMs === undefined ? undefined : { double: t.ttftMs / 1000 },
-        'server.address': host(opts.redact(t.apiBase)),
+        'server.address': host(t.apiBase, opts.redact),
         'error.type': t.ok ? undefined : t.errorClass,
         'http.response.status_code': t.status,
         'litellm.model_group': t.group,
