@@ -26,12 +26,14 @@ globalThis.fetch = async (input, init) => {
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 };
 
+const QUEUE = { send: async (body) => void structuredClone(body) };
+
 export default {
   async fetch(request, baseEnv) {
-    // --observe: spend logs into a queue whose send serialises its message as a real one does, and OTel on.
-    const env = baseEnv.BENCH_OBSERVE
-      ? { ...baseEnv, SPEND_QUEUE: { send: async (body) => void structuredClone(body) }, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.test' }
-      : baseEnv;
+    // --observe: spend logs into a queue whose send serialises its message as a real one does, and/or OTel on.
+    const observe = baseEnv.BENCH_OBSERVE;
+    const env = observe ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.test' } : baseEnv;
+    if (observe === 'spend' || observe === 'both') env.SPEND_QUEUE = QUEUE;
     const u = new URL(request.url);
     const n = Number(u.searchParams.get('n') ?? 100);
     const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], ...(u.searchParams.get('stream') === '1' ? { stream: true } : {}) });
@@ -46,7 +48,8 @@ export default {
       const res = await worker.fetch(req, env, ctx);
       const text = await res.text();
       if (res.status !== 200) return new Response(text, { status: 500 });
-      if (pending.length > 64) await Promise.all(pending.splice(0));
+      // Every 64 requests, whatever number of waitUntil promises each made (more callbacks must not mean more waits).
+      if (i % 64 === 63) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
     return new Response('ok');

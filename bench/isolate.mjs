@@ -9,10 +9,10 @@
 // The requests' bookkeeping is awaited every 64 requests, so the isolate sometimes waits on a batch window, and
 // workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
-// --observe alternates this checkout as it is with the same checkout with spend logs (a SPEND_QUEUE whose send
-// serialises the rows) and OpenTelemetry (callbacks: [otel], the collector answered in-process) on.
+// --observe spend|otel|both alternates this checkout as it is with the same checkout with spend logs (a SPEND_QUEUE
+// whose send serialises the rows), OpenTelemetry (callbacks: [otel], the collector answered in-process), or both on.
 //
-//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --against ../other --observe]
+//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --against ../other --observe both]
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -34,7 +34,7 @@ const { values: argv } = parseArgs({
     stream: { type: 'boolean', default: false },
     bindings: { type: 'string', default: 'state,metrics,keys' },
     against: { type: 'string' },
-    observe: { type: 'boolean', default: false },
+    observe: { type: 'string' },
   },
 });
 const n = Number(argv.requests);
@@ -49,7 +49,7 @@ const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpd
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const configOf = (observe) => {
   const c = parseYaml(benchConfig({ upstream: 'http://upstream.test/v1', strategy: 'simple-shuffle' }));
-  if (observe) c.litellm_settings.callbacks = ['otel'];
+  if (observe === 'both' || observe === 'otel') c.litellm_settings.callbacks = ['otel'];
   return JSON.stringify(c);
 };
 
@@ -63,7 +63,7 @@ async function serve(root, i, observe = false) {
   mkdirSync(join(dir, 'do'));
   const port = await freePort();
   const modules = [`(name = "isolate-worker.js", esModule = embed "isolate-worker.js")`, ...bundle.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(m.name)})`)];
-  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe ? '1' : '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
+  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe || '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
   const namespaces = DURABLE_OBJECTS.map(([, , cls]) => `(className = ${q(cls)}, uniqueKey = ${q(`isolate-${cls}`)}, enableSql = true)`);
   writeFileSync(join(dir, 'isolate.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -87,12 +87,12 @@ const config :Workerd.Config = (
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { root: observe ? `${root} (spend logs + otel)` : root, child, url, us: [] };
+  return { root: observe ? `${root} (observe: ${observe})` : root, child, url, us: [] };
 }
 
 try {
   const here = resolve(benchDir, '..');
-  const trees = [await serve(here, 0), ...(argv.against ? [await serve(resolve(argv.against), 1)] : []), ...(argv.observe ? [await serve(here, 2, true)] : [])];
+  const trees = [await serve(here, 0), ...(argv.against ? [await serve(resolve(argv.against), 1)] : []), ...(argv.observe ? [await serve(here, 2, argv.observe)] : [])];
   for (let r = 0; r < Number(argv.rounds); r++) {
     for (const t of r % 2 ? [...trees].reverse() : trees) {
       const before = cpuSeconds(t.child.pid);

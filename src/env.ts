@@ -1,7 +1,6 @@
 import type { MetricsState } from './observability/metrics-object';
 import type { RouterState } from './state/durable-object';
 import type { KeyStore } from './keys/store-object';
-import type { SpendRow } from './spend/row';
 
 /** The Worker's bindings (wrangler.toml) and its vars and secrets, which os.environ/NAME reads. */
 export interface Env {
@@ -16,7 +15,7 @@ export interface Env {
   /** Spend logs (/spend/logs, the dashboard's request log): one row per request. */
   SPEND_DB?: D1Database;
   /** Carries spend log rows from every isolate to SPEND_DB in big batches (src/spend/consumer.ts). */
-  SPEND_QUEUE?: Queue<SpendRow[]>;
+  SPEND_QUEUE?: Queue<string>;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
   STATE_RTT_MS?: string;
   [name: string]: unknown;

@@ -7,18 +7,21 @@ import { insertRows, purgeIfDue } from './store';
 /** wrangler.toml's max_retries for the consumer, plus the first delivery. */
 export const MAX_DELIVERIES = 4;
 
-export async function consumeSpendBatch(batch: MessageBatch<SpendRow[]>, db: D1Database, retentionMs: number, loss: Loss | undefined, now = Date.now()): Promise<void> {
+export async function consumeSpendBatch(batch: MessageBatch<string | SpendRow[]>, db: D1Database, retentionMs: number, loss: Loss | undefined, now = Date.now()): Promise<void> {
   try {
-    await insertRows(db, batch.messages.flatMap((m) => m.body));
+    await insertRows(db, batch.messages.flatMap(rowsOf));
     batch.ackAll();
   } catch (e) {
     for (const m of batch.messages) {
       if (m.attempts >= MAX_DELIVERIES) {
         m.ack();
-        await loss?.count('spend_logs', m.body.length, String(e));
+        await loss?.count('spend_logs', rowsOf(m).length, String(e));
       } else m.retry({ delaySeconds: 2 ** m.attempts });
     }
     return;
   }
   await purgeIfDue(db, retentionMs, now);
 }
+
+/** A message's rows: JSON text (what the writer sends) or, from another producer, the rows themselves. */
+const rowsOf = (m: Message<string | SpendRow[]>): SpendRow[] => (typeof m.body === 'string' ? JSON.parse(m.body) : m.body);

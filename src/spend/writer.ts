@@ -11,7 +11,8 @@ import { spendRow } from './row';
 import { insertRows, purgeIfDue } from './store';
 
 export interface SpendSink {
-  queue?: Queue<SpendRow[]>;
+  /** Messages are JSON arrays of rows, as text. */
+  queue?: Queue<string>;
   db?: D1Database;
 }
 
@@ -19,7 +20,7 @@ export interface SpendSink {
 const MESSAGE_CHARS = 100_000;
 const SEND_TIMEOUT_MS = 10_000;
 
-export function spendLogCallback(sink: SpendSink, row: RowOptions, loss: Loss, retentionMs: number, flushMs = 100): RouterCallback {
+export function spendLogCallback(sink: SpendSink, row: RowOptions, loss: Loss, retentionMs: number, flushMs = 50): RouterCallback {
   const send = async (rows: SpendRow[]) => {
     try {
       await within(SEND_TIMEOUT_MS, deliver(sink, rows, retentionMs), 'spend log sink');
@@ -37,19 +38,17 @@ async function deliver(sink: SpendSink, rows: SpendRow[], retentionMs: number): 
     await insertRows(sink.db!, rows);
     return purgeIfDue(sink.db!, retentionMs, Date.now());
   }
-  const messages: SpendRow[][] = [];
-  let current: SpendRow[] = [];
-  let size = 0;
+  // Each row is serialised once, into messages of JSON text: cheaper to send than objects to clone.
+  const messages: string[] = [];
+  let current = '';
   for (const r of rows) {
-    const n = JSON.stringify(r).length;
-    if (current.length > 0 && size + n > MESSAGE_CHARS) {
-      messages.push(current);
-      current = [];
-      size = 0;
+    const text = JSON.stringify(r);
+    if (current && current.length + text.length > MESSAGE_CHARS) {
+      messages.push(`[${current}]`);
+      current = '';
     }
-    current.push(r);
-    size += n;
+    current += current ? `,${text}` : text;
   }
-  messages.push(current);
-  await Promise.all(messages.map((body) => sink.queue!.send(body, { contentType: 'json' })));
+  messages.push(`[${current}]`);
+  await Promise.all(messages.map((body) => sink.queue!.send(body, { contentType: 'text' })));
 }

@@ -5,7 +5,7 @@ import type { Env } from '../../src/env';
 import { queueHandler } from '../../src/queue';
 import type { SpendRow } from '../../src/spend/row';
 
-export interface DeliveringQueue extends Queue<SpendRow[]> {
+export interface DeliveringQueue extends Queue<string> {
   /** Messages sent, each with the rows it carried. */
   sent: SpendRow[][];
 }
@@ -15,9 +15,10 @@ export function deliveringQueue(baseEnv: Partial<Env> = {}): DeliveringQueue {
   let id = 0;
   const q = {
     sent: [] as SpendRow[][],
-    async send(body: SpendRow[]) {
+    async send(text: string) {
+      const body = JSON.parse(text) as SpendRow[];
       q.sent.push(body);
-      const batch = createMessageBatch<SpendRow[]>('edge-llm-router-spend', [{ id: String(id++), timestamp: Date.now(), attempts: 1, body }]);
+      const batch = createMessageBatch<string>('edge-llm-router-spend', [{ id: String(id++), timestamp: Date.now(), attempts: 1, body: text }]);
       const ctx = createExecutionContext();
       await handle(batch, { ...env, ...baseEnv } as Env);
       const result = await getQueueResult(batch, ctx);

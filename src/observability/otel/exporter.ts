@@ -47,7 +47,7 @@ export function otelCallback(opts: OtelOptions): RouterCallback {
       await opts.loss.count('otel', spans.length, String(e));
     }
   };
-  const batcher = new Batcher<Span>('otel', send, opts.flushMs ?? 200, MAX_SPANS);
+  const batcher = new Batcher<Span>('otel', send, opts.flushMs ?? 50, MAX_SPANS);
   const record = async (log: RequestLog) => {
     if (!log.trace || !sampled(log.trace)) return;
     await Promise.all(spansOf(log, opts).map((s) => batcher.add(s)));
