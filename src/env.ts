@@ -1,4 +1,4 @@
-import type { MetricsState } from './observability/metrics-object';
+import type { MetricsState } from './observability/shards/object';
 import type { RouterState } from './state/durable-object';
 import type { KeyStore } from './keys/store-object';
 
@@ -8,7 +8,7 @@ export interface Env {
   ROUTER_CONFIG?: string;
   ROUTER_STATE?: DurableObjectNamespace<RouterState>;
   CACHE?: KVNamespace;
-  /** Metrics summed across isolates (/metrics, the dashboard). */
+  /** Metrics shards, summed at read (/metrics, the dashboard). */
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
@@ -16,6 +16,8 @@ export interface Env {
   SPEND_DB?: D1Database;
   /** Carries spend log rows from every isolate to SPEND_DB in big batches (src/spend/consumer.ts). */
   SPEND_QUEUE?: Queue<string>;
+  /** Static assets (public/): the dashboard's page. */
+  ASSETS?: Fetcher;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
   STATE_RTT_MS?: string;
   [name: string]: unknown;

@@ -31,6 +31,10 @@ export interface GatewayOptions extends RouterRuntime {
   parseConfig?: (text: string) => unknown;
   /** Keeps this gateway's Durable Object state apart from others on the same binding (tests). */
   stateNamespace?: string;
+  /** The metrics shard this gateway writes to (tests); one at random otherwise. */
+  metricsShard?: number;
+  /** The metrics batch window (tests, so that waiting for a request's bookkeeping is quick); 1 s otherwise. */
+  metricsFlushMs?: number;
 }
 
 const DEFAULTS: GatewayOptions = {};
@@ -94,6 +98,8 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     const observability = buildObservability(config, env, {
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       namespace: options.stateNamespace,
+      metricsShard: options.metricsShard,
+      metricsFlushMs: options.metricsFlushMs,
       describe: (id) => {
         const d = router?.deployments.get(id);
         return d && { model: d.params.model, provider: d.provider.name };
@@ -105,7 +111,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     const keys =
       env.KEYS && masterKey
         ? new KeyService({
-            ns: env.KEYS,
+            ns: withDistance(env.KEYS, Number(env.STATE_RTT_MS ?? 0)),
             namespace: options.stateNamespace,
             now: options.now ?? Date.now,
             groups: () => router?.groups,

@@ -5,7 +5,7 @@ import type { Env } from './env';
 import { queueHandler } from './queue';
 
 export { RouterState } from './state/durable-object';
-export { MetricsState } from './observability/metrics-object';
+export { MetricsState } from './observability/shards/object';
 export { KeyStore } from './keys/store-object';
 export { Router } from './router/router';
 export { DurableStateStore } from './state/durable-store';

@@ -5,7 +5,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-typ
 import type { Passthrough } from '../providers/provider';
 import type { GatewayControls } from '../router/request';
 import type { Defer } from '../state/store';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import type { ConversationStore } from './responses/store';
 
 /** What an API's own bookkeeping may use: the stored conversations, the caller, waitUntil. */
@@ -40,6 +40,14 @@ export interface InboundApi<B extends InboundRequest> {
   fromChat(chat: ChatCompletion, request: B): unknown;
   /** `onAnswer` hears the whole answer the stream added up to, once it ended cleanly. */
   fromChatStream(request: B, estTokens: number, onAnswer: (answer: unknown) => void): TransformStream<Uint8Array, Uint8Array>;
+  /**
+   * A request that names the deployment to answer it (Responses' managed previous_response_id): that deployment,
+   * and the request as the upstream must see it (its own id back in place).
+   */
+  pinned?(request: B): { request: B; deploymentId: string } | undefined;
+  /** With responses_api_deployment_check: an answer whose ids name the deployment that gave them. */
+  manageIds?(text: string, provider: string, deploymentId: string): string;
+  manageStream?(provider: string, deploymentId: string): TransformStream<Uint8Array, Uint8Array>;
   /** Before routing: the request completed from what was stored (Responses' previous_response_id). */
   restore?(request: B, ctx: ApiContext): Promise<B>;
   /** After a translated answer: kept for later requests (a response for a previous_response_id). */

@@ -1,6 +1,7 @@
 // The schema of router.config.yaml: every key of the reference guide, checked with its key path. The config's
 // TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
-import type { Infer } from './validate';
+import type { Check, Infer } from './validate';
+import { callbackName, refusedGeneralSettings, refusedGuardrails } from './refused';
 import { isDuration } from '../utils/duration';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 
@@ -47,6 +48,9 @@ export const modelInfo = obj(
     mode: oneOf('chat', 'embedding', 'completion'),
     input_cost_per_token: positive,
     output_cost_per_token: positive,
+    /** Prompt-cache rates: cached prompt tokens read, and written. */
+    cache_read_input_token_cost: positive,
+    cache_creation_input_token_cost: positive,
     max_input_tokens: count,
     max_output_tokens: count,
     max_tokens: count,
@@ -93,6 +97,23 @@ export const cacheParams = obj(
   { open: true },
 );
 
+/**
+ * router_settings.optional_pre_call_checks, by LiteLLM's names. The affinity checks (router/affinity.ts) are
+ * honoured, enforce_model_rate_limits is what the gateway always does; a LiteLLM check it does not perform is
+ * refused (a config must not believe it is protected), and a name LiteLLM does not know is warned about and dropped.
+ */
+const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'responses_api_deployment_check', 'enforce_model_rate_limits'];
+const LITELLM_CHECKS = ['router_budget_limiting', 'forward_client_headers_by_model_group', 'encrypted_content_affinity'];
+const preCallChecks: Check<string[]> = (v, path, out) => {
+  const names = list(str)(v, path, out);
+  return names?.filter((name, i) => {
+    if (HONOURED_CHECKS.includes(name)) return true;
+    if (LITELLM_CHECKS.includes(name)) out.errors.push(`${path}[${i}]: '${name}' is not supported by this gateway (supported: ${HONOURED_CHECKS.join(', ')})`);
+    else out.warnings.push(`${path}[${i}]: unknown check '${name}', ignored`);
+    return false;
+  });
+};
+
 /** router_settings, and the Router constructor's keys beside model_list. */
 export const routerSettingsShape = {
   routing_strategy: routingStrategy,
@@ -117,6 +138,7 @@ export const routerSettingsShape = {
   max_fallbacks: count,
   model_group_alias: modelGroupAlias,
   enable_pre_call_checks: bool,
+  optional_pre_call_checks: preCallChecks,
   cache_responses: bool,
   cache_kwargs: cacheParams,
   redis_host: str,
@@ -140,9 +162,10 @@ export const litellmSettings = obj({
   context_window_fallbacks: fallbackList,
   content_policy_fallbacks: fallbackList,
   default_fallbacks: list(str),
-  success_callback: list(str),
-  failure_callback: list(str),
-  callbacks: list(str),
+  success_callback: list(callbackName),
+  failure_callback: list(callbackName),
+  callbacks: list(callbackName),
+  guardrails: refusedGuardrails,
   set_verbose: bool,
   json_logs: bool,
   /** Callbacks get message content only when this is explicitly false (stricter than LiteLLM's default). */
@@ -165,6 +188,7 @@ export const generalSettings = obj({
   disable_spend_logs: bool,
   /** How long spend logs are kept (`30d`, the default; `12h`, `1w`, `3mo`). */
   maximum_spend_logs_retention_period: refine(str, isDuration, 'must be a duration such as 30d, 12h, 1w or 3mo'),
+  ...refusedGeneralSettings,
 });
 
 export const proxyConfig = obj(
@@ -174,6 +198,7 @@ export const proxyConfig = obj(
     litellm_settings: litellmSettings,
     general_settings: generalSettings,
     environment_variables: record(str),
+    guardrails: refusedGuardrails,
   },
   { required: ['model_list'] },
 );

@@ -1,7 +1,7 @@
 // The proxy endpoints LiteLLM tooling polls: /model/info, /v1/model/info, /model_group/info, /health.
 // Mounted behind the master key; nothing secret leaves (publicParams, scrubbed health errors).
 import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import type { Gateway } from '../gateway';
 import type { Deployment } from '../router/deployment';
 import { RouterError } from '../router/errors';

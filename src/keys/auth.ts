@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
 import { keyMatches, presentedKey } from '../http/auth';
+import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
@@ -12,7 +13,7 @@ import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
 import { callerTag, NO_KEY } from './service';
 
-export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
+export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
 
 /**
  * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
@@ -68,18 +69,21 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
  */
 export async function admitKey<E extends KeyedEnv>(
   c: Context<E>,
-  model: unknown,
+  /** The request's body as it came (any JSON object): its `model` and its own `fallbacks` are checked. */
+  body: Record<string, unknown>,
   /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
   estTokens: () => number,
   call: RequestLog['call'] = 'chat',
+  /** The request's own cap on output tokens (max_tokens, max_output_tokens): a new key's budget reserves it. */
+  maxTokens?: unknown,
 ): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
   if (!key || !keys) return NO_KEY;
-  const requested = typeof model === 'string' ? model : undefined;
+  const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer);
+    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks));
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
@@ -88,6 +92,26 @@ export async function admitKey<E extends KeyedEnv>(
     }
     throw e;
   }
+}
+
+/**
+ * Every model a request's own `fallbacks` could call, in each form LiteLLM takes: names, `{"model": ...}` hops, and
+ * `{group: [names]}` (whose keys only say when a list applies). Read before the schema has checked the body: a
+ * value of another shape is skipped here and refused by the schema.
+ */
+export function fallbackModels(fallbacks: unknown): string[] {
+  if (!Array.isArray(fallbacks)) return [];
+  const out: string[] = [];
+  const add = (x: unknown) => {
+    if (typeof x === 'string') out.push(x);
+    else if (Array.isArray(x)) for (const y of x) if (typeof y === 'string') out.push(y);
+  };
+  for (const f of fallbacks) {
+    if (typeof f !== 'object' || f === null) add(f);
+    else if ('model' in f) add(f.model);
+    else for (const names of Object.values(f)) add(names);
+  }
+  return out;
 }
 
 /** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */

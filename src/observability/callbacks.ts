@@ -6,7 +6,7 @@ import type { Env } from '../env';
 import type { RouterCallback } from './events';
 import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
-import type { MetricsState } from './metrics-object';
+import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
@@ -15,7 +15,7 @@ import { otelTarget } from './otel/config';
 import { otelCallback } from './otel/exporter';
 import { spendLogCallback } from '../spend/writer';
 import { durationMs } from '../utils/duration';
-import type { MetricsBatch } from './metrics-object';
+import type { MetricsBatch } from './shards/types';
 
 /** A loss as a metrics batch: one counter, summed across isolates in MetricsState. */
 const droppedBatch = (sink: string, n: number): MetricsBatch => ({
@@ -33,8 +33,8 @@ export interface Observability {
   warnings: string[];
   /** Whether /metrics is served (prometheus is listed). */
   prometheus: boolean;
-  /** The MetricsState object, where the METRICS binding exists. */
-  metrics?: () => DurableObjectStub<MetricsState>;
+  /** The metrics shards (MetricsState objects), where the METRICS binding exists. */
+  metrics?: MetricsShards;
   /** What background sinks dropped (counted in litellm_gateway_dropped_records). */
   loss: Loss;
   /** Whether requests get a W3C trace (otel is on): traceparent continued and answered. */
@@ -48,6 +48,10 @@ export interface ObservabilityDeps {
   fetch: typeof fetch;
   /** Keeps this gateway's metrics apart from others on the same binding (tests). */
   namespace?: string;
+  /** The metrics shard this gateway writes to (tests); one at random otherwise. */
+  metricsShard?: number;
+  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
+  metricsFlushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
 }
@@ -87,12 +91,11 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const content = ls.turn_off_message_logging === false;
   const callbacks: RouterCallback[] = [];
 
-  const ns = env.METRICS;
-  const metrics = ns && (() => ns.get(ns.idFromName(`${deps.namespace ?? ''}metrics`)));
+  const metrics = env.METRICS && new MetricsShards(env.METRICS, deps.namespace, deps.metricsShard);
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics, knownModel: (m) => models.has(m), describe: deps.describe, redact }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }
@@ -119,7 +122,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
 
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
-  const loss = new Loss(metrics && ((sink, n) => metrics().record(droppedBatch(sink, n))));
+  const loss = new Loss(metrics && ((sink, n) => metrics.writer().record(droppedBatch(sink, n))));
   const gs = config.general_settings;
   const retentionMs = durationMs(gs.maximum_spend_logs_retention_period ?? '30d')!;
   let spend: Observability['spend'];

@@ -1,19 +1,32 @@
 // The observability routes: /metrics (Prometheus), and the dashboard's data. Mounted behind the master key;
 // the dashboard's HTML shell (dashboardPage) is served openly, since a browser cannot send a key on navigation.
 import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import type { Gateway } from '../gateway';
 import { RouterError } from '../router/errors';
 import { scrub, scrubDeep } from '../security/scrub';
-import page from './dashboard/page.html';
 import type { Exposition } from './prometheus/exposition';
 import { CONTENT_TYPE, renderExposition } from './prometheus/exposition';
 import { deploymentGauges } from './prometheus/gauges';
 
 type ObservabilityEnv = { Variables: { gateway: Extract<Gateway, { ok: true }> } };
 
-export const dashboardPage = (c: Context) =>
-  c.html(page, 200, { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+/**
+ * The page is a static asset (public/dashboard.html, the ASSETS binding): served from Cloudflare's asset layer,
+ * it is no part of the Worker's bundle and its cold start.
+ */
+export const dashboardPage = async (c: Context<{ Bindings: { ASSETS?: Fetcher } }>) => {
+  const assets = c.env?.ASSETS;
+  if (!assets) throw new RouterError('NotFoundError', 'The dashboard page is served from the ASSETS binding, which this gateway does not have', { code: 'dashboard_unavailable' });
+  const page = await assets.fetch(new URL('/dashboard.html', c.req.url));
+  return new Response(page.body, {
+    headers: {
+      'content-type': 'text/html; charset=UTF-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+    },
+  });
+};
 
 export const observabilityRoutes = new Hono<ObservabilityEnv>()
   .get('/metrics', async (c) => {
@@ -23,13 +36,13 @@ export const observabilityRoutes = new Hono<ObservabilityEnv>()
         code: 'metrics_disabled',
       });
     }
-    const [series, state] = await Promise.all([observability.metrics().series(), router.stateReport()]);
-    const exposition: Exposition = { ...(series as Omit<Exposition, 'gauges'>), gauges: deploymentGauges(state, router) };
+    const [series, state] = await Promise.all([observability.metrics.series(), router.stateReport()]);
+    const exposition: Exposition = { ...series, gauges: deploymentGauges(state, router) };
     return c.body(scrub(renderExposition(exposition)), 200, { 'content-type': CONTENT_TYPE });
   })
   .get('/dashboard/data', async (c) => {
     const { router, observability } = c.var.gateway;
     const state = await router.stateReport();
-    const recent = observability.metrics ? await observability.metrics().recent(Date.parse(state.now)) : { minutes: [], errors: [] };
+    const recent = observability.metrics ? await observability.metrics.recent(Date.parse(state.now)) : { minutes: [], errors: [] };
     return c.json(scrubDeep({ ...state, ...recent }), 200, { 'cache-control': 'no-store' });
   });

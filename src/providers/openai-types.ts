@@ -94,3 +94,11 @@ export interface EmbeddingResponse {
   model: string;
   usage: { prompt_tokens: number; total_tokens: number };
 }
+
+/**
+ * OpenAI's prompt_tokens_details for a provider that counts cached prompt tokens apart: `cached_tokens` read
+ * from the cache, and, as LiteLLM adds it, `cache_creation_tokens` written to it (only when some were).
+ */
+export function cacheDetails(read: number, written: number): Record<string, number> {
+  return written > 0 ? { cached_tokens: read, cache_creation_tokens: written } : { cached_tokens: read };
+}

@@ -3,7 +3,8 @@
 import { chatBody, chatParams, type ChatRequest } from '../schema/chat';
 import { CONTROL_NAMES, controlsSchema, type GatewayControls } from '../schema/controls';
 import { embeddingBody, embeddingParams, type EmbeddingRequest } from '../schema/embeddings';
-import { parseBody } from '../schema/issues';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { parseBody, tooLong } from '../schema/issues';
 import { badRequest } from './errors';
 import type { ModelGroups } from './groups';
 
@@ -48,8 +49,8 @@ function fallbackForms(fb: unknown[], known: ReadonlySet<string> | undefined): P
 }
 
 /**
- * For APIs passed through to their own upstream (Messages, Responses): the gateway's controls are taken out and
- * checked against their schema, every other field stays as the client sent it (the upstream judges it).
+ * For APIs passed through to their own upstream (Messages, Responses), once their schema has checked the body: the
+ * gateway's controls are taken out, every other field stays as the client sent it, byte for byte.
  */
 export function takeControls(body: Record<string, unknown>): { rest: Record<string, unknown>; controls: GatewayControls } {
   const rest: Record<string, unknown> = {};
@@ -58,12 +59,6 @@ export function takeControls(body: Record<string, unknown>): { rest: Record<stri
   const { fallbacks, ...controls } = parseBody(controlsSchema, raw) as GatewayControls & { fallbacks?: unknown[] };
   if (fallbacks !== undefined) Object.assign(controls, fallbackForms(fallbacks, undefined));
   return { rest, controls };
-}
-
-export function requireModel(body: Record<string, unknown>) {
-  if (typeof body.model !== 'string' || body.model === '') {
-    throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
-  }
 }
 
 export function parseChatRequest(body: unknown): { request: ChatRequest; controls: GatewayControls } {

@@ -16,14 +16,16 @@ import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
 import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
+import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
-import { asRouterError, badRequest, RouterError } from './errors';
+import { affinityKey } from './affinity';
+import { asRouterError, RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
@@ -31,7 +33,9 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, requireModel, takeControls } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, takeControls } from './request';
+import { countTokensBody } from '../schema/messages';
+import { anthropicIssueError, parseBody } from '../schema/issues';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -71,6 +75,8 @@ export interface CallOptions {
   trace?: TraceContext;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
+  /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
+  session?: string;
 }
 
 export type { ResponseMeta } from './loop';
@@ -158,11 +164,13 @@ export class Router {
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
+    const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
     const job: Job<CompletionResult> = {
       model: request.model,
       stream,
-      estTokens: estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0),
+      estTokens,
       controls,
+      affinity: this.affinity(request, controls, opts, estTokens),
       signal: opts.signal,
       defer,
       log,
@@ -202,10 +210,8 @@ export class Router {
    * own estimate, marked `estimated`. Not routed (it costs nothing upstream and books no usage).
    */
   async countTokens(body: unknown, opts: CallOptions = {}): Promise<TokenCount> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+    parseBody(countTokensBody, body, anthropicIssueError);
     const { rest } = takeControls(body as Record<string, unknown>);
-    requireModel(rest);
-    if (!Array.isArray(rest.messages)) throw badRequest('messages: Field required', 'messages', 'missing_required_parameter');
     const group = this.groups.resolve(rest.model as string);
     for (const d of this.groups.deployments(group)) {
       const native = d.provider.passthrough?.count_tokens;
@@ -235,7 +241,10 @@ export class Router {
     const { controls } = parsed;
     const defer = deferrer(opts.waitUntil);
     const ctx: ApiContext = { conversations: this.conversations, callerScope: opts.callerScope, defer };
-    const request = api.restore ? await api.restore(parsed.request, ctx) : parsed.request;
+    // A managed id always gives the upstream its own id back; only responses_api_deployment_check pins and manages.
+    const pinned = api.pinned?.(parsed.request);
+    const managed = this.options.optional_pre_call_checks?.includes('responses_api_deployment_check') === true;
+    const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
@@ -246,11 +255,14 @@ export class Router {
       return { kind: 'json', body: hit, text: JSON.stringify(hit), meta: this.cacheHit(cache, log, defer, api.usage(hit)) };
     }
     let chat: ChatRequest | undefined;
+    const estTokens = api.estimate(request);
     const job: Job<ApiResult> = {
       model: request.model,
       stream,
-      estTokens: api.estimate(request),
+      estTokens,
       controls,
+      affinity: this.affinity(request, controls, opts, estTokens),
+      pin: managed ? pinned?.deploymentId : undefined,
       signal: opts.signal,
       defer,
       log,
@@ -290,6 +302,14 @@ export class Router {
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if (managed && api.manageIds && api.manageStream) {
+      const provider = this.deployments.get(meta.deploymentId)!.provider.name;
+      if (value.kind === 'stream') value.stream = value.stream.pipeThrough(api.manageStream(provider, meta.deploymentId));
+      else {
+        value.text = api.manageIds(value.text, provider, meta.deploymentId);
+        value.body = JSON.parse(value.text);
+      }
+    }
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
@@ -362,6 +382,13 @@ export class Router {
 
   // ---- helpers ----
 
+  private affinity(body: object, controls: GatewayControls, opts: CallOptions, estTokens: number): number | undefined {
+    const checks = this.options.optional_pre_call_checks;
+    if (!checks) return undefined;
+    const session = controls.litellm_session_id ?? opts.session;
+    return affinityKey(checks, { session, caller: opts.callerScope, body: body as Record<string, unknown>, estTokens });
+  }
+
   private async openCache(call: CachedCall, request: { model: string }, controls: GatewayControls, opts: CallOptions) {
     if (!this.cache) return undefined;
     let group: string;
@@ -419,9 +446,7 @@ export class Router {
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
-    const info = this.deployments.get(deploymentId)?.info;
-    if (!usage || !info || (info.input_cost_per_token === undefined && info.output_cost_per_token === undefined)) return undefined;
-    return usage.prompt_tokens * (info.input_cost_per_token ?? 0) + usage.completion_tokens * (info.output_cost_per_token ?? 0);
+    return costOf(this.deployments.get(deploymentId)?.info, usage);
   }
 }
 

@@ -8,7 +8,7 @@
 // - A blocking round trip happens only for a cold isolate's first pick (it knows no cooldowns yet) and for
 //   an exact take when no lease has room but the deployment may still (the exact acquire of old).
 import type { Candidate } from '../router/strategies';
-import { STRATEGIES } from '../router/strategies';
+import { strategyFor } from '../router/strategies';
 import type { AcquireRequest, AcquireResult, DeploymentStats, GroupUsage, Report } from './ledger';
 import { DEFAULT_HOLD_MS, Ledger, lowestOrder } from './ledger';
 import type { Limits, SyncRequest, SyncResponse } from './lease';
@@ -103,7 +103,7 @@ export class DurableStateStore implements StateStore {
     const { now } = req;
     const random = seeded(req.seed ?? Math.random());
     const stats = (id: string) => view.ledger.get(id, now);
-    const strategy = STRATEGIES[req.strategy];
+    const strategy = strategyFor(req);
     const ctx = { now, random, stream: req.stream, args: req.args, stats };
     let tookAlready = false;
     if (view.fetchedAt === 0) {

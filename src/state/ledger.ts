@@ -3,7 +3,7 @@
 // (the library's default, and each isolate's local view).
 import type { RoutingStrategy } from '../config/types';
 import type { Candidate, StrategyArgs } from '../router/strategies';
-import { STRATEGIES } from '../router/strategies';
+import { strategyFor } from '../router/strategies';
 
 export interface DeploymentStats {
   /** The epoch minute that rpm/tpm/fails count. */
@@ -48,6 +48,10 @@ export interface AcquireRequest {
   now: number;
   /** A number in [0,1) per pick; the Durable Object draws its own when absent. */
   seed?: number;
+  /** Prompt-cache or session affinity (router/affinity.ts): picks by rendezvous hashing instead of the strategy. */
+  affinity?: number;
+  /** A deployment to pick whenever it is in the pool (responses_api_deployment_check), before affinity or strategy. */
+  pin?: string;
 }
 
 /** The group's summed rpm/tpm limits and this minute's use, for LiteLLM's x-ratelimit-* headers (RT06). */
@@ -161,7 +165,7 @@ export class Ledger {
     const fresh = withCapacity.filter((c) => !excluded.has(c.id));
     // litellm_params.order: only the lowest order still available is used.
     const pool = lowestOrder(fresh.length > 0 ? fresh : withCapacity);
-    const chosen = STRATEGIES[req.strategy](pool, {
+    const chosen = strategyFor(req)(pool, {
       now,
       random,
       stream: req.stream,

@@ -20,7 +20,8 @@ export function testGateway(configText: string, options: Omit<GatewayOptions, 'c
   const upstream = new FakeUpstream();
   const contexts: ExecutionContext[] = [];
   // Configs in tests are YAML, as users write them: the test reads them as an embedder would (the Worker takes JSON).
-  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, parseConfig: parseConfigYaml, ...options, configText });
+  // A short metrics window: each request's bookkeeping is awaited, and the deployed 1 s would add up.
+  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, parseConfig: parseConfigYaml, metricsFlushMs: 50, ...options, configText });
   const gw: TestGateway = {
     upstream,
     app,

@@ -51,4 +51,23 @@ describe('/dashboard', () => {
     expect(minute.p95).toBeGreaterThanOrEqual(minute.p50);
     expect(data.errors[0]).toMatchObject({ model: 'gpt-4o', status: 429, errorClass: 'RateLimitError' });
   });
+
+  it("merges every isolate's minutes and errors, whichever metrics shard each wrote to", async () => {
+    const now = minuteAlignedClock();
+    const stateNamespace = `${crypto.randomUUID()}:`;
+    const fast = testGateway(CONFIG, { now, stateNamespace, metricsShard: 2 });
+    const slow = testGateway(CONFIG, { now, stateNamespace, metricsShard: 11 });
+    fast.upstream.on('/chat/completions', { json: chatCompletion('ok') });
+    slow.upstream.on('/chat/completions', { json: chatCompletion('ok'), delayMs: 300 }, openAIError(400, 'bad request'));
+    for (let i = 0; i < 9; i++) expect((await fast.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
+    expect((await slow.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
+    expect((await slow.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(400);
+    const data = await (await fast.request('/dashboard/data', { headers: AUTH })).json<any>();
+    expect(data.minutes).toHaveLength(1);
+    expect(data.minutes[0]).toMatchObject({ deployment: 'oa-1', requests: 11, failures: 1 });
+    // The one slow request (10% of the successes, on the other shard) is what p95 shows.
+    expect(data.minutes[0].p95).toBeGreaterThanOrEqual(300);
+    expect(data.minutes[0].p50).toBeLessThan(300);
+    expect(data.errors[0]).toMatchObject({ status: 400 });
+  });
 });

@@ -3,6 +3,8 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import type { Env } from '../../src/env';
 import { openAIError } from '../helpers/fake-upstream';
 import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
+import { shardName } from '../../src/observability/shards';
+import type { MetricsState } from '../../src/observability/shards/object';
 
 const MASTER = 'sk-master-abcdef123456';
 const AUTH = { authorization: `Bearer ${MASTER}` };
@@ -76,16 +78,27 @@ describe('prometheus: GET /metrics', () => {
     expect(text).not.toContain(MASTER);
   });
 
-  it('sums what every isolate counts (two gateways on one Durable Object namespace)', async () => {
+  it('sums what every isolate counts: four isolates on four metrics shards, no shard holding the total', async () => {
     const stateNamespace = `${crypto.randomUUID()}:`;
-    const a = testGateway(config(), { stateNamespace });
-    const b = testGateway(config(), { stateNamespace });
-    await a.chat({ model: 'gpt-4o', messages: user() }, AUTH);
-    await b.chat({ model: 'gpt-4o', messages: user() }, AUTH);
-    await b.chat({ model: 'gpt-4o', messages: user() }, AUTH);
-    for (const gw of [a, b]) {
-      expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(3);
+    const shards = [0, 5, 9, 15];
+    const sent = [3, 1, 4, 2];
+    const gateways = shards.map((metricsShard) => testGateway(config(), { stateNamespace, metricsShard }));
+    // Each isolate's requests at once, so they also go out in batches.
+    await Promise.all(gateways.map((gw, i) => Promise.all(Array.from({ length: sent[i] }, () => gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)))));
+    await Promise.all(gateways.map((gw) => gw.settle()));
+    const total = 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}';
+    const model = 'model="openai/gpt-4o",model_group="gpt-4o",model_id="oa-1"';
+    for (const gw of gateways) {
+      const text = await metrics(gw);
+      expect(sample(text, total)).toBe(10);
+      expect(sample(text, `litellm_total_tokens_total{${model}}`)).toBe(150);
+      expect(sample(text, `litellm_spend_metric_total{${model}}`)).toBeCloseTo(0.2);
+      expect(sample(text, `litellm_request_total_latency_metric_count{${model}}`)).toBe(10);
+      expect(sample(text, `litellm_request_total_latency_metric_bucket{${model},le="+Inf"}`)).toBe(10);
     }
+    // Each shard received only its own isolate's batches.
+    const held = await Promise.all(shards.map((i) => env.METRICS!.get(env.METRICS!.idFromName(shardName(stateNamespace, i))).series()));
+    expect(held.map((h) => h.counters['litellm_proxy_total_requests_metric{requested_model="gpt-4o",status_code="200"}'])).toEqual(sent);
   });
 
   it('counts every one of many concurrent requests of one isolate (sent in batches)', async () => {
@@ -146,5 +159,28 @@ describe('the metrics never hold up a response', () => {
     expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBeUndefined();
     await waitOnExecutionContext(ctx);
     expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(1);
+  });
+});
+
+describe('what a metrics shard receives', () => {
+  it('one call a second from an isolate, however many requests it answers in that second', async () => {
+    const ns = env.METRICS!;
+    let records = 0;
+    const counted = {
+      idFromName: (name: string) => ns.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = ns.get(id) as unknown as Record<string, (...args: unknown[]) => unknown>;
+        return new Proxy(stub, {
+          get: (target, prop: string) => (prop === 'then' ? undefined : (...args: unknown[]) => (prop === 'record' && records++, target[prop](...args))),
+        });
+      },
+    } as unknown as DurableObjectNamespace<MetricsState>;
+    // The deployed window (the test helper's short one unset).
+    const gw = testGateway(config(), { metricsFlushMs: undefined }, { METRICS: counted });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => sleep(i * 40).then(() => gw.chat({ model: 'gpt-4o', messages: user() }, AUTH))));
+    await gw.settle();
+    expect(records).toBe(1);
+    expect(sample(await metrics(gw), 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(10);
   });
 });

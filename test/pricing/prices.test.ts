@@ -6,7 +6,7 @@ import { testGateway, user } from '../helpers/gateway';
 
 describe('known prices', () => {
   it('finds a model by its full name, without its prefix, or by base_model', () => {
-    expect(knownModelInfo('openai/gpt-4o', undefined)).toEqual({ input_cost_per_token: 2.5e-6, output_cost_per_token: 10e-6, max_input_tokens: 128000 });
+    expect(knownModelInfo('openai/gpt-4o', undefined)).toEqual({ input_cost_per_token: 2.5e-6, output_cost_per_token: 10e-6, max_input_tokens: 128000, cache_read_input_token_cost: 1.25e-6 });
     expect(knownModelInfo('gpt-4o-mini', undefined).input_cost_per_token).toBeCloseTo(0.15e-6, 15);
     expect(knownModelInfo('gemini/gemini-2.0-flash', undefined).max_input_tokens).toBe(1048576);
     expect(knownModelInfo('gemini/gemini-2.0-flash', undefined).input_cost_per_token).toBeCloseTo(0.1e-6, 15);

@@ -287,13 +287,13 @@ describe('anthropic/ responses', () => {
     expect(res.headers.get('x-litellm-model-id')).toBe('an-1');
   });
 
-  it('counts cached prompt tokens inside prompt_tokens, as OpenAI does', async () => {
+  it('counts cached prompt tokens inside prompt_tokens, as OpenAI does, and written ones apart, as LiteLLM does', async () => {
     const gw = testGateway(CLAUDE);
     gw.upstream.on('/v1/messages', {
       json: { ...textMessage, usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000 } },
     });
     const body = await (await gw.chat({ model: 'claude', messages: user() })).json<any>();
-    expect(body.usage).toEqual({ prompt_tokens: 1110, completion_tokens: 5, total_tokens: 1115, prompt_tokens_details: { cached_tokens: 1000 } });
+    expect(body.usage).toEqual({ prompt_tokens: 1110, completion_tokens: 5, total_tokens: 1115, prompt_tokens_details: { cached_tokens: 1000, cache_creation_tokens: 100 } });
   });
 
   it('maps stop_reason to finish_reason', async () => {

@@ -163,7 +163,8 @@ router_settings: { num_retries: 0 }
     // Twice more while requests, lease renewals and exact takes are in flight.
     const evictions: Promise<void>[] = [];
     const r = await drive(all, 120, 4, (done) => {
-      if (done === 60 || done === 150) evictions.push(evictDurableObject(stub()));
+      // The object may already be out of memory (evicted a moment ago, nothing since): that is a restart too.
+      if (done === 60 || done === 150) evictions.push(evictDurableObject(stub()).catch((e: Error) => { if (!/not currently running/.test(e.message)) throw e; }));
     });
     await Promise.all(evictions);
     expect(r.other).toEqual([]);

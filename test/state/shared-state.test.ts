@@ -121,13 +121,13 @@ router_settings: { routing_strategy: ${strategy} }
   ];
   for (const [strategy, limits] of cases) {
     it(`${strategy}${limits ? ` with${limits.slice(1)}` : ''}: no blocking Durable Object round trip per request after the first`, async () => {
-      const options = { configText: groupFor(strategy, limits), parseConfig: parseConfigYaml, stateNamespace: `${crypto.randomUUID()}:`, fetch: testGateway('model_list: []').upstream.fetch };
+      const options = { configText: groupFor(strategy, limits), parseConfig: parseConfigYaml, stateNamespace: `${crypto.randomUUID()}:`, metricsFlushMs: 50, fetch: testGateway('model_list: []').upstream.fetch };
       const app = createApp(options);
       const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
       for (let i = 0; i < 5; i++) {
         const ctx = createExecutionContext();
         const res = await app.fetch(
-          new Request('http://gw/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'g', messages: user() }) }),
+          new Request('http://gw/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'g', messages: user() }) }),
           env,
           ctx,
         );

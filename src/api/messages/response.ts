@@ -19,11 +19,13 @@ export function stopReason(finish: string | null | undefined): string {
 }
 
 export function anthropicUsage(u: Usage | undefined): AnthropicUsage {
-  const cached = Number((u?.prompt_tokens_details as { cached_tokens?: number } | undefined)?.cached_tokens ?? 0);
+  const details = u?.prompt_tokens_details as { cached_tokens?: number; cache_creation_tokens?: number } | undefined;
+  const cached = Number(details?.cached_tokens ?? 0);
+  const written = Number(details?.cache_creation_tokens ?? 0);
   return {
-    input_tokens: Math.max(0, (u?.prompt_tokens ?? 0) - cached),
+    input_tokens: Math.max(0, (u?.prompt_tokens ?? 0) - cached - written),
     output_tokens: u?.completion_tokens ?? 0,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
   };
 }

@@ -1,6 +1,7 @@
 // OpenAI's Responses API (POST /v1/responses) as an inbound API of the Router.
 import { estimateTokens } from '../../router/request';
 import type { InboundApi } from '../inbound';
+import { decodeResponseId, manageIds, manageStreamIds } from './managed-id';
 import type { ResponsesBody } from './request';
 import { parseResponsesRequest, toChatRequest } from './request';
 import type { ResponsesUsage } from './response';
@@ -19,6 +20,12 @@ export const responsesApi: InboundApi<ResponsesBody> = {
   toChat: toChatRequest,
   fromChat: toResponse,
   fromChatStream: (r, _est, onAnswer) => toResponsesStream(r, onAnswer),
+  pinned: (r) => {
+    const id = r.previous_response_id ? decodeResponseId(r.previous_response_id) : undefined;
+    return id && { request: { ...r, previous_response_id: id.responseId }, deploymentId: id.deploymentId };
+  },
+  manageIds,
+  manageStream: manageStreamIds,
   restore: restoreConversation,
   remember: rememberConversation,
 };

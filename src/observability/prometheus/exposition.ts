@@ -1,6 +1,6 @@
 // The Prometheus text format (version 0.0.4), written the way prometheus_client (LiteLLM's) writes it:
 // counters as `<name>_total`, histograms as cumulative `_bucket{le}` with `_sum` and `_count`.
-import type { HistogramDelta } from '../metrics-object';
+import type { HistogramDelta } from '../shards/types';
 import type { MetricName } from './metrics';
 import { LATENCY_BUCKETS, METRICS, splitKey } from './metrics';
 

@@ -1,6 +1,6 @@
 // The metrics /metrics exposes, under LiteLLM's names and labels where LiteLLM has one, so existing
 // Grafana dashboards and alerts keep working. Counters and histograms come from request records (summed
-// across isolates in MetricsState); the deployment gauges are read from the routing state at scrape time.
+// across isolates in the MetricsState shards); the deployment gauges are read from the routing state at scrape time.
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 

@@ -1,8 +1,10 @@
 // The `prometheus` callback: each request's record becomes counter and histogram increments, batched per
-// isolate and summed in the MetricsState object. It also keeps the dashboard's per-minute latency and errors.
+// isolate and summed in the isolate's metrics shard (a MetricsState object). It also keeps the dashboard's per-minute latency and errors.
 import type { RequestLog, RouterCallback } from '../events';
 import { Batcher } from '../../utils/batcher';
-import type { HistogramDelta, MetricsBatch, MetricsState, MinuteSample, RecentError } from '../metrics-object';
+import type { MetricsState } from '../shards/object';
+import { addHistogram } from '../shards/merge';
+import type { HistogramDelta, MetricsBatch, MinuteSample, RecentError } from '../shards/types';
 import type { Redact } from '../../security/scrub';
 import type { Labels, MetricName } from './metrics';
 import { LATENCY_BUCKETS, renderLabels, seriesKey } from './metrics';
@@ -30,19 +32,28 @@ interface Sample {
 }
 
 export interface MetricsRecorderOptions {
-  /** The one MetricsState object every isolate reports to. */
+  /** The metrics shard this isolate reports to. */
   metrics: () => DurableObjectStub<MetricsState>;
   /** Whether a client's `model` names a group or alias (anything else is labelled `unknown`, bounding the series). */
   knownModel: (model: string) => boolean;
   /** The deployment's litellm_params.model and provider, for LiteLLM's labels. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
   redact: Redact;
+  /** The batch window, METRICS_FLUSH_MS unless a test shortens it. */
   flushMs?: number;
 }
 
+/**
+ * An isolate's metrics go out at most once a second: what bounds the calls its shard receives (one a second per
+ * isolate, whatever its traffic; ARCHITECTURE.md's capacity model), where a scrape or the dashboard's poll
+ * every few seconds needs nothing fresher. The first request of a window keeps its isolate alive that long
+ * through waitUntil, after its answer.
+ */
+export const METRICS_FLUSH_MS = 1000;
+
 export function metricsRecorder(opts: MetricsRecorderOptions): RouterCallback {
-  // Up to a thousand samples a window: under load a window's items, not their count, bound the calls to the object.
-  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs, 1000);
+  // Up to a thousand samples a window: past that, a window's items, not its length, bound the calls to the object.
+  const batcher = new Batcher<Sample>('prometheus', (samples) => opts.metrics().record(toBatch(samples)), opts.flushMs ?? METRICS_FLUSH_MS, 1000);
   const record = (log: RequestLog) => batcher.add(sample(log, opts));
   return { name: 'prometheus', onSuccess: record, onFailure: record };
 }
@@ -149,10 +160,7 @@ export function toBatch(samples: Sample[]): MetricsBatch {
   const merge = (name: MetricName, labels: string, d: HistogramDelta) => {
     if (d.count === 0) return;
     const key = keyOf(name, labels);
-    const h = (batch.histograms[key] ??= emptyHistogram());
-    d.buckets.forEach((n, i) => (h.buckets[i] += n));
-    h.sum += d.sum;
-    h.count += d.count;
+    batch.histograms[key] = addHistogram(batch.histograms[key], d);
   };
   for (const { s, n, input, output, cost, latency, api, ttft } of tuples.values()) {
     inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller }, n);

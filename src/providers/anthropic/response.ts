@@ -1,5 +1,6 @@
 // Anthropic Message -> OpenAI chat.completion: text blocks join into `content`, tool_use blocks become tool_calls.
 import type { ChatCompletion, ToolCall, Usage } from '../openai-types';
+import { cacheDetails } from '../openai-types';
 import { JSON_TOOL } from './json-mode';
 import type { AnthropicUsage, Message } from './types';
 
@@ -24,9 +25,10 @@ export function finishReason(stop: string | null | undefined, toolCalls = true):
 /** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic counts them apart. */
 export function toUsage(u: Partial<AnthropicUsage>): Usage {
   const cacheRead = u.cache_read_input_tokens ?? 0;
-  const prompt = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + cacheRead;
+  const cacheWrite = u.cache_creation_input_tokens ?? 0;
+  const prompt = (u.input_tokens ?? 0) + cacheRead + cacheWrite;
   const completion = u.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: cacheDetails(cacheRead, cacheWrite) };
 }
 
 /** `jsonMode`: the request had a response_format, so the JSON tool's input is the content. */

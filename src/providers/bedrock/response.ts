@@ -2,6 +2,7 @@
 // reasoning goes to `reasoning_content` (as LiteLLM does), stopReason becomes finish_reason.
 import { JSON_TOOL } from '../anthropic/json-mode';
 import type { ChatCompletion, ToolCall, Usage } from '../openai-types';
+import { cacheDetails } from '../openai-types';
 import type { ConverseResponse, TokenUsage } from './types';
 
 /** Converse's stopReason as OpenAI's finish_reason; a stop for the JSON tool alone (no tool calls) is a stop. */
@@ -25,9 +26,10 @@ export function finishReason(stop: string | undefined, toolCalls = true): string
 /** OpenAI counts cached prompt tokens inside prompt_tokens; Converse counts them apart. */
 export function toUsage(u: Partial<TokenUsage> = {}): Usage {
   const cacheRead = u.cacheReadInputTokens ?? 0;
-  const prompt = (u.inputTokens ?? 0) + cacheRead + (u.cacheWriteInputTokens ?? 0);
+  const cacheWrite = u.cacheWriteInputTokens ?? 0;
+  const prompt = (u.inputTokens ?? 0) + cacheRead + cacheWrite;
   const completion = u.outputTokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cacheRead } };
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: cacheDetails(cacheRead, cacheWrite) };
 }
 
 /** Converse answers carry no id: the AWS request id names the completion when there is one. */

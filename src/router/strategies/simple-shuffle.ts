@@ -7,7 +7,7 @@ export const simpleShuffle: Strategy = (candidates, { random }) => {
   return weightedPick(candidates, weightOf, random);
 };
 
-function pickWeightKey(cs: Candidate[]): ((c: Candidate) => number) | undefined {
+export function pickWeightKey(cs: Candidate[]): ((c: Candidate) => number) | undefined {
   for (const key of ['weight', 'rpm', 'tpm'] as const) {
     if (cs.some((c) => c[key] !== undefined)) return (c) => c[key] ?? 0;
   }
