@@ -6,9 +6,9 @@ export const MODEL = 'bench';
 export const STRATEGIES = ['simple-shuffle', 'usage-based-routing', 'latency-based-routing', 'least-busy', 'cost-based-routing'];
 
 /**
- * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number }} o upstream is http://127.0.0.1:PORT/v1
+ * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number, otel?: boolean }} o upstream is http://127.0.0.1:PORT/v1
  */
-export function benchConfig({ upstream, strategy, cache = false, rpm }) {
+export function benchConfig({ upstream, strategy, cache = false, rpm, otel = false }) {
   // Usage-based routing only means something with limits; set far above what a bench can reach, unless
   // the step is about reaching them (--isolates: rpm per deployment).
   const limits = rpm ? `\n      rpm: ${rpm}` : strategy.startsWith('usage-based') ? '\n      rpm: 100000000\n      tpm: 100000000000' : '';
@@ -31,7 +31,7 @@ router_settings:
   timeout: 30
 
 litellm_settings:
-  drop_params: true${cache ? '\n  cache: true\n  cache_params:\n    ttl: 600' : ''}
+  drop_params: true${cache ? '\n  cache: true\n  cache_params:\n    ttl: 600' : ''}${otel ? '\n  callbacks: ["otel"]' : ''}
 
 general_settings:
   master_key: ${MASTER_KEY}

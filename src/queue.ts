@@ -3,7 +3,6 @@ import type { Env } from './env';
 import type { GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { consumeSpendBatch } from './spend/consumer';
-import type { SpendRow } from './spend/row';
 import { logLine } from './security/scrub';
 
 export function queueHandler(options: GatewayOptions = {}) {
@@ -16,6 +15,6 @@ export function queueHandler(options: GatewayOptions = {}) {
     // A broken config still has rows worth keeping: they are written with the default retention.
     const retentionMs = gateway.ok && gateway.observability.spend ? gateway.observability.spend.retentionMs : 30 * 86_400_000;
     const loss = gateway.ok ? gateway.observability.loss : undefined;
-    await consumeSpendBatch(batch as MessageBatch<string | SpendRow[]>, env.SPEND_DB, retentionMs, loss);
+    await consumeSpendBatch(batch as MessageBatch<string>, env.SPEND_DB, retentionMs, loss);
   };
 }

@@ -129,8 +129,8 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // A producer needs only the queue (its consumer may be another Worker); the routes need the database.
   if ((env.SPEND_DB || env.SPEND_QUEUE) && !gs.disable_spend_logs) {
     if (env.SPEND_DB) spend = { db: env.SPEND_DB, retentionMs };
-    const row = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
-    callbacks.push(spendLogCallback({ queue: env.SPEND_QUEUE, db: env.SPEND_DB }, row, loss, retentionMs));
+    const entry = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
+    callbacks.push(spendLogCallback({ queue: env.SPEND_QUEUE, db: env.SPEND_DB }, entry, loss, retentionMs));
   } else if (!env.SPEND_DB && !env.SPEND_QUEUE && (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period)) {
     warnings.push('general_settings: spend log settings need the SPEND_DB D1 binding (wrangler.toml); no spend logs are kept');
   }

@@ -61,9 +61,13 @@ export class RequestLogger {
       errorMessage: error?.message,
       latencyMs: this.now() - log.startedAt,
     });
-    for (const cb of this.callbacks) {
+    // One waitUntil for all of them (a callback that batches answers at once, or with its window's flush);
+    // one that throws or rejects is logged and leaves the others be.
+    if (this.callbacks.length === 0) return;
+    const hear = (cb: RouterCallback) => {
       const fn = error ? cb.onFailure : cb.onSuccess;
-      if (fn) defer(Promise.resolve().then(() => fn.call(cb, log)));
-    }
+      return fn && Promise.resolve().then(() => fn.call(cb, log)).catch((e) => logLine('error', { msg: 'bookkeeping failed', callback: cb.name, error: String(e) }));
+    };
+    defer(Promise.all(this.callbacks.map(hear)));
   }
 }

@@ -1,13 +1,14 @@
-// The SPEND_QUEUE consumer: every message of a batch (rows from many isolates) written into D1 in one
-// transaction; a failed write is retried by the queue with backoff, then dropped and counted.
+// The SPEND_QUEUE consumer: every message of a batch (entries from many isolates) made into rows and written into
+// D1 in one transaction; a failed write is retried by the queue with backoff, then dropped and counted.
 import type { Loss } from '../observability/loss';
-import type { SpendRow } from './row';
+import type { SpendEntry } from './row';
+import { spendRow } from './row';
 import { insertRows, purgeIfDue } from './store';
 
 /** wrangler.toml's max_retries for the consumer, plus the first delivery. */
 export const MAX_DELIVERIES = 4;
 
-export async function consumeSpendBatch(batch: MessageBatch<string | SpendRow[]>, db: D1Database, retentionMs: number, loss: Loss | undefined, now = Date.now()): Promise<void> {
+export async function consumeSpendBatch(batch: MessageBatch<string>, db: D1Database, retentionMs: number, loss: Loss | undefined, now = Date.now()): Promise<void> {
   try {
     await insertRows(db, batch.messages.flatMap(rowsOf));
     batch.ackAll();
@@ -23,5 +24,5 @@ export async function consumeSpendBatch(batch: MessageBatch<string | SpendRow[]>
   await purgeIfDue(db, retentionMs, now);
 }
 
-/** A message's rows: JSON text (what the writer sends) or, from another producer, the rows themselves. */
-const rowsOf = (m: Message<string | SpendRow[]>): SpendRow[] => (typeof m.body === 'string' ? JSON.parse(m.body) : m.body);
+/** A message's rows: the writer sends a JSON array of entries. */
+const rowsOf = (m: Message<string>) => (JSON.parse(m.body) as SpendEntry[]).map(spendRow);

@@ -70,3 +70,9 @@ export class Where {
     return this.parts.length ? ` WHERE ${this.parts.join(' AND ')}` : '';
   }
 }
+
+/** A stored row as the API returns it: JSON columns parsed, as LiteLLM's Prisma client returns them. */
+export function rowOut(r: Record<string, unknown>): Record<string, unknown> {
+  const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  return { ...r, metadata: parse(r.metadata), request_tags: parse(r.request_tags), messages: parse(r.messages), response: parse(r.response) };
+}

@@ -7,8 +7,7 @@ import { sha256Hex } from '../cache/key';
 import type { KeyedEnv } from '../keys/auth';
 import { badRequest, RouterError } from '../router/errors';
 import type { Params } from './query';
-import { checkParams, dateBound, numberParam, Where } from './query';
-import { rowOut } from './row';
+import { checkParams, dateBound, numberParam, rowOut, Where } from './query';
 import { ensureTable } from './store';
 
 /** /spend/logs without a page: newest first, at most this many (LiteLLM returns them all). */

@@ -1,7 +1,53 @@
 // One spend log row per request, with LiteLLM's SpendLogs columns (schema.prisma, LiteLLM_SpendLogs), plus the
 // key alias and team alias as columns of their own so the log can be filtered by them.
+//
+// Two steps, so that the isolate serving requests does the least: `spendEntry` (the isolate, at its batch's
+// flush) keeps what the row needs from the request's record, scrubbed, and the entries of a window travel as one
+// JSON text; `spendRow` (the queue's consumer, or the isolate when no queue is bound) turns an entry into the row.
 import type { RequestLog } from '../observability/events';
 import type { Redact } from '../security/scrub';
+
+/** What travels from the isolate to the consumer for one request: already scrubbed, no key, no secret. */
+export interface SpendEntry {
+  requestId: string;
+  call: RequestLog['call'];
+  /** What the client asked for. */
+  model: string;
+  group?: string;
+  deploymentId?: string;
+  /** The deployment's model (litellm_params.model). */
+  deployedModel?: string;
+  provider?: string;
+  apiBase?: string;
+  stream: boolean;
+  ok: boolean;
+  status: number;
+  errorClass?: string;
+  errorMessage?: string;
+  attempts: number;
+  retries: number;
+  fallbacks: number;
+  startedAt: number;
+  latencyMs: number;
+  ttftMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+  cost?: number;
+  cacheHit: boolean;
+  keyHash?: string;
+  keyAlias?: string;
+  teamId?: string;
+  teamAlias?: string;
+  userId?: string;
+  endUser?: string;
+  tags?: string[];
+  traceId?: string;
+  tries: { deployment: string; group: string; ms: number; ok: boolean; error_class?: string; status?: number }[];
+  /** JSON text, only with store_prompts_in_spend_logs: true. */
+  messages?: string;
+  response?: string;
+}
 
 export interface SpendRow {
   request_id: string;
@@ -56,65 +102,103 @@ const CALL_TYPES: Record<RequestLog['call'], string> = {
   responses: 'aresponses',
 };
 
-/** A stored prompt or answer is cut here: a queue message holds 128 KB, and a row should stay well below. */
-const MAX_BODY_CHARS = 32_000;
+/** A stored prompt or answer is cut here, so that an entry fits a queue message (128 KB) whatever it holds. */
+const MAX_BODY_CHARS = 16_000;
 
-export interface RowOptions {
+export interface EntryOptions {
   redact: Redact;
   /** store_prompts_in_spend_logs. */
   content: boolean;
   describe: (deploymentId: string) => { model: string } | undefined;
 }
 
-export function spendRow(log: RequestLog, opts: RowOptions): SpendRow {
-  const iso = (ms: number) => new Date(ms).toISOString();
+export function spendEntry(log: RequestLog, opts: EntryOptions): SpendEntry {
   const u = log.usage;
   const c = log.caller;
-  const metadata = {
-    user_api_key_alias: c?.keyAlias,
-    user_api_key_team_alias: c?.teamAlias,
-    user_api_key_user_id: c?.userId,
-    requested_model: log.model,
+  return {
+    requestId: log.requestId,
+    call: log.call,
+    model: log.model,
+    group: log.group,
+    deploymentId: log.deploymentId,
+    deployedModel: log.deploymentId && opts.describe(log.deploymentId)?.model,
+    provider: log.provider,
+    apiBase: log.apiBase && scrubbedBase(log.apiBase, opts.redact),
     stream: log.stream,
+    ok: log.ok,
+    status: log.status,
+    errorClass: log.errorClass,
+    errorMessage: log.errorMessage && opts.redact(log.errorMessage).slice(0, 1000),
     attempts: log.attempts,
     retries: log.retries,
     fallbacks: log.fallbacks,
-    ttft_ms: log.ttftMs,
+    startedAt: log.startedAt,
+    latencyMs: log.latencyMs,
+    ttftMs: log.ttftMs,
+    promptTokens: u?.prompt_tokens,
+    completionTokens: u?.completion_tokens,
+    totalTokens: u?.total_tokens,
+    cost: log.cost,
+    cacheHit: log.cacheHit,
+    keyHash: c?.keyHash,
+    keyAlias: c?.keyAlias,
+    teamId: c?.teamId,
+    teamAlias: c?.teamAlias,
+    userId: c?.userId,
+    endUser: log.endUser,
+    tags: log.tags,
+    traceId: log.trace?.traceId,
     tries: log.tries.map((t) => ({ deployment: t.deploymentId, group: t.group, ms: t.latencyMs, ok: t.ok, error_class: t.errorClass, status: t.status })),
-    error_information: log.ok
-      ? undefined
-      : { error_code: String(log.status), error_class: log.errorClass, error_message: log.errorMessage && opts.redact(log.errorMessage).slice(0, 1000) },
-    trace_id: log.trace?.traceId,
+    messages: opts.content ? body(log.messages, opts.redact) : undefined,
+    response: opts.content ? body(log.response, opts.redact) : undefined,
+  };
+}
+
+export function spendRow(e: SpendEntry): SpendRow {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const metadata = {
+    user_api_key_alias: e.keyAlias,
+    user_api_key_team_alias: e.teamAlias,
+    user_api_key_user_id: e.userId,
+    requested_model: e.model,
+    stream: e.stream,
+    attempts: e.attempts,
+    retries: e.retries,
+    fallbacks: e.fallbacks,
+    ttft_ms: e.ttftMs,
+    tries: e.tries,
+    error_information: e.ok ? undefined : { error_code: String(e.status), error_class: e.errorClass, error_message: e.errorMessage },
+    trace_id: e.traceId,
   };
   return {
-    request_id: log.requestId,
-    call_type: CALL_TYPES[log.call],
-    api_key: c?.keyHash ?? '',
-    spend: log.cost ?? 0,
-    total_tokens: u?.total_tokens ?? 0,
-    prompt_tokens: u?.prompt_tokens ?? 0,
-    completion_tokens: u?.completion_tokens ?? 0,
-    startTime: iso(log.startedAt),
-    endTime: iso(log.startedAt + log.latencyMs),
-    request_duration_ms: log.latencyMs,
-    completionStartTime: log.ttftMs === undefined ? null : iso(log.startedAt + log.ttftMs),
-    model: (log.deploymentId && opts.describe(log.deploymentId)?.model) || log.model,
-    model_id: log.deploymentId ?? '',
-    model_group: log.group ?? log.model,
-    custom_llm_provider: log.provider ?? '',
-    api_base: log.apiBase ? scrubbedBase(log.apiBase, opts.redact) : '',
-    user: c?.userId ?? '',
+    request_id: e.requestId,
+    call_type: CALL_TYPES[e.call],
+    api_key: e.keyHash ?? '',
+    spend: e.cost ?? 0,
+    total_tokens: e.totalTokens ?? 0,
+    prompt_tokens: e.promptTokens ?? 0,
+    completion_tokens: e.completionTokens ?? 0,
+    startTime: iso(e.startedAt),
+    endTime: iso(e.startedAt + e.latencyMs),
+    request_duration_ms: e.latencyMs,
+    completionStartTime: e.ttftMs === undefined ? null : iso(e.startedAt + e.ttftMs),
+    model: e.deployedModel || e.model,
+    model_id: e.deploymentId ?? '',
+    model_group: e.group ?? e.model,
+    custom_llm_provider: e.provider ?? '',
+    api_base: e.apiBase ?? '',
+    user: e.userId ?? '',
     metadata: JSON.stringify(metadata),
-    cache_hit: log.cacheHit ? 'True' : 'False',
+    cache_hit: e.cacheHit ? 'True' : 'False',
     cache_key: '',
-    request_tags: JSON.stringify(log.tags ?? []),
-    team_id: c?.teamId ?? null,
-    end_user: log.endUser ?? null,
-    status: log.ok ? 'success' : 'failure',
-    key_alias: c?.keyAlias ?? null,
-    team_alias: c?.teamAlias ?? null,
-    messages: opts.content ? body(log.messages, opts.redact) : '{}',
-    response: opts.content ? body(log.response, opts.redact) : '{}',
+    request_tags: JSON.stringify(e.tags ?? []),
+    team_id: e.teamId ?? null,
+    end_user: e.endUser ?? null,
+    status: e.ok ? 'success' : 'failure',
+    key_alias: e.keyAlias ?? null,
+    team_alias: e.teamAlias ?? null,
+    messages: e.messages ?? '{}',
+    response: e.response ?? '{}',
   };
 }
 
@@ -133,10 +217,4 @@ function body(value: unknown, redact: Redact): string {
   if (value === undefined) return '{}';
   const text = redact(JSON.stringify(value));
   return text.length <= MAX_BODY_CHARS ? text : JSON.stringify({ truncated: true, text: text.slice(0, MAX_BODY_CHARS) });
-}
-
-/** A stored row as the API returns it: JSON columns parsed, as LiteLLM's Prisma client returns them. */
-export function rowOut(r: Record<string, unknown>): Record<string, unknown> {
-  const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-  return { ...r, metadata: parse(r.metadata), request_tags: parse(r.request_tags), messages: parse(r.messages), response: parse(r.response) };
 }

@@ -1,54 +1,58 @@
-// The spend log callback: each request's row, gathered per isolate and sent once per window, never on the
-// request path. Through a Cloudflare Queue (SPEND_QUEUE) when bound, whose consumer writes big batches into D1
-// (consumer.ts); straight into D1 (SPEND_DB) otherwise. A failed or hung send is dropped and counted, not retried
-// here (the queue retries its own deliveries).
+// The spend log callback: each request's record, gathered per isolate and sent once per window, never on the
+// request path; the entries are made from the records there, not per request. Through a Cloudflare Queue
+// (SPEND_QUEUE) when bound, whose consumer turns them into rows and writes big batches into D1 (consumer.ts);
+// straight into D1 (SPEND_DB) otherwise. A failed or hung send is dropped and counted, not retried here (the
+// queue retries its own deliveries).
 import type { RequestLog, RouterCallback } from '../observability/events';
 import type { Loss } from '../observability/loss';
 import { within } from '../observability/loss';
 import { Batcher } from '../utils/batcher';
-import type { RowOptions, SpendRow } from './row';
-import { spendRow } from './row';
+import type { EntryOptions, SpendEntry } from './row';
+import { spendEntry, spendRow } from './row';
 import { insertRows, purgeIfDue } from './store';
 
 export interface SpendSink {
-  /** Messages are JSON arrays of rows, as text. */
+  /** Messages are JSON arrays of SpendEntry, as text. */
   queue?: Queue<string>;
   db?: D1Database;
 }
 
-/** A queue message holds 128 KB; rows are grouped into messages below that. */
-const MESSAGE_CHARS = 100_000;
+/** A queue message holds 128 KB. */
+const MESSAGE_BYTES = 120_000;
 const SEND_TIMEOUT_MS = 10_000;
+const utf8 = new TextEncoder();
 
-export function spendLogCallback(sink: SpendSink, row: RowOptions, loss: Loss, retentionMs: number, flushMs = 50): RouterCallback {
-  const send = async (rows: SpendRow[]) => {
+export function spendLogCallback(sink: SpendSink, opts: EntryOptions, loss: Loss, retentionMs: number, flushMs = 50): RouterCallback {
+  const send = async (logs: RequestLog[]) => {
     try {
-      await within(SEND_TIMEOUT_MS, deliver(sink, rows, retentionMs), 'spend log sink');
+      const entries = logs.map((log) => spendEntry(log, opts));
+      await within(SEND_TIMEOUT_MS, deliver(sink, entries, retentionMs), 'spend log sink');
     } catch (e) {
-      await loss.count('spend_logs', rows.length, String(e));
+      await loss.count('spend_logs', logs.length, String(e));
     }
   };
-  const batcher = new Batcher<SpendRow>('spend_logs', send, flushMs, 500);
-  const record = (log: RequestLog) => batcher.add(spendRow(log, row));
-  return { name: 'spend_logs', wantsContent: row.content, onSuccess: record, onFailure: record };
+  const batcher = new Batcher<RequestLog>('spend_logs', send, flushMs, 500);
+  const record = (log: RequestLog) => batcher.add(log);
+  return { name: 'spend_logs', wantsContent: opts.content, onSuccess: record, onFailure: record };
 }
 
-async function deliver(sink: SpendSink, rows: SpendRow[], retentionMs: number): Promise<void> {
+async function deliver(sink: SpendSink, entries: SpendEntry[], retentionMs: number): Promise<void> {
   if (!sink.queue) {
-    await insertRows(sink.db!, rows);
+    await insertRows(sink.db!, entries.map(spendRow));
     return purgeIfDue(sink.db!, retentionMs, Date.now());
   }
-  // Each row is serialised once, into messages of JSON text: cheaper to send than objects to clone.
-  const messages: string[] = [];
-  let current = '';
-  for (const r of rows) {
-    const text = JSON.stringify(r);
-    if (current && current.length + text.length > MESSAGE_CHARS) {
-      messages.push(`[${current}]`);
-      current = '';
-    }
-    current += current ? `,${text}` : text;
+  await Promise.all(messages(entries).map((body) => sink.queue!.send(body, { contentType: 'text' })));
+}
+
+/** The entries as few JSON texts as fit a queue message: one, unless prompts are stored. */
+export function messages(entries: SpendEntry[]): string[] {
+  const text = JSON.stringify(entries);
+  // Below a third of the limit in characters, the UTF-8 bytes are within it too: no need to count them.
+  if (text.length * 3 <= MESSAGE_BYTES || utf8.encode(text).length <= MESSAGE_BYTES) return [text];
+  if (entries.length > 1) {
+    const half = entries.length >> 1;
+    return [...messages(entries.slice(0, half)), ...messages(entries.slice(half))];
   }
-  messages.push(`[${current}]`);
-  await Promise.all(messages.map((body) => sink.queue!.send(body, { contentType: 'text' })));
+  // One entry too big even alone (its stored bodies, once escaped): sent without them.
+  return [JSON.stringify([{ ...entries[0], messages: '{"truncated":true}', response: '{"truncated":true}' }])];
 }

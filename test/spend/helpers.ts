@@ -3,20 +3,20 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import type { Env } from '../../src/env';
 import { queueHandler } from '../../src/queue';
-import type { SpendRow } from '../../src/spend/row';
+import type { SpendEntry } from '../../src/spend/row';
 
 export interface DeliveringQueue extends Queue<string> {
-  /** Messages sent, each with the rows it carried. */
-  sent: SpendRow[][];
+  /** Messages sent, each with the entries it carried. */
+  sent: SpendEntry[][];
 }
 
 export function deliveringQueue(baseEnv: Partial<Env> = {}): DeliveringQueue {
   const handle = queueHandler();
   let id = 0;
   const q = {
-    sent: [] as SpendRow[][],
+    sent: [] as SpendEntry[][],
     async send(text: string) {
-      const body = JSON.parse(text) as SpendRow[];
+      const body = JSON.parse(text) as SpendEntry[];
       q.sent.push(body);
       const batch = createMessageBatch<string>('edge-llm-router-spend', [{ id: String(id++), timestamp: Date.now(), attempts: 1, body: text }]);
       const ctx = createExecutionContext();

@@ -3,7 +3,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from 'vitest';
 import { Loss } from '../../src/observability/loss';
 import { consumeSpendBatch } from '../../src/spend/consumer';
-import type { SpendRow } from '../../src/spend/row';
+import type { SpendEntry, SpendRow } from '../../src/spend/row';
 import { insertRows, purgeIfDue } from '../../src/spend/store';
 
 const row = (id: string, startTime: string): SpendRow => ({
@@ -35,7 +35,11 @@ describe('spend_logs in D1', () => {
   it('a batch D1 refuses is retried with backoff, then dropped and counted on its last delivery', async () => {
     const broken = { prepare: () => ({ bind: () => ({}) }), batch: () => Promise.reject(new Error('D1_ERROR: overloaded')) } as unknown as D1Database;
     const loss = new Loss();
-    const body = JSON.stringify([row('x-1', '2026-06-20T00:00:00.000Z'), row('x-2', '2026-06-20T00:00:00.000Z')]);
+    const entry = (requestId: string): SpendEntry => ({
+      requestId, call: 'chat', model: 'm', stream: false, ok: true, status: 200, attempts: 1, retries: 0, fallbacks: 0,
+      startedAt: Date.UTC(2026, 5, 20), latencyMs: 1, cacheHit: false, tries: [],
+    });
+    const body = JSON.stringify([entry('x-1'), entry('x-2')]);
     const batch = createMessageBatch<string>('q', [
       { id: 'a', timestamp: Date.now(), attempts: 1, body },
       { id: 'b', timestamp: Date.now(), attempts: 4, body },

@@ -1,5 +1,5 @@
-// The `otel` callback: each sampled request's spans, gathered per isolate and exported in one OTLP/HTTP POST
-// per window through waitUntil. A collector that is down, answers an error or hangs (10 s) costs the batch,
+// The `otel` callback: each sampled request's record, gathered per isolate and exported as spans in one OTLP/HTTP
+// POST per window through waitUntil; the spans are encoded there, from the records, never per request. A collector that is down, answers an error or hangs (10 s) costs the batch,
 // counted as lost; nothing is retried, so nothing piles up.
 import type { RequestLog, RouterCallback } from '../events';
 import type { Loss } from '../loss';
@@ -7,8 +7,7 @@ import { within } from '../loss';
 import { Batcher } from '../../utils/batcher';
 import type { OtelTarget } from './config';
 import { otlpJson, otlpProtobuf } from './otlp';
-import type { Span, SpanOptions } from './spans';
-import { spansOf } from './spans';
+import type { SpanOptions } from './spans';
 import { sampled } from './traceparent';
 
 export interface OtelOptions extends SpanOptions {
@@ -20,14 +19,14 @@ export interface OtelOptions extends SpanOptions {
   timeoutMs?: number;
 }
 
-/** Spans per export: well within collectors' default 4 MiB request limit. */
-const MAX_SPANS = 512;
+/** Requests per export (a span each, and one per attempt): well within collectors' default 4 MiB request limit. */
+const MAX_REQUESTS = 200;
 
 export function otelCallback(opts: OtelOptions): RouterCallback {
   const { target } = opts;
-  const resource = { attributes: target.resource };
-  const send = async (spans: Span[]) => {
-    if (target.kind === 'console') return console.log(otlpJson(spans, resource));
+  const resource = target.resource;
+  const send = async (logs: RequestLog[]) => {
+    if (target.kind === 'console') return console.log(otlpJson(logs, resource, opts));
     const json = target.protocol === 'http/json';
     const timeoutMs = opts.timeoutMs ?? 10_000;
     try {
@@ -37,21 +36,18 @@ export function otelCallback(opts: OtelOptions): RouterCallback {
           method: 'POST',
           signal: AbortSignal.timeout(timeoutMs),
           headers: { ...target.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' },
-          body: json ? otlpJson(spans, resource) : otlpProtobuf(spans, resource),
+          body: json ? otlpJson(logs, resource, opts) : otlpProtobuf(logs, resource, opts),
         }),
         'OTLP collector',
       );
       await res.body?.cancel();
       if (!res.ok) throw new Error(`OTLP collector answered ${res.status}`);
     } catch (e) {
-      await opts.loss.count('otel', spans.length, String(e));
+      await opts.loss.count('otel', logs.reduce((n, l) => n + 1 + l.tries.length, 0), String(e));
     }
   };
-  const batcher = new Batcher<Span>('otel', send, opts.flushMs ?? 50, MAX_SPANS);
-  const record = async (log: RequestLog) => {
-    if (!log.trace || !sampled(log.trace)) return;
-    await Promise.all(spansOf(log, opts).map((s) => batcher.add(s)));
-  };
+  const batcher = new Batcher<RequestLog>('otel', send, opts.flushMs ?? 50, MAX_REQUESTS);
+  const record = (log: RequestLog) => (log.trace && sampled(log.trace) ? batcher.add(log) : undefined);
   return {
     name: 'otel',
     wantsContent: opts.content,

@@ -1,90 +1,93 @@
-// OTLP/HTTP request bodies for spans (ExportTraceServiceRequest, opentelemetry-proto trace/v1): JSON as the
-// OTLP spec writes it (hex ids, int64 as strings), or protobuf from a minimal writer of the few messages needed.
-import type { AttrValue, Span } from './spans';
+// OTLP/HTTP request bodies (ExportTraceServiceRequest, opentelemetry-proto trace/v1) for a batch of requests,
+// written straight from their records at export time: JSON as the OTLP spec writes it (hex ids, int64 as
+// strings), or protobuf from a minimal writer of the few messages needed.
+import type { RequestLog } from '../events';
+import type { AttrValue, SpanHead, SpanOptions, SpanSink } from './spans';
+import { writeSpans } from './spans';
 
-export interface Resource {
-  attributes: Record<string, string>;
-}
+export type Resource = Record<string, string>;
 
 const SCOPE = { name: 'edge-llm-router', version: '0.1.0' };
-/** Unix nanoseconds as a decimal string (microsecond resolution; exact beyond 2^53). */
-const nanos = (ms: number) => `${Math.round(ms * 1000)}000`;
 
 // ---- JSON ----
 
-type JsonValue = Record<string, unknown>;
+/** Unix nanoseconds as a decimal string (microsecond resolution; exact beyond 2^53). */
+const nanos = (ms: number) => `${Math.round(ms * 1000)}000`;
 
-function jsonValue(v: AttrValue): JsonValue {
+function jsonValue(v: AttrValue): Record<string, unknown> {
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };
   if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
-  if (Array.isArray(v)) return { arrayValue: { values: v.map(jsonValue) } };
-  return { doubleValue: v.double };
+  return { arrayValue: { values: v.map(jsonValue) } };
 }
 
-const jsonAttributes = (attrs: Record<string, AttrValue | undefined>) =>
-  Object.entries(attrs)
-    .filter((e): e is [string, AttrValue] => e[1] !== undefined)
-    .map(([key, v]) => ({ key, value: jsonValue(v) }));
+type JsonAttr = { key: string; value: Record<string, unknown> };
+type JsonSpan = Record<string, unknown> & { attributes: JsonAttr[] };
 
-export function otlpJson(spans: Span[], resource: Resource): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: jsonAttributes(resource.attributes) },
-        scopeSpans: [
-          {
-            scope: SCOPE,
-            spans: spans.map((s) => ({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId,
-              name: s.name,
-              kind: s.kind,
-              startTimeUnixNano: nanos(s.startMs),
-              endTimeUnixNano: nanos(s.endMs),
-              attributes: jsonAttributes(s.attributes),
-              status: s.status,
-            })),
-          },
-        ],
-      },
-    ],
-  });
+class JsonSink implements SpanSink {
+  readonly spans: JsonSpan[] = [];
+  private span!: JsonSpan;
+
+  open(h: SpanHead): void {
+    this.span = {
+      traceId: h.traceId,
+      spanId: h.spanId,
+      parentSpanId: h.parentSpanId,
+      name: h.name,
+      kind: h.kind,
+      startTimeUnixNano: nanos(h.startMs),
+      endTimeUnixNano: nanos(h.endMs),
+      attributes: [],
+    };
+  }
+  attr(key: string, v: AttrValue | undefined): void {
+    if (v !== undefined) this.span.attributes.push({ key, value: jsonValue(v) });
+  }
+  label(key: string, v: string | number | boolean | undefined): void {
+    this.attr(key, v);
+  }
+  double(key: string, v: number | undefined): void {
+    if (v !== undefined) this.span.attributes.push({ key, value: { doubleValue: v } });
+  }
+  close(code: 0 | 2, message?: string): void {
+    this.span.status = { code, message };
+    this.spans.push(this.span);
+  }
+}
+
+export function otlpJson(logs: RequestLog[], resource: Resource, opts: SpanOptions): string {
+  const sink = new JsonSink();
+  for (const log of logs) writeSpans(log, opts, sink);
+  const attributes = Object.entries(resource).map(([key, v]) => ({ key, value: jsonValue(v) }));
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes }, scopeSpans: [{ scope: SCOPE, spans: sink.spans }] }] });
 }
 
 // ---- protobuf ----
 
 const utf8 = new TextEncoder();
 const scratch = new DataView(new ArrayBuffer(8));
+/** A hex digit's value by char code. */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) NIBBLE[i.toString(16).charCodeAt(0)] = i;
 
 /**
  * One growing buffer. A nested message is written in place after a one-byte length, and moved right (a native
  * copy) only when its length needs more bytes: no intermediate buffers.
  */
 class Writer {
-  buf = new Uint8Array(4096);
+  buf = new Uint8Array(16384);
   pos = 0;
 
-  private room(n: number): void {
+  room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
   }
 
+  /** A non-negative integer below 2^53 (OTLP's ints here: tokens, counts, status codes). */
   varint(n: number): void {
     this.room(10);
-    if (n < 0) {
-      // A negative int64: its 64-bit two's complement, ten bytes.
-      let v = BigInt.asUintN(64, BigInt(n));
-      while (v > 127n) {
-        this.buf[this.pos++] = Number(v & 127n) | 128;
-        v >>= 7n;
-      }
-      this.buf[this.pos++] = Number(v);
-      return;
-    }
     while (n > 127) {
       this.buf[this.pos++] = (n % 128) | 128;
       n = Math.floor(n / 128);
@@ -92,12 +95,13 @@ class Writer {
     this.buf[this.pos++] = n;
   }
 
-  tag(field: number, wire: 0 | 1 | 2): void {
-    this.varint(field * 8 + wire);
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
   }
 
-  string(field: number, s: string | undefined): void {
-    if (!s) return;
+  /** Field `field`, wire type 2, then the string's UTF-8 bytes. */
+  string(field: number, s: string): void {
     const at = this.begin(field);
     this.room(s.length * 3);
     let i = 0;
@@ -107,25 +111,20 @@ class Writer {
     this.end(at);
   }
 
+  /** A lowercase hex id as its bytes. */
   hex(field: number, h: string | undefined): void {
     if (!h) return;
-    this.tag(field, 2);
-    this.varint(h.length / 2);
+    this.byte(field * 8 + 2);
+    this.byte(h.length / 2);
     this.room(h.length / 2);
-    for (let i = 0; i < h.length; i += 2) this.buf[this.pos++] = parseInt(h.slice(i, i + 2), 16);
+    for (let i = 0; i < h.length; i += 2) this.buf[this.pos++] = (NIBBLE[h.charCodeAt(i)] << 4) | NIBBLE[h.charCodeAt(i + 1)];
   }
 
-  /** Opens a length-delimited field; `end` closes it. */
+  /** Opens a length-delimited field (field numbers below 16); `end` closes it. */
   begin(field: number): number {
-    this.tag(field, 2);
-    this.room(1);
+    this.room(2);
+    this.buf[this.pos++] = field * 8 + 2;
     return this.pos++;
-  }
-
-  message(field: number, write: (w: Writer) => void): void {
-    const at = this.begin(field);
-    write(this);
-    this.end(at);
   }
 
   /** Writes the length of what follows `at` + 1 at `at`, moving the content right if the length needs more than a byte. */
@@ -145,7 +144,7 @@ class Writer {
 
   /** Milliseconds as fixed64 nanoseconds, exact without BigInt (microsecond resolution). */
   nanos(field: number, ms: number): void {
-    this.tag(field, 1);
+    this.byte(field * 8 + 1);
     const us = Math.round(ms * 1000);
     const lo = (us % 2 ** 32) * 1000;
     this.u32(lo % 2 ** 32);
@@ -157,11 +156,18 @@ class Writer {
     for (let i = 0; i < 4; i++, v = Math.floor(v / 256)) this.buf[this.pos++] = v % 256;
   }
 
+  /** Field `field`, wire type 1, a little-endian double. */
   double(field: number, v: number): void {
-    this.tag(field, 1);
+    this.byte(field * 8 + 1);
     this.room(8);
     scratch.setFloat64(0, v, true);
     for (let i = 0; i < 8; i++) this.buf[this.pos++] = scratch.getUint8(i);
+  }
+
+  /** Bytes encoded once and copied since (a label). */
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    for (let i = 0; i < b.length; i++) this.buf[this.pos++] = b[i];
   }
 }
 
@@ -169,58 +175,105 @@ class Writer {
 function anyValue(w: Writer, field: number, v: AttrValue): void {
   const at = w.begin(field);
   if (typeof v === 'string') w.string(1, v);
-  else if (typeof v === 'boolean') (w.tag(2, 0), w.varint(v ? 1 : 0));
-  else if (typeof v === 'number' && Number.isInteger(v)) (w.tag(3, 0), w.varint(v));
+  else if (typeof v === 'boolean') (w.byte(2 * 8), w.byte(v ? 1 : 0));
+  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) (w.byte(3 * 8), w.varint(v));
   else if (typeof v === 'number') w.double(4, v);
-  else if (Array.isArray(v)) {
+  else {
     const list = w.begin(5);
     for (const x of v) anyValue(w, 1, x);
     w.end(list);
-  } else w.double(4, v.double);
+  }
   w.end(at);
 }
 
-/** KeyValue: key 1, value 2. */
-function attributes(w: Writer, field: number, attrs: Record<string, AttrValue | undefined>): void {
-  for (const key in attrs) {
-    const v = attrs[key];
-    if (v === undefined) continue;
-    const at = w.begin(field);
-    w.string(1, key);
-    anyValue(w, 2, v);
-    w.end(at);
-  }
-}
+/** Encoded attributes (a whole KeyValue field) by name and value, for labels: their values are few. */
+const LABELS = new Map<string, Map<unknown, Uint8Array>>();
+/** Bounds what clients can make the isolate keep (a model name or key alias is theirs to choose). */
+const MAX_LABELS = 4096;
+let labelCount = 0;
 
 /**
  * ExportTraceServiceRequest.resource_spans 1 > ResourceSpans { resource 1 { attributes 1 }, scope_spans 2 } >
  * ScopeSpans { scope 1 { name 1, version 2 }, spans 2 } > Span { trace_id 1, span_id 2, parent_span_id 4, name 5,
- * kind 6, start_time_unix_nano 7, end_time_unix_nano 8, attributes 9, status 15 { message 2, code 3 } }.
+ * kind 6, start_time_unix_nano 7, end_time_unix_nano 8, attributes 9 (KeyValue { key 1, value 2 }), status 15
+ * { message 2, code 3 } }.
  */
-export function otlpProtobuf(spans: Span[], resource: Resource): Uint8Array {
-  const w = new Writer();
-  w.message(1, (rs) => {
-    rs.message(1, (r) => attributes(r, 1, resource.attributes));
-    rs.message(2, (ss) => {
-      ss.message(1, (sc) => (sc.string(1, SCOPE.name), sc.string(2, SCOPE.version)));
-      for (const s of spans) {
-        ss.message(2, (p) => {
-          p.hex(1, s.traceId);
-          p.hex(2, s.spanId);
-          p.hex(4, s.parentSpanId);
-          p.string(5, s.name);
-          p.tag(6, 0);
-          p.varint(s.kind);
-          p.nanos(7, s.startMs);
-          p.nanos(8, s.endMs);
-          attributes(p, 9, s.attributes);
-          p.message(15, (st) => {
-            st.string(2, s.status.message);
-            if (s.status.code) (st.tag(3, 0), st.varint(s.status.code));
-          });
-        });
-      }
-    });
-  });
+class ProtobufSink implements SpanSink {
+  readonly w = new Writer();
+  private span = 0;
+
+  open(h: SpanHead): void {
+    const w = this.w;
+    this.span = w.begin(2);
+    w.hex(1, h.traceId);
+    w.hex(2, h.spanId);
+    w.hex(4, h.parentSpanId);
+    w.string(5, h.name);
+    w.byte(6 * 8);
+    w.byte(h.kind);
+    w.nanos(7, h.startMs);
+    w.nanos(8, h.endMs);
+  }
+  attr(key: string, v: AttrValue | undefined): void {
+    if (v === undefined) return;
+    const w = this.w;
+    const at = w.begin(9);
+    w.string(1, key);
+    anyValue(w, 2, v);
+    w.end(at);
+  }
+  label(key: string, v: string | number | boolean | undefined): void {
+    if (v === undefined) return;
+    let values = LABELS.get(key);
+    if (!values) LABELS.set(key, (values = new Map()));
+    const known = values.get(v);
+    if (known) return this.w.bytes(known);
+    const start = this.w.pos;
+    this.attr(key, v);
+    if (labelCount < MAX_LABELS) {
+      labelCount++;
+      values.set(v, this.w.buf.slice(start, this.w.pos));
+    }
+  }
+  double(key: string, v: number | undefined): void {
+    if (v === undefined) return;
+    const w = this.w;
+    const at = w.begin(9);
+    w.string(1, key);
+    const value = w.begin(2);
+    w.double(4, v);
+    w.end(value);
+    w.end(at);
+  }
+  close(code: 0 | 2, message?: string): void {
+    const w = this.w;
+    const at = w.begin(15);
+    if (message) w.string(2, message);
+    if (code) (w.byte(3 * 8), w.byte(code));
+    w.end(at);
+    w.end(this.span);
+  }
+}
+
+export function otlpProtobuf(logs: RequestLog[], resource: Resource, opts: SpanOptions): Uint8Array {
+  const sink = new ProtobufSink();
+  const w = sink.w;
+  const request = w.begin(1);
+  const res = w.begin(1);
+  for (const key in resource) {
+    const at = w.begin(1);
+    w.string(1, key);
+    anyValue(w, 2, resource[key]);
+    w.end(at);
+  }
+  w.end(res);
+  const scopeSpans = w.begin(2);
+  const scope = w.begin(1);
+  w.string(1, SCOPE.name);
+  w.string(2, SCOPE.version);
+  w.end(scope);
+  for (const log of logs) writeSpans(log, opts, sink);
+  w.end(scopeSpans);
+  w.end(request);
   return w.buf.slice(0, w.pos);
 }

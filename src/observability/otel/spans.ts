@@ -1,16 +1,13 @@
 // A request's record as OpenTelemetry spans, with the GenAI semantic conventions: one SERVER span for the
-// request, one CLIENT span per upstream attempt (retries and fallbacks), children of it.
+// request, one CLIENT span per upstream attempt (retries and fallbacks), children of it. The spans are
+// described to a SpanSink (otlp.ts) at export time, so no span object is built per request.
 import type { RequestLog } from '../events';
 import type { Redact } from '../../security/scrub';
 import { randomHex } from './traceparent';
 
-/** A double attribute (cost): an integer value would otherwise be sent as an int. */
-export interface Double {
-  double: number;
-}
-export type AttrValue = string | number | boolean | string[] | Double;
+export type AttrValue = string | number | boolean | string[];
 
-export interface Span {
+export interface SpanHead {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -19,9 +16,19 @@ export interface Span {
   kind: 2 | 3;
   startMs: number;
   endMs: number;
-  attributes: Record<string, AttrValue | undefined>;
+}
+
+/** What an encoder hears of a span: opened, its attributes (undefined ones skipped by it), closed with a status. */
+export interface SpanSink {
+  open(head: SpanHead): void;
+  /** An integer number is an int attribute. */
+  attr(key: string, value: AttrValue | undefined): void;
+  /** An attribute whose values are few (a model, a group, a flag): an encoder may keep each one encoded. */
+  label(key: string, value: string | number | boolean | undefined): void;
+  /** A double attribute even when the value is whole (cost, seconds). */
+  double(key: string, value: number | undefined): void;
   /** OTLP's StatusCode: 0 unset, 2 error. */
-  status: { code: 0 | 2; message?: string };
+  close(code: 0 | 2, message?: string): void;
 }
 
 export interface SpanOptions {
@@ -63,14 +70,14 @@ function host(apiBase: string | undefined, redact: Redact): string | undefined {
   return h;
 }
 
-export function spansOf(log: RequestLog, opts: SpanOptions): Span[] {
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): void {
   const trace = log.trace!;
   const op = OPERATIONS[log.call];
-  const answered = log.deploymentId ? opts.describe(log.deploymentId) : undefined;
   const u = log.usage;
   const finish = finishReasons(log.response);
-  const error = log.ok ? undefined : opts.redact(log.errorMessage ?? '').slice(0, 1000);
-  const server: Span = {
+  out.open({
     traceId: trace.traceId,
     spanId: trace.spanId,
     parentSpanId: trace.parentSpanId,
@@ -78,70 +85,70 @@ export function spansOf(log: RequestLog, opts: SpanOptions): Span[] {
     kind: 2,
     startMs: log.startedAt,
     endMs: log.startedAt + log.latencyMs,
-    status: log.ok ? { code: 0 } : { code: 2, message: error },
-    attributes: {
-      'gen_ai.operation.name': op,
-      'gen_ai.provider.name': providerName(log.provider),
-      'gen_ai.request.model': log.model,
-      'gen_ai.response.model': upstreamModel(answered?.model),
-      'gen_ai.usage.input_tokens': u?.prompt_tokens,
-      'gen_ai.usage.output_tokens': u?.completion_tokens,
-      'gen_ai.response.finish_reasons': finish,
-      'gen_ai.server.time_to_first_token': log.ttftMs === undefined ? undefined : { double: log.ttftMs / 1000 },
-      'gen_ai.input.messages': opts.content && log.messages !== undefined ? opts.redact(JSON.stringify(log.messages)) : undefined,
-      'gen_ai.output.messages': opts.content && log.response !== undefined ? opts.redact(JSON.stringify(log.response)) : undefined,
-      'http.request.method': 'POST',
-      'http.route': ROUTES[log.call],
-      'http.response.status_code': log.status,
-      'error.type': log.ok ? undefined : log.errorClass,
-      'litellm.request_id': log.requestId,
-      'litellm.model_group': log.group,
-      'litellm.model_id': log.deploymentId,
-      'litellm.stream': log.stream,
-      'litellm.cache_hit': log.cacheHit,
-      'litellm.response_cost': log.cost === undefined ? undefined : { double: log.cost },
-      'litellm.attempts': log.attempts,
-      'litellm.retries': log.retries,
-      'litellm.fallbacks': log.fallbacks,
-      'litellm.key_alias': log.caller?.keyAlias,
-      'litellm.team_id': log.caller?.teamId,
-      'litellm.team_alias': log.caller?.teamAlias,
-      'litellm.request_tags': log.tags,
-    },
-  };
+  });
+  out.label('gen_ai.operation.name', op);
+  out.label('gen_ai.provider.name', providerName(log.provider));
+  out.label('gen_ai.request.model', log.model);
+  out.label('gen_ai.response.model', log.deploymentId ? upstreamModel(opts.describe(log.deploymentId)?.model) : undefined);
+  out.attr('gen_ai.usage.input_tokens', u?.prompt_tokens);
+  out.attr('gen_ai.usage.output_tokens', u?.completion_tokens);
+  out.attr('gen_ai.response.finish_reasons', finish);
+  out.double('gen_ai.server.time_to_first_token', seconds(log.ttftMs));
+  if (opts.content) {
+    out.attr('gen_ai.input.messages', log.messages === undefined ? undefined : opts.redact(JSON.stringify(log.messages)));
+    out.attr('gen_ai.output.messages', log.response === undefined ? undefined : opts.redact(JSON.stringify(log.response)));
+  }
+  out.label('http.request.method', 'POST');
+  out.label('http.route', ROUTES[log.call]);
+  out.label('http.response.status_code', log.status);
+  out.label('error.type', log.ok ? undefined : log.errorClass);
+  out.attr('litellm.request_id', log.requestId);
+  out.label('litellm.model_group', log.group);
+  out.label('litellm.model_id', log.deploymentId);
+  out.label('litellm.stream', log.stream);
+  out.label('litellm.cache_hit', log.cacheHit);
+  out.double('litellm.response_cost', log.cost);
+  out.label('litellm.attempts', log.attempts);
+  out.label('litellm.retries', log.retries);
+  out.label('litellm.fallbacks', log.fallbacks);
+  out.label('litellm.key_alias', log.caller?.keyAlias);
+  out.label('litellm.team_id', log.caller?.teamId);
+  out.label('litellm.team_alias', log.caller?.teamAlias);
+  out.attr('litellm.request_tags', log.tags);
+  out.close(log.ok ? 0 : 2, log.ok ? undefined : opts.redact(log.errorMessage ?? '').slice(0, 1000));
+
   const first = log.tries[0]?.group;
   const last = log.tries.length - 1;
-  const attempts = log.tries.map((t, i): Span => {
-    const d = opts.describe(t.deploymentId);
+  log.tries.forEach((t, i) => {
+    const model = upstreamModel(opts.describe(t.deploymentId)?.model);
     const answer = i === last && log.ok;
-    return {
+    out.open({
       traceId: trace.traceId,
       spanId: randomHex(8),
       parentSpanId: trace.spanId,
-      name: `${op} ${upstreamModel(d?.model) ?? t.deploymentId}`,
+      name: `${op} ${model ?? t.deploymentId}`,
       kind: 3,
       startMs: t.startedAt,
       endMs: t.startedAt + t.latencyMs,
-      status: t.ok ? { code: 0 } : { code: 2, message: t.errorClass },
-      attributes: {
-        'gen_ai.operation.name': op,
-        'gen_ai.provider.name': providerName(t.provider),
-        'gen_ai.request.model': upstreamModel(d?.model),
-        'gen_ai.usage.input_tokens': answer ? u?.prompt_tokens : undefined,
-        'gen_ai.usage.output_tokens': answer ? u?.completion_tokens : undefined,
-        'gen_ai.response.finish_reasons': answer ? finish : undefined,
-        'gen_ai.server.time_to_first_token': t.ttftMs === undefined ? undefined : { double: t.ttftMs / 1000 },
-        'server.address': host(t.apiBase, opts.redact),
-        'error.type': t.ok ? undefined : t.errorClass,
-        'http.response.status_code': t.status,
-        'litellm.model_group': t.group,
-        'litellm.model_id': t.deploymentId,
-        'litellm.attempt': i + 1,
-        'litellm.fallback': t.group !== first,
-      },
-    };
+    });
+    out.label('gen_ai.operation.name', op);
+    out.label('gen_ai.provider.name', providerName(t.provider));
+    out.label('gen_ai.request.model', model);
+    if (answer) {
+      out.attr('gen_ai.usage.input_tokens', u?.prompt_tokens);
+      out.attr('gen_ai.usage.output_tokens', u?.completion_tokens);
+      out.attr('gen_ai.response.finish_reasons', finish);
+    }
+    out.double('gen_ai.server.time_to_first_token', seconds(t.ttftMs));
+    out.label('server.address', host(t.apiBase, opts.redact));
+    out.label('error.type', t.ok ? undefined : t.errorClass);
+    out.label('http.response.status_code', t.status);
+    out.label('litellm.model_group', t.group);
+    out.label('litellm.model_id', t.deploymentId);
+    out.label('litellm.attempt', i + 1);
+    out.label('litellm.fallback', t.group !== first);
+    out.close(t.ok ? 0 : 2, t.ok ? undefined : t.errorClass);
   });
-  return [server, ...attempts];
 }
 
 function finishReasons(response: unknown): string[] | undefined {
