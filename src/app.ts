@@ -9,7 +9,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
-import { spendRoutes } from './spend/routes';
+import { spendRoutes } from './spend/api/routes';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';

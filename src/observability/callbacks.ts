@@ -126,13 +126,15 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const gs = config.general_settings;
   const retentionMs = durationMs(gs.maximum_spend_logs_retention_period ?? '30d')!;
   let spend: Observability['spend'];
-  // A producer needs only the queue (its consumer may be another Worker); the routes need the database.
-  if ((env.SPEND_DB || env.SPEND_QUEUE) && !gs.disable_spend_logs) {
+  // Rows reach D1 through the queue (its consumer may be another Worker); the routes read the database.
+  if (!gs.disable_spend_logs) {
     if (env.SPEND_DB) spend = { db: env.SPEND_DB, retentionMs };
     const entry = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
-    callbacks.push(spendLogCallback({ queue: env.SPEND_QUEUE, db: env.SPEND_DB }, entry, loss, retentionMs));
-  } else if (!env.SPEND_DB && !env.SPEND_QUEUE && (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period)) {
-    warnings.push('general_settings: spend log settings need the SPEND_DB D1 binding (wrangler.toml); no spend logs are kept');
+    if (env.SPEND_QUEUE) callbacks.push(spendLogCallback(env.SPEND_QUEUE, entry, loss));
+    else if (env.SPEND_DB) warnings.push('SPEND_DB is bound without SPEND_QUEUE: spend logs are read here but not written (rows reach D1 through the queue; wrangler.toml)');
+    else if (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period) {
+      warnings.push('general_settings: spend log settings need the SPEND_QUEUE and SPEND_DB bindings (wrangler.toml); no spend logs are kept');
+    }
   }
 
   let tracing = false;

@@ -1,7 +1,7 @@
 // The SPEND_QUEUE consumer: every message of a batch (entries from many isolates) made into rows and written into
 // D1 in one transaction; a failed write is retried by the queue with backoff, then dropped and counted.
 import type { Loss } from '../observability/loss';
-import type { SpendEntry } from './row';
+import type { SpendEntry } from './entry';
 import { spendRow } from './row';
 import { insertRows, purgeIfDue } from './store';
 

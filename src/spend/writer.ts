@@ -1,32 +1,24 @@
-// The spend log callback: each request's record, gathered per isolate and sent once per window, never on the
-// request path; the entries are made from the records there, not per request. Through a Cloudflare Queue
-// (SPEND_QUEUE) when bound, whose consumer turns them into rows and writes big batches into D1 (consumer.ts);
-// straight into D1 (SPEND_DB) otherwise. A failed or hung send is dropped and counted, not retried here (the
-// queue retries its own deliveries).
+// The spend log callback: each request's record, gathered per isolate and sent to SPEND_QUEUE once per window,
+// never on the request path; the entries are made from the records there, not per request. The queue's
+// consumer turns them into rows and writes big batches into D1 (consumer.ts). A failed or hung send is dropped
+// and counted, not retried here (the queue retries its own deliveries).
 import type { RequestLog, RouterCallback } from '../observability/events';
 import type { Loss } from '../observability/loss';
 import { within } from '../observability/loss';
 import { Batcher } from '../utils/batcher';
-import type { EntryOptions, SpendEntry } from './row';
-import { spendEntry, spendRow } from './row';
-import { insertRows, purgeIfDue } from './store';
-
-export interface SpendSink {
-  /** Messages are JSON arrays of SpendEntry, as text. */
-  queue?: Queue<string>;
-  db?: D1Database;
-}
+import type { EntryOptions, SpendEntry } from './entry';
+import { spendEntry } from './entry';
 
 /** A queue message holds 128 KB. */
 const MESSAGE_BYTES = 120_000;
 const SEND_TIMEOUT_MS = 10_000;
 const utf8 = new TextEncoder();
 
-export function spendLogCallback(sink: SpendSink, opts: EntryOptions, loss: Loss, retentionMs: number, flushMs = 50): RouterCallback {
+export function spendLogCallback(queue: Queue<string>, opts: EntryOptions, loss: Loss, flushMs = 50): RouterCallback {
   const send = async (logs: RequestLog[]) => {
     try {
-      const entries = logs.map((log) => spendEntry(log, opts));
-      await within(SEND_TIMEOUT_MS, deliver(sink, entries, retentionMs), 'spend log sink');
+      const bodies = messages(logs.map((log) => spendEntry(log, opts)));
+      await within(SEND_TIMEOUT_MS, Promise.all(bodies.map((body) => queue.send(body, { contentType: 'text' }))), 'SPEND_QUEUE');
     } catch (e) {
       await loss.count('spend_logs', logs.length, String(e));
     }
@@ -36,16 +28,8 @@ export function spendLogCallback(sink: SpendSink, opts: EntryOptions, loss: Loss
   return { name: 'spend_logs', wantsContent: opts.content, onSuccess: record, onFailure: record };
 }
 
-async function deliver(sink: SpendSink, entries: SpendEntry[], retentionMs: number): Promise<void> {
-  if (!sink.queue) {
-    await insertRows(sink.db!, entries.map(spendRow));
-    return purgeIfDue(sink.db!, retentionMs, Date.now());
-  }
-  await Promise.all(messages(entries).map((body) => sink.queue!.send(body, { contentType: 'text' })));
-}
-
 /** The entries as few JSON texts as fit a queue message: one, unless prompts are stored. */
-export function messages(entries: SpendEntry[]): string[] {
+function messages(entries: SpendEntry[]): string[] {
   const text = JSON.stringify(entries);
   // Below a third of the limit in characters, the UTF-8 bytes are within it too: no need to count them.
   if (text.length * 3 <= MESSAGE_BYTES || utf8.encode(text).length <= MESSAGE_BYTES) return [text];

@@ -3,7 +3,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import type { Env } from '../../src/env';
 import { queueHandler } from '../../src/queue';
-import type { SpendEntry } from '../../src/spend/row';
+import type { SpendEntry } from '../../src/spend/entry';
 
 export interface DeliveringQueue extends Queue<string> {
   /** Messages sent, each with the entries it carried. */

@@ -3,7 +3,8 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { describe, expect, it } from 'vitest';
 import { Loss } from '../../src/observability/loss';
 import { consumeSpendBatch } from '../../src/spend/consumer';
-import type { SpendEntry, SpendRow } from '../../src/spend/row';
+import type { SpendEntry } from '../../src/spend/entry';
+import type { SpendRow } from '../../src/spend/row';
 import { insertRows, purgeIfDue } from '../../src/spend/store';
 
 const row = (id: string, startTime: string): SpendRow => ({
