@@ -50,8 +50,8 @@ export interface ObservabilityDeps {
   namespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
-  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
-  metricsFlushMs?: number;
+  /** The batch window of metrics, spend logs and traces (tests); 1 s otherwise. */
+  flushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
 }
@@ -95,7 +95,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.flushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }
@@ -130,7 +130,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   if (!gs.disable_spend_logs) {
     if (env.SPEND_DB) spend = { db: env.SPEND_DB, retentionMs };
     const entry = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
-    if (env.SPEND_QUEUE) callbacks.push(spendLogCallback(env.SPEND_QUEUE, entry, loss));
+    if (env.SPEND_QUEUE) callbacks.push(spendLogCallback(env.SPEND_QUEUE, entry, loss, deps.flushMs));
     else if (env.SPEND_DB) warnings.push('SPEND_DB is bound without SPEND_QUEUE: spend logs are read here but not written (rows reach D1 through the queue; wrangler.toml)');
     else if (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period) {
       warnings.push('general_settings: spend log settings need the SPEND_QUEUE and SPEND_DB bindings (wrangler.toml); no spend logs are kept');
@@ -145,7 +145,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     if (target) {
       if (target.kind === 'otlp') rememberSecrets(Object.values(target.headers));
       tracing = true;
-      callbacks.push(otelCallback({ target, fetch: deps.fetch, loss, on: otel, redact, content, describe: deps.describe }));
+      callbacks.push(otelCallback({ target, fetch: deps.fetch, loss, on: otel, redact, content, describe: deps.describe, flushMs: deps.flushMs }));
     }
   }
 

@@ -1,5 +1,5 @@
 // The `otel` callback: each sampled request's record, gathered per isolate and exported as spans in one OTLP/HTTP
-// POST per window through waitUntil; the spans are encoded there, from the records, never per request. A collector that is down, answers an error or hangs (10 s) costs the batch,
+// POST per window (a second) through waitUntil; the spans are encoded there, from the records, never per request. A collector that is down, answers an error or hangs (10 s) costs the batch,
 // counted as lost; nothing is retried, so nothing piles up.
 import type { RequestLog, RouterCallback } from '../events';
 import type { Loss } from '../loss';
@@ -20,7 +20,9 @@ export interface OtelOptions extends SpanOptions {
 }
 
 /** Requests per export (a span each, and one per attempt): well within collectors' default 4 MiB request limit. */
-const MAX_REQUESTS = 200;
+const MAX_REQUESTS = 500;
+/** One export a second per isolate at most (the SDKs' batch processor waits 5 s): a subrequest is the costly part. */
+const FLUSH_MS = 1000;
 
 export function otelCallback(opts: OtelOptions): RouterCallback {
   const { target } = opts;
@@ -46,7 +48,7 @@ export function otelCallback(opts: OtelOptions): RouterCallback {
       await opts.loss.count('otel', logs.reduce((n, l) => n + 1 + l.tries.length, 0), String(e));
     }
   };
-  const batcher = new Batcher<RequestLog>('otel', send, opts.flushMs ?? 50, MAX_REQUESTS);
+  const batcher = new Batcher<RequestLog>('otel', send, opts.flushMs ?? FLUSH_MS, MAX_REQUESTS);
   const record = (log: RequestLog) => (log.trace && sampled(log.trace) ? batcher.add(log) : undefined);
   return {
     name: 'otel',
