@@ -75,8 +75,8 @@ for (let i = 0; i < 16; i++) NIBBLE[i.toString(16).charCodeAt(0)] = i;
  * copy) only when its length needs more bytes: no intermediate buffers.
  */
 class Writer {
-  buf = new Uint8Array(16384);
   pos = 0;
+  constructor(public buf: Uint8Array) {}
 
   room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -103,21 +103,27 @@ class Writer {
   /** Field `field`, wire type 2, then the string's UTF-8 bytes. */
   string(field: number, s: string): void {
     const at = this.begin(field);
-    this.room(s.length * 3);
+    const n = s.length;
+    this.room(n * 3);
+    // ASCII byte by byte, in locals (no view allocated); anything else through the encoder.
+    const buf = this.buf;
+    let pos = this.pos;
     let i = 0;
-    // ASCII byte by byte (no view allocated); anything else through the encoder.
-    for (let c; i < s.length && (c = s.charCodeAt(i)) < 128; i++) this.buf[this.pos++] = c;
-    if (i < s.length) this.pos += utf8.encodeInto(s.slice(i), this.buf.subarray(this.pos)).written;
+    for (let c; i < n && (c = s.charCodeAt(i)) < 128; i++) buf[pos++] = c;
+    this.pos = i < n ? pos + utf8.encodeInto(s.slice(i), buf.subarray(pos)).written : pos;
     this.end(at);
   }
 
   /** A lowercase hex id as its bytes. */
   hex(field: number, h: string | undefined): void {
     if (!h) return;
-    this.byte(field * 8 + 2);
-    this.byte(h.length / 2);
-    this.room(h.length / 2);
-    for (let i = 0; i < h.length; i += 2) this.buf[this.pos++] = (NIBBLE[h.charCodeAt(i)] << 4) | NIBBLE[h.charCodeAt(i + 1)];
+    this.room(2 + h.length / 2);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = field * 8 + 2;
+    buf[pos++] = h.length / 2;
+    for (let i = 0; i < h.length; i += 2) buf[pos++] = (NIBBLE[h.charCodeAt(i)] << 4) | NIBBLE[h.charCodeAt(i + 1)];
+    this.pos = pos;
   }
 
   /** Opens a length-delimited field (field numbers below 16); `end` closes it. */
@@ -153,7 +159,11 @@ class Writer {
 
   private u32(v: number): void {
     this.room(4);
-    for (let i = 0; i < 4; i++, v = Math.floor(v / 256)) this.buf[this.pos++] = v % 256;
+    const buf = this.buf;
+    buf[this.pos++] = v & 255;
+    buf[this.pos++] = (v >>> 8) & 255;
+    buf[this.pos++] = (v >>> 16) & 255;
+    buf[this.pos++] = v >>> 24;
   }
 
   /** Field `field`, wire type 1, a little-endian double. */
@@ -167,7 +177,10 @@ class Writer {
   /** Bytes encoded once and copied since (a label). */
   bytes(b: Uint8Array): void {
     this.room(b.length);
-    for (let i = 0; i < b.length; i++) this.buf[this.pos++] = b[i];
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < b.length; i++) buf[pos++] = b[i];
+    this.pos = pos;
   }
 }
 
@@ -199,7 +212,8 @@ let labelCount = 0;
  * { message 2, code 3 } }.
  */
 class ProtobufSink implements SpanSink {
-  readonly w = new Writer();
+  /** About 1 KB a request without content: one buffer for the batch, most of the time. */
+  constructor(requests: number, readonly w = new Writer(new Uint8Array(1024 + requests * 1280))) {}
   private span = 0;
 
   open(h: SpanHead): void {
@@ -256,7 +270,7 @@ class ProtobufSink implements SpanSink {
 }
 
 export function otlpProtobuf(logs: RequestLog[], resource: Resource, opts: SpanOptions): Uint8Array {
-  const sink = new ProtobufSink();
+  const sink = new ProtobufSink(logs.length);
   const w = sink.w;
   const request = w.begin(1);
   const res = w.begin(1);
@@ -275,5 +289,5 @@ export function otlpProtobuf(logs: RequestLog[], resource: Resource, opts: SpanO
   for (const log of logs) writeSpans(log, opts, sink);
   w.end(scopeSpans);
   w.end(request);
-  return w.buf.slice(0, w.pos);
+  return w.buf.subarray(0, w.pos);
 }
