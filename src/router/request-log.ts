@@ -61,13 +61,23 @@ export class RequestLogger {
       errorMessage: error?.message,
       latencyMs: this.now() - log.startedAt,
     });
-    // One waitUntil for all of them (a callback that batches answers at once, or with its window's flush);
-    // one that throws or rejects is logged and leaves the others be.
+    // One waitUntil for all of them; only what a callback still has to do (a batch's flush) is waited on. One
+    // that throws or rejects is logged and leaves the others be.
     if (this.callbacks.length === 0) return;
-    const hear = (cb: RouterCallback) => {
-      const fn = error ? cb.onFailure : cb.onSuccess;
-      return fn && Promise.resolve().then(() => fn.call(cb, log)).catch((e) => logLine('error', { msg: 'bookkeeping failed', callback: cb.name, error: String(e) }));
-    };
-    defer(Promise.all(this.callbacks.map(hear)));
+    const failed = (cb: RouterCallback, e: unknown) => logLine('error', { msg: 'bookkeeping failed', callback: cb.name, error: String(e) });
+    defer(
+      Promise.resolve().then(() => {
+        const pending: Promise<unknown>[] = [];
+        for (const cb of this.callbacks) {
+          try {
+            const done = (error ? cb.onFailure : cb.onSuccess)?.call(cb, log);
+            if (done) pending.push(done.catch((e) => failed(cb, e)));
+          } catch (e) {
+            failed(cb, e);
+          }
+        }
+        return Promise.all(pending);
+      }),
+    );
   }
 }
