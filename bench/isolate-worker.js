@@ -18,6 +18,7 @@ const EVENTS = [chunk({ role: 'assistant', content: '' }), ...Array.from({ lengt
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input.url;
+  if (url.startsWith('http://collector.test/')) return new Response('{}');
   if (!url.startsWith('http://upstream.test/')) return realFetch(input, init);
   if (!JSON.parse(init.body).stream) return new Response(ANSWER, { headers: { 'content-type': 'application/json' } });
   let i = 0;
@@ -25,8 +26,14 @@ globalThis.fetch = async (input, init) => {
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 };
 
+const QUEUE = { send: async (body) => void structuredClone(body) };
+
 export default {
-  async fetch(request, env) {
+  async fetch(request, baseEnv) {
+    // --observe: spend logs into a queue whose send serialises its message as a real one does, and/or OTel on.
+    const observe = baseEnv.BENCH_OBSERVE;
+    const env = observe ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.test' } : baseEnv;
+    if (observe === 'spend' || observe === 'both') env.SPEND_QUEUE = QUEUE;
     const u = new URL(request.url);
     // Any other path is the gateway's own (the bench creates its virtual key through /key/generate).
     if (u.pathname !== '/') return worker.fetch(request, env, { waitUntil() {}, passThroughOnException() {} });
@@ -43,7 +50,8 @@ export default {
       const res = await worker.fetch(req, env, ctx);
       const text = await res.text();
       if (res.status !== 200) return new Response(text, { status: 500 });
-      if (pending.length > 64) await Promise.all(pending.splice(0));
+      // Every 64 requests, whatever number of waitUntil promises each made (more callbacks must not mean more waits).
+      if (i % 64 === 63) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
     return new Response('ok');

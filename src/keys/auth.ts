@@ -9,7 +9,7 @@ import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
-import type { RequestLog } from '../observability/events';
+import type { RequestLog, TraceContext } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
@@ -26,6 +26,8 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
+  // Spend logs, scoped to the key's own rows (src/spend/routes.ts).
+  '/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags',
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -88,7 +90,8 @@ export async function admitKey<E extends KeyedEnv>(
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry) });
+      const trace = (c.var as { trace?: TraceContext }).trace;
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry), trace });
     }
     throw e;
   }

@@ -10,8 +10,22 @@ import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
+import { Loss } from './loss';
+import { otelTarget } from './otel/config';
+import { otelCallback } from './otel/exporter';
+import { spendLogCallback } from '../spend/writer';
+import { durationMs } from '../utils/duration';
+import type { MetricsBatch } from './shards/types';
 
-export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
+/** A loss as a metrics batch: one counter, summed across isolates in MetricsState. */
+const droppedBatch = (sink: string, n: number): MetricsBatch => ({
+  counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n },
+  histograms: {},
+  minutes: [],
+  errors: [],
+});
+
+export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
 
 export interface Observability {
@@ -21,6 +35,12 @@ export interface Observability {
   prometheus: boolean;
   /** The metrics shards (MetricsState objects), where the METRICS binding exists. */
   metrics?: MetricsShards;
+  /** What background sinks dropped (counted in litellm_gateway_dropped_records). */
+  loss: Loss;
+  /** Whether requests get a W3C trace (otel is on): traceparent continued and answered. */
+  tracing: boolean;
+  /** Spend logs: where they are read from, and how long they are kept. */
+  spend?: { db: D1Database; retentionMs: number };
 }
 
 export interface ObservabilityDeps {
@@ -30,8 +50,8 @@ export interface ObservabilityDeps {
   namespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
-  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
-  metricsFlushMs?: number;
+  /** The batch window of metrics, spend logs and traces (tests); 1 s otherwise. */
+  flushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
   describe: (deploymentId: string) => { model: string; provider: string } | undefined;
 }
@@ -75,7 +95,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.flushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }
@@ -102,5 +122,32 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
 
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics };
+  const loss = new Loss(metrics && ((sink, n) => metrics.writer().record(droppedBatch(sink, n))));
+  const gs = config.general_settings;
+  const retentionMs = durationMs(gs.maximum_spend_logs_retention_period ?? '30d')!;
+  let spend: Observability['spend'];
+  // Rows reach D1 through the queue (its consumer may be another Worker); the routes read the database.
+  if (!gs.disable_spend_logs) {
+    if (env.SPEND_DB) spend = { db: env.SPEND_DB, retentionMs };
+    const entry = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
+    if (env.SPEND_QUEUE) callbacks.push(spendLogCallback(env.SPEND_QUEUE, entry, loss, deps.flushMs));
+    else if (env.SPEND_DB) warnings.push('SPEND_DB is bound without SPEND_QUEUE: spend logs are read here but not written (rows reach D1 through the queue; wrangler.toml)');
+    else if (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period) {
+      warnings.push('general_settings: spend log settings need the SPEND_QUEUE and SPEND_DB bindings (wrangler.toml); no spend logs are kept');
+    }
+  }
+
+  let tracing = false;
+  const otel = wanted.get('otel');
+  if (otel) {
+    const { target, warning } = otelTarget(secret);
+    if (warning) warnings.push(warning);
+    if (target) {
+      if (target.kind === 'otlp') rememberSecrets(Object.values(target.headers));
+      tracing = true;
+      callbacks.push(otelCallback({ target, fetch: deps.fetch, loss, on: otel, redact, content, describe: deps.describe, flushMs: deps.flushMs }));
+    }
+  }
+
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, loss, tracing, spend };
 }

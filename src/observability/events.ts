@@ -32,9 +32,40 @@ export interface RequestLog {
   continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
+  /** The body's `user` (LiteLLM's end_user). */
+  endUser?: string;
+  /** Request tags (metadata.tags or x-litellm-tags). */
+  tags?: string[];
+  /** The W3C trace this request belongs to, when OpenTelemetry is on. */
+  trace?: TraceContext;
+  /** Every upstream call made, in order (retries and fallbacks included). */
+  tries: Attempt[];
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;
+}
+
+/** One upstream call of a request. */
+export interface Attempt {
+  group: string;
+  deploymentId: string;
+  provider: string;
+  apiBase: string;
+  startedAt: number;
+  latencyMs: number;
+  ok: boolean;
+  errorClass?: string;
+  status?: number;
+  ttftMs?: number;
+}
+
+/** The request's place in a W3C trace: its server span, and the caller's span it continues, if any. */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  /** The caller's traceparent flags: 01 sampled. */
+  flags: string;
 }
 
 /** What logs, metrics and traces may say of a virtual key: its abbreviated name, alias and team, never the key. */
@@ -44,6 +75,9 @@ export interface CallerTag {
   keyAlias?: string;
   teamId?: string;
   teamAlias?: string;
+  /** The key's SHA-256 (LiteLLM's `token`, SpendLogs' `api_key`): an id, not a credential. */
+  keyHash?: string;
+  userId?: string;
 }
 
 /** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */

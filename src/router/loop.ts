@@ -294,6 +294,18 @@ export class RequestLoop {
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
+        job.log.tries.push({
+          group,
+          deploymentId: stored.id,
+          provider: stored.provider.name,
+          apiBase: stored.apiBase,
+          startedAt,
+          latencyMs: o.latencyMs,
+          ok: o.ok,
+          errorClass: o.error?.errorClass,
+          status: o.error?.status,
+          ttftMs: o.ttftMs,
+        });
         const kind = o.error && cooldownClass(o.error);
         job.defer(
           state.report(group, {

@@ -1,5 +1,5 @@
 // The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
-import type { RequestLog, RouterCallback } from '../observability/events';
+import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { Defer } from '../state/store';
 import { logLine } from '../security/scrub';
 import type { RouterError } from './errors';
@@ -39,7 +39,17 @@ export class RequestLogger {
       startedAt: this.now(),
       latencyMs: 0,
       cacheHit: false,
+      tries: [],
     };
+  }
+
+  /** What the HTTP layer and the request's checks know of the caller: key, end user, tags, trace. */
+  tag(log: RequestLog, opts: { caller?: CallerTag; trace?: TraceContext }, tags: string[] | undefined, body: unknown) {
+    log.caller = opts.caller;
+    log.trace = opts.trace;
+    log.tags = tags;
+    const user = (body as { user?: unknown }).user;
+    if (typeof user === 'string') log.endUser = user;
   }
 
   /** Completes the record and hands it to every callback, through waitUntil. */
@@ -51,9 +61,23 @@ export class RequestLogger {
       errorMessage: error?.message,
       latencyMs: this.now() - log.startedAt,
     });
-    for (const cb of this.callbacks) {
-      const fn = error ? cb.onFailure : cb.onSuccess;
-      if (fn) defer(Promise.resolve().then(() => fn.call(cb, log)));
-    }
+    // One waitUntil for all of them; only what a callback still has to do (a batch's flush) is waited on. One
+    // that throws or rejects is logged and leaves the others be.
+    if (this.callbacks.length === 0) return;
+    const failed = (cb: RouterCallback, e: unknown) => logLine('error', { msg: 'bookkeeping failed', callback: cb.name, error: String(e) });
+    defer(
+      Promise.resolve().then(() => {
+        const pending: Promise<unknown>[] = [];
+        for (const cb of this.callbacks) {
+          try {
+            const done = (error ? cb.onFailure : cb.onSuccess)?.call(cb, log);
+            if (done) pending.push(done.catch((e) => failed(cb, e)));
+          } catch (e) {
+            failed(cb, e);
+          }
+        }
+        return Promise.all(pending);
+      }),
+    );
   }
 }

@@ -15,7 +15,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { costOf } from '../pricing';
 import type { Endpoint } from '../providers/provider';
@@ -81,6 +81,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** The request's W3C trace (OpenTelemetry on). */
+  trace?: TraceContext;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
@@ -179,7 +181,7 @@ export class Router {
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -246,7 +248,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const input = json.input ?? json.prompt ?? json.query;
     const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
@@ -332,7 +334,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -404,7 +406,7 @@ export class Router {
   async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
     requireModel({ model });
     const log = this.logger.open('realtime', model!, true, opts.requestId, undefined);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, opts.tags, {});
     const defer = deferrer(opts.waitUntil);
     const { value, meta } = await this.loop.run<WebSocket>({
       model: model!,
@@ -438,7 +440,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -472,7 +474,7 @@ export class Router {
    */
   refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
     const log = this.logger.open(call, model, false, opts.requestId, undefined);
-    log.caller = opts.caller;
+    this.logger.tag(log, opts, opts.tags, {});
     this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 

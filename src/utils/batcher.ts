@@ -2,7 +2,7 @@
 // metrics, traces).
 // The first add() of a window hands back the window's flush, so that request's waitUntil keeps the
 // isolate alive until the batch is sent, while no response ever waits for it. Later adds of the window
-// resolve at once: their items ride in that flush. (Awaiting a promise that another request's timer
+// hand back nothing: their items ride in that flush. (Awaiting a promise that another request's timer
 // settles is what workerd reports as a hung request, "Promise will never complete", and cancels.) Each
 // window's flush ends on its own, so no request's waitUntil is stretched by later traffic.
 
@@ -20,10 +20,11 @@ export class Batcher<T> {
     private readonly maxItems = 100,
   ) {}
 
-  add(item: T): Promise<void> {
+  /** The window's flush for its first item (or the one that fills it), nothing for the others. */
+  add(item: T): Promise<void> | undefined {
     this.items.push(item);
     if (this.items.length >= this.maxItems) return this.flush();
-    if (this.pending) return Promise.resolve();
+    if (this.pending) return undefined;
     return (this.pending = new Promise<void>((resolve) => setTimeout(resolve, this.delayMs)).then(() => this.flush()));
   }
 
