@@ -9,7 +9,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
-import { spendRoutes } from './spend/api/routes';
+import { SPEND_ROUTES, spendForward } from './spend/forward';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
@@ -202,7 +202,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
-  app.route('/', spendRoutes);
+  app.on('GET', SPEND_ROUTES, spendForward);
 
   return app;
 }

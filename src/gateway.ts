@@ -106,7 +106,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
       flushMs: options.metricsFlushMs,
       describe: (id) => {
         const d = router?.deployments.get(id);
-        return d && { model: d.params.model, provider: d.provider.name };
+        return d && { model: d.params.model, provider: d.provider.name, apiBase: d.apiBase };
       },
     });
     for (const w of observability.warnings) logLine('warn', { msg: 'config', detail: w });

@@ -1,8 +1,6 @@
 // Worker entry: the gateway app and the Durable Object classes; and, for use from another Worker's code,
 // the Router library with its state stores and a stream reader.
 import { createApp } from './app';
-import type { Env } from './env';
-import { queueHandler } from './queue';
 
 export { RouterState } from './state/durable-object';
 export { MetricsState } from './observability/shards/object';
@@ -13,5 +11,4 @@ export { MemoryStateStore } from './state/memory';
 export { streamChunks } from './stream/chunks';
 export { createApp } from './app';
 
-const app = createApp();
-export default { fetch: app.fetch, queue: queueHandler() } satisfies ExportedHandler<Env>;
+export default createApp();

@@ -192,7 +192,7 @@ export const generalSettings = obj({
   /** No spend logs at all, even with SPEND_DB bound. */
   disable_spend_logs: bool,
   /** How long spend logs are kept (`30d`, the default; `12h`, `1w`, `3mo`). */
-  maximum_spend_logs_retention_period: refine(str, isDuration, 'must be a duration such as 30d, 12h, 1w or 3mo'),
+  maximum_spend_logs_retention_period: refine(str, isDuration, 'must be a duration such as 30d'),
   ...refusedGeneralSettings,
 });
 

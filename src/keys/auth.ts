@@ -7,6 +7,7 @@ import { PASS_THROUGH } from '../http/pass-through';
 import { keyMatches, presentedKey } from '../http/auth';
 import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
+import { SPEND_ROUTES } from '../spend/forward';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
 import type { RequestLog, TraceContext } from '../observability/events';
@@ -26,8 +27,8 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
-  // Spend logs, scoped to the key's own rows (src/spend/routes.ts).
-  '/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags',
+  // Spend logs, scoped to the key's own rows (src/spend/forward.ts).
+  ...SPEND_ROUTES,
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */

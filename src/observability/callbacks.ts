@@ -3,27 +3,15 @@
 // in callbacks both. A name this gateway does not know, or one whose keys are missing, is a warning.
 import type { ProxyConfig } from '../config/types';
 import type { Env } from '../env';
-import type { RouterCallback } from './events';
+import type { Deployed, RouterCallback } from './events';
 import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
 import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
-import { Loss } from './loss';
-import { otelTarget } from './otel/config';
-import { otelCallback } from './otel/exporter';
 import { spendLogCallback } from '../spend/writer';
-import { durationMs } from '../utils/duration';
-import type { MetricsBatch } from './shards/types';
-
-/** A loss as a metrics batch: one counter, summed across isolates in MetricsState. */
-const droppedBatch = (sink: string, n: number): MetricsBatch => ({
-  counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n },
-  histograms: {},
-  minutes: [],
-  errors: [],
-});
+import { ConfigError } from '../config/load';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -35,12 +23,10 @@ export interface Observability {
   prometheus: boolean;
   /** The metrics shards (MetricsState objects), where the METRICS binding exists. */
   metrics?: MetricsShards;
-  /** What background sinks dropped (counted in litellm_gateway_dropped_records). */
-  loss: Loss;
   /** Whether requests get a W3C trace (otel is on): traceparent continued and answered. */
   tracing: boolean;
-  /** Spend logs: where they are read from, and how long they are kept. */
-  spend?: { db: D1Database; retentionMs: number };
+  /** The companion Worker, which answers the spend log routes. */
+  companion?: Fetcher;
 }
 
 export interface ObservabilityDeps {
@@ -53,7 +39,7 @@ export interface ObservabilityDeps {
   /** The batch window of metrics, spend logs and traces (tests); 1 s otherwise. */
   flushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
-  describe: (deploymentId: string) => { model: string; provider: string } | undefined;
+  describe: (deploymentId: string) => Deployed | undefined;
 }
 
 export function buildObservability(config: ProxyConfig, env: Env, deps: ObservabilityDeps): Observability {
@@ -122,32 +108,29 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
 
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
-  const loss = new Loss(metrics && ((sink, n) => metrics.writer().record(droppedBatch(sink, n))));
   const gs = config.general_settings;
-  const retentionMs = durationMs(gs.maximum_spend_logs_retention_period ?? '30d')!;
-  let spend: Observability['spend'];
-  // Rows reach D1 through the queue (its consumer may be another Worker); the routes read the database.
-  if (!gs.disable_spend_logs) {
-    if (env.SPEND_DB) spend = { db: env.SPEND_DB, retentionMs };
-    const entry = { redact, content: gs.store_prompts_in_spend_logs === true, describe: deps.describe };
-    if (env.SPEND_QUEUE) callbacks.push(spendLogCallback(env.SPEND_QUEUE, entry, loss, deps.flushMs));
-    else if (env.SPEND_DB) warnings.push('SPEND_DB is bound without SPEND_QUEUE: spend logs are read here but not written (rows reach D1 through the queue; wrangler.toml)');
-    else if (gs.store_prompts_in_spend_logs || gs.maximum_spend_logs_retention_period) {
-      warnings.push('general_settings: spend log settings need the SPEND_QUEUE and SPEND_DB bindings (wrangler.toml); no spend logs are kept');
-    }
-  }
-
-  let tracing = false;
   const otel = wanted.get('otel');
-  if (otel) {
-    const { target, warning } = otelTarget(secret);
-    if (warning) warnings.push(warning);
-    if (target) {
-      if (target.kind === 'otlp') rememberSecrets(Object.values(target.headers));
-      tracing = true;
-      callbacks.push(otelCallback({ target, fetch: deps.fetch, loss, on: otel, redact, content, describe: deps.describe, flushMs: deps.flushMs }));
-    }
+  const spendOn = !gs.disable_spend_logs;
+  // Rows and spans are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE; a setting
+  // that asks for them without it is refused, not left doing nothing.
+  const asked = otel
+    ? `litellm_settings.${lists.find(([, names]) => names?.includes('otel'))![0]}`
+    : spendOn && ['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'].find((k) => gs[k as keyof typeof gs] !== undefined);
+  const queue = env.SPEND_QUEUE;
+  if (!queue) {
+    if (asked) throw new ConfigError([`${otel ? asked : `general_settings.${asked}`}: needs the companion Worker and its SPEND_QUEUE (npm run deploy)`]);
+  } else {
+    const prompts = gs.store_prompts_in_spend_logs === true;
+    callbacks.push(
+      spendLogCallback(queue, {
+        redact,
+        describe: deps.describe,
+        content: (spendOn && prompts) || (!!otel && content),
+        spend: spendOn ? { retention: gs.maximum_spend_logs_retention_period, prompts } : undefined,
+        otel: otel && { ...otel, content },
+      }, (n) => metrics?.writer().record({ counters: { 'litellm_gateway_dropped_records{sink="spend_logs"}': n }, histograms: {}, minutes: [], errors: [] }).catch(() => {}), deps.flushMs),
+    );
   }
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, loss, tracing, spend };
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, tracing: !!otel, companion: env.COMPANION };
 }

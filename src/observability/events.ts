@@ -45,12 +45,17 @@ export interface RequestLog {
   response?: unknown;
 }
 
+/** What callbacks may learn of a deployment by its id: its model (litellm_params.model), provider, api_base (scrubbed). */
+export interface Deployed {
+  model: string;
+  provider: string;
+  apiBase: string;
+}
+
 /** One upstream call of a request. */
 export interface Attempt {
   group: string;
   deploymentId: string;
-  provider: string;
-  apiBase: string;
   startedAt: number;
   latencyMs: number;
   ok: boolean;

@@ -297,8 +297,6 @@ export class RequestLoop {
         job.log.tries.push({
           group,
           deploymentId: stored.id,
-          provider: stored.provider.name,
-          apiBase: stored.apiBase,
           startedAt,
           latencyMs: o.latencyMs,
           ok: o.ok,

@@ -61,23 +61,7 @@ export class RequestLogger {
       errorMessage: error?.message,
       latencyMs: this.now() - log.startedAt,
     });
-    // One waitUntil for all of them; only what a callback still has to do (a batch's flush) is waited on. One
-    // that throws or rejects is logged and leaves the others be.
-    if (this.callbacks.length === 0) return;
-    const failed = (cb: RouterCallback, e: unknown) => logLine('error', { msg: 'bookkeeping failed', callback: cb.name, error: String(e) });
-    defer(
-      Promise.resolve().then(() => {
-        const pending: Promise<unknown>[] = [];
-        for (const cb of this.callbacks) {
-          try {
-            const done = (error ? cb.onFailure : cb.onSuccess)?.call(cb, log);
-            if (done) pending.push(done.catch((e) => failed(cb, e)));
-          } catch (e) {
-            failed(cb, e);
-          }
-        }
-        return Promise.all(pending);
-      }),
-    );
+    // One waitUntil for all of them, each run apart (one that throws leaves the others be; the first failure is logged).
+    if (this.callbacks.length) defer(Promise.resolve().then(() => Promise.all(this.callbacks.map(async (cb) => (error ? cb.onFailure : cb.onSuccess)?.call(cb, log)))));
   }
 }

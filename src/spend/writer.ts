@@ -1,31 +1,35 @@
-// The spend log callback: each request's record, gathered per isolate and sent to SPEND_QUEUE once per window (a second),
-// never on the request path; the entries are made from the records there, not per request. The queue's
-// consumer turns them into rows and writes big batches into D1 (consumer.ts). A failed or hung send is dropped
-// and counted, not retried here (the queue retries its own deliveries).
+// The gateway's part of spend logs and traces: each request's record, gathered per isolate and sent to
+// SPEND_QUEUE once per window (a second), never on the request path; the entries are made from the records
+// there, not per request. The companion Worker consumes the queue: rows into D1, spans to the collector. A
+// failed or hung send is dropped and counted, not retried here (the queue retries its own deliveries).
 import type { RequestLog, RouterCallback } from '../observability/events';
-import type { Loss } from '../observability/loss';
-import { within } from '../observability/loss';
 import { Batcher } from '../utils/batcher';
-import type { EntryOptions, SpendEntry } from './entry';
+import type { EntryOptions, Envelope, SpendEntry } from './entry';
 import { spendEntry } from './entry';
 
-/** A queue message holds 128 KB; entries go 100 to a message (about 70 KB without stored prompts). */
+/** A queue message holds 128 KB; a window's entries are halved until each part fits. */
 const MESSAGE_BYTES = 120_000;
-const PER_MESSAGE = 100;
-const SEND_TIMEOUT_MS = 10_000;
-/** One window a second per isolate at most: a queue send is a subrequest, the costly part. */
-const FLUSH_MS = 1000;
 const utf8 = new TextEncoder();
 
-export function spendLogCallback(queue: Queue<string>, opts: EntryOptions, loss: Loss, flushMs = FLUSH_MS): RouterCallback {
+export interface WriterOptions extends EntryOptions {
+  spend?: Envelope['spend'];
+  otel?: Envelope['otel'];
+}
+
+/** flushMs: one window a second per isolate at most, as metrics: a queue send is a subrequest, the costly part. */
+export function spendLogCallback(queue: Queue<string>, opts: WriterOptions, count: (dropped: number) => unknown, flushMs = 1000): RouterCallback {
+  const { spend, otel } = opts;
+  // What the queue refused (full, or down) is counted here, and logged at most once a minute by the Batcher.
   const send = async (logs: RequestLog[]) => {
     try {
-      const entries = logs.map((log) => spendEntry(log, opts));
-      const bodies: string[] = [];
-      for (let i = 0; i < entries.length; i += PER_MESSAGE) bodies.push(...messages(entries.slice(i, i + PER_MESSAGE)));
-      await within(SEND_TIMEOUT_MS, Promise.all(bodies.map((body) => queue.send(body, { contentType: 'text' }))), 'SPEND_QUEUE');
+      const deployments: Envelope['deployments'] = {};
+      // Without spend logs, only the requests traced (otel on) travel.
+      const entries = logs.filter((log) => spend || log.trace).map((log) => spendEntry(log, opts, deployments));
+      const text = (part: SpendEntry[]) => JSON.stringify({ spend, otel, deployments, entries: part } satisfies Envelope);
+      await Promise.all(fit(entries, text).map((body) => queue.send(body, { contentType: 'text' })));
     } catch (e) {
-      await loss.count('spend_logs', logs.length, String(e));
+      await count(logs.length);
+      throw e;
     }
   };
   const batcher = new Batcher<RequestLog>('spend_logs', send, flushMs, 500);
@@ -33,15 +37,10 @@ export function spendLogCallback(queue: Queue<string>, opts: EntryOptions, loss:
   return { name: 'spend_logs', wantsContent: opts.content, onSuccess: record, onFailure: record };
 }
 
-/** The entries as JSON texts that fit a queue message: one, unless prompts are stored. */
-function messages(entries: SpendEntry[]): string[] {
-  const text = JSON.stringify(entries);
-  // Below a third of the limit in characters, the UTF-8 bytes are within it too: no need to count them.
-  if (text.length * 3 <= MESSAGE_BYTES || utf8.encode(text).length <= MESSAGE_BYTES) return [text];
-  if (entries.length > 1) {
-    const half = entries.length >> 1;
-    return [...messages(entries.slice(0, half)), ...messages(entries.slice(half))];
-  }
-  // One entry too big even alone (its stored bodies, once escaped): sent without them.
-  return [JSON.stringify([{ ...entries[0], messages: '{"truncated":true}', response: '{"truncated":true}' }])];
+/** The entries as JSON texts that each fit a queue message (an entry alone always does: its bodies are cut). */
+function fit(entries: SpendEntry[], text: (part: SpendEntry[]) => string): string[] {
+  const t = text(entries);
+  if (entries.length < 2 || utf8.encode(t).length <= MESSAGE_BYTES) return [t];
+  const half = entries.length >> 1;
+  return [...fit(entries.slice(0, half), text), ...fit(entries.slice(half), text)];
 }

@@ -11,6 +11,8 @@ import { logLine } from '../security/scrub';
 export class Batcher<T> {
   private items: T[] = [];
   private pending?: Promise<void>;
+  /** A sink that is down is logged once a minute, not every window (a sink that counts its losses says how many). */
+  private loggedAt = -60_000;
 
   constructor(
     /** Names the sink in the log line of a failed send. */
@@ -28,7 +30,7 @@ export class Batcher<T> {
     return (this.pending = new Promise<void>((resolve) => setTimeout(resolve, this.delayMs)).then(() => this.flush()));
   }
 
-  /** Sends what has gathered; a failed send is logged and dropped, never retried into a pile-up. */
+  /** Sends what has gathered; a failed send is dropped (logged at most once a minute), never retried into a pile-up. */
   async flush(): Promise<void> {
     const items = this.items;
     this.items = [];
@@ -37,6 +39,8 @@ export class Batcher<T> {
     try {
       await this.send(items);
     } catch (e) {
+      if (Date.now() - this.loggedAt < 60_000) return;
+      this.loggedAt = Date.now();
       logLine('error', { msg: 'batch send failed', sink: this.name, items: items.length, error: String(e) });
     }
   }

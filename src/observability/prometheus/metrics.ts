@@ -27,7 +27,7 @@ export const METRICS = {
   litellm_request_total_latency_metric: { kind: 'histogram', help: 'Whole request latency in seconds, retries and fallbacks included' },
   litellm_llm_api_latency_metric: { kind: 'histogram', help: 'Latency of the upstream call that answered, in seconds' },
   litellm_llm_api_time_to_first_token_metric: { kind: 'histogram', help: 'Time to first token of streamed answers, in seconds' },
-  litellm_gateway_dropped_records: { kind: 'counter', help: 'Records a background sink (otel, spend_logs) could not deliver and dropped' },
+  litellm_gateway_dropped_records: { kind: 'counter', help: 'Records dropped' },
   litellm_deployment_state: { kind: 'gauge', help: 'Deployment health: 0 healthy, 1 partial outage (failures this minute), 2 complete outage (cooling down)' },
   litellm_deployment_cooled_down: { kind: 'gauge', help: '1 while the deployment is cooling down (a gauge here; a counter of cooldowns in LiteLLM)' },
   litellm_remaining_requests_metric: { kind: 'gauge', help: 'Requests left this minute under the deployment rpm limit' },
