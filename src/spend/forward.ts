@@ -9,8 +9,10 @@ export const SCOPE_HEADER = 'x-spend-scope';
 
 export const SPEND_ROUTES = ['/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags'];
 
-export function spendForward(c: Context<KeyedEnv>): Promise<Response> {
+export async function spendForward(c: Context<KeyedEnv>): Promise<Response> {
   const companion = c.get('gateway').observability.companion;
   if (!companion) throw new RouterError('NotFoundError', 'Spend logs need the companion Worker (npm run deploy)');
-  return companion.fetch(c.req.url, { headers: { [SCOPE_HEADER]: c.get('virtualKey')?.token ?? '*' } });
+  // A copy: a fetched response's headers are immutable, and the gateway adds its own.
+  const res = await companion.fetch(c.req.url, { headers: { [SCOPE_HEADER]: c.get('virtualKey')?.token ?? '*' } });
+  return new Response(res.body, res);
 }

@@ -1,7 +1,7 @@
 // OTLP/HTTP request bodies (ExportTraceServiceRequest, opentelemetry-proto trace/v1) for a batch of requests,
 // written straight from their records at export time: JSON as the OTLP spec writes it (hex ids, int64 as
 // strings), or protobuf from a minimal writer of the few messages needed.
-import type { RequestLog } from '../events';
+import type { SpendEntry } from '../../spend/entry';
 import type { AttrValue, SpanHead, SpanOptions, SpanSink } from './spans';
 import { writeSpans } from './spans';
 
@@ -55,7 +55,7 @@ class JsonSink implements SpanSink {
   }
 }
 
-export function otlpJson(logs: RequestLog[], resource: Resource, opts: SpanOptions): string {
+export function otlpJson(logs: SpendEntry[], resource: Resource, opts: SpanOptions): string {
   const sink = new JsonSink();
   for (const log of logs) writeSpans(log, opts, sink);
   const attributes = Object.entries(resource).map(([key, v]) => ({ key, value: jsonValue(v) }));
@@ -269,7 +269,7 @@ class ProtobufSink implements SpanSink {
   }
 }
 
-export function otlpProtobuf(logs: RequestLog[], resource: Resource, opts: SpanOptions): Uint8Array {
+export function otlpProtobuf(logs: SpendEntry[], resource: Resource, opts: SpanOptions): Uint8Array {
   const sink = new ProtobufSink(logs.length);
   const w = sink.w;
   const request = w.begin(1);

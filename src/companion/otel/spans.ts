@@ -1,9 +1,8 @@
-// A request's record as OpenTelemetry spans, with the GenAI semantic conventions: one SERVER span for the
+// A request's entry as OpenTelemetry spans, with the GenAI semantic conventions: one SERVER span for the
 // request, one CLIENT span per upstream attempt (retries and fallbacks), children of it. The spans are
-// described to a SpanSink (otlp.ts) at export time, so no span object is built per request.
-import type { RequestLog } from '../events';
-import type { Redact } from '../../security/scrub';
-import { randomHex } from './traceparent';
+// described to a SpanSink (otlp.ts), so no span object is built per request.
+import type { Envelope, SpendEntry } from '../../spend/entry';
+import { randomHex } from './ids';
 
 export type AttrValue = string | number | boolean | string[];
 
@@ -32,14 +31,15 @@ export interface SpanSink {
 }
 
 export interface SpanOptions {
-  redact: Redact;
   /** Message content on the spans (turn_off_message_logging: false). */
   content: boolean;
-  describe: (deploymentId: string) => { model: string; provider: string } | undefined;
+  deployments: Envelope['deployments'];
 }
 
-const OPERATIONS: Record<RequestLog['call'], string> = { chat: 'chat', embeddings: 'embeddings', messages: 'chat', responses: 'chat' };
-const ROUTES: Record<RequestLog['call'], string> = { chat: '/v1/chat/completions', embeddings: '/v1/embeddings', messages: '/v1/messages', responses: '/v1/responses' };
+/** gen_ai.operation.name by call (the semantic conventions' values); other calls are named as they are. */
+const OPERATIONS: Record<string, string> = { chat: 'chat', messages: 'chat', responses: 'chat', completions: 'text_completion', embeddings: 'embeddings' };
+/** http.route by call: the OpenAI route, or the call's own path (/v1/rerank, /v1/audio/speech). */
+const ROUTES: Record<string, string> = { chat: '/v1/chat/completions', messages: '/v1/messages' };
 
 /** gen_ai.provider.name's well-known values, from this gateway's provider names. */
 const PROVIDERS: Record<string, string> = {
@@ -55,28 +55,24 @@ const providerName = (p: string | undefined) => (p === undefined ? undefined : (
 /** A provider's model without its `provider/` prefix: what the upstream was asked for. */
 const upstreamModel = (m: string | undefined) => m?.slice(m.indexOf('/') + 1);
 
-/** server.address: the host of an api_base (scrubbed), kept per api_base (there are as many as deployments). */
-const hosts = new Map<string, string | undefined>();
-function host(apiBase: string | undefined, redact: Redact): string | undefined {
-  if (!apiBase) return undefined;
-  if (hosts.has(apiBase)) return hosts.get(apiBase);
-  let h: string | undefined;
+/** server.address: the host of an api_base (scrubbed by the gateway). */
+function host(apiBase: string | undefined): string | undefined {
   try {
-    h = new URL(redact(apiBase)).hostname;
+    return apiBase ? new URL(apiBase).hostname : undefined;
   } catch {
-    // not a URL: no server.address
+    return undefined; // not a URL: no server.address
   }
-  if (hosts.size < 1000) hosts.set(apiBase, h);
-  return h;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
-export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): void {
+export function writeSpans(log: SpendEntry, opts: SpanOptions, out: SpanSink): void {
   const trace = log.trace!;
-  const op = OPERATIONS[log.call];
+  const op = OPERATIONS[log.call] ?? log.call;
   const u = log.usage;
-  const finish = finishReasons(log.response);
+  const response = parsed(log.response);
+  const finish = finishReasons(response);
+  const deployment = (id: string | undefined) => (id === undefined ? undefined : opts.deployments[id]);
   out.open({
     traceId: trace.traceId,
     spanId: trace.spanId,
@@ -89,17 +85,17 @@ export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): v
   out.label('gen_ai.operation.name', op);
   out.label('gen_ai.provider.name', providerName(log.provider));
   out.label('gen_ai.request.model', log.model);
-  out.label('gen_ai.response.model', log.deploymentId ? upstreamModel(opts.describe(log.deploymentId)?.model) : undefined);
+  out.label('gen_ai.response.model', upstreamModel(deployment(log.deploymentId)?.model));
   out.attr('gen_ai.usage.input_tokens', u?.prompt_tokens);
   out.attr('gen_ai.usage.output_tokens', u?.completion_tokens);
   out.attr('gen_ai.response.finish_reasons', finish);
   out.double('gen_ai.server.time_to_first_token', seconds(log.ttftMs));
   if (opts.content) {
-    out.attr('gen_ai.input.messages', log.messages === undefined ? undefined : opts.redact(JSON.stringify(log.messages)));
-    out.attr('gen_ai.output.messages', log.response === undefined ? undefined : opts.redact(JSON.stringify(log.response)));
+    out.attr('gen_ai.input.messages', log.messages);
+    out.attr('gen_ai.output.messages', log.response);
   }
   out.label('http.request.method', 'POST');
-  out.label('http.route', ROUTES[log.call]);
+  out.label('http.route', ROUTES[log.call] ?? `/v1/${log.call}`);
   out.label('http.response.status_code', log.status);
   out.label('error.type', log.ok ? undefined : log.errorClass);
   out.attr('litellm.request_id', log.requestId);
@@ -115,12 +111,13 @@ export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): v
   out.label('litellm.team_id', log.caller?.teamId);
   out.label('litellm.team_alias', log.caller?.teamAlias);
   out.attr('litellm.request_tags', log.tags);
-  out.close(log.ok ? 0 : 2, log.ok ? undefined : opts.redact(log.errorMessage ?? '').slice(0, 1000));
+  out.close(log.ok ? 0 : 2, log.ok ? undefined : log.errorMessage);
 
   const first = log.tries[0]?.group;
   const last = log.tries.length - 1;
   log.tries.forEach((t, i) => {
-    const model = upstreamModel(opts.describe(t.deploymentId)?.model);
+    const d = deployment(t.deploymentId);
+    const model = upstreamModel(d?.model);
     const answer = i === last && log.ok;
     out.open({
       traceId: trace.traceId,
@@ -132,7 +129,7 @@ export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): v
       endMs: t.startedAt + t.latencyMs,
     });
     out.label('gen_ai.operation.name', op);
-    out.label('gen_ai.provider.name', providerName(t.provider));
+    out.label('gen_ai.provider.name', providerName(d?.provider));
     out.label('gen_ai.request.model', model);
     if (answer) {
       out.attr('gen_ai.usage.input_tokens', u?.prompt_tokens);
@@ -140,7 +137,7 @@ export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): v
       out.attr('gen_ai.response.finish_reasons', finish);
     }
     out.double('gen_ai.server.time_to_first_token', seconds(t.ttftMs));
-    out.label('server.address', host(t.apiBase, opts.redact));
+    out.label('server.address', host(d?.apiBase));
     out.label('error.type', t.ok ? undefined : t.errorClass);
     out.label('http.response.status_code', t.status);
     out.label('litellm.model_group', t.group);
@@ -149,6 +146,15 @@ export function writeSpans(log: RequestLog, opts: SpanOptions, out: SpanSink): v
     out.label('litellm.fallback', t.group !== first);
     out.close(t.ok ? 0 : 2, t.ok ? undefined : t.errorClass);
   });
+}
+
+/** A body the gateway sent (JSON text, perhaps cut short), parsed where it still is JSON. */
+function parsed(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function finishReasons(response: unknown): string[] | undefined {

@@ -1,8 +1,7 @@
 // One spend log row per request, with LiteLLM's SpendLogs columns (schema.prisma, LiteLLM_SpendLogs), plus the
 // key alias and team alias as columns of their own so the log can be filtered by them. Made by the queue's
-// consumer from the isolates' entries (entry.ts).
-import type { RequestLog } from '../observability/events';
-import type { SpendEntry } from './entry';
+// companion from the gateway's entries (src/spend/entry.ts).
+import type { Envelope, SpendEntry } from '../../spend/entry';
 
 export interface SpendRow {
   request_id: string;
@@ -50,57 +49,80 @@ export const COLUMNS = [
   'metadata', 'cache_hit', 'cache_key', 'request_tags', 'team_id', 'end_user', 'status', 'key_alias', 'team_alias', 'messages', 'response',
 ] as const satisfies readonly (keyof SpendRow)[];
 
-const CALL_TYPES: Record<RequestLog['call'], string> = {
+/** LiteLLM's call types; other calls are named as they are. */
+const CALL_TYPES: Record<string, string> = {
   chat: 'acompletion',
+  completions: 'atext_completion',
   embeddings: 'aembedding',
   messages: 'anthropic_messages',
   responses: 'aresponses',
+  moderations: 'amoderation',
+  rerank: 'arerank',
+  'images/generations': 'aimage_generation',
+  'audio/transcriptions': 'atranscription',
+  'audio/speech': 'aspeech',
+  pass_through: 'pass_through_endpoint',
 };
 
-export function spendRow(e: SpendEntry): SpendRow {
+/** A body as stored: JSON text, or what the gateway cut short kept as `{truncated, text}`. */
+export function storedBody(text: string | undefined): string {
+  if (text === undefined) return '{}';
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify({ truncated: true, text });
+  }
+}
+
+export function spendRow(e: SpendEntry, env: Pick<Envelope, 'deployments' | 'spend'>): SpendRow {
   const iso = (ms: number) => new Date(ms).toISOString();
+  const c = e.caller;
+  const u = e.usage;
+  const d = e.deploymentId === undefined ? undefined : env.deployments[e.deploymentId];
+  const prompts = env.spend?.prompts;
   const metadata = {
-    user_api_key_alias: e.keyAlias,
-    user_api_key_team_alias: e.teamAlias,
-    user_api_key_user_id: e.userId,
+    user_api_key_alias: c?.keyAlias,
+    user_api_key_team_alias: c?.teamAlias,
+    user_api_key_user_id: c?.userId,
     requested_model: e.model,
     stream: e.stream,
     attempts: e.attempts,
     retries: e.retries,
     fallbacks: e.fallbacks,
     ttft_ms: e.ttftMs,
-    tries: e.tries,
+    tries: e.tries.map((t) => ({ deployment: t.deploymentId, group: t.group, ms: t.latencyMs, ok: t.ok, error_class: t.errorClass, status: t.status })),
     error_information: e.ok ? undefined : { error_code: String(e.status), error_class: e.errorClass, error_message: e.errorMessage },
-    trace_id: e.traceId,
+    trace_id: e.trace?.traceId,
   };
   return {
     request_id: e.requestId,
-    call_type: CALL_TYPES[e.call],
-    api_key: e.keyHash ?? '',
+    call_type: CALL_TYPES[e.call] ?? e.call,
+    api_key: c?.keyHash ?? '',
     spend: e.cost ?? 0,
-    total_tokens: e.totalTokens ?? 0,
-    prompt_tokens: e.promptTokens ?? 0,
-    completion_tokens: e.completionTokens ?? 0,
+    total_tokens: u?.total_tokens ?? 0,
+    prompt_tokens: u?.prompt_tokens ?? 0,
+    completion_tokens: u?.completion_tokens ?? 0,
     startTime: iso(e.startedAt),
     endTime: iso(e.startedAt + e.latencyMs),
     request_duration_ms: e.latencyMs,
     completionStartTime: e.ttftMs === undefined ? null : iso(e.startedAt + e.ttftMs),
-    model: e.deployedModel || e.model,
+    model: d?.model || e.model,
     model_id: e.deploymentId ?? '',
     model_group: e.group ?? e.model,
-    custom_llm_provider: e.provider ?? '',
-    api_base: e.apiBase ?? '',
-    user: e.userId ?? '',
+    custom_llm_provider: e.provider ?? d?.provider ?? '',
+    api_base: e.apiBase ?? d?.apiBase ?? '',
+    user: c?.userId ?? '',
     metadata: JSON.stringify(metadata),
     cache_hit: e.cacheHit ? 'True' : 'False',
     cache_key: '',
     request_tags: JSON.stringify(e.tags ?? []),
-    team_id: e.teamId ?? null,
+    team_id: c?.teamId ?? null,
     end_user: e.endUser ?? null,
     status: e.ok ? 'success' : 'failure',
-    key_alias: e.keyAlias ?? null,
-    team_alias: e.teamAlias ?? null,
-    messages: e.messages ?? '{}',
-    response: e.response ?? '{}',
+    key_alias: c?.keyAlias ?? null,
+    team_alias: c?.teamAlias ?? null,
+    messages: prompts ? storedBody(e.messages) : '{}',
+    response: prompts ? storedBody(e.response) : '{}',
   };
 }

@@ -1,6 +1,6 @@
 // Reading the spend log as LiteLLM's endpoints do: filters from the query string (an unknown one, or a date
 // that is not one, is a 400 naming it), turned into one parameterised WHERE clause.
-import { badRequest } from '../../router/errors';
+import { badRequest } from '../../../router/errors';
 
 export type Params = Record<string, string>;
 

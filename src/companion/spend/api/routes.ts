@@ -1,11 +1,13 @@
 // LiteLLM's spend endpoints over the spend log: GET /spend/logs, /spend/logs/v2, /global/spend/report and
-// /spend/tags, in LiteLLM's parameters and shapes. The master key reads everything; a virtual key only its own
-// rows (every query is then scoped to its hash).
+// /spend/tags, in LiteLLM's parameters and shapes. Only the gateway calls them (a service binding; the companion
+// has no public route), and says whose they are: the master key reads everything, a virtual key only its own rows
+// (every query is then scoped to its hash).
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { sha256Hex } from '../../cache/key';
-import type { KeyedEnv } from '../../keys/auth';
-import { badRequest, RouterError } from '../../router/errors';
+import { sha256Hex } from '../../../utils/sha256';
+import { badRequest, RouterError } from '../../../router/errors';
+import { SCOPE_HEADER } from '../../../spend/forward';
+import type { CompanionEnv } from '../../env';
 import type { Params } from './query';
 import { checkParams, dateBound, numberParam, rowOut, Where } from './query';
 import { ensureTable } from '../store';
@@ -21,24 +23,24 @@ interface Reader {
   own?: string;
 }
 
-async function reader(c: Context<KeyedEnv>, route: string, known: readonly string[]): Promise<Reader> {
-  const spend = c.get('gateway').observability.spend;
-  if (!spend) {
-    throw new RouterError('NotFoundError', 'Spend logs are off: bind a D1 database as SPEND_DB (wrangler.toml) and leave general_settings.disable_spend_logs unset', {
-      code: 'spend_logs_disabled',
-    });
-  }
+type CompanionContext = Context<{ Bindings: CompanionEnv }>;
+
+async function reader(c: CompanionContext, route: string, known: readonly string[]): Promise<Reader> {
+  const scope = c.req.header(SCOPE_HEADER);
+  if (!scope) throw new RouterError('PermissionDeniedError', 'The companion answers only the gateway', { code: 'no_scope' });
+  const db = c.env.SPEND_DB;
+  if (!db) throw new RouterError('NotFoundError', 'Spend logs are off: the companion has no SPEND_DB binding (wrangler.companion.toml)', { code: 'spend_logs_disabled' });
   const params = c.req.query();
   checkParams(route, params, known);
-  const own = c.get('virtualKey')?.token;
+  const own = scope === '*' ? undefined : scope;
   if (params.api_key !== undefined) {
     const asked = await keyHash(params.api_key);
     if (own && asked !== own) throw new RouterError('PermissionDeniedError', 'A virtual key can read only its own spend logs', { code: 'not_your_key' });
     params.api_key = asked;
   }
   if (own) params.api_key = own;
-  await ensureTable(spend.db);
-  return { db: spend.db, params, own };
+  await ensureTable(db);
+  return { db, params, own };
 }
 
 /** A key as LiteLLM accepts it: the key itself (hashed here) or its hash. */
@@ -56,7 +58,7 @@ function range(p: Params, required: boolean): { from?: string; to?: string } {
   };
 }
 
-export const spendRoutes = new Hono<KeyedEnv>()
+export const spendRoutes = new Hono<{ Bindings: CompanionEnv }>()
   .get('/spend/logs', async (c) => {
     const { db, params: p } = await reader(c, '/spend/logs', ['api_key', 'user_id', 'request_id', 'start_date', 'end_date', 'summarize']);
     const { from, to } = range(p, false);
