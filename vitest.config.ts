@@ -10,6 +10,8 @@ export default defineConfig({
         outboundService: (request: Request) => new Response(`unexpected outbound request: ${request.url}`, { status: 599 }),
         // `npm run fuzz`: longer fuzz runs (test/fuzz/settings.ts); unset in CI.
         bindings: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
+        // The companion Worker's database, for the tests that run its code in the test's isolate (test/spend/helpers.ts).
+        d1Databases: ['SPEND_DB'],
       },
     }),
   ],

@@ -31,42 +31,51 @@ export const losses = { spend_logs: new Loss('spend_logs'), otel: new Loss('otel
 
 export async function consume(batch: MessageBatch<string>, env: CompanionEnv, deps: ConsumerDeps = {}): Promise<void> {
   const now = deps.now?.() ?? Date.now();
-  const envelopes: Envelope[] = [];
+  const envelopes: (Envelope | undefined)[] = [];
   for (const m of batch.messages) {
     try {
       envelopes.push(JSON.parse(m.body) as Envelope);
     } catch (e) {
+      envelopes.push(undefined);
       await losses.spend_logs.count(1, `a queue message that is not an envelope: ${String(e)}`);
     }
   }
-  const rows: SpendRow[] = [];
+  const rows = new Map<Message<string>, SpendRow[]>();
   let retentionMs = DEFAULT_RETENTION_MS;
-  for (const en of envelopes) {
-    if (!en.spend) continue;
+  batch.messages.forEach((m, i) => {
+    const en = envelopes[i];
+    if (!en?.spend) return;
     retentionMs = (en.spend.retention && durationMs(en.spend.retention)) || DEFAULT_RETENTION_MS;
-    for (const e of en.entries) rows.push(spendRow(e, en));
-  }
+    rows.set(m, en.entries.map((e) => spendRow(e, en)));
+  });
+  const all = [...rows.values()].flat();
   const db = env.SPEND_DB;
-  if (rows.length && !db) await losses.spend_logs.count(rows.length, 'no SPEND_DB binding (wrangler.companion.toml)');
-  else if (db && rows.length) {
+  const retried = new Set<Message<string>>();
+  if (all.length && !db) await losses.spend_logs.count(all.length, 'no SPEND_DB binding (wrangler.companion.toml)');
+  else if (db && all.length) {
     try {
-      await insertRows(db, rows);
+      await insertRows(db, all);
+      await purgeIfDue(db, retentionMs, now);
     } catch (e) {
-      if (batch.messages.some((m) => m.attempts < MAX_DELIVERIES)) {
-        for (const m of batch.messages) m.retry({ delaySeconds: 2 ** m.attempts });
-        return;
+      for (const m of batch.messages) {
+        if (m.attempts < MAX_DELIVERIES) {
+          m.retry({ delaySeconds: 2 ** m.attempts });
+          retried.add(m);
+        } else {
+          m.ack();
+          await losses.spend_logs.count(rows.get(m)?.length ?? 0, String(e));
+        }
       }
-      await losses.spend_logs.count(rows.length, String(e));
     }
-    await purgeIfDue(db, retentionMs, now);
   }
-  await spans(envelopes, env, deps);
-  batch.ackAll();
+  // A message to be delivered again has its spans exported then.
+  await spans(envelopes.filter((en, i) => en && !retried.has(batch.messages[i])), env, deps);
+  if (!retried.size) batch.ackAll();
 }
 
 /** The traced entries of each envelope (sampled, and a success or failure as its callbacks list), exported. */
-async function spans(envelopes: Envelope[], env: CompanionEnv, deps: ConsumerDeps): Promise<void> {
-  const wanted = envelopes.filter((en) => en.otel);
+async function spans(envelopes: (Envelope | undefined)[], env: CompanionEnv, deps: ConsumerDeps): Promise<void> {
+  const wanted = envelopes.filter((en): en is Envelope => !!en?.otel);
   if (!wanted.length) return;
   const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
   const { target, warning } = otelTarget(secret);

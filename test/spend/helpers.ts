@@ -1,26 +1,31 @@
-// A SPEND_QUEUE that hands each message to the Worker's real queue handler at once (the consumer, into the
-// test's D1), so a test reads its rows as soon as the request's waitUntil work is done.
+// The companion Worker in the test's isolate: a SPEND_QUEUE that hands each message to the companion's queue
+// handler at once (rows into the test's D1, spans to the test's collector), and a COMPANION service binding to its
+// fetch handler, so a test reads its rows as soon as the request's waitUntil work is done. test/spend/
+// companion-worker.test.ts runs the built companion as its own Worker, behind real bindings.
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
-import type { Env } from '../../src/env';
-import { queueHandler } from '../../src/queue';
-import type { SpendEntry } from '../../src/spend/entry';
+import { companion } from '../../src/companion/index';
+import type { ConsumerDeps } from '../../src/companion/consume';
+import type { Envelope } from '../../src/spend/entry';
 
-export interface DeliveringQueue extends Queue<string> {
-  /** Messages sent, each with the entries it carried. */
-  sent: SpendEntry[][];
+export interface CompanionStub {
+  SPEND_QUEUE: Queue<string>;
+  COMPANION: Fetcher;
+  /** The envelopes sent, in order. */
+  sent: Envelope[];
 }
 
-export function deliveringQueue(baseEnv: Partial<Env> = {}): DeliveringQueue {
-  const handle = queueHandler();
+/** companionEnv: the companion's own vars (OTEL_*); deps: its outbound fetch (the collector), clock, timeout. */
+export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps = {}): CompanionStub {
+  const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, ...companionEnv };
+  const worker = companion(deps);
   let id = 0;
-  const q = {
-    sent: [] as SpendEntry[][],
+  const sent: Envelope[] = [];
+  const queue = {
     async send(text: string) {
-      const body = JSON.parse(text) as SpendEntry[];
-      q.sent.push(body);
-      const batch = createMessageBatch<string>('edge-llm-router-spend', [{ id: String(id++), timestamp: Date.now(), attempts: 1, body: text }]);
+      sent.push(JSON.parse(text));
+      const batch = createMessageBatch<string>('edge-llm-router-spend', [{ id: String(id++), timestamp: new Date(), attempts: 1, body: text }]);
       const ctx = createExecutionContext();
-      await handle(batch, { ...env, ...baseEnv } as Env);
+      await worker.queue(batch, cenv);
       const result = await getQueueResult(batch, ctx);
       if (!result.ackAll) throw new Error(`spend batch not acknowledged: ${JSON.stringify(result)}`);
     },
@@ -28,5 +33,6 @@ export function deliveringQueue(baseEnv: Partial<Env> = {}): DeliveringQueue {
       throw new Error('not used');
     },
   };
-  return q as unknown as DeliveringQueue;
+  const fetcher = { fetch: (input: RequestInfo | URL, init?: RequestInit) => worker.fetch(new Request(input, init), cenv) };
+  return { SPEND_QUEUE: queue as unknown as Queue<string>, COMPANION: fetcher as unknown as Fetcher, sent };
 }
