@@ -10,6 +10,7 @@ import { otelTarget } from './otel/config';
 import { exportSpans } from './otel/exporter';
 import { sampled } from './otel/ids';
 import { durationMs } from '../utils/duration';
+import { MetricsShards } from '../observability/shards';
 import type { SpendRow } from './spend/row';
 import { spendRow } from './spend/row';
 import { insertRows, purgeIfDue } from './spend/store';
@@ -24,6 +25,8 @@ export interface ConsumerDeps {
   now?: () => number;
   /** The OTLP export's time limit, ms (10 s). */
   otelTimeoutMs?: number;
+  /** The gateway's metrics namespace (tests). */
+  metricsNamespace?: string;
 }
 
 /** The companion's losses, per sink: counted, and logged once a minute. */
@@ -31,6 +34,9 @@ export const losses = { spend_logs: new Loss('spend_logs'), otel: new Loss('otel
 
 export async function consume(batch: MessageBatch<string>, env: CompanionEnv, deps: ConsumerDeps = {}): Promise<void> {
   const now = deps.now?.() ?? Date.now();
+  const metrics = env.METRICS && new MetricsShards(env.METRICS, deps.metricsNamespace);
+  const report = metrics && ((sink: string, n: number) => metrics.writer().record({ counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n }, histograms: {}, minutes: [], errors: [] }));
+  losses.spend_logs.report = losses.otel.report = report;
   const envelopes: (Envelope | undefined)[] = [];
   for (const m of batch.messages) {
     try {

@@ -12,7 +12,8 @@ export class Loss {
 
   constructor(
     readonly sink: string,
-    private readonly report?: LossReport,
+    /** Where the count goes: the gateway's metrics (litellm_gateway_dropped_records), when bound. */
+    public report?: LossReport,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -2,7 +2,8 @@
 // conventions, exported over OTLP/HTTP in batches off the request path; checked by decoding the export with the
 // official OTLP definitions (otlp-decode.ts).
 import { describe, expect, it } from 'vitest';
-import { otelTarget } from '../../src/observability/otel/config';
+import { otelTarget } from '../../src/companion/otel/config';
+import { companionStub } from '../spend/helpers';
 import { openAIError, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { decodeTraces } from './otlp-decode';
@@ -35,17 +36,21 @@ interface Export {
   body: Uint8Array | string;
 }
 
-function otelGateway(env: Record<string, string> = {}, collector?: (e: Export) => Response | Promise<Response>, extra = '') {
+/** The gateway, and the companion that exports its spans (env: the companion's OTEL_* vars) to a fake collector. */
+function otelGateway(env: Record<string, string> = {}, collector?: (e: Export) => Response | Promise<Response>, extra = '', otelTimeoutMs?: number) {
   const exports: Export[] = [];
-  let gw: ReturnType<typeof testGateway>;
-  const fetchFn: typeof fetch = async (input, init) => {
+  const collectorFetch: typeof fetch = async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
-    if (!url.includes('collector.test')) return gw.upstream.fetch(input, init);
     const e: Export = { url, headers: new Headers(init?.headers), body: init?.body as Uint8Array | string };
     exports.push(e);
     return collector ? collector(e) : new Response('{}', { status: 200 });
   };
-  gw = testGateway(CONFIG(extra), { fetch: fetchFn }, { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.test:4318', OTEL_SERVICE_NAME: 'gateway-test', ...env });
+  const ns = `${crypto.randomUUID()}:`;
+  const stub = companionStub(
+    { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.test:4318', OTEL_SERVICE_NAME: 'gateway-test', ...env },
+    { fetch: collectorFetch, metricsNamespace: ns, otelTimeoutMs },
+  );
+  const gw = testGateway(CONFIG(extra), { stateNamespace: ns }, { SPEND_QUEUE: stub.SPEND_QUEUE, COMPANION: stub.COMPANION });
   const admin = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     gw.request('/v1/chat/completions', { method: 'POST', json: body, headers: { authorization: `Bearer ${MASTER}`, ...headers } });
   return { gw, exports, admin };
@@ -140,13 +145,31 @@ describe('OpenTelemetry traces', () => {
     const metrics = await (await down.gw.request('/metrics', { headers: { authorization: `Bearer ${MASTER}` } })).text();
     expect(metrics).toMatch(/litellm_gateway_dropped_records_total\{sink="otel"\} [1-9]/);
 
-    const hung = otelGateway({}, () => new Promise<Response>(() => {}));
+    const hung = otelGateway({}, () => new Promise<Response>(() => {}), '', 1000);
     const started = Date.now();
     const res = await hung.gw.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } });
     expect(res.status).toBe(200);
-    // The request's waitUntil ends at the export's 10 s limit, not never.
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // The companion's export ends at its time limit (10 s; 1 s here), not never, and counts the loss.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const hungMetrics = await (await hung.gw.request('/metrics', { headers: { authorization: `Bearer ${MASTER}` } })).text();
+    expect(hungMetrics).toMatch(/litellm_gateway_dropped_records_total\{sink="otel"\} [1-9]/);
   }, 30_000);
+
+  it('callbacks: [otel] or a spend log setting without the companion is refused at load, naming the key', async () => {
+    const otel = testGateway(CONFIG());
+    const res = await otel.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } });
+    expect(res.status).toBe(500);
+    expect((await res.json<any>()).error.message).toContain('litellm_settings.callbacks: needs the companion Worker and its SPEND_QUEUE (npm run deploy)');
+    const spend = testGateway(CONFIG().replace('callbacks: [otel, prometheus]', 'success_callback: [prometheus]').replace('general_settings:', 'general_settings:\n  store_prompts_in_spend_logs: true'));
+    const res2 = await spend.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } });
+    expect((await res2.json<any>()).error.message).toContain('general_settings.store_prompts_in_spend_logs: needs the companion Worker');
+    // With neither, the gateway runs, and the spend routes say what they need.
+    const plain = testGateway(CONFIG().replace('callbacks: [otel, prometheus]', 'callbacks: [prometheus]'));
+    const logs = await plain.request('/spend/logs', { headers: { authorization: `Bearer ${MASTER}` } });
+    expect(logs.status).toBe(404);
+    expect((await logs.json<any>()).error.message).toContain('companion');
+    await expect(plain.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } })).resolves.toMatchObject({ status: 200 });
+  });
 
   it('reads the exporter settings as LiteLLM and the OTel SDKs do', () => {
     const env = (vars: Record<string, string>) => (name: string) => vars[name];

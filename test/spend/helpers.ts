@@ -16,7 +16,7 @@ export interface CompanionStub {
 
 /** companionEnv: the companion's own vars (OTEL_*); deps: its outbound fetch (the collector), clock, timeout. */
 export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps = {}): CompanionStub {
-  const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, ...companionEnv };
+  const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, METRICS: env.METRICS, ...companionEnv };
   const worker = companion(deps);
   let id = 0;
   const sent: Envelope[] = [];

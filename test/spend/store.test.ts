@@ -1,11 +1,10 @@
 // The D1 side: retention, redelivery, and a consumer batch that cannot be written.
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { Loss } from '../../src/observability/loss';
-import { consumeSpendBatch } from '../../src/spend/consumer';
-import type { SpendEntry } from '../../src/spend/entry';
-import type { SpendRow } from '../../src/spend/row';
-import { insertRows, purgeIfDue } from '../../src/spend/store';
+import { consume, losses } from '../../src/companion/consume';
+import type { Envelope, SpendEntry } from '../../src/spend/entry';
+import type { SpendRow } from '../../src/companion/spend/row';
+import { insertRows, purgeIfDue } from '../../src/companion/spend/store';
 
 const row = (id: string, startTime: string): SpendRow => ({
   request_id: id, call_type: 'acompletion', api_key: '', spend: 0, total_tokens: 0, prompt_tokens: 0, completion_tokens: 0,
@@ -35,20 +34,20 @@ describe('spend_logs in D1', () => {
 
   it('a batch D1 refuses is retried with backoff, then dropped and counted on its last delivery', async () => {
     const broken = { prepare: () => ({ bind: () => ({}) }), batch: () => Promise.reject(new Error('D1_ERROR: overloaded')) } as unknown as D1Database;
-    const loss = new Loss();
+    const before = losses.spend_logs.total;
     const entry = (requestId: string): SpendEntry => ({
       requestId, call: 'chat', model: 'm', stream: false, ok: true, status: 200, attempts: 1, retries: 0, fallbacks: 0,
       startedAt: Date.UTC(2026, 5, 20), latencyMs: 1, cacheHit: false, tries: [],
     });
-    const body = JSON.stringify([entry('x-1'), entry('x-2')]);
+    const body = JSON.stringify({ spend: { prompts: false }, deployments: {}, entries: [entry('x-1'), entry('x-2')] } satisfies Envelope);
     const batch = createMessageBatch<string>('q', [
-      { id: 'a', timestamp: Date.now(), attempts: 1, body },
-      { id: 'b', timestamp: Date.now(), attempts: 4, body },
+      { id: 'a', timestamp: new Date(), attempts: 1, body },
+      { id: 'b', timestamp: new Date(), attempts: 4, body },
     ]);
-    await consumeSpendBatch(batch, broken, 86_400_000, loss);
+    await consume(batch, { SPEND_DB: broken });
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['a']);
     expect(result.explicitAcks).toEqual(['b']);
-    expect(loss.total.get('spend_logs')).toBe(2);
+    expect(losses.spend_logs.total - before).toBe(2);
   });
 });
