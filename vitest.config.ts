@@ -1,5 +1,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { buildCompanion, COMPANION_BUILD } from './scripts/vitest-setup.mjs';
+
+// The companion Worker, built before the pool starts, runs beside the tests as an auxiliary Worker.
+await buildCompanion();
 
 export default defineConfig({
   plugins: [
@@ -12,6 +16,19 @@ export default defineConfig({
         bindings: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
         // The companion Worker's database, for the tests that run its code in the test's isolate (test/spend/helpers.ts).
         d1Databases: ['SPEND_DB'],
+        // The built companion as its own Worker, behind a real queue and service binding (test/spend/companion-worker.test.ts).
+        queueProducers: { LIVE_SPEND_QUEUE: { queueName: 'edge-llm-router-spend' } },
+        serviceBindings: { LIVE_COMPANION: 'edge-llm-router-companion' },
+        workers: [
+          {
+            name: 'edge-llm-router-companion',
+            modules: true,
+            scriptPath: COMPANION_BUILD,
+            compatibilityDate: '2026-11-01',
+            d1Databases: { SPEND_DB: 'companion-spend' },
+            queueConsumers: { 'edge-llm-router-spend': { maxBatchTimeout: 0.05, maxRetries: 3 } },
+          },
+        ],
       },
     }),
   ],

@@ -8,7 +8,7 @@ import { readEvents } from '../helpers/gateway';
 import type { KeyGateway } from '../keys/helpers';
 import { keyGateway, MASTER } from '../keys/helpers';
 import { decodeTraces } from '../observability/otlp-decode';
-import { deliveringQueue } from './helpers';
+import { companionStub } from './helpers';
 
 const IN = 0.00001;
 const OUT = 0.00002;
@@ -36,12 +36,11 @@ describe('1,000 requests on record', () => {
     const exports: Uint8Array[] = [];
     const failedOnce = new Set<string>();
     let gw: KeyGateway;
+    const collector: typeof fetch = async (input, init) => {
+      exports.push(init!.body as Uint8Array);
+      return new Response('{}');
+    };
     const fetchFn: typeof fetch = async (input, init) => {
-      const url = String(input instanceof Request ? input.url : input);
-      if (url.startsWith('https://collector.test')) {
-        exports.push(init!.body as Uint8Array);
-        return new Response('{}');
-      }
       // A "flaky" request's first upstream call fails, so it is retried.
       const body = JSON.parse(String(init?.body ?? '{}'));
       const text: string = body.messages?.[0]?.content ?? '';
@@ -51,8 +50,8 @@ describe('1,000 requests on record', () => {
       }
       return gw.upstream.fetch(input, init);
     };
-    const queue = deliveringQueue();
-    gw = keyGateway({ fetch: fetchFn }, EXTRA, { SPEND_QUEUE: queue, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.test' });
+    const queue = companionStub({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.test' }, { fetch: collector });
+    gw = keyGateway({ fetch: fetchFn }, EXTRA, { SPEND_QUEUE: queue.SPEND_QUEUE, COMPANION: queue.COMPANION });
     gw.upstream.on((_url, body) => body?.stream === true, { stream: streamOf('a', 'b'), usage: { prompt_tokens: 8, completion_tokens: 3, total_tokens: 11 } });
     gw.upstream.on('/chat/completions', { json: chatCompletion('ok') });
 
