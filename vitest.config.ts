@@ -1,9 +1,10 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { buildCompanion, COMPANION_BUILD } from './scripts/vitest-setup.mjs';
+import { build } from 'esbuild';
 
-// The companion Worker, built before the pool starts, runs beside the tests as an auxiliary Worker.
-await buildCompanion();
+// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker.
+const COMPANION_BUILD = '.wrangler/companion-test/index.js';
+await build({ entryPoints: ['src/companion/index.ts'], outfile: COMPANION_BUILD, bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], logLevel: 'error' });
 
 export default defineConfig({
   plugins: [

@@ -18,7 +18,7 @@ const ids = async (db: D1Database, prefix: string) =>
 
 describe('spend_logs in D1', () => {
   it('keeps rows for the retention period and deletes older ones', async () => {
-    const db = env.SPEND_DB!;
+    const db = (env as unknown as { SPEND_DB: D1Database }).SPEND_DB;
     const now = Date.UTC(2026, 5, 30);
     await insertRows(db, [row('ret-old', '2026-05-01T00:00:00.000Z'), row('ret-new', '2026-06-20T00:00:00.000Z')]);
     await purgeIfDue(db, 30 * 86_400_000, now);
@@ -26,7 +26,7 @@ describe('spend_logs in D1', () => {
   });
 
   it('stores a redelivered row once', async () => {
-    const db = env.SPEND_DB!;
+    const db = (env as unknown as { SPEND_DB: D1Database }).SPEND_DB;
     await insertRows(db, [row('dup-1', '2026-06-20T00:00:00.000Z')]);
     await insertRows(db, [row('dup-1', '2026-06-20T00:00:00.000Z'), row('dup-2', '2026-06-20T00:00:00.000Z')]);
     expect(await ids(db, 'dup-')).toEqual(['dup-1', 'dup-2']);
