@@ -18,7 +18,6 @@ const EVENTS = [chunk({ role: 'assistant', content: '' }), ...Array.from({ lengt
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (input, init) => {
   const url = typeof input === 'string' ? input : input.url;
-  if (url.startsWith('http://collector.test/')) return new Response('{}');
   if (!url.startsWith('http://upstream.test/')) return realFetch(input, init);
   if (!JSON.parse(init.body).stream) return new Response(ANSWER, { headers: { 'content-type': 'application/json' } });
   let i = 0;
@@ -30,10 +29,11 @@ const QUEUE = { send: async (body) => void structuredClone(body) };
 
 export default {
   async fetch(request, baseEnv) {
-    // --observe: spend logs into a queue whose send serialises its message as a real one does, and/or OTel on.
+    // --observe: the companion's queue, whose send copies its message as a real one does (spend logs on; with
+    // otel|both, callbacks: [otel] too, and --observe otel sets disable_spend_logs). The companion's work is not
+    // the request's, so none here.
     const observe = baseEnv.BENCH_OBSERVE;
-    const env = observe ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.test' } : baseEnv;
-    if (observe === 'spend' || observe === 'both') env.SPEND_QUEUE = QUEUE;
+    const env = observe ? { ...baseEnv, SPEND_QUEUE: QUEUE } : baseEnv;
     const u = new URL(request.url);
     // Any other path is the gateway's own (the bench creates its virtual key through /key/generate).
     if (u.pathname !== '/') return worker.fetch(request, env, { waitUntil() {}, passThroughOnException() {} });

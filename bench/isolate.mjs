@@ -11,7 +11,7 @@
 // workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
 // --observe spend|otel|both alternates this checkout as it is with the same checkout with spend logs (a SPEND_QUEUE
-// whose send serialises the entries), OpenTelemetry (callbacks: [otel]), or both on.
+// whose send copies the entries, as the companion's queue would take them), OpenTelemetry (callbacks: [otel]), or both on.
 //
 //   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --key --against ../other --observe both]
 import { spawn } from 'node:child_process';
@@ -55,6 +55,7 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const configOf = (observe) => {
   const c = parseYaml(benchConfig({ upstream: 'http://upstream.test/v1', strategy: 'simple-shuffle' }));
   if (observe === 'both' || observe === 'otel') c.litellm_settings.callbacks = ['otel'];
+  if (observe === 'otel') c.general_settings = { ...c.general_settings, disable_spend_logs: true };
   return JSON.stringify(c);
 };
 

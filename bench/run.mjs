@@ -10,8 +10,8 @@
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
 //                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3 --rounds 1 --observe]
 //
-// --observe adds, beside each strategy's gateway, the same one with spend logs (a SPEND_QUEUE that accepts
-// every message, bench/queue-worker.js) and OpenTelemetry (callbacks: [otel], exported to the local upstream).
+// --observe adds, beside each strategy's gateway, the same one with spend logs and traces (a SPEND_QUEUE that accepts
+// every message, bench/queue-worker.js, as the companion Worker's queue; callbacks: [otel]).
 //
 // --state-rtt-ms runs each strategy once per simulated round-trip time to the RouterState objects (a
 // delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
@@ -223,7 +223,6 @@ try {
       results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, keyed: t.keyed, stream, ...r });
     }
   }
-  if (argv.observe) log(`--observe: the collector received ${(await upstreamStats()).traces} OTLP exports`);
   await workerd.stop();
 
   async function runIsolates() {

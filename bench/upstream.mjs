@@ -49,7 +49,7 @@ function answersFor(model) {
   return a;
 }
 
-const stats = { chat: 0, stream: 0, traces: 0 };
+const stats = { chat: 0, stream: 0 };
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const server = http.createServer(async (req, res) => {
@@ -58,13 +58,7 @@ const server = http.createServer(async (req, res) => {
     return res.end(JSON.stringify(stats));
   }
   if (req.method === 'POST' && req.url === '/bench/reset') {
-    stats.chat = stats.stream = stats.traces = 0;
-    return res.end('{}');
-  }
-  // npm run bench --observe: the OTLP collector too.
-  if (req.method === 'POST' && req.url === '/v1/traces') {
-    for await (const _ of req);
-    stats.traces++;
+    stats.chat = stats.stream = 0;
     return res.end('{}');
   }
   if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {

@@ -61,9 +61,8 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
             : `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.className)})`,
         ),
       g.stateRttMs && `(name = "STATE_RTT_MS", text = ${q(String(g.stateRttMs))})`,
-      // --observe: spend logs into a queue that accepts everything, traces to the upstream's /v1/traces.
+      // --observe: spend logs and traces into a queue that accepts everything (the companion's work is not the request's).
       g.observe && `(name = "SPEND_QUEUE", queue = "spend-sink")`,
-      g.observe && `(name = "OTEL_EXPORTER_OTLP_ENDPOINT", text = ${q(upstream)})`,
       ...kvBindings.map((b) => `(name = ${q(b.name)}, kvNamespace = ${q(`kv-${g.name}-${b.name}`)})`),
       ...assetBindings.map((b) => `(name = ${q(b.name)}, service = "assets")`),
     ].filter(Boolean);

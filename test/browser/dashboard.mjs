@@ -90,7 +90,8 @@ async function main() {
     LANGFUSE_SECRET_KEY: 'sk-lf-browser-secret',
     SENTRY_DSN: `http://sentrykey@127.0.0.1:${_receivers.sentry}/1`,
   };
-  const args = ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--inspector-port', String(await freePort())];
+  // Both Workers, as `npm run dev` runs them: the gateway and the companion that keeps the request log.
+  const args = ['wrangler', 'dev', '-c', 'wrangler.toml', '-c', 'wrangler.companion.toml', '--env', 'observed', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--inspector-port', String(await freePort())];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const dev = spawn('npx', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' } });
   let devLog = '';
