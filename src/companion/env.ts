@@ -1,5 +1,4 @@
 import type { MetricsState } from '../observability/shards/object';
-import type { Envelope } from '../spend/entry';
 
 /** The companion Worker's bindings (wrangler.companion.toml) and its vars and secrets (the OTEL_* exporter settings). */
 export interface CompanionEnv {
@@ -9,5 +8,3 @@ export interface CompanionEnv {
   METRICS?: DurableObjectNamespace<MetricsState>;
   [name: string]: unknown;
 }
-
-export type { Envelope };

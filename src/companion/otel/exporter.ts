@@ -11,7 +11,7 @@ import type { SpanOptions } from './spans';
 /** Requests per export (a span each, and one per attempt): well within collectors' default 4 MiB request limit. */
 const MAX_REQUESTS = 500;
 
-export async function exportSpans(entries: SpendEntry[], target: OtelTarget, opts: SpanOptions, loss: Loss, fetcher: typeof fetch = fetch, timeoutMs = 10_000): Promise<void> {
+export async function exportSpans(entries: SpendEntry[], target: OtelTarget, opts: SpanOptions, loss: Loss, fetcher: typeof fetch = (input, init) => fetch(input, init), timeoutMs = 10_000): Promise<void> {
   for (let i = 0; i < entries.length; i += MAX_REQUESTS) {
     const part = entries.slice(i, i + MAX_REQUESTS);
     if (target.kind === 'console') {
