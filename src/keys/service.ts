@@ -257,7 +257,7 @@ export function callerTag({ key, team }: KeyEntry): CallerTag {
     teamId: team?.team_id,
     teamAlias: team?.team_alias ?? undefined,
     keyHash: key.token,
-    userId: key.user_id ?? undefined,
+    userId: key.user_id,
   };
 }
 

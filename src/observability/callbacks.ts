@@ -118,17 +118,17 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     : spendOn && ['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'].find((k) => gs[k as keyof typeof gs] !== undefined);
   const queue = env.SPEND_QUEUE;
   if (!queue) {
-    if (asked) throw new ConfigError([`${otel ? asked : `general_settings.${asked}`}: needs the companion Worker and its SPEND_QUEUE (npm run deploy)`]);
+    if (asked) throw new ConfigError([`${otel ? asked : `general_settings.${asked}`}: needs the companion Worker (npm run deploy)`]);
   } else {
     const prompts = gs.store_prompts_in_spend_logs === true;
     callbacks.push(
       spendLogCallback(queue, {
         redact,
         describe: deps.describe,
-        content: (spendOn && prompts) || (!!otel && content),
+        content: prompts || (!!otel && content),
         spend: spendOn ? { retention: gs.maximum_spend_logs_retention_period, prompts } : undefined,
         otel: otel && { ...otel, content },
-      }, (n) => metrics?.writer().record({ counters: { 'litellm_gateway_dropped_records{sink="spend_logs"}': n }, histograms: {}, minutes: [], errors: [] }).catch(() => {}), deps.flushMs),
+      }, (n) => metrics?.writer().record({ counters: { 'litellm_gateway_dropped_records{sink="spend_logs"}': n }, histograms: {}, minutes: [], errors: [] }), deps.flushMs),
     );
   }
 

@@ -82,7 +82,7 @@ export interface CallerTag {
   teamAlias?: string;
   /** The key's SHA-256 (LiteLLM's `token`, SpendLogs' `api_key`): an id, not a credential. */
   keyHash?: string;
-  userId?: string;
+  userId?: string | null;
 }
 
 /** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */

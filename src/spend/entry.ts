@@ -37,7 +37,7 @@ export function spendEntry(log: RequestLog, opts: EntryOptions, deployments: Env
   for (const id of [log.deploymentId, ...log.tries.map((t) => t.deploymentId)]) if (id) deployments[id] ??= opts.describe(id);
   return {
     ...log,
-    errorMessage: log.errorMessage && redact(log.errorMessage).slice(0, 1000),
+    errorMessage: log.errorMessage && redact(log.errorMessage),
     messages: content ? body(log.messages, redact) : undefined,
     response: content ? body(log.response, redact) : undefined,
   };

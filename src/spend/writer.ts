@@ -4,10 +4,10 @@
 // failed or hung send is dropped and counted, not retried here (the queue retries its own deliveries).
 import type { RequestLog, RouterCallback } from '../observability/events';
 import { Batcher } from '../utils/batcher';
-import type { EntryOptions, Envelope, SpendEntry } from './entry';
+import type { EntryOptions, Envelope } from './entry';
 import { spendEntry } from './entry';
 
-/** A queue message holds 128 KB; a window's entries are halved until each part fits. */
+/** A queue message holds 128 KB: a window's entries go in as many messages as that takes. */
 const MESSAGE_BYTES = 120_000;
 const utf8 = new TextEncoder();
 
@@ -23,10 +23,21 @@ export function spendLogCallback(queue: Queue<string>, opts: WriterOptions, coun
   const send = async (logs: RequestLog[]) => {
     try {
       const deployments: Envelope['deployments'] = {};
-      // Without spend logs, only the requests traced (otel on) travel.
-      const entries = logs.filter((log) => spend || log.trace).map((log) => spendEntry(log, opts, deployments));
-      const text = (part: SpendEntry[]) => JSON.stringify({ spend, otel, deployments, entries: part } satisfies Envelope);
-      await Promise.all(fit(entries, text).map((body) => queue.send(body, { contentType: 'text' })));
+      // Each entry serialised once, then packed into messages.
+      const texts = logs.map((log) => JSON.stringify(spendEntry(log, opts, deployments)));
+      const tail = `],${JSON.stringify({ spend, otel, deployments } satisfies Omit<Envelope, 'entries'>).slice(1)}`;
+      // A new message when the next entry would not fit (the first opens one; none when no entry travels).
+      const parts: string[][] = [];
+      let bytes = MESSAGE_BYTES;
+      for (const t of texts) {
+        const n = utf8.encode(t).length + 1;
+        if ((bytes += n) > MESSAGE_BYTES) {
+          parts.push([]);
+          bytes = tail.length + n;
+        }
+        parts.at(-1)!.push(t);
+      }
+      await Promise.all(parts.map((p) => queue.send(`{"entries":[${p.join()}${tail}`, { contentType: 'text' })));
     } catch (e) {
       await count(logs.length);
       throw e;
@@ -35,12 +46,4 @@ export function spendLogCallback(queue: Queue<string>, opts: WriterOptions, coun
   const batcher = new Batcher<RequestLog>('spend_logs', send, flushMs, 500);
   const record = (log: RequestLog) => batcher.add(log);
   return { name: 'spend_logs', wantsContent: opts.content, onSuccess: record, onFailure: record };
-}
-
-/** The entries as JSON texts that each fit a queue message (an entry alone always does: its bodies are cut). */
-function fit(entries: SpendEntry[], text: (part: SpendEntry[]) => string): string[] {
-  const t = text(entries);
-  if (entries.length < 2 || utf8.encode(t).length <= MESSAGE_BYTES) return [t];
-  const half = entries.length >> 1;
-  return [...fit(entries.slice(0, half), text), ...fit(entries.slice(half), text)];
 }

@@ -111,7 +111,7 @@ export function writeSpans(log: SpendEntry, opts: SpanOptions, out: SpanSink): v
   out.label('litellm.team_id', log.caller?.teamId);
   out.label('litellm.team_alias', log.caller?.teamAlias);
   out.attr('litellm.request_tags', log.tags);
-  out.close(log.ok ? 0 : 2, log.ok ? undefined : log.errorMessage);
+  out.close(log.ok ? 0 : 2, log.ok ? undefined : log.errorMessage?.slice(0, 1000));
 
   const first = log.tries[0]?.group;
   const last = log.tries.length - 1;

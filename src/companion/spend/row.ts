@@ -92,7 +92,7 @@ export function spendRow(e: SpendEntry, env: Pick<Envelope, 'deployments' | 'spe
     fallbacks: e.fallbacks,
     ttft_ms: e.ttftMs,
     tries: e.tries.map((t) => ({ deployment: t.deploymentId, group: t.group, ms: t.latencyMs, ok: t.ok, error_class: t.errorClass, status: t.status })),
-    error_information: e.ok ? undefined : { error_code: String(e.status), error_class: e.errorClass, error_message: e.errorMessage },
+    error_information: e.ok ? undefined : { error_code: String(e.status), error_class: e.errorClass, error_message: e.errorMessage?.slice(0, 1000) },
     trace_id: e.trace?.traceId,
   };
   return {
