@@ -3,7 +3,8 @@
 //   node scripts/prices.mjs path/to/model_prices_and_context_window.json
 // It keeps chat and embedding models of the providers the gateway serves, priced per million tokens, with
 // max_input_tokens for the context pre-check, prompt-cache read and write rates; rerank and image models priced
-// per unit as LiteLLM's keys ({"input_cost_per_query": x} per search unit, {"output_cost_per_image": x}); and leaves out the long tails (per-region and fine-tuned variants,
+// per unit as LiteLLM's keys ({"input_cost_per_query": x} per search unit, {"output_cost_per_image": x}), OpenAI's
+// images per pixel and its audio models per second or character (AUDIO, PER_PIXEL); and leaves out the long tails (per-region and fine-tuned variants,
 // free local models, hosts whose catalogues run to hundreds of models) so the table stays small. It is a static
 // asset (the ASSETS binding), outside the Worker's bundle: src/pricing/table.ts reads it once per isolate.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,11 +30,24 @@ const PER_UNIT = ['input_cost_per_query', 'output_cost_per_image', 'input_cost_p
 /** Per-region and per-mode routes and fine-tunes: priced like their base model, which is kept; images by size and steps. */
 const VARIANT = /^(\w+-x-\w+\/|bedrock\/[a-z]{2}(-[a-z]+)+-\d\/|bedrock\/(invoke|converse)\/|azure\/(eu|us|global|global-standard)\/|ft:)/;
 
+/** OpenAI's audio models, priced per second heard and per character spoken (src/router/endpoint-cost.ts). */
+const AUDIO = { 'whisper-1': 'input_cost_per_second', 'tts-1': 'input_cost_per_character', 'tts-1-hd': 'input_cost_per_character' };
+// OpenAI's images per pixel by quality and size (src/pricing/modes.ts); the model's own row (kept as "*/<model>") prices any other.
+const PER_PIXEL = /^((standard|hd|low|high)\/)?\d+-x-\d+\/(dall-e-[23]|gpt-image-1)$|^gpt-image-1$/;
+
 const perMillion = (x) => Math.round(x * 1e6 * 1e6) / 1e6;
 
 const all = JSON.parse(readFileSync(source, 'utf8'));
 const out = {};
 for (const [name, m] of Object.entries(all)) {
+  if (AUDIO[name] && m[AUDIO[name]] > 0) {
+    out[name] = { [AUDIO[name]]: m[AUDIO[name]] };
+    continue;
+  }
+  if (PER_PIXEL.test(name) && m.input_cost_per_pixel > 0) {
+    out[name.includes('/') ? name : `*/${name}`] = { input_cost_per_pixel: m.input_cost_per_pixel };
+    continue;
+  }
   if (!m || typeof m !== 'object' || !PROVIDERS.has(m.litellm_provider) || !MODES.has(m.mode ?? 'chat') || VARIANT.test(name)) continue;
   if (m.mode === 'rerank' || m.mode === 'image_generation') {
     // OpenAI's images have no per-image price: src/pricing/modes.ts prices them per pixel.

@@ -8,8 +8,9 @@ import { scrub, scrubDeep } from '../security/scrub';
 import type { Exposition } from './prometheus/exposition';
 import { CONTENT_TYPE, renderExposition } from './prometheus/exposition';
 import { deploymentGauges } from './prometheus/gauges';
+import { metricsHelp } from './prometheus/help';
 
-type ObservabilityEnv = { Variables: { gateway: Extract<Gateway, { ok: true }> } };
+type ObservabilityEnv = { Bindings: { ASSETS?: Fetcher }; Variables: { gateway: Extract<Gateway, { ok: true }> } };
 
 /**
  * The page is a static asset (public/dashboard.html, the ASSETS binding): served from Cloudflare's asset layer,
@@ -36,9 +37,9 @@ export const observabilityRoutes = new Hono<ObservabilityEnv>()
         code: 'metrics_disabled',
       });
     }
-    const [series, state] = await Promise.all([observability.metrics.series(), router.stateReport()]);
+    const [series, state, help] = await Promise.all([observability.metrics.series(), router.stateReport(), metricsHelp(c.env?.ASSETS)]);
     const exposition: Exposition = { ...series, gauges: deploymentGauges(state, router) };
-    return c.body(scrub(renderExposition(exposition)), 200, { 'content-type': CONTENT_TYPE });
+    return c.body(scrub(renderExposition(exposition, help)), 200, { 'content-type': CONTENT_TYPE });
   })
   .get('/dashboard/data', async (c) => {
     const { router, observability } = c.var.gateway;

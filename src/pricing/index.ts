@@ -4,7 +4,6 @@
 // always wins.
 import type { ModelInfo } from '../config/types';
 import type { Usage } from '../providers/openai-types';
-import { AUDIO_PRICES } from './modes';
 import { priceRow } from './table';
 
 /** The names LiteLLM's table may know a deployment by: as written, without its prefix, and by base_model (the
@@ -20,7 +19,6 @@ function names(model: string, baseModel: unknown): string[] {
 
 export function knownModelInfo(model: string, info: ModelInfo | undefined): ModelInfo {
   for (const name of names(model, info?.base_model)) {
-    if (AUDIO_PRICES[name]) return { ...AUDIO_PRICES[name] };
     const row = priceRow(name);
     if (!row) continue;
     if (!Array.isArray(row)) return { ...row };

@@ -8,9 +8,9 @@ import type { Endpoint } from './provider';
 export interface CompatibleHost {
   /** The default api_base; none: api_base (or the first baseEnv variable) is required. */
   base?: string;
-  /** Env vars LiteLLM reads for the key when api_key is absent, first found wins. */
-  keyEnv: readonly string[];
-  /** Env vars LiteLLM reads for the base when api_base is absent. */
+  /** Env vars LiteLLM reads for the key when api_key is absent, first found wins; else `<PREFIX>_API_KEY`. */
+  keyEnv?: readonly string[];
+  /** Env vars LiteLLM reads for the base when api_base is absent; else `<PREFIX>_API_BASE`. */
   baseEnv?: readonly string[];
   /** Between the base and `/chat/completions` (Ollama serves OpenAI's API under /v1 of its own base). */
   path?: string;
@@ -44,14 +44,13 @@ const AUDIO_IN = { 'audio/transcriptions': 'audio/transcriptions', 'audio/transl
 const NO_TOOLS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call', 'n', 'stop', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'];
 
 export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
-  deepseek: { base: 'https://api.deepseek.com/beta', keyEnv: ['DEEPSEEK_API_KEY'], baseEnv: ['DEEPSEEK_API_BASE'], embeddings: false },
+  deepseek: { base: 'https://api.deepseek.com/beta', embeddings: false },
   // Mistral's API sends the usage in its last chunk unasked, and refuses stream_options.
-  mistral: { base: 'https://api.mistral.ai/v1', keyEnv: ['MISTRAL_API_KEY'], baseEnv: ['MISTRAL_API_BASE'], streamOptions: false },
-  codestral: { base: 'https://codestral.mistral.ai/v1', keyEnv: ['CODESTRAL_API_KEY'], baseEnv: ['CODESTRAL_API_BASE'], embeddings: false, streamOptions: false },
+  mistral: { base: 'https://api.mistral.ai/v1', streamOptions: false },
+  codestral: { base: 'https://codestral.mistral.ai/v1', embeddings: false, streamOptions: false },
   together_ai: {
     base: 'https://api.together.xyz/v1',
     keyEnv: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
-    baseEnv: ['TOGETHER_AI_API_BASE'],
     serves: { ...RERANK, 'images/generations': 'images/generations' },
   },
   fireworks_ai: {
@@ -61,48 +60,44 @@ export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
     modelPrefix: 'accounts/fireworks/models/',
   },
   openrouter: { base: 'https://openrouter.ai/api/v1', keyEnv: ['OPENROUTER_API_KEY', 'OR_API_KEY'], baseEnv: ['OPENROUTER_API_BASE', 'OR_API_BASE'], embeddings: false },
-  xai: { base: 'https://api.x.ai/v1', keyEnv: ['XAI_API_KEY'], baseEnv: ['XAI_API_BASE'], embeddings: false, serves: { 'images/generations': 'images/generations' } },
+  xai: { base: 'https://api.x.ai/v1', embeddings: false, serves: { 'images/generations': 'images/generations' } },
   perplexity: {
     base: 'https://api.perplexity.ai',
     keyEnv: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'],
-    baseEnv: ['PERPLEXITY_API_BASE'],
     embeddings: false,
     unsupported: NO_TOOLS,
   },
-  cerebras: { base: 'https://api.cerebras.ai/v1', keyEnv: ['CEREBRAS_API_KEY'], baseEnv: ['CEREBRAS_API_BASE'], embeddings: false },
-  deepinfra: { base: 'https://api.deepinfra.com/v1/openai', keyEnv: ['DEEPINFRA_API_KEY'], baseEnv: ['DEEPINFRA_API_BASE'] },
-  sambanova: { base: 'https://api.sambanova.ai/v1', keyEnv: ['SAMBANOVA_API_KEY'], baseEnv: ['SAMBANOVA_API_BASE'] },
-  nvidia_nim: { base: 'https://integrate.api.nvidia.com/v1', keyEnv: ['NVIDIA_NIM_API_KEY'], baseEnv: ['NVIDIA_NIM_API_BASE'] },
+  cerebras: { base: 'https://api.cerebras.ai/v1', embeddings: false },
+  deepinfra: { base: 'https://api.deepinfra.com/v1/openai' },
+  sambanova: { base: 'https://api.sambanova.ai/v1' },
+  nvidia_nim: { base: 'https://integrate.api.nvidia.com/v1' },
   groq: {
     base: 'https://api.groq.com/openai/v1',
-    keyEnv: ['GROQ_API_KEY'],
-    baseEnv: ['GROQ_API_BASE'],
     embeddings: false,
     // Groq's OpenAI-compatibility page: these answer 400.
     unsupported: ['logprobs', 'logit_bias', 'top_logprobs'],
     serves: { ...AUDIO_IN, 'audio/speech': 'audio/speech' },
   },
   // Ollama's OpenAI-compatible API (/v1 of its server); LiteLLM's ollama/ and ollama_chat/ take the server's root as api_base.
-  ollama: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
+  ollama: { base: 'http://localhost:11434', path: '/v1' },
   ollama_chat: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
   // vLLM's server: /v1/rerank (Jina's and Cohere's shape) and Whisper models' transcriptions.
-  hosted_vllm: { keyEnv: ['HOSTED_VLLM_API_KEY'], baseEnv: ['HOSTED_VLLM_API_BASE'], serves: { ...RERANK, ...AUDIO_IN } },
-  lm_studio: { keyEnv: ['LM_STUDIO_API_KEY'], baseEnv: ['LM_STUDIO_API_BASE'] },
+  hosted_vllm: { serves: { ...RERANK, ...AUDIO_IN } },
+  lm_studio: {},
   // Cohere's rerank on Azure AI serves Cohere's v1 API under its endpoint (LiteLLM's AzureAIRerankConfig).
-  azure_ai: { keyEnv: ['AZURE_AI_API_KEY'], baseEnv: ['AZURE_AI_API_BASE'], auth: 'azure-ai', serves: { rerank: 'v1/rerank' } },
-  github: { base: 'https://models.inference.ai.azure.com', keyEnv: ['GITHUB_API_KEY'], baseEnv: ['GITHUB_API_BASE'] },
+  azure_ai: { auth: 'azure-ai', serves: { rerank: 'v1/rerank' } },
+  github: { base: 'https://models.inference.ai.azure.com' },
   // Hugging Face's Inference Providers router: `huggingface/<org>/<model>` (optionally `:<provider>`).
-  huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], baseEnv: ['HUGGINGFACE_API_BASE'], embeddings: false },
+  huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], embeddings: false },
   // Cohere's OpenAI compatibility API (chat and embeddings), not LiteLLM's native Cohere translation.
   // Rerank: Cohere's own v2 API, or v1 with api_base https://api.cohere.com/v1 (both take LiteLLM's fields).
   cohere: {
     base: 'https://api.cohere.ai/compatibility/v1',
     keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'],
-    baseEnv: ['COHERE_API_BASE'],
     streamOptions: false,
     serves: { rerank: '/v2/rerank' },
   },
   // Rerank and embedding hosts (LiteLLM's jina_ai/ and voyage/): Voyage's rerank takes top_k and answers `data`.
-  jina_ai: { base: 'https://api.jina.ai/v1', keyEnv: ['JINA_AI_API_KEY'], baseEnv: ['JINA_AI_API_BASE'], chat: false, serves: RERANK },
-  voyage: { base: 'https://api.voyageai.com/v1', keyEnv: ['VOYAGE_API_KEY'], baseEnv: ['VOYAGE_API_BASE'], chat: false, serves: RERANK },
+  jina_ai: { base: 'https://api.jina.ai/v1', chat: false, serves: RERANK },
+  voyage: { base: 'https://api.voyageai.com/v1', chat: false, serves: RERANK },
 };

@@ -11,6 +11,8 @@ import { RouterError } from '../router/errors';
 const azureKeyHost = (base: string) => /^https?:\/\/[^/]*\.(services\.ai|openai)\.azure\.com(?:[:/]|$)/i.test(base);
 
 export function compatibleProvider(prefix: string, host: CompatibleHost): Provider {
+  const name = prefix.toUpperCase();
+  const { keyEnv = [`${name}_API_KEY`], baseEnv = [`${name}_API_BASE`] } = host;
   const base = (d: Deployment) => (d.params.api_base ?? host.base ?? '').replace(/\/+$/, '');
   const url = (d: Deployment, endpoint: string) => {
     const b = base(d);
@@ -26,7 +28,7 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
     return host.auth === 'azure-ai' && azureKeyHost(base(d)) ? { 'api-key': key } : { authorization: `Bearer ${key}` };
   };
   const check: Provider['check'] = (params) =>
-    host.base || params.api_base ? undefined : `api_base: required for ${prefix}/ deployments (or set ${host.baseEnv?.[0]} in the Worker's env)`;
+    host.base || params.api_base ? undefined : `api_base: required for ${prefix}/ deployments (or set ${baseEnv[0]} in the Worker's env)`;
   const serves = host.serves ?? {};
   const routeUrl = (d: Deployment, endpoint: string) => {
     const path = serves[endpoint as Endpoint];
@@ -41,7 +43,7 @@ export function compatibleProvider(prefix: string, host: CompatibleHost): Provid
     name: prefix,
     apiBase: base,
     check,
-    env: { api_key: host.keyEnv, ...(host.baseEnv && { api_base: host.baseEnv }) },
+    env: { api_key: keyEnv, api_base: baseEnv },
     supportedParams: unsupported.size ? new Set([...CHAT_PARAMS].filter((p) => !unsupported.has(p))) : undefined,
     chat: (call) =>
       host.chat === false ? Promise.reject(new RouterError('BadRequestError', `${prefix}/ serves no chat completions`)) : wire.chat({ ...call, body: { ...call.body, model: model(call.body.model) } }),

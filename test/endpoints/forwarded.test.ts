@@ -131,6 +131,7 @@ model_list:
   - { model_name: dalle, litellm_params: { model: openai/dall-e-3, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { mode: image_generation } }
   - { model_name: whisper, litellm_params: { model: openai/whisper-1, api_key: sk-oa-123456, api_base: https://openai.test/v1 } }
   - { model_name: tts, litellm_params: { model: openai/tts-1-hd, api_key: sk-oa-123456, api_base: https://openai.test/v1 } }
+  - { model_name: gpt-image, litellm_params: { model: openai/gpt-image-1, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { mode: image_generation } }
 `;
   it('prices an image by its size and quality, a transcription per second and speech per character', async () => {
     const gw = testGateway(TABLE);
@@ -147,6 +148,11 @@ model_list:
     expect(cost(heard)).toBeCloseTo(30 * 1e-4, 10);
     const spoken = await sdkFor(gw).audio.speech.create({ model: 'tts', input: 'Hello there', voice: 'alloy' }).withResponse();
     expect(cost(spoken)).toBeCloseTo(11 * 3e-5, 10);
+    // gpt-image-1: its low/1024-x-1536 row; a quality with no row of its own, the model's (*/gpt-image-1).
+    const low = await sdkFor(gw).images.generate({ model: 'gpt-image', prompt: 'a cat', size: '1024x1536', quality: 'low' }).withResponse();
+    expect(cost(low)).toBeCloseTo(2 * 1.0172526e-8 * 1024 * 1536, 10);
+    const medium = await sdkFor(gw).images.generate({ model: 'gpt-image', prompt: 'a cat', quality: 'medium' }).withResponse();
+    expect(cost(medium)).toBeCloseTo(2 * 4.0054321e-8 * 1024 * 1024, 10);
   });
 });
 

@@ -5,6 +5,8 @@ import { openAIError } from '../helpers/fake-upstream';
 import { minuteAlignedClock, testGateway, user } from '../helpers/gateway';
 import { shardName } from '../../src/observability/shards';
 import type { MetricsState } from '../../src/observability/shards/object';
+import { METRICS } from '../../src/observability/prometheus/metrics';
+import { renderExposition } from '../../src/observability/prometheus/exposition';
 
 const MASTER = 'sk-master-abcdef123456';
 const AUTH = { authorization: `Bearer ${MASTER}` };
@@ -41,12 +43,29 @@ const sample = (text: string, series: string) => {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
 
+describe('prometheus: HELP texts (public/metrics-help.json)', () => {
+  it('has one for every metric, and none for a metric that does not exist', async () => {
+    const res = await env.ASSETS!.fetch('http://assets/metrics-help.json');
+    const help = await res.json<Record<string, string>>();
+    expect(Object.keys(help).sort()).toEqual(Object.keys(METRICS).sort());
+    for (const text of Object.values(help)) expect(text).toMatch(/^[^\n\\]{10,}$/);
+  });
+
+  it('without them (no ASSETS binding) the exposition has TYPE lines and no HELP lines', () => {
+    const text = renderExposition({ counters: { 'litellm_cache_hits_metric{model="m"}': 2 }, histograms: {}, gauges: {} });
+    expect(text).toBe('# TYPE litellm_cache_hits_metric counter\nlitellm_cache_hits_metric_total{model="m"} 2.0\n');
+  });
+});
+
 describe('prometheus: GET /metrics', () => {
   it("counts a request under LiteLLM's metric names, with tokens, spend and latency", async () => {
     const gw = testGateway(config());
     expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
     const text = await metrics(gw);
     expect(text).toContain('# TYPE litellm_proxy_total_requests_metric counter');
+    // HELP texts come from public/metrics-help.json, through the ASSETS binding.
+    expect(text).toContain('# HELP litellm_proxy_total_requests_metric Requests to the gateway, by requested model and status code\n# TYPE litellm_proxy_total_requests_metric counter\n');
+    expect(text).toContain('# HELP litellm_request_total_latency_metric Whole request latency in seconds, retries and fallbacks included\n');
     expect(sample(text, 'litellm_proxy_total_requests_metric_total{requested_model="gpt-4o",status_code="200"}')).toBe(1);
     const model = 'model="openai/gpt-4o",model_group="gpt-4o",model_id="oa-1"';
     expect(sample(text, `litellm_requests_metric_total{${model}}`)).toBe(1);

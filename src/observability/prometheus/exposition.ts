@@ -21,7 +21,8 @@ const sorted = <T>(r: Record<string, T>) => Object.entries(r).sort(([a], [b]) =>
 
 const num = (n: number) => (Number.isInteger(n) ? `${n}.0` : String(n));
 
-export function renderExposition({ counters, histograms, gauges }: Exposition): string {
+/** `help`: each metric's HELP text (a metric without one is written without its HELP line). */
+export function renderExposition({ counters, histograms, gauges }: Exposition, help: Readonly<Record<string, string>> = {}): string {
   const byName = new Map<MetricName, string[]>();
   const add = (key: string, lines: (name: MetricName, labels: string) => string[]) => {
     const { name, labels } = splitKey(key);
@@ -46,7 +47,7 @@ export function renderExposition({ counters, histograms, gauges }: Exposition): 
   for (const name of Object.keys(METRICS) as MetricName[]) {
     const lines = byName.get(name);
     if (!lines) continue;
-    text += `# HELP ${name} ${METRICS[name].help}\n# TYPE ${name} ${METRICS[name].kind}\n${lines.join('\n')}\n`;
+    text += `${help[name] ? `# HELP ${name} ${help[name]}\n` : ''}# TYPE ${name} ${METRICS[name]}\n${lines.join('\n')}\n`;
   }
   return text;
 }

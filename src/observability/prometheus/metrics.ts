@@ -4,36 +4,32 @@
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
-export interface MetricDef {
-  kind: MetricKind;
-  help: string;
-}
-
 /** Seconds: fine below a second (gateway overhead, cache hits), coarse up to a long generation. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** Each metric's type; its HELP text is data, public/metrics-help.json (a static asset /metrics reads: help.ts). */
 export const METRICS = {
-  litellm_proxy_total_requests_metric: { kind: 'counter', help: 'Requests to the gateway, by requested model and status code' },
-  litellm_proxy_failed_requests_metric: { kind: 'counter', help: 'Requests that failed after retries and fallbacks' },
-  litellm_requests_metric: { kind: 'counter', help: 'Successful LLM calls, by deployment' },
-  litellm_deployment_success_responses: { kind: 'counter', help: 'Successful responses per deployment' },
-  litellm_deployment_successful_fallbacks: { kind: 'counter', help: 'Requests answered by a fallback model group' },
-  litellm_cache_hits_metric: { kind: 'counter', help: 'Requests answered from the response cache' },
-  litellm_total_tokens: { kind: 'counter', help: 'Input + output tokens' },
-  litellm_input_tokens: { kind: 'counter', help: 'Input (prompt) tokens' },
-  litellm_output_tokens: { kind: 'counter', help: 'Output (completion) tokens' },
-  litellm_spend_metric: { kind: 'counter', help: 'Spend in USD, from model_info costs' },
-  litellm_stream_continuations: { kind: 'counter', help: 'Streams cut after their first byte that a continuation was sought for (stream_failure: continue), by its outcome' },
-  litellm_request_total_latency_metric: { kind: 'histogram', help: 'Whole request latency in seconds, retries and fallbacks included' },
-  litellm_llm_api_latency_metric: { kind: 'histogram', help: 'Latency of the upstream call that answered, in seconds' },
-  litellm_llm_api_time_to_first_token_metric: { kind: 'histogram', help: 'Time to first token of streamed answers, in seconds' },
-  litellm_gateway_dropped_records: { kind: 'counter', help: 'Records dropped' },
-  litellm_deployment_state: { kind: 'gauge', help: 'Deployment health: 0 healthy, 1 partial outage (failures this minute), 2 complete outage (cooling down)' },
-  litellm_deployment_cooled_down: { kind: 'gauge', help: '1 while the deployment is cooling down (a gauge here; a counter of cooldowns in LiteLLM)' },
-  litellm_remaining_requests_metric: { kind: 'gauge', help: 'Requests left this minute under the deployment rpm limit' },
-  litellm_remaining_tokens_metric: { kind: 'gauge', help: 'Tokens left this minute under the deployment tpm limit' },
-  litellm_deployment_in_flight_requests: { kind: 'gauge', help: 'Requests in flight to the deployment' },
-} satisfies Record<string, MetricDef>;
+  litellm_proxy_total_requests_metric: 'counter',
+  litellm_proxy_failed_requests_metric: 'counter',
+  litellm_requests_metric: 'counter',
+  litellm_deployment_success_responses: 'counter',
+  litellm_deployment_successful_fallbacks: 'counter',
+  litellm_cache_hits_metric: 'counter',
+  litellm_total_tokens: 'counter',
+  litellm_input_tokens: 'counter',
+  litellm_output_tokens: 'counter',
+  litellm_spend_metric: 'counter',
+  litellm_stream_continuations: 'counter',
+  litellm_request_total_latency_metric: 'histogram',
+  litellm_llm_api_latency_metric: 'histogram',
+  litellm_llm_api_time_to_first_token_metric: 'histogram',
+  litellm_gateway_dropped_records: 'counter',
+  litellm_deployment_state: 'gauge',
+  litellm_deployment_cooled_down: 'gauge',
+  litellm_remaining_requests_metric: 'gauge',
+  litellm_remaining_tokens_metric: 'gauge',
+  litellm_deployment_in_flight_requests: 'gauge',
+} satisfies Record<string, MetricKind>;
 
 export type MetricName = keyof typeof METRICS;
 export type Labels = Record<string, string | number | undefined>;

@@ -11,6 +11,7 @@ import { readError } from './errors';
 import { toConverseRequest } from './request';
 import { completionId, toChatCompletion } from './response';
 import { checkCredentials, ENV_PARAMS, endpointOf, regionOf, signedHeaders } from './sign';
+import { rfc3986 } from './sigv4';
 import { toChatChunkStream } from './stream';
 import type { ConverseResponse } from './types';
 
@@ -18,7 +19,7 @@ import type { ConverseResponse } from './types';
 const modelId = (d: Deployment) => d.upstreamModel.replace(/^(converse|invoke)\//, '');
 
 /** The model id as a path segment, encoded as the AWS SDK does (`:` and `/` of ARNs included, and !'()*). */
-const modelPath = (d: Deployment) => encodeURIComponent(modelId(d)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const modelPath = (d: Deployment) => rfc3986(modelId(d));
 
 const invokeUrl = (d: Deployment, action: string) => `${endpointOf(d.params)}/model/${modelPath(d)}/${action}`;
 

@@ -1,8 +1,8 @@
-// Who a Bedrock deployment is and how its requests are signed: AWS SigV4 (aws4fetch's signer, made for Workers)
-// with the deployment's keys, or a Bedrock API key as a bearer token when `api_key` is set.
-import { AwsV4Signer } from 'aws4fetch';
+// Who a Bedrock deployment is and how its requests are signed: AWS SigV4 (sigv4.ts) with the deployment's keys,
+// or a Bedrock API key as a bearer token when `api_key` is set.
 import type { LitellmParams } from '../../config/types';
 import type { Deployment } from '../../router/deployment';
+import { sigV4 } from './sigv4';
 
 /** LiteLLM's default when neither aws_region_name nor AWS_REGION_NAME/AWS_REGION is set. */
 const DEFAULT_REGION = 'us-west-2';
@@ -34,7 +34,7 @@ export function checkCredentials(p: LitellmParams): string | undefined {
   return undefined;
 }
 
-/** Signing keys derived per (secret, day, region, service), kept for the isolate's life (aws4fetch's cache). */
+/** Signing keys derived per (secret, day, region, service), kept for the isolate's life. */
 const signingKeys = new Map<string, ArrayBuffer>();
 
 /** The headers of a signed JSON request to `url` (a POST unless said otherwise). */
@@ -43,17 +43,11 @@ export async function signedHeaders(d: Deployment, url: string, body: string | A
   const headers = { 'content-type': 'application/json', accept };
   const bearer = str(p.api_key);
   if (bearer) return new Headers({ ...headers, authorization: `Bearer ${bearer}` });
-  const signer = new AwsV4Signer({
-    method,
-    url,
-    headers,
-    body,
+  return sigV4(method, url, headers, body, {
     accessKeyId: String(p.aws_access_key_id),
     secretAccessKey: String(p.aws_secret_access_key),
     sessionToken: str(p.aws_session_token),
     service: 'bedrock',
     region: regionOf(p),
-    cache: signingKeys,
-  });
-  return (await signer.sign()).headers;
+  }, signingKeys);
 }
