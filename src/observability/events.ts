@@ -40,6 +40,8 @@ export interface RequestLog {
   trace?: TraceContext;
   /** Every upstream call made, in order (retries and fallbacks included). */
   tries: Attempt[];
+  /** What books this request's cost on the budgets it was admitted by (keys, tags, customers), at its end. */
+  admission?: Booking;
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;
@@ -83,6 +85,11 @@ export interface CallerTag {
   /** The key's SHA-256 (LiteLLM's `token`, SpendLogs' `api_key`): an id, not a credential. */
   keyHash?: string;
   userId?: string | null;
+}
+
+/** A request's admission, booked from its record when it ends. */
+export interface Booking {
+  settleFrom(log: RequestLog): void;
 }
 
 /** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */

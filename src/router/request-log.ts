@@ -1,5 +1,5 @@
 // The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
-import type { CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
+import type { RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { Defer } from '../state/store';
 import { logLine } from '../security/scrub';
 import type { RouterError } from './errors';
@@ -24,8 +24,11 @@ export class RequestLogger {
     this.wantsContent = callbacks.some((cb) => cb.wantsContent);
   }
 
-  open(call: RequestLog['call'], model: string, stream: boolean, requestId: string | undefined, content: unknown): RequestLog {
+  /** A request's record, with who made it (`caller`) and what books its cost on the budgets that admitted it. */
+  open(call: RequestLog['call'], model: string, stream: boolean, { requestId, caller, admission }: Pick<RequestLog, 'caller' | 'admission'> & { requestId?: string }, content: unknown): RequestLog {
     return {
+      caller,
+      admission,
       messages: this.wantsContent ? content : undefined,
       requestId: requestId ?? `req-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`,
       call,
@@ -43,9 +46,8 @@ export class RequestLogger {
     };
   }
 
-  /** What the HTTP layer and the request's checks know of the caller: key, end user, tags, trace. */
-  tag(log: RequestLog, opts: { caller?: CallerTag; trace?: TraceContext }, tags: string[] | undefined, body: unknown) {
-    log.caller = opts.caller;
+  /** What the HTTP layer and the request's checks know of it beside the caller: end user, tags, trace. */
+  tag(log: RequestLog, opts: { trace?: TraceContext }, tags: string[] | undefined, body: unknown) {
     log.trace = opts.trace;
     log.tags = tags;
     const user = (body as { user?: unknown }).user;

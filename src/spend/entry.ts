@@ -19,7 +19,7 @@ export interface Envelope {
 }
 
 /** A request's record; `messages` and `response` only when a sink stores content, as JSON text cut to MAX_BODY_CHARS (so perhaps no longer JSON). */
-export type SpendEntry = Omit<RequestLog, 'messages' | 'response'> & { messages?: string; response?: string };
+export type SpendEntry = Omit<RequestLog, 'admission' | 'messages' | 'response'> & { messages?: string; response?: string };
 
 /** A stored prompt or answer is cut here, so that an entry fits a queue message (128 KB) whatever it holds. */
 const MAX_BODY_CHARS = 16_000;
@@ -35,8 +35,10 @@ export function spendEntry(log: RequestLog, opts: EntryOptions, deployments: Env
   const { redact, content } = opts;
   // A cache hit names its deployment without an attempt.
   for (const id of [log.deploymentId, ...log.tries.map((t) => t.deploymentId)]) if (id) deployments[id] ??= opts.describe(id);
+  // Not the admission: the key's budgets, the gateway's own.
+  const { admission, ...record } = log;
   return {
-    ...log,
+    ...record,
     errorMessage: log.errorMessage && redact(log.errorMessage),
     messages: content ? body(log.messages, redact) : undefined,
     response: content ? body(log.response, redact) : undefined,
