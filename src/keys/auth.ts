@@ -7,9 +7,10 @@ import { PASS_THROUGH } from '../http/pass-through';
 import { keyMatches, presentedKey } from '../http/auth';
 import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
+import { SPEND_ROUTES } from '../spend/forward';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
-import type { RequestLog } from '../observability/events';
+import type { RequestLog, TraceContext } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey, RequestBudgets } from './service';
@@ -30,6 +31,8 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
   '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
+  // Spend logs, scoped to the key's own rows (src/spend/forward.ts).
+  ...SPEND_ROUTES,
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -94,7 +97,8 @@ export async function admitKey<E extends KeyedEnv>(
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry) });
+      const trace = (c.var as { trace?: TraceContext }).trace;
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry), trace });
     }
     throw e;
   }

@@ -271,7 +271,14 @@ export class Admission implements Booking {
 
 /** What logs, metrics and traces say of a key. */
 export function callerTag({ key, team }: KeyEntry): CallerTag {
-  return { keyName: key.key_name, keyAlias: key.key_alias ?? undefined, teamId: team?.team_id, teamAlias: team?.team_alias ?? undefined };
+  return {
+    keyName: key.key_name,
+    keyAlias: key.key_alias ?? undefined,
+    teamId: team?.team_id,
+    teamAlias: team?.team_alias ?? undefined,
+    keyHash: key.token,
+    userId: key.user_id,
+  };
 }
 
 /** The master key, or an open gateway: nothing to enforce or book. */
