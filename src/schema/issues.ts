@@ -1,14 +1,13 @@
 // A request body checked against its schema; the first fault becomes a 400 in OpenAI's words, naming the parameter.
-import * as v from 'valibot';
+import { parse, type Issue, type Schema } from './kit';
 import { badRequest, type RouterError } from '../router/errors';
 
-type Issue = v.BaseIssue<unknown>;
 
 /** The schema's output, or a RouterError (400) describing the first fault. */
-export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, explain: (issue: Issue) => RouterError = issueError): v.InferOutput<S> {
-  const result = v.safeParse(schema, body, { abortEarly: true });
-  if (result.success) return result.output;
-  throw explain(result.issues[0]);
+export function parseBody<T>(schema: Schema<T>, body: unknown, explain: (issue: Issue) => RouterError = issueError): T {
+  const result = parse(schema, body);
+  if (result.issue) throw explain(result.issue);
+  return result.value;
 }
 
 export function issueError(top: Issue): RouterError {
@@ -115,7 +114,7 @@ function deepest(issue: Issue): Issue {
   let best = issue;
   for (const sub of issue.issues ?? []) {
     const d = deepest(sub);
-    const path = [...(issue.path ?? []), ...(d.path ?? [])] as Issue['path'];
+    const path = [...(issue.path ?? []), ...(d.path ?? [])];
     if ((path?.length ?? 0) > (best.path?.length ?? 0)) best = { ...d, path };
   }
   return best;
@@ -124,8 +123,7 @@ function deepest(issue: Issue): Issue {
 /** messages[0].content (or messages.0.content, Anthropic's way), cache.ttl, or null for the body itself. */
 export function paramOf(issue: Issue, index: '[]' | '.' = '[]'): string | null {
   let out = '';
-  for (const item of issue.path ?? []) {
-    const key = item.key as string | number;
+  for (const key of issue.path ?? []) {
     if (typeof key === 'number' && index === '[]') out += `[${key}]`;
     else out += out === '' ? key : `.${key}`;
   }

@@ -1,0 +1,284 @@
+// The request schemas' validator: valibot's semantics as far as the schemas use them (first fault only, unions
+// preferring an alternative whose type matched, variants naming the discriminator), so error messages stay OpenAI's.
+
+export type Key = string | number;
+
+export interface Issue {
+  kind: 'schema' | 'validation';
+  type: string;
+  input: unknown;
+  expected: string | null;
+  message: string;
+  requirement?: unknown;
+  /** Where the fault is, from the schema that reported it (a union's alternatives: from the union). */
+  path?: Key[];
+  /** A union's alternatives' faults. */
+  issues?: Issue[];
+}
+
+/** A run's outcome: `typed` when the value's type matched, even if a later check failed (unions prefer those). */
+interface Result {
+  typed: boolean;
+  value: unknown;
+  issue?: Issue;
+}
+
+export interface Schema<T = unknown> {
+  type: string;
+  expects: string;
+  run(value: unknown): Result;
+  entries?: Entries;
+  /** Phantom: the output type. */
+  readonly t?: T;
+}
+/** A key that may be left out of an object. */
+type Opt<T> = Schema<T> & { o: 1 };
+export type Entries = Record<string, Schema>;
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+type Flat<T> = { [K in keyof T]: T[K] } & {};
+type ObjOut<E extends Entries> = Flat<
+  { [K in keyof E as E[K] extends { o: 1 } ? never : K]: Infer<E[K]> } & { [K in keyof E as E[K] extends { o: 1 } ? K : never]?: Infer<E[K]> }
+>;
+
+/** A validation step after a schema: a test of the typed value, with what it reports. */
+interface Action {
+  type: string;
+  label: string;
+  expects: string | null;
+  requirement?: unknown;
+  message?: string;
+  test(value: never): boolean;
+  received?: (value: never) => string;
+}
+
+const stringify = (x: unknown) =>
+  typeof x === 'string' ? `"${x}"` : typeof x === 'object' && x ? (Object.getPrototypeOf(x)?.constructor?.name ?? 'null') : x === null ? 'null' : typeof x === 'number' || typeof x === 'boolean' ? `${x}` : typeof x;
+
+const join = (list: string[]) => {
+  const set = [...new Set(list)];
+  return set.length > 1 ? `(${set.join(' | ')})` : (set[0] ?? 'never');
+};
+
+const issue = (kind: Issue['kind'], type: string, input: unknown, expected: string | null, label: string, message?: string, received = stringify(input), extra?: Partial<Issue>): Issue => ({
+  kind,
+  type,
+  input,
+  expected,
+  message: message ?? `Invalid ${label}: ${expected ? `Expected ${expected} but r` : 'R'}eceived ${received}`,
+  ...extra,
+});
+
+const fault = (s: { type: string; expects: string }, value: unknown, message?: string, extra?: Partial<Issue>): Result => ({
+  typed: false,
+  value,
+  issue: issue('schema', s.type, value, extra?.expected ?? s.expects, 'type', message, undefined, extra),
+});
+
+const is = <T>(type: string, expects: string, test: (x: unknown) => boolean, message?: string): Schema<T> => {
+  const s: Schema<T> = { type, expects, run: (x) => (test(x) ? { typed: true, value: x } : fault(s, x, message)) };
+  return s;
+};
+
+export const string = () => is<string>('string', 'string', (x) => typeof x === 'string');
+export const number = () => is<number>('number', 'number', (x) => typeof x === 'number' && !Number.isNaN(x));
+export const boolean = () => is<boolean>('boolean', 'boolean', (x) => typeof x === 'boolean');
+export const unknown = () => is<unknown>('unknown', 'unknown', () => true);
+export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', 'unknown', test, message);
+export const literal = <const T extends string>(value: T) => is<T>('literal', stringify(value), (x) => x === value);
+export const picklist = <const T extends string>(options: readonly T[]) =>
+  is<T>('picklist', join(options.map(stringify)), (x) => (options as readonly unknown[]).includes(x));
+
+const wrap = <T, N>(type: string, inner: Schema<T>, suffix: string, skip: (x: unknown) => boolean): Schema<T | N> => ({
+  type,
+  expects: `(${inner.expects} | ${suffix})`,
+  run: (x) => (skip(x) ? { typed: true, value: x } : inner.run(x)),
+});
+export const optional = <T>(s: Schema<T>) => wrap<T, undefined>('optional', s, 'undefined', (x) => x === undefined) as Opt<T | undefined>;
+export const nullable = <T>(s: Schema<T>) => wrap<T, null>('nullable', s, 'null', (x) => x === null);
+export const nullish = <T>(s: Schema<T>) => wrap<T, null | undefined>('nullish', s, 'null | undefined', (x) => x == null) as Opt<T | null | undefined>;
+
+const isOptional = (s: Schema) => s.type === 'optional' || s.type === 'nullish';
+const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object';
+/** Keys a copy never takes over (valibot's rule; JSON.parse makes `__proto__` an own key). */
+const safeKey = (o: object, k: string) => Object.hasOwn(o, k) && k !== '__proto__' && k !== 'prototype' && k !== 'constructor';
+
+/** The fault of a child, its key prepended to the path. */
+const nest = (r: Result, key: Key): Issue => {
+  const i = r.issue!;
+  (i.path ??= []).unshift(key);
+  return i;
+};
+
+/** An object of these entries; other keys dropped (`strip`), kept (`loose`) or refused (`strict`). */
+function shape<E extends Entries>(type: string, entries: E, rest: 'strip' | 'loose' | 'strict'): Schema<ObjOut<E>> {
+  const s: Schema<ObjOut<E>> = {
+    type,
+    expects: 'Object',
+    entries,
+    run(input) {
+      if (!isObj(input)) return fault(s, input);
+      const value: Record<string, unknown> = {};
+      for (const key in entries) {
+        const schema = entries[key];
+        if (key in input) {
+          const r = schema.run(input[key]);
+          if (r.issue) return { typed: false, value, issue: nest(r, key) };
+          value[key] = r.value;
+        } else if (!isOptional(schema)) {
+          return { typed: false, value, issue: issue('schema', type, undefined, `"${key}"`, 'key', undefined, undefined, { path: [key] }) };
+        }
+      }
+      let typed = true;
+      if (rest === 'loose') {
+        for (const key in input) if (safeKey(input, key) && !Object.hasOwn(entries, key)) value[key] = input[key];
+      } else if (rest === 'strict') {
+        for (const key in input)
+          if (!Object.hasOwn(entries, key)) return { typed: false, value, issue: issue('schema', type, key, 'never', 'key', undefined, undefined, { path: [key] }) };
+      }
+      return { typed, value };
+    },
+  };
+  return s;
+}
+export const object = <E extends Entries>(entries: E) => shape('object', entries, 'strip');
+export const looseObject = <E extends Entries>(entries: E) => shape('loose_object', entries, 'loose') as Schema<ObjOut<E> & Record<string, unknown>>;
+export const strictObject = <E extends Entries>(entries: E) => shape('strict_object', entries, 'strict');
+
+export function array<T>(item: Schema<T>): Schema<T[]> {
+  const s: Schema<T[]> = {
+    type: 'array',
+    expects: 'Array',
+    run(input) {
+      if (!Array.isArray(input)) return fault(s, input);
+      const value: unknown[] = [];
+      for (let i = 0; i < input.length; i++) {
+        const r = item.run(input[i]);
+        if (r.issue) return { typed: false, value, issue: nest(r, i) };
+        value.push(r.value);
+      }
+      return { typed: true, value };
+    },
+  };
+  return s;
+}
+
+export function record<T>(key: Schema<string>, item: Schema<T>): Schema<Record<string, T>> {
+  const s: Schema<Record<string, T>> = {
+    type: 'record',
+    expects: 'Object',
+    run(input) {
+      if (!isObj(input)) return fault(s, input);
+      const value: Record<string, unknown> = {};
+      for (const k in input) {
+        if (!safeKey(input, k)) continue;
+        const kr = key.run(k);
+        if (kr.issue) return { typed: false, value, issue: nest(kr, k) };
+        const r = item.run(input[k]);
+        if (r.issue) return { typed: false, value, issue: nest(r, k) };
+        value[k] = r.value;
+      }
+      return { typed: true, value };
+    },
+  };
+  return s;
+}
+
+type Union<O extends readonly Schema[]> = Infer<O[number]>;
+
+/** The first alternative that passes; else the one whose type matched, or a union fault holding each one's. */
+export function union<const O extends readonly Schema[]>(options: O, message?: string): Schema<Union<O>> {
+  const s: Schema<Union<O>> = {
+    type: 'union',
+    expects: join(options.map((o) => o.expects)),
+    run(input) {
+      const typed: Result[] = [];
+      const untyped: Result[] = [];
+      for (const o of options) {
+        const r = o.run(input);
+        if (!r.issue) return r;
+        (r.typed ? typed : untyped).push(r);
+      }
+      const pool = typed.length ? typed : untyped;
+      if (pool.length === 1) return pool[0];
+      const r = fault(s, input, message, { issues: pool.map((p) => p.issue!) });
+      r.typed = typed.length > 0;
+      return r;
+    },
+  };
+  return s;
+}
+
+/** Objects told apart by the literal at `key`: the matching one checks the rest, else the key's value is the fault. */
+export function variant<const O extends readonly Schema[]>(key: string, options: O): Schema<Union<O>> {
+  const s: Schema<Union<O>> = {
+    type: 'variant',
+    expects: 'Object',
+    run(input) {
+      if (!isObj(input)) return fault(s, input);
+      let out: Result | undefined;
+      const expected: string[] = [];
+      for (const o of options) {
+        const d = o.entries![key];
+        if (key in input ? d.run(input[key]).issue : !isOptional(d)) {
+          expected.push(d.expects);
+          continue;
+        }
+        const r = o.run(input);
+        if (!out || (!out.typed && r.typed)) out = r;
+        if (!out.issue) break;
+      }
+      return out ?? fault(s, input[key], undefined, { expected: join(expected), path: [key] });
+    },
+  };
+  return s;
+}
+
+/** The schema `pick` chooses for the value. */
+export const lazy = <S extends Schema>(pick: (x: unknown) => S): Schema<Infer<S>> => ({ type: 'lazy', expects: 'unknown', run: (x) => pick(x).run(x) });
+
+/** A schema, then checks of its value, in order; the first failing one is the fault. A second schema takes the first's output. */
+export function pipe<T>(first: Schema<T>, ...actions: Action[]): Schema<T>;
+export function pipe<T>(first: Schema, second: Schema<T>): Schema<T>;
+export function pipe<T>(first: Schema<T>, ...rest: Array<Action | Schema>): Schema<T> {
+  return {
+    ...first,
+    run(input) {
+      let r = first.run(input);
+      for (const a of rest) {
+        if (r.issue) return 'run' in a ? { ...r, typed: false } : r;
+        if ('run' in a) r = a.run(r.value);
+        else if (!a.test(r.value as never)) {
+          r = { typed: true, value: r.value, issue: issue('validation', a.type, r.value, a.expects, a.label, a.message, a.received?.(r.value as never), { requirement: a.requirement }) };
+        }
+      }
+      return r;
+    },
+  };
+}
+
+const act = (type: string, label: string, expects: string | null, test: (x: never) => boolean, requirement?: unknown, message?: string, received?: (x: never) => string): Action => ({
+  type,
+  label,
+  expects,
+  test,
+  requirement,
+  message,
+  received,
+});
+const size = (x: { length: number }) => `${x.length}`;
+export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: { length: number }) => x.length >= n, n, undefined, size);
+export const maxLength = (n: number) => act('max_length', 'length', `<=${n}`, (x: { length: number }) => x.length <= n, n, undefined, size);
+export const minValue = (n: number) => act('min_value', 'value', `>=${n}`, (x: number) => x >= n, n);
+export const maxValue = (n: number) => act('max_value', 'value', `<=${n}`, (x: number) => x <= n, n);
+export const integer = () => act('integer', 'integer', null, Number.isInteger, Number.isInteger);
+export const safeInteger = () => act('safe_integer', 'safe integer', null, Number.isSafeInteger, Number.isSafeInteger);
+export const finite = () => act('finite', 'finite', null, Number.isFinite, Number.isFinite);
+export const regex = (re: RegExp, message?: string) => act('regex', 'format', `${re}`, (x: string) => re.test(x), re, message);
+export const check = <T>(test: (x: T) => boolean, message?: string) => act('check', 'input', null, test as (x: never) => boolean, test, message);
+
+/** The schema's output, or its first fault. */
+export function parse<T>(schema: Schema<T>, input: unknown): { value: T; issue?: undefined } | { issue: Issue } {
+  const r = schema.run(input);
+  return r.issue ? { issue: r.issue } : { value: r.value as T };
+}
