@@ -41,38 +41,22 @@ type ObjOut<E extends Entries> = Flat<
   { [K in keyof E as E[K] extends { o: 1 } ? never : K]: Infer<E[K]> } & { [K in keyof E as E[K] extends { o: 1 } ? K : never]?: Infer<E[K]> }
 >;
 
-/** A validation step after a schema: a test of the typed value, with what it reports. */
-interface Action {
-  type: string;
-  label: string;
-  expects: string | null;
-  requirement?: unknown;
-  message?: string;
-  test(value: never): boolean;
-  received?: (value: never) => string;
-}
+/** A check of a schema's typed value: its fault, if any. */
+type Action = (value: never) => Issue | undefined;
 
-const stringify = (x: unknown) =>
-  typeof x === 'string' ? `"${x}"` : typeof x === 'object' && x ? (Object.getPrototypeOf(x)?.constructor?.name ?? 'null') : x === null ? 'null' : typeof x === 'number' || typeof x === 'boolean' ? `${x}` : typeof x;
+/** How valibot shows a value in `expected` and messages (only strings and numbers reach them here). */
+const show = (x: unknown) => (typeof x === 'string' ? `"${x}"` : `${x}`);
 
 const join = (list: string[]) => {
   const set = [...new Set(list)];
-  return set.length > 1 ? `(${set.join(' | ')})` : (set[0] ?? 'never');
+  return set.length > 1 ? `(${set.join(' | ')})` : set[0];
 };
 
-const issue = (kind: Issue['kind'], type: string, input: unknown, expected: string | null, label: string, message?: string, received = stringify(input), extra?: Partial<Issue>): Issue => ({
-  kind,
-  type,
-  input,
-  expected,
-  message: message ?? `Invalid ${label}: ${expected ? `Expected ${expected} but r` : 'R'}eceived ${received}`,
-  ...extra,
-});
-
-const fault = (s: { type: string; expects: string }, value: unknown, message?: string, extra?: Partial<Issue>): Result => ({
+/** A schema's fault: `message` the schema's own words, else valibot's "Invalid ..." (the mappers tell them apart). */
+const fault = (s: { type: string; expects: string }, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Result => ({
   typed: false,
-  value,
-  issue: issue('schema', s.type, value, extra?.expected ?? s.expects, 'type', message, undefined, extra),
+  value: input,
+  issue: { kind: 'schema', type: s.type, input, expected: s.expects, message, ...extra },
 });
 
 const is = <T>(type: string, expects: string, test: (x: unknown) => boolean, message?: string): Schema<T> => {
@@ -85,9 +69,9 @@ export const number = () => is<number>('number', 'number', (x) => typeof x === '
 export const boolean = () => is<boolean>('boolean', 'boolean', (x) => typeof x === 'boolean');
 export const unknown = () => is<unknown>('unknown', 'unknown', () => true);
 export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', 'unknown', test, message);
-export const literal = <const T extends string>(value: T) => is<T>('literal', stringify(value), (x) => x === value);
+export const literal = <const T extends string>(value: T) => is<T>('literal', show(value), (x) => x === value);
 export const picklist = <const T extends string>(options: readonly T[]) =>
-  is<T>('picklist', join(options.map(stringify)), (x) => (options as readonly unknown[]).includes(x));
+  is<T>('picklist', join(options.map(show)), (x) => (options as readonly unknown[]).includes(x));
 
 const wrap = <T, N>(type: string, inner: Schema<T>, suffix: string, skip: (x: unknown) => boolean): Schema<T | N> => ({
   type,
@@ -126,17 +110,16 @@ function shape<E extends Entries>(type: string, entries: E, rest: 'strip' | 'loo
           if (r.issue) return { typed: false, value, issue: nest(r, key) };
           value[key] = r.value;
         } else if (!isOptional(schema)) {
-          return { typed: false, value, issue: issue('schema', type, undefined, `"${key}"`, 'key', undefined, undefined, { path: [key] }) };
+          return { typed: false, value, issue: fault(s, undefined, undefined, { expected: `"${key}"`, path: [key] }).issue };
         }
       }
-      let typed = true;
       if (rest === 'loose') {
         for (const key in input) if (safeKey(input, key) && !Object.hasOwn(entries, key)) value[key] = input[key];
       } else if (rest === 'strict') {
         for (const key in input)
-          if (!Object.hasOwn(entries, key)) return { typed: false, value, issue: issue('schema', type, key, 'never', 'key', undefined, undefined, { path: [key] }) };
+          if (!Object.hasOwn(entries, key)) return { typed: false, value, issue: fault(s, key, undefined, { expected: 'never', path: [key] }).issue };
       }
-      return { typed, value };
+      return { typed: true, value };
     },
   };
   return s;
@@ -248,8 +231,9 @@ export function pipe<T>(first: Schema<T>, ...rest: Array<Action | Schema>): Sche
       for (const a of rest) {
         if (r.issue) return 'run' in a ? { ...r, typed: false } : r;
         if ('run' in a) r = a.run(r.value);
-        else if (!a.test(r.value as never)) {
-          r = { typed: true, value: r.value, issue: issue('validation', a.type, r.value, a.expects, a.label, a.message, a.received?.(r.value as never), { requirement: a.requirement }) };
+        else {
+          const issue = a(r.value as never);
+          if (issue) r = { typed: true, value: r.value, issue };
         }
       }
       return r;
@@ -257,25 +241,24 @@ export function pipe<T>(first: Schema<T>, ...rest: Array<Action | Schema>): Sche
   };
 }
 
-const act = (type: string, label: string, expects: string | null, test: (x: never) => boolean, requirement?: unknown, message?: string, received?: (x: never) => string): Action => ({
-  type,
-  label,
-  expects,
-  test,
-  requirement,
-  message,
-  received,
-});
+/** A check: `test` passes, else a fault of `type` in valibot's words (`Invalid length: Expected <=64 but received 70`). */
+const act =
+  <V>(type: string, label: string, expects: string | null, test: (x: V) => boolean, requirement?: unknown, message?: string, received = (x: V) => show(x)) =>
+  (input: V): Issue | undefined =>
+    test(input)
+      ? undefined
+      : { kind: 'validation', type, input, expected: expects, requirement, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
 const size = (x: { length: number }) => `${x.length}`;
-export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: { length: number }) => x.length >= n, n, undefined, size);
-export const maxLength = (n: number) => act('max_length', 'length', `<=${n}`, (x: { length: number }) => x.length <= n, n, undefined, size);
+type Sized = { length: number };
+export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: Sized) => x.length >= n, n, undefined, size);
+export const maxLength = (n: number) => act('max_length', 'length', `<=${n}`, (x: Sized) => x.length <= n, n, undefined, size);
 export const minValue = (n: number) => act('min_value', 'value', `>=${n}`, (x: number) => x >= n, n);
 export const maxValue = (n: number) => act('max_value', 'value', `<=${n}`, (x: number) => x <= n, n);
-export const integer = () => act('integer', 'integer', null, Number.isInteger, Number.isInteger);
-export const safeInteger = () => act('safe_integer', 'safe integer', null, Number.isSafeInteger, Number.isSafeInteger);
-export const finite = () => act('finite', 'finite', null, Number.isFinite, Number.isFinite);
+export const integer = () => act('integer', 'integer', null, Number.isInteger);
+export const safeInteger = () => act('safe_integer', 'safe integer', null, Number.isSafeInteger);
+export const finite = () => act('finite', 'finite', null, Number.isFinite);
 export const regex = (re: RegExp, message?: string) => act('regex', 'format', `${re}`, (x: string) => re.test(x), re, message);
-export const check = <T>(test: (x: T) => boolean, message?: string) => act('check', 'input', null, test as (x: never) => boolean, test, message);
+export const check = <T>(test: (x: T) => boolean, message?: string) => act('check', 'input', null, test, test, message);
 
 /** The schema's output, or its first fault. */
 export function parse<T>(schema: Schema<T>, input: unknown): { value: T; issue?: undefined } | { issue: Issue } {
