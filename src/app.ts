@@ -9,6 +9,7 @@ import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
+import { budgetRoutes } from './keys/budget-api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
@@ -115,6 +116,8 @@ export function createApp(options: GatewayOptions = {}) {
     // Not routed and free upstream, but a virtual key must still be allowed the model.
     const key = await admitKey(c, admitted(body), () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
+    // Nothing upstream is billed for it: what the admission reserved (a budget's estimate, a parallel slot) goes back.
+    key.free();
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
     if (count.estimated) headers['x-litellm-token-count'] = 'estimated';
@@ -193,6 +196,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
+  app.route('/', budgetRoutes);
 
   return app;
 }
@@ -266,6 +270,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
+    admission: key === NO_KEY ? undefined : key,
     tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,
     session: sessionHeader(c),

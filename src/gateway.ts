@@ -19,6 +19,7 @@ import { withDistance } from './state/distance';
 import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
+import { KeyDirectory } from './keys/directory';
 import { loadPrices } from './pricing/table';
 
 export type Gateway =
@@ -111,21 +112,30 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     });
     for (const w of observability.warnings) logLine('warn', { msg: 'config', detail: w });
     const masterKey = config.general_settings.master_key;
-    // Virtual keys (src/keys/) need the KEYS object, and a master key to manage them with.
+    const accountsNs = env.KEYS && withDistance(env.KEYS, Number(env.STATE_RTT_MS ?? 0));
+    // Virtual keys, tags and customers (src/keys/) need the KEYS object, and a master key to manage them with.
     const keys =
-      env.KEYS && masterKey
+      accountsNs && masterKey
         ? new KeyService({
-            ns: withDistance(env.KEYS, Number(env.STATE_RTT_MS ?? 0)),
+            ns: accountsNs,
             namespace: options.stateNamespace,
             now: options.now ?? Date.now,
             groups: () => router?.groups,
             cacheScope: config.general_settings.virtual_key_cache_scope ?? 'key',
+            defaultCustomerBudget: config.litellm_settings.max_end_user_budget,
           })
         : undefined;
+    // A spending cap that would do nothing is refused, not accepted.
+    if (config.litellm_settings.max_end_user_budget !== undefined && !keys) {
+      throw new Error('litellm_settings.max_end_user_budget: needs the KEYS binding and general_settings.master_key');
+    }
+    // Provider and deployment budgets are accounts too, in the KEYS objects.
+    const directory = accountsNs && (keys?.directory ?? new KeyDirectory(accountsNs, options.stateNamespace));
     router = new Router(routerOptions, {
       state: env.ROUTER_STATE ? new DurableStateStore(withDistance(env.ROUTER_STATE, Number(env.STATE_RTT_MS ?? 0)), options.stateNamespace) : undefined,
       cache: responseCacheFor(routerOptions, { kv: env.CACHE, now: options.now }),
       conversations: env.CACHE ? new KVConversations(env.CACHE) : undefined,
+      accounts: directory && ((a) => directory.of(a)),
       env,
       ...options,
       callbacks: [...observability.callbacks, ...(keys ? [keys.callback] : []), ...(options.callbacks ?? [])],

@@ -1,5 +1,6 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
 import { applyEnvDefaults } from '../providers/env-defaults';
+import { providerOf } from '../providers/registry';
 import { resolveEnv } from './env';
 import { proxyConfig, routerOptions } from './schema';
 import type { ProxyConfig, RouterOptions } from './types';
@@ -130,8 +131,13 @@ function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['m
     }
   }
   const classes = [...ERROR_CLASSES, 'TimeoutError'];
+  const providers = models.map((m) => providerOf(m.litellm_params.model));
   for (const section of sections) {
     const prefix = section.path ? `${section.path}.` : '';
+    // A provider budget names a provider by litellm_params.model's prefix (LiteLLM's custom_llm_provider).
+    for (const name in section.provider_budget_config ?? {}) {
+      if (!providers.includes(name)) out.warnings.push(`${prefix}provider_budget_config.${name}: no deployment uses this provider, so it limits nothing`);
+    }
     for (const key of ['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks'] as const) {
       section[key]?.forEach((entry, i) => {
         for (const [from, tos] of Object.entries(entry)) {

@@ -3,8 +3,11 @@
 import type { Check, Infer } from './validate';
 import { callbackName, refusedGeneralSettings, refusedGuardrails } from './refused';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
+import { isDuration } from '../keys/duration';
 
 const positive = num({ min: 0 });
+/** LiteLLM's durations (budget_duration, time_period): a whole number and s, m, h, d, w or mo. */
+const duration = refine(str, isDuration, 'expected a duration such as "30s", "30m", "30h", "30d", "1mo"');
 const count = num({ min: 0, int: true });
 
 export const litellmParams = obj(
@@ -34,6 +37,9 @@ export const litellmParams = obj(
     mock_response: str,
     /** mock/ provider: added latency in milliseconds. */
     mock_latency_ms: positive,
+    /** USD this deployment may spend per budget_duration (for ever without one): over it, it is skipped as at its rpm limit. */
+    max_budget: positive,
+    budget_duration: duration,
     /** mock/ provider: the share of calls (0..1) that fail with a 500. */
     mock_failure_rate: num({ min: 0, max: 1 }),
   },
@@ -104,8 +110,8 @@ export const cacheParams = obj(
  * honoured, enforce_model_rate_limits is what the gateway always does; a LiteLLM check it does not perform is
  * refused (a config must not believe it is protected), and a name LiteLLM does not know is warned about and dropped.
  */
-const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'responses_api_deployment_check', 'enforce_model_rate_limits'];
-const LITELLM_CHECKS = ['router_budget_limiting', 'forward_client_headers_by_model_group', 'encrypted_content_affinity'];
+const HONOURED_CHECKS = ['prompt_caching', 'session_affinity', 'deployment_affinity', 'responses_api_deployment_check', 'enforce_model_rate_limits', 'router_budget_limiting'];
+const LITELLM_CHECKS = ['forward_client_headers_by_model_group', 'encrypted_content_affinity'];
 const preCallChecks: Check<string[]> = (v, path, out) => {
   const names = list(str)(v, path, out);
   return names?.filter((name, i) => {
@@ -141,6 +147,8 @@ export const routerSettingsShape = {
   model_group_alias: modelGroupAlias,
   enable_pre_call_checks: bool,
   optional_pre_call_checks: preCallChecks,
+  /** USD per provider (litellm_params.model's prefix) per time_period: a provider over it has its deployments skipped. */
+  provider_budget_config: record(obj({ budget_limit: positive, time_period: duration }, { required: ['budget_limit', 'time_period'] })),
   /** A stream cut after its first byte: `error` (an error event ends it) or `continue` on the next deployment. */
   stream_failure: oneOf('error', 'continue'),
   cache_responses: bool,
@@ -179,6 +187,8 @@ export const litellmSettings = obj({
   num_retries: count,
   cache: bool,
   cache_params: cacheParams,
+  /** USD: the budget of a customer (end user) the admin API has not created, from its first request. */
+  max_end_user_budget: positive,
 });
 
 export const generalSettings = obj({

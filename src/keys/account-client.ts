@@ -48,7 +48,7 @@ export class AccountClient {
   used = { minute: 0, rpm: 0, tpm: 0 };
 
   constructor(
-    private readonly stub: () => KeyStoreApi,
+    private readonly stub: () => Pick<KeyStoreApi, 'admit' | 'settle'>,
     private readonly holder: string,
     /** Every answer carries the account's record as it is now (null: deleted). */
     private readonly fresh: (record: AccountRecord | null) => void,

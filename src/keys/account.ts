@@ -133,6 +133,20 @@ export class AccountState {
     }
   }
 
+  /**
+   * A budget the config defines (a provider's, a deployment's) or a default (max_end_user_budget): set when
+   * missing; with `own`, the config's limit and period replace the stored ones (what was spent stays).
+   */
+  ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
+    const c = this.read(now);
+    const { max_budget, budget_duration } = record;
+    if (!c) this.set(record, now);
+    else if (own && (c.max_budget !== max_budget || c.budget_duration !== budget_duration)) {
+      this.set({ ...c, max_budget, budget_duration, budget_reset_at: c.budget_duration === budget_duration ? c.budget_reset_at : record.budget_reset_at }, now);
+    }
+    return this.record!;
+  }
+
   /** One isolate's batch: its lease spends and asks, finished requests, maybe an exact take. */
   sync(msg: AccountSync, now: number): AccountAnswer {
     const record = this.read(now);

@@ -60,7 +60,8 @@ keyRoutes.use('/key/*', requireKeys);
 keyRoutes.use('/team/*', requireKeys);
 keyRoutes.use('/dashboard/keys', requireKeys);
 
-async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
+/** The admin API (keys, teams, tags, customers) answers only where there is a KeyService. */
+export async function requireKeys(c: Context<KeyedEnv>, next: () => Promise<void>) {
   if (!c.var.gateway.keys) {
     throw new RouterError('NotFoundError', 'Virtual keys are off: they need the KEYS Durable Object binding (wrangler.toml) and general_settings.master_key', {
       code: 'virtual_keys_disabled',

@@ -12,7 +12,11 @@ import { deferrer } from '../router/request-log';
 import type { RequestLog } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
-import type { Admission, AuthedKey } from './service';
+import type { Admission, AuthedKey, RequestBudgets } from './service';
+import { headerTags } from '../http/headers';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { MAX_TAGS_PER_REQUEST } from '../schema/controls';
+import { bounded } from './input';
 import { callerTag, NO_KEY } from './service';
 
 export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
@@ -80,18 +84,35 @@ export async function admitKey<E extends KeyedEnv>(
 ): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
-  if (!key || !keys) return NO_KEY;
+  if (!keys) return NO_KEY;
+  const budgets = requestBudgets(c, body);
+  if (!key && !budgets) return NO_KEY;
   const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks));
+    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks), budgets);
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: callerTag(key.entry) });
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry) });
     }
     throw e;
   }
+}
+
+/**
+ * The tags (body `tags`, `metadata.tags`, x-litellm-tags) and the customer (its headers, else the body's `user`)
+ * a request names, each held to a name's bound; undefined when it names none (it then pays nothing for budgets).
+ */
+export function requestBudgets<E extends KeyedEnv>(c: Context<E>, body: Record<string, unknown>): RequestBudgets | undefined {
+  const meta = body.metadata as Record<string, unknown> | undefined;
+  const listed = Array.isArray(body.tags) ? body.tags : Array.isArray(meta?.tags) ? meta.tags : headerTags(c.req.header('x-litellm-tags'));
+  // Tags the router would refuse (not names, too many) are its to refuse, with their key path.
+  const tags = listed?.filter((t): t is string => typeof t === 'string' && t !== '' && t.length <= MAX_NAME_LENGTH).slice(0, MAX_TAGS_PER_REQUEST);
+  // LiteLLM's headers name the customer before the body's `user`.
+  const header = c.req.header('x-litellm-customer-id') || c.req.header('x-litellm-end-user-id');
+  const customer = header ? bounded(header, 'x-litellm-customer-id') : typeof body.user === 'string' && body.user ? bounded(body.user, 'user') : undefined;
+  return tags?.length || customer ? { tags, customer } : undefined;
 }
 
 /**

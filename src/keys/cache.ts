@@ -19,9 +19,12 @@ export type CacheRead<T> = { state: 'fresh' | 'stale'; value: T | null } | { sta
 export class RecordCache<T> {
   private readonly entries = new Map<string, Cached<T>>();
 
+  /** `maxStale`: how old an entry may be and still be used while it is refreshed. */
+  constructor(private readonly maxStale = MAX_STALE_MS) {}
+
   read(id: string, now: number): CacheRead<T> {
     const c = this.entries.get(id);
-    if (!c || now - c.at >= MAX_STALE_MS) return { state: 'miss' };
+    if (!c || now - c.at >= this.maxStale) return { state: 'miss' };
     if (now - c.at < FRESH_MS || c.refreshing) return { state: 'fresh', value: c.value };
     c.refreshing = true;
     return { state: 'stale', value: c.value };

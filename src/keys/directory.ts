@@ -4,7 +4,9 @@
 import { teamConflict, badRequest, notFound } from './team-rules';
 import type { KeyListQuery, KeyStore, KeyStoreApi, Outcome } from './store-object';
 import { keyNotFound } from './store-object';
-import type { Account, KeyEntry, KeyRecord, Refusal, TeamRecord } from './types';
+import type { Account, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Refusal, TeamRecord } from './types';
+import { resetAt } from './duration';
+import { limitsOf } from './input';
 
 /** Object ids an isolate keeps (a key's and a team's each). */
 const MAX_IDS = 10_000;
@@ -43,6 +45,11 @@ export class KeyDirectory {
 
   team(teamId: string, now: number): Promise<TeamRecord | null> {
     return this.of({ kind: 'team', id: teamId }).lookup(now) as Promise<TeamRecord | null>;
+  }
+
+  /** A tag's or customer's record (or a provider's, a deployment's budget). */
+  budget(account: Account, now: number): Promise<BudgetRecord | null> {
+    return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
   }
 
   async lookup(token: string, now: number): Promise<KeyEntry | null> {
@@ -157,4 +164,11 @@ async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]
   const out: R[] = [];
   for (let i = 0; i < items.length; i += FAN_OUT) out.push(...(await Promise.all(items.slice(i, i + FAN_OUT).map(f))));
   return out;
+}
+
+/** A new budget record: the limits given (else none), nothing spent, its period starting now. */
+export function budgetRecord(scope: BudgetScope, name: string, fields: Partial<BudgetRecord>, now: number): BudgetRecord {
+  const at = new Date(now).toISOString();
+  const limits = limitsOf(fields);
+  return { ...limits, alias: fields.alias ?? null, scope, name, budget_reset_at: resetAt(limits.budget_duration, now), created_at: at, updated_at: at };
 }

@@ -90,6 +90,12 @@ export const KEY_FIELDS: Record<string, Field> = {
 
 export const TEAM_FIELDS: Record<string, Field> = { ...LIMIT_FIELDS, team_id: string, team_alias: nullable(string), spend: amount };
 
+const BUDGET_FIELDS: Record<string, Field> = { models: strings, max_budget: nullable(amount), budget_duration: nullable(duration), spend: amount };
+/** /tag/new and /tag/update (LiteLLM's TagConfig). */
+export const TAG_FIELDS: Record<string, Field> = { ...BUDGET_FIELDS, name: string, description: nullable(string) };
+/** /customer/new and /customer/update (LiteLLM's NewCustomerRequest). */
+export const CUSTOMER_FIELDS: Record<string, Field> = { ...BUDGET_FIELDS, user_id: string, alias: nullable(string), blocked: flag };
+
 /** Checks `body` against `fields`: each known field's value, and no unknown field with a value. */
 export function readFields(body: unknown, fields: Record<string, Field>): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Send a JSON object', null, 'invalid_json');

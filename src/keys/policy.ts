@@ -1,7 +1,7 @@
 // The checks every request of a virtual key passes, pure so the isolate (from its cache) and a key's or
 // team's KeyStore object (exactly, when no lease has room) run the same code. Messages, types and
 // statuses are LiteLLM's (auth_checks.py), so clients that parse them keep working.
-import type { AccountRecord, KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord } from './types';
+import type { AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord } from './types';
 
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
@@ -61,7 +61,7 @@ export function modelRefusal({ key, team }: KeyEntry, model: string | undefined,
   return entityModelRefusal('key', key.models, model, group) ?? (team ? entityModelRefusal('team', team.models, model, group) : undefined);
 }
 
-function entityModelRefusal(entity: 'key' | 'team', models: string[], model: string | undefined, group: string | undefined): Refusal | undefined {
+function entityModelRefusal(entity: string, models: string[], model: string | undefined, group: string | undefined): Refusal | undefined {
   if (model === undefined || modelAllowed(models, model, group)) return undefined;
   return {
     status: 403,
@@ -73,9 +73,12 @@ function entityModelRefusal(entity: 'key' | 'team', models: string[], model: str
 }
 
 export const isKey = (r: AccountRecord): r is KeyRecord => 'token' in r;
+export const isBudget = (r: AccountRecord): r is BudgetRecord => 'scope' in r;
 
-/** One account's own checks (a key's, or its team's), as its object runs them on an exact take. */
+/** One account's own checks (a key's, its team's, a tag's or customer's), as its object runs them on an exact take. */
 export function accountRefusal(r: AccountRecord, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
+  // A blocked customer (/customer/block) in LiteLLM's words.
+  if (isBudget(r)) return r.blocked ? { status: 403, type: 'auth_error', code: '403', message: `End User=${r.name} is blocked. Update via \`/customer/unblock\` if you're an admin.` } : entityModelRefusal(r.scope, r.models, model, group);
   return isKey(r)
     ? (keyAccessRefusal(r, now) ?? entityModelRefusal('key', r.models, model, group))
     : (teamAccessRefusal(r) ?? entityModelRefusal('team', r.models, model, group));
@@ -89,18 +92,12 @@ export function accountRefusal(r: AccountRecord, model: string | undefined, grou
 export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
   // A nano-dollar of float dust is the limit reached: 200 bookings of $0.0002 add up to 0.03999999999999987.
   if (r.max_budget === null || r.spend + pending < r.max_budget - 1e-9) return undefined;
-  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : `Team=${r.team_id}`;
-  return {
-    status: 400,
-    type: 'budget_exceeded',
-    code: '400',
-    message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${pending > 0 ? ` (+${pending} in requests in flight)` : ''}, Max budget: ${r.max_budget}`,
-  };
-}
-
-/** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
-export function isLimited({ key, team }: KeyEntry): boolean {
-  return limited(key) || (team !== null && limited(team));
+  const inFlight = pending > 0 ? ` (+${pending} in requests in flight)` : '';
+  const refusal = { status: 400, type: 'budget_exceeded', code: '400' };
+  // An end user's words are LiteLLM's for end users (auth_checks.py); every other budget's, its BudgetExceededError's.
+  if (isBudget(r) && r.scope === 'customer') return { ...refusal, message: `ExceededBudget: End User=${r.name} over budget. Spend=${r.spend}${inFlight}, Budget=${r.max_budget}` };
+  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : isBudget(r) ? `${r.scope[0].toUpperCase()}${r.scope.slice(1)}=${r.name}` : `Team=${r.team_id}`;
+  return { ...refusal, message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${inFlight}, Max budget: ${r.max_budget}` };
 }
 
 export const limited = (l: Limits) => l.max_budget !== null || l.rpm_limit !== null || l.tpm_limit !== null || l.max_parallel_requests !== null;

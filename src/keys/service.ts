@@ -3,18 +3,18 @@
 // covers it), and booking what it cost once it ends (a Router callback; batched, through waitUntil). One per
 // gateway; the isolate's state lives here.
 import { sha256Hex } from '../cache/key';
-import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ModelGroups } from '../router/groups';
 import type { Defer } from '../state/store';
-import type { TakeResult } from './account-client';
+import type { Part } from './admit';
+import { countOn, mostMicros } from './admit';
 import { AccountClient } from './account-client';
-import { micros } from './account';
 import { RecordCache } from './cache';
-import { KeyDirectory } from './directory';
-import { budgetRefusal, isLimited, limited, staticRefusal } from './policy';
+import { budgetRecord, KeyDirectory } from './directory';
+import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
-import type { KeyStore } from './store-object';
-import type { Account, AccountRecord, Counted, KeyEntry, KeyRecord, Need, Refusal, Remaining, TeamRecord } from './types';
+import type { KeyStore, ListedNames } from './store-object';
+import type { Account, AccountRecord, BudgetRecord, KeyEntry, KeyRecord, Remaining, TeamRecord } from './types';
 
 export type CacheScope = 'key' | 'team';
 
@@ -27,6 +27,8 @@ export interface KeyServiceOptions {
   groups: () => ModelGroups | undefined;
   /** What the response cache is scoped to for a virtual key: the key, or its team (general_settings.virtual_key_cache_scope). */
   cacheScope: CacheScope;
+  /** litellm_settings.max_end_user_budget: the budget of a customer created by its first request. */
+  defaultCustomerBudget?: number;
 }
 
 /** A presented key that exists and may be used (not blocked, not expired), as of the isolate's cache. */
@@ -39,16 +41,7 @@ export interface AuthedKey {
 const MAX_HASHES = 1024;
 /** The isolate's clients of key and team objects (each holds its leases and unsent bookings). */
 const MAX_CLIENTS = 10_000;
-/** A request that names no max_tokens, to a deployment that states no max_output_tokens, is reserved this many. */
-export const DEFAULT_MAX_OUTPUT = 4096;
 
-/** One account a request counts on: its client, and what its admission counted there. */
-interface Part {
-  account: Account;
-  client: AccountClient;
-  record: AccountRecord;
-  counted?: Counted;
-}
 
 export class KeyService {
   readonly callback: RouterCallback;
@@ -57,13 +50,22 @@ export class KeyService {
   readonly holder = crypto.randomUUID();
   private readonly keys = new RecordCache<KeyRecord>();
   private readonly teams = new RecordCache<TeamRecord>();
+  /** Tags' and customers' records, by `<scope>:<name>`. */
+  private readonly budgets = new RecordCache<BudgetRecord>();
+  /**
+   * Which tags and customers can have a budget: those the admin API made or changed, as the index lists them
+   * (a kind with more than MAX_LISTED names comes back unlisted, null: each of its names is then read from its
+   * own object). A name not on the list costs nothing more. Used while refreshed in the background (at most one
+   * read per FRESH_MS, only while requests name tags or customers), read again before the request goes on when
+   * older than NAMES_MAX_STALE_MS: a tag or customer made (or blocked) takes effect in every isolate within it.
+   */
+  private readonly names = new RecordCache<ListedNames>(NAMES_MAX_STALE_MS);
   private readonly clients = new Map<string, AccountClient>();
   private readonly hashes = new Map<string, string>();
-  private readonly admissions = new WeakMap<CallerTag, Admission>();
 
   constructor(private readonly opts: KeyServiceOptions) {
     this.directory = new KeyDirectory(opts.ns, opts.namespace);
-    const settle = (log: RequestLog) => (log.caller ? this.admissions.get(log.caller)?.settleFrom(log) : undefined);
+    const settle = (log: RequestLog) => log.admission?.settleFrom(log);
     this.callback = { name: 'virtual_keys', onSuccess: settle, onFailure: settle };
   }
 
@@ -128,8 +130,9 @@ export class KeyService {
     let c = this.clients.get(name);
     if (!c) {
       if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-      const cache = (account.kind === 'key' ? this.keys : this.teams) as RecordCache<AccountRecord>;
-      c = new AccountClient(() => this.directory.of(account), this.holder, (record) => cache.set(account.id, record, this.opts.now()));
+      const cache = (account.kind === 'key' ? this.keys : account.kind === 'team' ? this.teams : this.budgets) as RecordCache<AccountRecord>;
+      const id = account.kind === 'key' || account.kind === 'team' ? account.id : name;
+      c = new AccountClient(() => this.directory.of(account), this.holder, (record) => cache.set(id, record, this.opts.now()));
       this.clients.set(name, c);
     }
     return c;
@@ -137,45 +140,63 @@ export class KeyService {
 
   /**
    * Admits one request of `model` (about `estTokens` prompt tokens, at most `maxTokens` out) for an
-   * authenticated key, or throws its refusal. Each limited account (the key, its team) admits it from this
-   * isolate's lease, or, when the lease does not cover it, in one exact call to its object.
+   * authenticated key (none: the master key) and the request's tags and customer, or throws the refusal.
+   * Each limited account (the key, its team, a tag, the customer) admits it from this isolate's lease, or,
+   * when the lease does not cover it, in one exact call to its object.
    */
-  async admit(key: AuthedKey, model: string | undefined, estTokens: number, defer: Defer, maxTokens?: unknown, fallbackNames: readonly string[] = []): Promise<Admission> {
+  async admit(key: AuthedKey | undefined, model: string | undefined, estTokens: number, defer: Defer, maxTokens?: unknown, fallbackNames: readonly string[] = [], budgets: RequestBudgets = {}): Promise<Admission> {
     const group = model === undefined ? undefined : this.groupOf(model);
-    // The request's own fallbacks: each must be a model the key may call (the config's are the admin's).
-    const fallbacks = fallbackNames.map((m) => ({ model: m, group: this.groupOf(m) }));
     const now = this.opts.now();
-    const { entry } = key;
-    // A budget spent (as the last answer said) stops here too: spent elsewhere, it stops this isolate with its next batch.
-    const refusal = staticRefusal(entry, model, group, now, fallbacks) ?? budgetRefusal(entry.key) ?? (entry.team ? budgetRefusal(entry.team) : undefined);
+    const parts: Part[] = [];
+    if (key) {
+      // The request's own fallbacks: each must be a model the key may call (the config's are the admin's).
+      const fallbacks = fallbackNames.map((m) => ({ model: m, group: this.groupOf(m) }));
+      const { entry } = key;
+      // A budget spent (as the last answer said) stops here too: spent elsewhere, it stops this isolate with its next batch.
+      const refusal = staticRefusal(entry, model, group, now, fallbacks) ?? budgetRefusal(entry.key) ?? (entry.team ? budgetRefusal(entry.team) : undefined);
+      if (refusal) throw refusalError(refusal);
+      parts.push(this.part({ kind: 'key', id: key.token }, entry.key));
+      if (entry.team) parts.push(this.part({ kind: 'team', id: entry.team.team_id }, entry.team));
+    }
+    for (const b of await this.budgetsOf(budgets, defer)) {
+      const refusal = accountRefusal(b, model, group, now) ?? budgetRefusal(b);
+      if (refusal) throw refusalError(refusal);
+      parts.push(this.part({ kind: b.scope, id: b.name }, b));
+    }
+    if (parts.length === 0) return NO_KEY;
+    const most = () => mostMicros(group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []), estTokens, maxTokens);
+    const refusal = await countOn(parts, { model, group, estTokens }, most, now, defer, this.opts.now);
     if (refusal) throw refusalError(refusal);
-    const parts: Part[] = [{ account: { kind: 'key', id: key.token }, client: this.client({ kind: 'key', id: key.token }), record: entry.key }];
-    if (entry.team) parts.push({ account: { kind: 'team', id: entry.team.team_id }, client: this.client({ kind: 'team', id: entry.team.team_id }), record: entry.team });
-    if (!isLimited(entry)) return this.admission(key.token, entry, parts, defer);
-    let fromRequest: number | undefined;
-    const needOf = (p: Part): Need => ({
-      model,
-      group,
-      estTokens,
-      // A key or team with no cost history yet reserves what this request may cost at most (issue 27, 4).
-      estMicros: p.client.costPerRequest !== undefined ? micros(p.client.costPerRequest) : (fromRequest ??= this.requestMicros(group, estTokens, maxTokens)),
-    });
-    const counting = parts.filter((p) => limited(p.record));
-    const needs = counting.map(needOf);
-    counting.forEach((p, i) => p.client.prepare(p.record, needs[i], now));
-    const covered = counting.map((p, i) => p.client.covers(needs[i], now));
-    counting.forEach((p, i) => covered[i] && (p.counted = p.client.spend(needs[i], now, defer)));
-    if (covered.every(Boolean)) return this.admission(key.token, entry, parts, defer);
-    const taken: Array<TakeResult | undefined> = await Promise.all(counting.map((p, i) => (covered[i] ? undefined : p.client.take(needs[i], now))));
-    const refusals: Array<[number, Refusal]> = [];
-    taken.forEach((t, i) => (t?.ok ? (counting[i].counted = t.counted) : t && refusals.push([i, t.refusal])));
     // The answers refreshed the records: the key's headers show its spend as of now.
-    const fresh = { key: this.keys.peek(key.token) ?? entry.key, team: entry.team };
-    if (refusals.length === 0) return this.admission(key.token, fresh, parts, defer);
-    // Refused by one account: what the others counted is given back (a request count stays counted).
-    for (const p of counting) if (p.counted) p.client.settle({ cost: 0, tokens: 0, counted: p.counted }, this.opts.now(), defer);
-    refusals.sort(([a, ra], [b, rb]) => rank(ra) - rank(rb) || a - b);
-    throw refusalError(refusals[0][1]);
+    const entry = key && { key: this.keys.peek(key.token) ?? key.entry.key, team: key.entry.team };
+    return this.admission(key?.token, entry, parts, defer);
+  }
+
+  private part(account: Account, record: AccountRecord): Part {
+    return { client: this.client(account), record };
+  }
+
+  /**
+   * The records of the request's tags and customer that can have a budget: names the admin API made (the
+   * isolate's list, `names`), and under max_end_user_budget every customer (made with the
+   * default budget by the first read of its record). Any other name costs nothing.
+   */
+  private async budgetsOf({ tags = [], customer }: RequestBudgets, defer: Defer): Promise<BudgetRecord[]> {
+    const max = this.opts.defaultCustomerBudget;
+    const listed = tags.length > 0 || (customer !== undefined && max === undefined) ? await this.cached(this.names, '', () => this.directory.index().budgetNames(), defer) : undefined;
+    const mayHave = (names: string[] | null, name: string) => names === null || names.includes(name);
+    const named: Account[] = tags.filter((t) => mayHave(listed!.tag, t)).map((id) => ({ kind: 'tag', id }));
+    if (customer !== undefined && (max !== undefined || mayHave(listed!.customer, customer))) named.push({ kind: 'customer', id: customer });
+    const read = (a: Account) => (now: number) =>
+      (max !== undefined && a.kind === 'customer' ? this.directory.of(a).ensure(budgetRecord('customer', a.id, { max_budget: max }, now), now, false) : this.directory.of(a).lookup(now)) as Promise<BudgetRecord | null>;
+    const found = await Promise.all(named.map((a) => this.cached(this.budgets, nameOf(a), read(a), defer)));
+    return found.filter((r) => r !== null);
+  }
+
+  /** A tag or customer as the admin API just left it (null: deleted), in this isolate at once; others follow within their bounds. */
+  knowBudget(account: Account, record: BudgetRecord | null) {
+    this.budgets.set(nameOf(account), record, this.opts.now());
+    this.names.delete('');
   }
 
   private groupOf(model: string): string | undefined {
@@ -186,35 +207,29 @@ export class KeyService {
     }
   }
 
-  /** The most this request may cost, micro-dollars: its prompt and max output, at its group's dearest prices. */
-  private requestMicros(group: string | undefined, estTokens: number, maxTokens: unknown): number {
-    const deployments = group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []);
-    let most = 0;
-    for (const d of deployments) {
-      const out = typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : (d.info.max_output_tokens ?? DEFAULT_MAX_OUTPUT);
-      most = Math.max(most, estTokens * (d.info.input_cost_per_token ?? 0) + out * (d.info.output_cost_per_token ?? 0));
-    }
-    return micros(most);
-  }
-
-  private admission(token: string, entry: KeyEntry, parts: Part[], defer: Defer): Admission {
-    const { team } = entry;
-    const tag = callerTag(entry);
-    const scope = this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : `key:${token}`;
-    const a = new Admission(tag, scope, keyHeaders(entry, parts[0]), (cost, tokens) => {
+  private admission(token: string | undefined, entry: KeyEntry | undefined, parts: Part[], defer: Defer): Admission {
+    const team = entry?.team;
+    const scope = token === undefined ? undefined : this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : `key:${token}`;
+    return new Admission(entry && callerTag(entry), scope, entry ? keyHeaders(entry, parts[0]) : {}, (cost, tokens) => {
       const now = this.opts.now();
       for (const p of parts) p.client.settle({ cost, tokens, counted: p.counted }, now, defer);
     });
-    this.admissions.set(tag, a);
-    return a;
   }
 }
 
-/** Which refusal a client sees when several accounts refuse: access first, then budget, then rates. */
-const rank = (r: Refusal) => (r.type === 'budget_exceeded' ? 1 : r.status === 429 ? 2 : 0);
+export const NAMES_MAX_STALE_MS = 10_000;
 
-/** One admitted request of a virtual key: what it tells the Router and the client, and its booking, done once. */
-export class Admission {
+/** A tag's or customer's object name, and its records' cache key. */
+const nameOf = (a: Account) => `${a.kind}:${a.id}`;
+
+/** What a request names beside its key that may carry a budget. */
+export interface RequestBudgets {
+  tags?: string[];
+  customer?: string;
+}
+
+/** One admitted request (of a virtual key, its tags, its customer): what it tells the Router and the client, and its booking, done once. */
+export class Admission implements Booking {
   private settled = false;
 
   constructor(
@@ -235,6 +250,11 @@ export class Admission {
       this.settle(0, 0);
       throw e;
     }
+  }
+
+  /** A call the Router never books (count_tokens): what it reserved is given back at once. */
+  free() {
+    this.settle(0, 0);
   }
 
   /** From the Router's record at the request's end (a stream's too): its cost, and tokens unless served from cache. */

@@ -6,7 +6,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Held, Tally } from '../state/lease-desk';
 import { AccountState } from './account';
 import { badRequest, notFound } from './team-rules';
-import type { AccountAnswer, AccountRecord, AccountSync, KeyRecord, Refusal } from './types';
+import type { Account, AccountAnswer, AccountRecord, AccountSync, BudgetScope, KeyRecord, Refusal } from './types';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -26,13 +26,23 @@ export interface KeyListQuery {
 }
 
 type Method =
-  | 'lookup' | 'admit' | 'settle' | 'create' | 'update' | 'remove' | 'tally'
-  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams';
+  | 'lookup' | 'admit' | 'settle' | 'create' | 'ensure' | 'update' | 'remove' | 'tally'
+  | 'claimKey' | 'setKeyRow' | 'moveKey' | 'dropKeys' | 'listKeys' | 'keysOfTeam' | 'claimTeam' | 'dropTeams' | 'listTeams'
+  | 'listName' | 'budgetNames';
 
 /** The object's methods as an isolate calls them (the stub's own typing cannot carry `metadata`'s unknown values). */
 export type KeyStoreApi = {
   [K in Method]: KeyStore[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 };
+
+/** The objects of accounts as the Router counts provider and deployment budgets on them (the KEYS binding's). */
+export type AccountStubs = (account: Account) => Pick<KeyStoreApi, 'lookup' | 'admit' | 'settle' | 'ensure'>;
+
+/** A kind with more names than this is not listed: isolates then read each name's own object. */
+export const MAX_LISTED = 1_000;
+
+/** The tags and customers the admin API made (null: more than MAX_LISTED). */
+export type ListedNames = Record<'tag' | 'customer', string[] | null>;
 
 export class KeyStore extends DurableObject {
   private account?: AccountState;
@@ -117,6 +127,11 @@ export class KeyStore extends DurableObject {
     return this.persist({ ok: true, value: record });
   }
 
+  /** A budget the config defines, or a default customer's: see AccountState.ensure. */
+  ensure(record: AccountRecord, now: number, own: boolean): AccountRecord {
+    return this.persist(this.state().ensure(record, this.clock(now), own));
+  }
+
   /** Applies `patch` (the caller checked it against the team's rules). */
   update(patch: Partial<AccountRecord>, now: number, missing: Refusal): Outcome<AccountRecord> {
     const a = this.state();
@@ -150,6 +165,7 @@ export class KeyStore extends DurableObject {
     sql.exec('CREATE TABLE IF NOT EXISTS key_index (token TEXT PRIMARY KEY, alias TEXT UNIQUE, team_id TEXT, created_at TEXT NOT NULL)');
     sql.exec('CREATE INDEX IF NOT EXISTS key_index_team ON key_index (team_id)');
     sql.exec('CREATE TABLE IF NOT EXISTS team_index (team_id TEXT PRIMARY KEY, created_at TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS names (scope TEXT, name TEXT, PRIMARY KEY (scope, name))');
     this.indexReady = true;
     return sql;
   }
@@ -223,6 +239,21 @@ export class KeyStore extends DurableObject {
 
   dropTeams(teamIds: string[]): void {
     for (const id of teamIds) this.index().exec('DELETE FROM team_index WHERE team_id = ?', id);
+  }
+
+  /** A tag or customer the admin API made or changed (`listed`), or deleted. */
+  listName(scope: BudgetScope, name: string, listed: boolean): void {
+    const sql = this.index();
+    if (listed) sql.exec('INSERT OR IGNORE INTO names VALUES (?, ?)', scope, name);
+    else sql.exec('DELETE FROM names WHERE scope = ? AND name = ?', scope, name);
+  }
+
+  budgetNames(): ListedNames {
+    const names = (scope: BudgetScope) => {
+      const rows = this.index().exec<{ name: string }>('SELECT name FROM names WHERE scope = ? LIMIT ?', scope, MAX_LISTED + 1).toArray();
+      return rows.length > MAX_LISTED ? null : rows.map((r) => r.name);
+    };
+    return { tag: names('tag'), customer: names('customer') };
   }
 
   listTeams(): string[] {

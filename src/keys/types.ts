@@ -36,6 +36,21 @@ export interface TeamRecord extends Limits {
   team_alias: string | null;
 }
 
+/** Where a budget below the key applies: a request's tag or customer (admin API), a provider or deployment (the config). */
+export type BudgetScope = 'tag' | 'customer' | 'provider' | 'deployment';
+
+/**
+ * A budget below the key, in its own KeyStore object (`<scope>:<name>`), counted like a key's budget:
+ * /tag/* and /customer/* show it in LiteLLM's shapes; provider_budget_config and a deployment's max_budget
+ * define it from the config.
+ */
+export interface BudgetRecord extends Limits {
+  scope: BudgetScope;
+  name: string;
+  /** A tag's description, a customer's alias. */
+  alias: string | null;
+}
+
 /** A key with its team, as the isolate caches it. */
 export interface KeyEntry {
   key: KeyRecord;
@@ -65,9 +80,12 @@ export interface Remaining {
   tpmLimit?: number;
 }
 
-/** One key or team: each is its own KeyStore object (see ARCHITECTURE.md, "Virtual keys"). */
-export type Account = { kind: 'key'; id: string } | { kind: 'team'; id: string };
-export type AccountRecord = KeyRecord | TeamRecord;
+/** One key, team or budget: each is its own KeyStore object (see ARCHITECTURE.md, "Virtual keys"). */
+export interface Account {
+  kind: 'key' | 'team' | BudgetScope;
+  id: string;
+}
+export type AccountRecord = KeyRecord | TeamRecord | BudgetRecord;
 
 /** What one request needs of a key's or team's limits: checked exactly in its object when no lease has room. */
 export interface Need {

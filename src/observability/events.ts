@@ -32,6 +32,8 @@ export interface RequestLog {
   continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
+  /** What books this request's cost on the budgets it was admitted by (keys, tags, customers), at its end. */
+  admission?: Booking;
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;
@@ -44,6 +46,11 @@ export interface CallerTag {
   keyAlias?: string;
   teamId?: string;
   teamAlias?: string;
+}
+
+/** A request's admission, booked from its record when it ends. */
+export interface Booking {
+  settleFrom(log: RequestLog): void;
 }
 
 /** A success/failure callback (prometheus, langfuse, sentry, ...). Called through waitUntil, never awaited by a response. */

@@ -50,3 +50,14 @@ export function resolveProvider(model: string): { provider: Provider; upstreamMo
       .join(', ')}; any other OpenAI-compatible server works as openai/<model> with api_base`,
   );
 }
+
+/** The provider a model is served by, as provider_budget_config names it: its prefix, or the provider of a bare name. */
+export function providerOf(model: string): string {
+  const slash = model.indexOf('/');
+  if (slash > 0 && model.slice(0, slash) in BY_PREFIX) return model.slice(0, slash);
+  try {
+    return resolveProvider(model).provider.name;
+  } catch {
+    return model; // a wildcard or unknown model: validation says what is wrong with it
+  }
+}

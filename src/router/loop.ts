@@ -27,6 +27,8 @@ import type { GatewayControls } from './request';
 import type { RequestLogger } from './request-log';
 import type { Candidate } from './strategies';
 import { Deadline } from '../utils/deadline';
+import { costOf } from '../pricing';
+import type { SpendCaps } from './spend-caps';
 import type { Route } from './modes';
 import { wrongRoute } from './modes';
 
@@ -104,6 +106,8 @@ export interface LoopDeps {
   now: () => number;
   random: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Provider and deployment budgets; undefined when the config sets none. */
+  caps?: SpendCaps;
 }
 
 interface Counts {
@@ -234,6 +238,13 @@ export class RequestLoop {
       });
     }
     const groupSize = this.deps.groups.deployments(group).length;
+    // Deployments over their budget, or their provider's, are skipped as those at their rpm limit are.
+    const { caps } = this.deps;
+    const overBudget = new Map<string, string>();
+    for (const c of caps ? candidates : []) {
+      const why = await caps!.spent(c.id, now());
+      if (why) overBudget.set(c.id, why);
+    }
     const exclude: string[] = [];
     let retriesHere = 0;
     let maxRetries: number | undefined;
@@ -252,11 +263,14 @@ export class RequestLoop {
       maxRetries = allowed;
     }
     for (;;) {
+      const open = overBudget.size ? candidates.filter((c) => !overBudget.has(c.id)) : candidates;
+      // LiteLLM's words when budgets leave no deployment (router_strategy/budget_limiter.py), a 429 at its proxy.
+      if (open.length === 0) throw firstError ?? new RouterError('RateLimitError', `No deployments available - crossed budget: ${[...overBudget.values()].join('; ')}`, { code: 'budget_exceeded' });
       const picked = await state.acquire(
         group,
         {
           strategy: options.routing_strategy ?? 'simple-shuffle',
-          candidates,
+          candidates: open,
           estTokens: job.estTokens,
           stream: job.stream,
           args: options.routing_strategy_args ?? {},
@@ -268,8 +282,15 @@ export class RequestLoop {
         },
         job.defer,
       );
-      if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, candidates);
+      if (!picked.ok) throw firstError ?? noCapacity(model, picked.reason, picked.retryAfterMs, precheck, open);
       let d = this.deps.deployments.get(picked.id)!;
+      const counted = caps ? await caps.count(d, job.estTokens, now(), job.defer) : [];
+      if (!counted) {
+        // Its budget was spent meanwhile (elsewhere): the pick is given back and the next one tried.
+        job.defer(state.report(group, { id: d.id, acquired: true, hold: picked.hold, shared: picked.shared, estTokens: job.estTokens, ok: false, now: now() }));
+        overBudget.set(d.id, `Exceeded budget for deployment ${d.id}`);
+        continue;
+      }
       counts.attempts++;
       // The record names the deployment last tried, so a failure is attributed too.
       const log = job.log;
@@ -294,6 +315,7 @@ export class RequestLoop {
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
+        if (counted.length) caps!.settle(counted, costOf(stored.info, o.usage) ?? 0, job.defer);
         const kind = o.error && cooldownClass(o.error);
         job.defer(
           state.report(group, {

@@ -24,8 +24,11 @@ export class RequestLogger {
     this.wantsContent = callbacks.some((cb) => cb.wantsContent);
   }
 
-  open(call: RequestLog['call'], model: string, stream: boolean, requestId: string | undefined, content: unknown): RequestLog {
+  /** A request's record, with who made it (`caller`) and what books its cost on the budgets that admitted it. */
+  open(call: RequestLog['call'], model: string, stream: boolean, { requestId, caller, admission }: Pick<RequestLog, 'caller' | 'admission'> & { requestId?: string }, content: unknown): RequestLog {
     return {
+      caller,
+      admission,
       messages: this.wantsContent ? content : undefined,
       requestId: requestId ?? `req-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`,
       call,

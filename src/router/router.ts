@@ -15,7 +15,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { costOf } from '../pricing';
 import type { Endpoint } from '../providers/provider';
@@ -47,6 +47,9 @@ import { endpointCost, endpointUsage } from './endpoint-cost';
 import type { Route } from './modes';
 import { servesMode } from './modes';
 import { stateReport } from './state-report';
+import type { ProviderBudget } from './spend-caps';
+import { providerBudgets, SpendCaps } from './spend-caps';
+import type { AccountStubs } from '../keys/store-object';
 import { bridge } from './realtime';
 
 /** What the Router needs from its surroundings; every part has a default, tests inject their own. */
@@ -65,6 +68,8 @@ export interface RouterRuntime {
   cache?: ResponseCache;
   /** Responses kept for previous_response_id (Workers KV in the Worker); by default in memory. */
   conversations?: ConversationStore;
+  /** Where provider and deployment budgets are counted (the KEYS objects): without it, the config may set none. */
+  accounts?: AccountStubs;
 }
 
 export interface CallOptions {
@@ -81,6 +86,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** What books the request's cost on the budgets that admitted it, from its record at its end. */
+  admission?: Booking;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
@@ -137,6 +144,8 @@ export class Router {
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
+  private readonly caps?: SpendCaps;
+  private readonly accounts?: AccountStubs;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -159,7 +168,10 @@ export class Router {
     this.cache = runtime.cache ?? responseCacheFor(this.options, { now: this.now });
     this.conversations = runtime.conversations ?? new MemoryConversations();
     this.logger = new RequestLogger(this.callbacks, this.now);
+    this.accounts = runtime.accounts;
+    this.caps = SpendCaps.from(deployments, this.options, this.accounts, this.now);
     this.loop = new RequestLoop({
+      caps: this.caps,
       options: this.options,
       groups: this.groups,
       deployments: this.deployments,
@@ -178,8 +190,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
-    const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
-    log.caller = opts.caller;
+    const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -245,8 +256,7 @@ export class Router {
     requireModel({ model });
     controls.tags ??= opts.tags;
     const input = json.input ?? json.prompt ?? json.query;
-    const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
-    log.caller = opts.caller;
+    const log = this.logger.open(endpoint, model as string, false, opts, input);
     const defer = deferrer(opts.waitUntil);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
@@ -331,8 +341,7 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
-    const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
-    log.caller = opts.caller;
+    const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -403,8 +412,7 @@ export class Router {
   /** A realtime session with a deployment of `model`: dialled through the request loop, bridged to the client's socket. */
   async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
     requireModel({ model });
-    const log = this.logger.open('realtime', model!, true, opts.requestId, undefined);
-    log.caller = opts.caller;
+    const log = this.logger.open('realtime', model!, true, opts, undefined);
     const defer = deferrer(opts.waitUntil);
     const { value, meta } = await this.loop.run<WebSocket>({
       model: model!,
@@ -437,8 +445,7 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
-    const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
-    log.caller = opts.caller;
+    const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -471,8 +478,7 @@ export class Router {
    * Without an error: a call made outside routing (a provider pass-through), heard of as a success, with what it spent.
    */
   refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
-    const log = this.logger.open(call, model, false, opts.requestId, undefined);
-    log.caller = opts.caller;
+    const log = this.logger.open(call, model, false, opts, undefined);
     this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 
@@ -490,6 +496,11 @@ export class Router {
     const group = model === undefined ? undefined : this.groups.resolve(model);
     const deployments = group === undefined ? [...this.deployments.values()] : this.groups.deployments(group);
     return this.healthChecker.check(group ?? '', deployments);
+  }
+
+  /** GET /provider/budgets: each provider_budget_config entry with its spend this period. */
+  async providerBudgets(): Promise<{ providers: Record<string, ProviderBudget> }> {
+    return { providers: await providerBudgets(this.options, this.accounts!, this.now()) };
   }
 
   /** Per group and deployment: usage against limits, latency, in-flight, cooldown. */

@@ -153,9 +153,9 @@ describe('config', () => {
     expect(r.warnings).toContain("router_settings.optional_pre_call_checks[1]: unknown check 'warm_the_cache', ignored");
   });
   it("a LiteLLM check the gateway does not perform refuses the config, with its key path", () => {
-    const r = load('["router_budget_limiting"]');
+    const r = load('["encrypted_content_affinity"]');
     expect(r.ok).toBe(false);
-    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^router_settings\.optional_pre_call_checks\[0\]: 'router_budget_limiting' is not supported/)]);
+    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^router_settings\.optional_pre_call_checks\[0\]: 'encrypted_content_affinity' is not supported/)]);
   });
   it('not a list: refused', () => {
     const r = load('prompt_caching');
