@@ -141,6 +141,6 @@ export const chatParams = {
 /** The whole body: OpenAI's parameters and LiteLLM's controls; any other key is refused by name, as OpenAI does. */
 export const chatBody = body({ ...chatParams, ...gatewayControls });
 
-const chatRequest = v.object(chatParams);
+const chatRequest = v.strictObject(chatParams);
 export type ChatRequest = v.Infer<typeof chatRequest>;
 export type ChatMessageParam = v.Infer<typeof chatMessage>;

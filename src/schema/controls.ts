@@ -48,8 +48,8 @@ export const gatewayControls = {
   litellm_session_id: v.optional(name),
 };
 
-/** The controls alone (for bodies passed through, whose other fields are the upstream's to judge). */
-export const controlsSchema = v.object(gatewayControls);
+/** The controls alone (for bodies passed through, whose other fields are the upstream's to judge, taken out first). */
+export const controlsSchema = v.strictObject(gatewayControls);
 
 /** One fallback of a request's own list: a model name, and parameters that replace the request's for that hop (F08). */
 export interface FallbackHop {

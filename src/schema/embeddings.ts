@@ -19,5 +19,5 @@ export const embeddingParams = {
 
 export const embeddingBody = body({ ...embeddingParams, ...gatewayControls });
 
-const embeddingRequest = v.object(embeddingParams);
+const embeddingRequest = v.strictObject(embeddingParams);
 export type EmbeddingRequest = v.Infer<typeof embeddingRequest>;

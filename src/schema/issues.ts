@@ -15,19 +15,19 @@ export function issueError(top: Issue): RouterError {
   const param = paramOf(issue);
   const name = param ?? 'body';
   const input = issue.input;
-  if (issue.type === 'strict_object' && issue.expected === 'never') {
+  if (issue.type === 'strict_object' && issue.expected?.[0] === 'never') {
     return badRequest(`Unrecognized request argument supplied: ${name}`, param, 'unknown_parameter');
   }
   if (issue.kind === 'schema' && input === undefined && param !== null) {
     return badRequest(`Missing required parameter: '${name}'.`, param, 'missing_required_parameter');
   }
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
-    return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(tokens(issue.expected))}.`, param, 'invalid_value');
+  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected?.[0] !== 'Object') {
+    return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(issue.expected!)}.`, param, 'invalid_value');
   }
   if (issue.kind === 'schema') {
     if (param === null) return badRequest('The request body must be a JSON object.', null, 'invalid_type');
     // A schema may carry its own description of what it takes ("an array of strings"); valibot's own messages start with "Invalid".
-    const expected = issue.message.startsWith('Invalid ') ? listOf(tokens(issue.expected).map(article)) : issue.message;
+    const expected = issue.message.startsWith('Invalid ') ? listOf(issue.expected!.map(article)) : issue.message;
     return badRequest(`Invalid type for '${name}': expected ${expected}, but got ${kindOf(input)} instead.`, param, 'invalid_type');
   }
   const req = (issue as { requirement?: unknown }).requirement;
@@ -75,11 +75,11 @@ export function anthropicIssueError(top: Issue): RouterError {
   const req = (issue as { requirement?: unknown }).requirement;
   const say = (what: string, code: string) => badRequest(`${param}: ${what}`, param, code);
   if (issue.kind === 'schema' && input === undefined) return say('Field required', 'missing_required_parameter');
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
-    return say(`Input should be ${listOf(tokens(issue.expected).map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
+  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected?.[0] !== 'Object') {
+    return say(`Input should be ${listOf(issue.expected!.map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
   }
   if (issue.kind === 'schema') {
-    const expected = issue.message.startsWith('Invalid ') ? listOf(tokens(issue.expected).map((t) => PYDANTIC[t] ?? t)) : issue.message;
+    const expected = issue.message.startsWith('Invalid ') ? listOf(issue.expected!.map((t) => PYDANTIC[t] ?? t)) : issue.message;
     return say(`Input should be ${expected}`, 'invalid_type');
   }
   switch (issue.type) {
@@ -129,8 +129,6 @@ export function paramOf(issue: Issue, index: '[]' | '.' = '[]'): string | null {
   }
   return out === '' ? null : out;
 }
-
-const tokens = (expected: string | null) => (expected ?? '').replace(/^\(|\)$/g, '').split(' | ').filter(Boolean);
 
 const ARTICLE: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', Array: 'an array', Object: 'an object', null: 'null' };
 const article = (token: string) => ARTICLE[token] ?? token;

@@ -7,7 +7,8 @@ export interface Issue {
   kind: 'schema' | 'validation';
   type: string;
   input: unknown;
-  expected: string | null;
+  /** What would have passed: types (`string`, `Array`, `Object`) or values (`"auto"`), or `never` for a key refused. */
+  expected?: string[];
   message: string;
   requirement?: unknown;
   /** Where the fault is, from the schema that reported it (a union's alternatives: from the union). */
@@ -25,7 +26,7 @@ interface Result {
 
 export interface Schema<T = unknown> {
   type: string;
-  expects: string;
+  expects: string[];
   run(value: unknown): Result;
   entries?: Entries;
   /** Phantom: the output type. */
@@ -47,58 +48,57 @@ type Action = (value: never) => Issue | undefined;
 /** How valibot shows a value in `expected` and messages (only strings and numbers reach them here). */
 const show = (x: unknown) => (typeof x === 'string' ? `"${x}"` : `${x}`);
 
-const join = (list: string[]) => {
-  const set = [...new Set(list)];
-  return set.length > 1 ? `(${set.join(' | ')})` : set[0];
-};
-
 /** A schema's fault: `message` the schema's own words, else valibot's "Invalid ..." (the mappers tell them apart). */
-const fault = (s: { type: string; expects: string }, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Result => ({
+const fault = (s: { type: string; expects: string[] }, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Result => ({
   typed: false,
   value: input,
   issue: { kind: 'schema', type: s.type, input, expected: s.expects, message, ...extra },
 });
 
-const is = <T>(type: string, expects: string, test: (x: unknown) => boolean, message?: string): Schema<T> => {
+const is = <T>(type: string, expects: string[], test: (x: unknown) => boolean, message?: string): Schema<T> => {
   const s: Schema<T> = { type, expects, run: (x) => (test(x) ? { typed: true, value: x } : fault(s, x, message)) };
   return s;
 };
 
-export const string = () => is<string>('string', 'string', (x) => typeof x === 'string');
-export const number = () => is<number>('number', 'number', (x) => typeof x === 'number' && !Number.isNaN(x));
-export const boolean = () => is<boolean>('boolean', 'boolean', (x) => typeof x === 'boolean');
-export const unknown = () => is<unknown>('unknown', 'unknown', () => true);
-export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', 'unknown', test, message);
-export const literal = <const T extends string>(value: T) => is<T>('literal', show(value), (x) => x === value);
+const UNKNOWN = ['unknown'];
+/** A value of this JavaScript type (NaN is no number). */
+const typed = <T>(type: string) => is<T>(type, [type], (x) => typeof x === type && x === x);
+export const string = () => typed<string>('string');
+export const number = () => typed<number>('number');
+export const boolean = () => typed<boolean>('boolean');
+export const unknown = () => is<unknown>('unknown', UNKNOWN, () => true);
+export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', UNKNOWN, test, message);
+export const literal = <const T extends string>(value: T) => is<T>('literal', [show(value)], (x) => x === value);
 export const picklist = <const T extends string>(options: readonly T[]) =>
-  is<T>('picklist', join(options.map(show)), (x) => (options as readonly unknown[]).includes(x));
+  is<T>('picklist', options.map(show), (x) => (options as readonly unknown[]).includes(x));
 
-const wrap = <T, N>(type: string, inner: Schema<T>, suffix: string, skip: (x: unknown) => boolean): Schema<T | N> => ({
+/** `inner`, or `skip`'s values as they are. (Its `expects` only matters in a union, where no wrapper stands.) */
+const wrap = <T, N>(type: string, inner: Schema<T>, skip: (x: unknown) => boolean): Schema<T | N> => ({
   type,
-  expects: `(${inner.expects} | ${suffix})`,
+  expects: inner.expects,
   run: (x) => (skip(x) ? { typed: true, value: x } : inner.run(x)),
 });
-export const optional = <T>(s: Schema<T>) => wrap<T, undefined>('optional', s, 'undefined', (x) => x === undefined) as Opt<T | undefined>;
-export const nullable = <T>(s: Schema<T>) => wrap<T, null>('nullable', s, 'null', (x) => x === null);
-export const nullish = <T>(s: Schema<T>) => wrap<T, null | undefined>('nullish', s, 'null | undefined', (x) => x == null) as Opt<T | null | undefined>;
+export const optional = <T>(s: Schema<T>) => wrap<T, undefined>('optional', s, (x) => x === undefined) as Opt<T | undefined>;
+export const nullable = <T>(s: Schema<T>) => wrap<T, null>('nullable', s, (x) => x === null);
+export const nullish = <T>(s: Schema<T>) => wrap<T, null | undefined>('nullish', s, (x) => x == null) as Opt<T | null | undefined>;
 
+const OBJECT = ['Object'];
 const isOptional = (s: Schema) => s.type === 'optional' || s.type === 'nullish';
 const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object';
 /** Keys a copy never takes over (valibot's rule; JSON.parse makes `__proto__` an own key). */
-const safeKey = (o: object, k: string) => Object.hasOwn(o, k) && k !== '__proto__' && k !== 'prototype' && k !== 'constructor';
+const safeKey = (k: string) => k !== '__proto__' && k !== 'prototype' && k !== 'constructor';
 
-/** The fault of a child, its key prepended to the path. */
-const nest = (r: Result, key: Key): Issue => {
-  const i = r.issue!;
-  (i.path ??= []).unshift(key);
-  return i;
+/** A child's fault, its key prepended to the path: the container's type no longer holds (valibot's abortEarly). */
+const nest = (value: unknown, r: Result, key: Key): Result => {
+  (r.issue!.path ??= []).unshift(key);
+  return { typed: false, value, issue: r.issue };
 };
 
-/** An object of these entries; other keys dropped (`strip`), kept (`loose`) or refused (`strict`). */
-function shape<E extends Entries>(type: string, entries: E, rest: 'strip' | 'loose' | 'strict'): Schema<ObjOut<E>> {
+/** An object of these entries; any other key kept (`loose_object`) or refused (`strict_object`). */
+function shape<E extends Entries>(type: 'loose_object' | 'strict_object', entries: E): Schema<ObjOut<E>> {
   const s: Schema<ObjOut<E>> = {
     type,
-    expects: 'Object',
+    expects: OBJECT,
     entries,
     run(input) {
       if (!isObj(input)) return fault(s, input);
@@ -107,37 +107,35 @@ function shape<E extends Entries>(type: string, entries: E, rest: 'strip' | 'loo
         const schema = entries[key];
         if (key in input) {
           const r = schema.run(input[key]);
-          if (r.issue) return { typed: false, value, issue: nest(r, key) };
+          if (r.issue) return nest(value, r, key);
           value[key] = r.value;
         } else if (!isOptional(schema)) {
-          return { typed: false, value, issue: fault(s, undefined, undefined, { expected: `"${key}"`, path: [key] }).issue };
+          return fault(s, undefined, undefined, { expected: [`"${key}"`], path: [key] });
         }
       }
-      if (rest === 'loose') {
-        for (const key in input) if (safeKey(input, key) && !Object.hasOwn(entries, key)) value[key] = input[key];
-      } else if (rest === 'strict') {
-        for (const key in input)
-          if (!Object.hasOwn(entries, key)) return { typed: false, value, issue: fault(s, key, undefined, { expected: 'never', path: [key] }).issue };
+      for (const key in input) {
+        if (Object.hasOwn(entries, key)) continue;
+        if (type === 'strict_object') return fault(s, key, undefined, { expected: ['never'], path: [key] });
+        if (safeKey(key)) value[key] = input[key];
       }
       return { typed: true, value };
     },
   };
   return s;
 }
-export const object = <E extends Entries>(entries: E) => shape('object', entries, 'strip');
-export const looseObject = <E extends Entries>(entries: E) => shape('loose_object', entries, 'loose') as Schema<ObjOut<E> & Record<string, unknown>>;
-export const strictObject = <E extends Entries>(entries: E) => shape('strict_object', entries, 'strict');
+export const looseObject = <E extends Entries>(entries: E) => shape('loose_object', entries) as Schema<ObjOut<E> & Record<string, unknown>>;
+export const strictObject = <E extends Entries>(entries: E) => shape('strict_object', entries);
 
 export function array<T>(item: Schema<T>): Schema<T[]> {
   const s: Schema<T[]> = {
     type: 'array',
-    expects: 'Array',
+    expects: ['Array'],
     run(input) {
       if (!Array.isArray(input)) return fault(s, input);
       const value: unknown[] = [];
       for (let i = 0; i < input.length; i++) {
         const r = item.run(input[i]);
-        if (r.issue) return { typed: false, value, issue: nest(r, i) };
+        if (r.issue) return nest(value, r, i);
         value.push(r.value);
       }
       return { typed: true, value };
@@ -149,16 +147,16 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
 export function record<T>(key: Schema<string>, item: Schema<T>): Schema<Record<string, T>> {
   const s: Schema<Record<string, T>> = {
     type: 'record',
-    expects: 'Object',
+    expects: OBJECT,
     run(input) {
       if (!isObj(input)) return fault(s, input);
       const value: Record<string, unknown> = {};
       for (const k in input) {
-        if (!safeKey(input, k)) continue;
+        if (!safeKey(k)) continue;
         const kr = key.run(k);
-        if (kr.issue) return { typed: false, value, issue: nest(kr, k) };
+        if (kr.issue) return nest(value, kr, k);
         const r = item.run(input[k]);
-        if (r.issue) return { typed: false, value, issue: nest(r, k) };
+        if (r.issue) return nest(value, r, k);
         value[k] = r.value;
       }
       return { typed: true, value };
@@ -173,7 +171,7 @@ type Union<O extends readonly Schema[]> = Infer<O[number]>;
 export function union<const O extends readonly Schema[]>(options: O, message?: string): Schema<Union<O>> {
   const s: Schema<Union<O>> = {
     type: 'union',
-    expects: join(options.map((o) => o.expects)),
+    expects: [...new Set(options.flatMap((o) => o.expects))],
     run(input) {
       const typed: Result[] = [];
       const untyped: Result[] = [];
@@ -196,7 +194,7 @@ export function union<const O extends readonly Schema[]>(options: O, message?: s
 export function variant<const O extends readonly Schema[]>(key: string, options: O): Schema<Union<O>> {
   const s: Schema<Union<O>> = {
     type: 'variant',
-    expects: 'Object',
+    expects: OBJECT,
     run(input) {
       if (!isObj(input)) return fault(s, input);
       let out: Result | undefined;
@@ -204,21 +202,21 @@ export function variant<const O extends readonly Schema[]>(key: string, options:
       for (const o of options) {
         const d = o.entries![key];
         if (key in input ? d.run(input[key]).issue : !isOptional(d)) {
-          expected.push(d.expects);
+          expected.push(...d.expects);
           continue;
         }
         const r = o.run(input);
         if (!out || (!out.typed && r.typed)) out = r;
         if (!out.issue) break;
       }
-      return out ?? fault(s, input[key], undefined, { expected: join(expected), path: [key] });
+      return out ?? fault(s, input[key], undefined, { expected: [...new Set(expected)], path: [key] });
     },
   };
   return s;
 }
 
 /** The schema `pick` chooses for the value. */
-export const lazy = <S extends Schema>(pick: (x: unknown) => S): Schema<Infer<S>> => ({ type: 'lazy', expects: 'unknown', run: (x) => pick(x).run(x) });
+export const lazy = <S extends Schema>(pick: (x: unknown) => S): Schema<Infer<S>> => ({ type: 'lazy', expects: UNKNOWN, run: (x) => pick(x).run(x) });
 
 /** A schema, then checks of its value, in order; the first failing one is the fault. A second schema takes the first's output. */
 export function pipe<T>(first: Schema<T>, ...actions: Action[]): Schema<T>;
@@ -247,7 +245,7 @@ const act =
   (input: V): Issue | undefined =>
     test(input)
       ? undefined
-      : { kind: 'validation', type, input, expected: expects, requirement, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
+      : { kind: 'validation', type, input, requirement, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
 const size = (x: { length: number }) => `${x.length}`;
 type Sized = { length: number };
 export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: Sized) => x.length >= n, n, undefined, size);
