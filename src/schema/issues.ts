@@ -15,18 +15,18 @@ export function issueError(top: Issue): RouterError {
   const param = paramOf(issue);
   const name = param ?? 'body';
   const input = issue.input;
-  if (issue.type === 'strict_object' && issue.expected?.[0] === 'never') {
+  if (issue.type === 'strict_object' && issue.expected![0] === 'never') {
     return badRequest(`Unrecognized request argument supplied: ${name}`, param, 'unknown_parameter');
   }
   if (issue.kind === 'schema' && input === undefined && param !== null) {
     return badRequest(`Missing required parameter: '${name}'.`, param, 'missing_required_parameter');
   }
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected?.[0] !== 'Object') {
+  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected![0] !== 'Object') {
     return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(issue.expected!)}.`, param, 'invalid_value');
   }
   if (issue.kind === 'schema') {
     if (param === null) return badRequest('The request body must be a JSON object.', null, 'invalid_type');
-    // A schema may carry its own description of what it takes ("an array of strings"); valibot's own messages start with "Invalid".
+    // A schema may carry its own description of what it takes ("an array of strings"); the kit's own messages start with "Invalid".
     const expected = issue.message.startsWith('Invalid ') ? listOf(issue.expected!.map(article)) : issue.message;
     return badRequest(`Invalid type for '${name}': expected ${expected}, but got ${kindOf(input)} instead.`, param, 'invalid_type');
   }
@@ -75,7 +75,7 @@ export function anthropicIssueError(top: Issue): RouterError {
   const req = (issue as { requirement?: unknown }).requirement;
   const say = (what: string, code: string) => badRequest(`${param}: ${what}`, param, code);
   if (issue.kind === 'schema' && input === undefined) return say('Field required', 'missing_required_parameter');
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected?.[0] !== 'Object') {
+  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected![0] !== 'Object') {
     return say(`Input should be ${listOf(issue.expected!.map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
   }
   if (issue.kind === 'schema') {

@@ -1,5 +1,6 @@
 // The request schemas' validator: valibot's semantics as far as the schemas use them (first fault only, unions
 // preferring an alternative whose type matched, variants naming the discriminator), so error messages stay OpenAI's.
+// A schema returns its output or throws its first fault (an Issue): the passing path allocates nothing extra.
 
 export type Key = string | number;
 
@@ -15,19 +16,21 @@ export interface Issue {
   path?: Key[];
   /** A union's alternatives' faults. */
   issues?: Issue[];
-}
-
-/** A run's outcome: `typed` when the value's type matched, even if a later check failed (unions prefer those). */
-interface Result {
-  typed: boolean;
-  value: unknown;
-  issue?: Issue;
+  /** The value's type matched, only a later check failed: a union prefers such an alternative's fault. */
+  typed?: boolean;
 }
 
 export interface Schema<T = unknown> {
   type: string;
   expects: string[];
-  run(value: unknown): Result;
+  /** The output, or throws an Issue. */
+  run(value: unknown): unknown;
+  /**
+   * The type test `run` starts with, if it has one: where it fails, `run` would throw `fault(this, value, message)`.
+   * Unions and variants ask it first, since a fault thrown costs far more than one built.
+   */
+  accepts?: (value: unknown) => boolean;
+  message?: string;
   entries?: Entries;
   /** Phantom: the output type. */
   readonly t?: T;
@@ -49,14 +52,34 @@ type Action = (value: never) => Issue | undefined;
 const show = (x: unknown) => (typeof x === 'string' ? `"${x}"` : `${x}`);
 
 /** A schema's fault: `message` the schema's own words, else valibot's "Invalid ..." (the mappers tell them apart). */
-const fault = (s: { type: string; expects: string[] }, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Result => ({
-  typed: false,
-  value: input,
-  issue: { kind: 'schema', type: s.type, input, expected: s.expects, message, ...extra },
+const fault = (s: Schema, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Issue => ({
+  kind: 'schema',
+  type: s.type,
+  input,
+  expected: s.expects,
+  message,
+  ...extra,
 });
+const fail = (...args: Parameters<typeof fault>): never => {
+  throw fault(...args);
+};
+
+const isIssue = (e: unknown): e is Issue => isObj(e) && 'kind' in e && 'message' in e;
+
+/** `s` run on a child at `key`: its fault gets the key prepended to its path, and the container's type no longer holds. */
+const at = (s: Schema, value: unknown, key: Key) => {
+  try {
+    return s.run(value);
+  } catch (e) {
+    const issue = e as Issue;
+    (issue.path ??= []).unshift(key);
+    issue.typed = false;
+    throw issue;
+  }
+};
 
 const is = <T>(type: string, expects: string[], test: (x: unknown) => boolean, message?: string): Schema<T> => {
-  const s: Schema<T> = { type, expects, run: (x) => (test(x) ? { typed: true, value: x } : fault(s, x, message)) };
+  const s: Schema<T> = { type, expects, accepts: test, message, run: (x) => (test(x) ? x : fail(s, x, message)) };
   return s;
 };
 
@@ -66,8 +89,8 @@ const typed = <T>(type: string) => is<T>(type, [type], (x) => typeof x === type 
 export const string = () => typed<string>('string');
 export const number = () => typed<number>('number');
 export const boolean = () => typed<boolean>('boolean');
-export const unknown = () => is<unknown>('unknown', UNKNOWN, () => true);
 export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', UNKNOWN, test, message);
+export const unknown = () => custom<unknown>(() => true);
 export const literal = <const T extends string>(value: T) => is<T>('literal', [show(value)], (x) => x === value);
 export const picklist = <const T extends string>(options: readonly T[]) =>
   is<T>('picklist', options.map(show), (x) => (options as readonly unknown[]).includes(x));
@@ -76,7 +99,7 @@ export const picklist = <const T extends string>(options: readonly T[]) =>
 const wrap = <T, N>(type: string, inner: Schema<T>, skip: (x: unknown) => boolean): Schema<T | N> => ({
   type,
   expects: inner.expects,
-  run: (x) => (skip(x) ? { typed: true, value: x } : inner.run(x)),
+  run: (x) => (skip(x) ? x : inner.run(x)),
 });
 export const optional = <T>(s: Schema<T>) => wrap<T, undefined>('optional', s, (x) => x === undefined) as Opt<T | undefined>;
 export const nullable = <T>(s: Schema<T>) => wrap<T, null>('nullable', s, (x) => x === null);
@@ -88,37 +111,28 @@ const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 
 /** Keys a copy never takes over (valibot's rule; JSON.parse makes `__proto__` an own key). */
 const safeKey = (k: string) => k !== '__proto__' && k !== 'prototype' && k !== 'constructor';
 
-/** A child's fault, its key prepended to the path: the container's type no longer holds (valibot's abortEarly). */
-const nest = (value: unknown, r: Result, key: Key): Result => {
-  (r.issue!.path ??= []).unshift(key);
-  return { typed: false, value, issue: r.issue };
-};
-
 /** An object of these entries; any other key kept (`loose_object`) or refused (`strict_object`). */
 function shape<E extends Entries>(type: 'loose_object' | 'strict_object', entries: E): Schema<ObjOut<E>> {
   const s: Schema<ObjOut<E>> = {
     type,
     expects: OBJECT,
     entries,
+    accepts: isObj,
     run(input) {
-      if (!isObj(input)) return fault(s, input);
+      if (!isObj(input)) fail(s, input);
       const value: Record<string, unknown> = {};
+      const obj = input as Record<string, unknown>;
       for (const key in entries) {
         const schema = entries[key];
-        if (key in input) {
-          const r = schema.run(input[key]);
-          if (r.issue) return nest(value, r, key);
-          value[key] = r.value;
-        } else if (!isOptional(schema)) {
-          return fault(s, undefined, undefined, { expected: [`"${key}"`], path: [key] });
-        }
+        if (key in obj) value[key] = at(schema, obj[key], key);
+        else if (!isOptional(schema)) fail(s, undefined, undefined, { expected: [`"${key}"`], path: [key] });
       }
-      for (const key in input) {
+      for (const key in obj) {
         if (Object.hasOwn(entries, key)) continue;
-        if (type === 'strict_object') return fault(s, key, undefined, { expected: ['never'], path: [key] });
-        if (safeKey(key)) value[key] = input[key];
+        if (type === 'strict_object') fail(s, key, undefined, { expected: ['never'], path: [key] });
+        if (safeKey(key)) value[key] = obj[key];
       }
-      return { typed: true, value };
+      return value;
     },
   };
   return s;
@@ -130,16 +144,8 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
   const s: Schema<T[]> = {
     type: 'array',
     expects: ['Array'],
-    run(input) {
-      if (!Array.isArray(input)) return fault(s, input);
-      const value: unknown[] = [];
-      for (let i = 0; i < input.length; i++) {
-        const r = item.run(input[i]);
-        if (r.issue) return nest(value, r, i);
-        value.push(r.value);
-      }
-      return { typed: true, value };
-    },
+    accepts: Array.isArray,
+    run: (input) => (Array.isArray(input) ? input.map((x, i) => at(item, x, i)) : fail(s, input)),
   };
   return s;
 }
@@ -148,18 +154,17 @@ export function record<T>(key: Schema<string>, item: Schema<T>): Schema<Record<s
   const s: Schema<Record<string, T>> = {
     type: 'record',
     expects: OBJECT,
+    accepts: isObj,
     run(input) {
-      if (!isObj(input)) return fault(s, input);
+      if (!isObj(input)) fail(s, input);
       const value: Record<string, unknown> = {};
-      for (const k in input) {
+      const obj = input as Record<string, unknown>;
+      for (const k in obj) {
         if (!safeKey(k)) continue;
-        const kr = key.run(k);
-        if (kr.issue) return nest(value, kr, k);
-        const r = item.run(input[k]);
-        if (r.issue) return nest(value, r, k);
-        value[k] = r.value;
+        at(key, k, k);
+        value[k] = at(item, obj[k], k);
       }
-      return { typed: true, value };
+      return value;
     },
   };
   return s;
@@ -173,43 +178,43 @@ export function union<const O extends readonly Schema[]>(options: O, message?: s
     type: 'union',
     expects: [...new Set(options.flatMap((o) => o.expects))],
     run(input) {
-      const typed: Result[] = [];
-      const untyped: Result[] = [];
+      const typed: Issue[] = [];
+      const untyped: Issue[] = [];
       for (const o of options) {
-        const r = o.run(input);
-        if (!r.issue) return r;
-        (r.typed ? typed : untyped).push(r);
+        if (o.accepts && !o.accepts(input)) {
+          untyped.push(fault(o, input, o.message));
+          continue;
+        }
+        try {
+          return o.run(input);
+        } catch (e) {
+          if (!isIssue(e)) throw e;
+          (e.typed ? typed : untyped).push(e);
+        }
       }
       const pool = typed.length ? typed : untyped;
-      if (pool.length === 1) return pool[0];
-      const r = fault(s, input, message, { issues: pool.map((p) => p.issue!) });
-      r.typed = typed.length > 0;
-      return r;
+      throw pool.length === 1 ? pool[0] : fail(s, input, message, { issues: pool, typed: typed.length > 0 });
     },
   };
   return s;
 }
 
-/** Objects told apart by the literal at `key`: the matching one checks the rest, else the key's value is the fault. */
+/** Objects told apart by the literal at `key` (a literal's `accepts` is its whole test): the matching one checks the rest, else the key's value is the fault. */
 export function variant<const O extends readonly Schema[]>(key: string, options: O): Schema<Union<O>> {
   const s: Schema<Union<O>> = {
     type: 'variant',
     expects: OBJECT,
+    accepts: isObj,
     run(input) {
-      if (!isObj(input)) return fault(s, input);
-      let out: Result | undefined;
+      if (!isObj(input)) fail(s, input);
+      const obj = input as Record<string, unknown>;
       const expected: string[] = [];
       for (const o of options) {
         const d = o.entries![key];
-        if (key in input ? d.run(input[key]).issue : !isOptional(d)) {
-          expected.push(...d.expects);
-          continue;
-        }
-        const r = o.run(input);
-        if (!out || (!out.typed && r.typed)) out = r;
-        if (!out.issue) break;
+        if (key in obj ? d.accepts!(obj[key]) : isOptional(d)) return o.run(obj);
+        expected.push(...d.expects);
       }
-      return out ?? fault(s, input[key], undefined, { expected: [...new Set(expected)], path: [key] });
+      fail(s, obj[key], undefined, { expected: [...new Set(expected)], path: [key] });
     },
   };
   return s;
@@ -225,16 +230,15 @@ export function pipe<T>(first: Schema<T>, ...rest: Array<Action | Schema>): Sche
   return {
     ...first,
     run(input) {
-      let r = first.run(input);
+      let value = first.run(input);
       for (const a of rest) {
-        if (r.issue) return 'run' in a ? { ...r, typed: false } : r;
-        if ('run' in a) r = a.run(r.value);
+        if ('run' in a) value = a.run(value);
         else {
-          const issue = a(r.value as never);
-          if (issue) r = { typed: true, value: r.value, issue };
+          const issue = a(value as never);
+          if (issue) throw issue;
         }
       }
-      return r;
+      return value;
     },
   };
 }
@@ -245,7 +249,7 @@ const act =
   (input: V): Issue | undefined =>
     test(input)
       ? undefined
-      : { kind: 'validation', type, input, requirement, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
+      : { kind: 'validation', type, input, requirement, typed: true, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
 const size = (x: { length: number }) => `${x.length}`;
 type Sized = { length: number };
 export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: Sized) => x.length >= n, n, undefined, size);
@@ -255,11 +259,15 @@ export const maxValue = (n: number) => act('max_value', 'value', `<=${n}`, (x: n
 export const integer = () => act('integer', 'integer', null, Number.isInteger);
 export const safeInteger = () => act('safe_integer', 'safe integer', null, Number.isSafeInteger);
 export const finite = () => act('finite', 'finite', null, Number.isFinite);
-export const regex = (re: RegExp, message?: string) => act('regex', 'format', `${re}`, (x: string) => re.test(x), re, message);
-export const check = <T>(test: (x: T) => boolean, message?: string) => act('check', 'input', null, test, test, message);
+export const regex = (re: RegExp, message?: string) => act('regex', 'format', `${re}`, (x: string) => re.test(x), 0, message);
+export const check = <T>(test: (x: T) => boolean, message?: string) => act('check', 'input', null, test, 0, message);
 
 /** The schema's output, or its first fault. */
 export function parse<T>(schema: Schema<T>, input: unknown): { value: T; issue?: undefined } | { issue: Issue } {
-  const r = schema.run(input);
-  return r.issue ? { issue: r.issue } : { value: r.value as T };
+  try {
+    return { value: schema.run(input) as T };
+  } catch (e) {
+    if (isIssue(e)) return { issue: e };
+    throw e;
+  }
 }
