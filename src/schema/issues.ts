@@ -21,7 +21,7 @@ export function issueError(top: Issue): RouterError {
   if (issue.kind === 'schema' && input === undefined && param !== null) {
     return badRequest(`Missing required parameter: '${name}'.`, param, 'missing_required_parameter');
   }
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected![0] !== 'Object') {
+  if (ofValue(issue)) {
     return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(issue.expected!)}.`, param, 'invalid_value');
   }
   if (issue.kind === 'schema') {
@@ -75,7 +75,7 @@ export function anthropicIssueError(top: Issue): RouterError {
   const req = (issue as { requirement?: unknown }).requirement;
   const say = (what: string, code: string) => badRequest(`${param}: ${what}`, param, code);
   if (issue.kind === 'schema' && input === undefined) return say('Field required', 'missing_required_parameter');
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected![0] !== 'Object') {
+  if (ofValue(issue)) {
     return say(`Input should be ${listOf(issue.expected!.map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
   }
   if (issue.kind === 'schema') {
@@ -115,10 +115,13 @@ function deepest(issue: Issue): Issue {
   for (const sub of issue.issues ?? []) {
     const d = deepest(sub);
     const path = [...(issue.path ?? []), ...(d.path ?? [])];
-    if ((path?.length ?? 0) > (best.path?.length ?? 0)) best = { ...d, path };
+    if (path.length > (best.path?.length ?? 0)) best = { ...d, path };
   }
   return best;
 }
+
+/** A value outside a set (a picklist's, a literal's, a variant's discriminator), not a value of the wrong type. */
+const ofValue = (issue: Issue) => ['picklist', 'literal', 'variant'].includes(issue.type) && issue.expected![0] !== 'Object';
 
 /** messages[0].content (or messages.0.content, Anthropic's way), cache.ttl, or null for the body itself. */
 export function paramOf(issue: Issue, index: '[]' | '.' = '[]'): string | null {

@@ -48,8 +48,8 @@ type ObjOut<E extends Entries> = Flat<
 /** A check of a schema's typed value: its fault, if any. */
 type Action = (value: never) => Issue | undefined;
 
-/** How valibot shows a value in `expected` and messages (only strings and numbers reach them here). */
-const show = (x: unknown) => (typeof x === 'string' ? `"${x}"` : `${x}`);
+/** A string value as `expected` lists it (valibot's way). */
+const quote = (x: string) => `"${x}"`;
 
 /** A schema's fault: `message` the schema's own words, else valibot's "Invalid ..." (the mappers tell them apart). */
 const fault = (s: Schema, input: unknown, message = 'Invalid type', extra?: Partial<Issue>): Issue => ({
@@ -91,9 +91,9 @@ export const number = () => typed<number>('number');
 export const boolean = () => typed<boolean>('boolean');
 export const custom = <T>(test: (x: unknown) => boolean, message?: string) => is<T>('custom', UNKNOWN, test, message);
 export const unknown = () => custom<unknown>(() => true);
-export const literal = <const T extends string>(value: T) => is<T>('literal', [show(value)], (x) => x === value);
+export const literal = <const T extends string>(value: T) => is<T>('literal', [quote(value)], (x) => x === value);
 export const picklist = <const T extends string>(options: readonly T[]) =>
-  is<T>('picklist', options.map(show), (x) => (options as readonly unknown[]).includes(x));
+  is<T>('picklist', options.map(quote), (x) => (options as readonly unknown[]).includes(x));
 
 /** `inner`, or `skip`'s values as they are. (Its `expects` only matters in a union, where no wrapper stands.) */
 const wrap = <T, N>(type: string, inner: Schema<T>, skip: (x: unknown) => boolean): Schema<T | N> => ({
@@ -119,18 +119,17 @@ function shape<E extends Entries>(type: 'loose_object' | 'strict_object', entrie
     entries,
     accepts: isObj,
     run(input) {
-      if (!isObj(input)) fail(s, input);
+      if (!isObj(input)) return fail(s, input);
       const value: Record<string, unknown> = {};
-      const obj = input as Record<string, unknown>;
       for (const key in entries) {
         const schema = entries[key];
-        if (key in obj) value[key] = at(schema, obj[key], key);
+        if (key in input) value[key] = at(schema, input[key], key);
         else if (!isOptional(schema)) fail(s, undefined, undefined, { expected: [`"${key}"`], path: [key] });
       }
-      for (const key in obj) {
+      for (const key in input) {
         if (Object.hasOwn(entries, key)) continue;
         if (type === 'strict_object') fail(s, key, undefined, { expected: ['never'], path: [key] });
-        if (safeKey(key)) value[key] = obj[key];
+        if (safeKey(key)) value[key] = input[key];
       }
       return value;
     },
@@ -156,13 +155,12 @@ export function record<T>(key: Schema<string>, item: Schema<T>): Schema<Record<s
     expects: OBJECT,
     accepts: isObj,
     run(input) {
-      if (!isObj(input)) fail(s, input);
+      if (!isObj(input)) return fail(s, input);
       const value: Record<string, unknown> = {};
-      const obj = input as Record<string, unknown>;
-      for (const k in obj) {
+      for (const k in input) {
         if (!safeKey(k)) continue;
         at(key, k, k);
-        value[k] = at(item, obj[k], k);
+        value[k] = at(item, input[k], k);
       }
       return value;
     },
@@ -206,15 +204,14 @@ export function variant<const O extends readonly Schema[]>(key: string, options:
     expects: OBJECT,
     accepts: isObj,
     run(input) {
-      if (!isObj(input)) fail(s, input);
-      const obj = input as Record<string, unknown>;
+      if (!isObj(input)) return fail(s, input);
       const expected: string[] = [];
       for (const o of options) {
         const d = o.entries![key];
-        if (key in obj ? d.accepts!(obj[key]) : isOptional(d)) return o.run(obj);
+        if (key in input ? d.accepts!(input[key]) : isOptional(d)) return o.run(input);
         expected.push(...d.expects);
       }
-      fail(s, obj[key], undefined, { expected: [...new Set(expected)], path: [key] });
+      return fail(s, input[key], undefined, { expected: [...new Set(expected)], path: [key] });
     },
   };
   return s;
@@ -245,15 +242,22 @@ export function pipe<T>(first: Schema<T>, ...rest: Array<Action | Schema>): Sche
 
 /** A check: `test` passes, else a fault of `type` in valibot's words (`Invalid length: Expected <=64 but received 70`). */
 const act =
-  <V>(type: string, label: string, expects: string | null, test: (x: V) => boolean, requirement?: unknown, message?: string, received = (x: V) => show(x)) =>
+  <V>(type: string, label: string, expects: string | null, test: (x: V) => boolean, requirement?: unknown, message?: string) =>
   (input: V): Issue | undefined =>
     test(input)
       ? undefined
-      : { kind: 'validation', type, input, requirement, typed: true, message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${received(input)}` };
-const size = (x: { length: number }) => `${x.length}`;
+      : {
+          kind: 'validation',
+          type,
+          input,
+          requirement,
+          typed: true,
+          // A length check receives a string or an array, and reports its length; the others, a number.
+          message: message ?? `Invalid ${label}: ${expects ? `Expected ${expects} but r` : 'R'}eceived ${typeof input === 'number' ? input : (input as Sized).length}`,
+        };
 type Sized = { length: number };
-export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: Sized) => x.length >= n, n, undefined, size);
-export const maxLength = (n: number) => act('max_length', 'length', `<=${n}`, (x: Sized) => x.length <= n, n, undefined, size);
+export const minLength = (n: number) => act('min_length', 'length', `>=${n}`, (x: Sized) => x.length >= n, n);
+export const maxLength = (n: number) => act('max_length', 'length', `<=${n}`, (x: Sized) => x.length <= n, n);
 export const minValue = (n: number) => act('min_value', 'value', `>=${n}`, (x: number) => x >= n, n);
 export const maxValue = (n: number) => act('max_value', 'value', `<=${n}`, (x: number) => x <= n, n);
 export const integer = () => act('integer', 'integer', null, Number.isInteger);
