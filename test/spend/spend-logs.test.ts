@@ -1,7 +1,7 @@
 // Spend logs: one row per request, written off the request path through the queue into D1, and read back
 // through LiteLLM's /spend/logs, /spend/logs/v2, /global/spend/report and /spend/tags.
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/cache/key';
+import { digestHex as sha256Hex } from '../../src/utils/digest';
 import { openAIError, streamOf } from '../helpers/fake-upstream';
 import { readEvents, user } from '../helpers/gateway';
 import { CALL_COST, keyGateway, MASTER } from '../keys/helpers';

@@ -2,7 +2,7 @@
 // hits), each found in /spend/logs with its key, tokens and cost, and each as one trace with its attempts in
 // the OTLP export, decoded with the official definitions.
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/cache/key';
+import { digestHex as sha256Hex } from '../../src/utils/digest';
 import { chatCompletion, openAIError, streamOf } from '../helpers/fake-upstream';
 import { readEvents } from '../helpers/gateway';
 import type { KeyGateway } from '../keys/helpers';
