@@ -1,5 +1,10 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { build } from 'esbuild';
+
+// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker.
+const COMPANION_BUILD = '.wrangler/companion-test/index.js';
+await build({ entryPoints: ['src/companion/index.ts'], outfile: COMPANION_BUILD, bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], logLevel: 'error' });
 
 export default defineConfig({
   plugins: [
@@ -10,6 +15,21 @@ export default defineConfig({
         outboundService: (request: Request) => new Response(`unexpected outbound request: ${request.url}`, { status: 599 }),
         // `npm run fuzz`: longer fuzz runs (test/fuzz/settings.ts); unset in CI.
         bindings: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
+        // The companion Worker's database, for the tests that run its code in the test's isolate (test/spend/helpers.ts).
+        d1Databases: ['SPEND_DB'],
+        // The built companion as its own Worker, behind a real queue and service binding (test/spend/companion-worker.test.ts).
+        queueProducers: { LIVE_SPEND_QUEUE: { queueName: 'edge-llm-router-spend' } },
+        serviceBindings: { LIVE_COMPANION: 'edge-llm-router-companion' },
+        workers: [
+          {
+            name: 'edge-llm-router-companion',
+            modules: true,
+            scriptPath: COMPANION_BUILD,
+            compatibilityDate: '2026-11-01',
+            d1Databases: { SPEND_DB: 'companion-spend' },
+            queueConsumers: { 'edge-llm-router-spend': { maxBatchTimeout: 0.05, maxRetries: 3 } },
+          },
+        ],
       },
     }),
   ],

@@ -23,10 +23,11 @@ const run = promisify(execFile);
  * @param {string} outdir where wrangler writes the bundle
  * @returns {Promise<Bundle>}
  */
-export async function buildBundle(root, outdir = join(root, 'dist')) {
+/** configArgs: another Worker's config (`['-c', 'wrangler.companion.toml']`); the gateway's by default. */
+export async function buildBundle(root, outdir = join(root, 'dist'), configArgs = []) {
   await rm(outdir, { recursive: true, force: true });
   const started = performance.now();
-  const { stdout } = await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+  const { stdout } = await run(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, ...configArgs], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
     maxBuffer: 16 * 1024 * 1024,

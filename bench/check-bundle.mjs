@@ -1,4 +1,5 @@
-// CI's bundle budget: builds the Worker and fails if its modules weigh more than 100 KiB gzip.
+// CI's bundle budget: builds the Worker, and the companion Worker, and fails if either's modules weigh more than
+// 100 KiB gzip.
 //   npm run check:bundle
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,3 +17,6 @@ if (!ok) {
   console.error(`The Worker bundle is ${kb(bundle.gzipBytes - BUNDLE_BUDGET_GZIP_BYTES)} over its ${kb(BUNDLE_BUDGET_GZIP_BYTES)} gzip budget: weigh the dependency or code that grew it.`);
   process.exit(1);
 }
+const companion = await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']);
+console.log(`companion (wrangler.companion.toml): ${kb(companion.rawBytes)} raw, ${kb(companion.gzipBytes)} gzip; budget ${kb(BUNDLE_BUDGET_GZIP_BYTES)} gzip: ${companion.gzipBytes <= BUNDLE_BUDGET_GZIP_BYTES ? 'met' : 'MISSED'}`);
+if (companion.gzipBytes > BUNDLE_BUDGET_GZIP_BYTES) process.exit(1);

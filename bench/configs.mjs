@@ -6,7 +6,7 @@ export const MODEL = 'bench';
 export const STRATEGIES = ['simple-shuffle', 'usage-based-routing', 'latency-based-routing', 'least-busy', 'cost-based-routing'];
 
 /**
- * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number }} o upstream is http://127.0.0.1:PORT/v1
+ * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number, otel?: boolean }} o upstream is http://127.0.0.1:PORT/v1
  */
 /** The bench group's two deployments: id, input and output price a token (simple-shuffle mixes the two). */
 const DEPLOYMENTS = [
@@ -17,7 +17,7 @@ const DEPLOYMENTS = [
 /** What one bench request (the upstream's usage: 12 prompt, 9 completion tokens) costs at the dearer deployment. */
 export const DEAREST_REQUEST_COST = Math.max(...DEPLOYMENTS.map(([, input, output]) => 12 * Number(input) + 9 * Number(output)));
 
-export function benchConfig({ upstream, strategy, cache = false, rpm }) {
+export function benchConfig({ upstream, strategy, cache = false, rpm, otel = false }) {
   // Usage-based routing only means something with limits; set far above what a bench can reach, unless
   // the step is about reaching them (--isolates: rpm per deployment).
   const limits = rpm ? `\n      rpm: ${rpm}` : strategy.startsWith('usage-based') ? '\n      rpm: 100000000\n      tpm: 100000000000' : '';
@@ -40,7 +40,7 @@ router_settings:
   timeout: 30
 
 litellm_settings:
-  drop_params: true${cache ? '\n  cache: true\n  cache_params:\n    ttl: 600' : ''}
+  drop_params: true${cache ? '\n  cache: true\n  cache_params:\n    ttl: 600' : ''}${otel ? '\n  callbacks: ["otel"]' : ''}
 
 general_settings:
   master_key: ${MASTER_KEY}

@@ -25,8 +25,15 @@ globalThis.fetch = async (input, init) => {
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 };
 
+const QUEUE = { send: async (body) => void structuredClone(body) };
+
 export default {
-  async fetch(request, env) {
+  async fetch(request, baseEnv) {
+    // --observe: the companion's queue, whose send copies its message as a real one does (spend logs on; with
+    // otel|both, callbacks: [otel] too, and --observe otel sets disable_spend_logs). The companion's work is not
+    // the request's, so none here.
+    const observe = baseEnv.BENCH_OBSERVE;
+    const env = observe ? { ...baseEnv, SPEND_QUEUE: QUEUE } : baseEnv;
     const u = new URL(request.url);
     // Any other path is the gateway's own (the bench creates its virtual key through /key/generate).
     if (u.pathname !== '/') return worker.fetch(request, env, { waitUntil() {}, passThroughOnException() {} });
@@ -43,7 +50,8 @@ export default {
       const res = await worker.fetch(req, env, ctx);
       const text = await res.text();
       if (res.status !== 200) return new Response(text, { status: 500 });
-      if (pending.length > 64) await Promise.all(pending.splice(0));
+      // Every 64 requests, whatever number of waitUntil promises each made (more callbacks must not mean more waits).
+      if (i % 64 === 63) await Promise.all(pending.splice(0));
     }
     await Promise.all(pending);
     return new Response('ok');

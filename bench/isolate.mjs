@@ -10,7 +10,10 @@
 // The requests' bookkeeping is awaited every 64 requests, so the isolate sometimes waits on a batch window, and
 // workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
-//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --key --against ../other]
+// --observe spend|otel|both alternates this checkout as it is with the same checkout with spend logs (a SPEND_QUEUE
+// whose send copies the entries, as the companion's queue would take them), OpenTelemetry (callbacks: [otel]), or both on.
+//
+//   npm run bench:isolate [-- --requests 1500 --rounds 8 --stream --bindings state,metrics,keys --key --against ../other --observe both]
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -36,6 +39,7 @@ const { values: argv } = parseArgs({
     against: { type: 'string' },
     key: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    observe: { type: 'string' },
   },
 });
 const n = Number(argv.requests);
@@ -48,19 +52,24 @@ const DURABLE_OBJECTS = [
 const q = (s) => JSON.stringify(s);
 const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'edge-llm-router-isolate-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
-const config = JSON.stringify(parseYaml(benchConfig({ upstream: 'http://upstream.test/v1', strategy: 'simple-shuffle' })));
+const configOf = (observe) => {
+  const c = parseYaml(benchConfig({ upstream: 'http://upstream.test/v1', strategy: 'simple-shuffle' }));
+  if (observe === 'both' || observe === 'otel') c.litellm_settings.callbacks = ['otel'];
+  if (observe === 'otel') c.general_settings = { ...c.general_settings, disable_spend_logs: true };
+  return JSON.stringify(c);
+};
 
 const children = [];
 
-async function serve(root, i) {
+async function serve(root, i, observe = false) {
   const dir = join(scratch, `tree-${i}`);
   const bundle = await buildBundle(root, dir);
   copyFileSync(join(benchDir, 'isolate-worker.js'), join(dir, 'isolate-worker.js'));
-  writeFileSync(join(dir, 'config.json'), config);
+  writeFileSync(join(dir, 'config.json'), configOf(observe));
   mkdirSync(join(dir, 'do'));
   const port = await freePort();
   const modules = [`(name = "isolate-worker.js", esModule = embed "isolate-worker.js")`, ...bundle.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(m.name)})`)];
-  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
+  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe || '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
   const namespaces = DURABLE_OBJECTS.map(([, , cls]) => `(className = ${q(cls)}, uniqueKey = ${q(`isolate-${cls}`)}, enableSql = true)`);
   writeFileSync(join(dir, 'isolate.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -88,7 +97,7 @@ const config :Workerd.Config = (
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { root, child, url, us: [], masterUs: [], inspector, dir };
+  return { root: observe ? `${root} (observe: ${observe})` : root, child, url, us: [], masterUs: [], inspector, dir };
 }
 
 /** --key: a virtual key with a budget and limits far above the load (the bench's keyed row), made on the gateway. */
@@ -136,7 +145,8 @@ function printProfiles(t, requests) {
 }
 
 try {
-  const trees = [await serve(resolve(benchDir, '..'), 0), ...(argv.against ? [await serve(resolve(argv.against), 1)] : [])];
+  const here = resolve(benchDir, '..');
+  const trees = [await serve(here, 0), ...(argv.against ? [await serve(resolve(argv.against), 1)] : []), ...(argv.observe ? [await serve(here, 2, argv.observe)] : [])];
   for (let r = 0; r < Number(argv.rounds); r++) {
     for (const t of r % 2 ? [...trees].reverse() : trees) {
       // --key: the master key's round beside the key's, in the same workerd, so the two are compared round by round.

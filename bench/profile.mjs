@@ -2,7 +2,9 @@
 // workerd's inspector, summed by source file and by
 // function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
-//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --key --floor pass|js]
+//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --key --observe --floor pass|js]
+//
+// --observe: spend logs and OpenTelemetry on, as npm run bench --observe has them.
 //
 // --floor profiles a floor Worker instead (bench/floor-worker.js; js: the floor that reads the answer and relays
 // in JS): the same runtime's cost for the same traffic, to set the gateway's profile against.
@@ -33,6 +35,7 @@ const { values: argv } = parseArgs({
     top: { type: 'string', default: '25' },
     floor: { type: 'string' },
     key: { type: 'boolean', default: false },
+    observe: { type: 'boolean', default: false },
   },
 });
 
@@ -44,9 +47,9 @@ try {
   const bundle = await buildBundle(root);
   const upstream = await startUpstream(benchDir);
   const configFile = join(scratch, 'gateway.yaml');
-  await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache }));
+  await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache, otel: argv.observe }));
   const floor = argv.floor && { name: 'floor', port: await freePort(), mode: argv.floor };
-  const gateway = floor || { name: 'gateway', port: await freePort(), configFile, durableObjects: !argv['no-do'] };
+  const gateway = floor || { name: 'gateway', port: await freePort(), configFile, durableObjects: !argv['no-do'], observe: argv.observe };
   const configPath = await writeWorkerdConfig({
     dir: bundle.outdir,
     bundle,
@@ -81,7 +84,7 @@ try {
   await workerd.stop();
   await upstream.stop();
 
-  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}${argv.key ? '-key' : ''}`;
+  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}${argv.key ? '-key' : ''}${argv.observe ? '-observe' : ''}`;
   await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
   const map = JSON.parse(await readFile(join(bundle.outdir, 'index.js.map'), 'utf8'));
   summarise(profile, sourceOf(map), load, Number(argv.top));

@@ -8,7 +8,10 @@
 //
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
 //                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
-//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3 --rounds 1]
+//                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3 --rounds 1 --observe]
+//
+// --observe adds, beside each strategy's gateway, the same one with spend logs and traces (a SPEND_QUEUE that accepts
+// every message, bench/queue-worker.js, as the companion Worker's queue; callbacks: [otel]).
 //
 // --state-rtt-ms runs each strategy once per simulated round-trip time to the RouterState objects (a
 // delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
@@ -55,6 +58,7 @@ const { values: argv } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'isolate-key-rpm': { type: 'string', default: '600' },
     'isolate-team-budget': { type: 'string', default: '0.005' },
+    observe: { type: 'boolean', default: false },
   },
 });
 const durationS = Number(argv.duration);
@@ -88,13 +92,16 @@ try {
   await mkdir(configDir, { recursive: true });
   const gatewayDefs = [
     ...rtts.flatMap((rtt) => strategies.map((strategy) => ({ label: rtt ? `${strategy} @${rtt}ms RTT` : strategy, strategy, cache: false, durableObjects: true, stateRttMs: rtt }))),
+    ...(argv.observe
+      ? rtts.flatMap((rtt) => strategies.map((strategy) => ({ label: `${strategy}${rtt ? ` @${rtt}ms RTT` : ''}, spend logs + otel`, strategy, cache: false, durableObjects: true, stateRttMs: rtt, observe: true })))
+      : []),
     ...(argv['no-cache'] ? [] : [{ label: 'cache hits (simple-shuffle)', strategy: 'simple-shuffle', cache: true, durableObjects: true, hitHeavy: true }]),
     ...(argv.ab ? strategies.map((strategy) => ({ label: `${strategy}, no DO`, strategy, cache: false, durableObjects: false })) : []),
   ];
   const gateways = [];
   for (const [i, def] of gatewayDefs.entries()) {
     const configFile = join(configDir, `gateway-${i}.yaml`);
-    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: def.strategy, cache: def.cache }));
+    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: def.strategy, cache: def.cache, otel: def.observe }));
     gateways.push({ ...def, name: `gateway-${i}`, port: await freePort(), configFile });
   }
   const floor = { name: 'floor', port: await freePort() };
@@ -135,7 +142,7 @@ try {
   // the load) and with a key of a team with such limits.
   const FAR = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
   const keyedTargets = [];
-  for (const g of gateways.filter((x) => x.strategy === 'simple-shuffle' && !x.cache && x.durableObjects)) {
+  for (const g of gateways.filter((x) => x.strategy === 'simple-shuffle' && !x.cache && x.durableObjects && !x.observe)) {
     const admin = (path, body) => fetch(`http://127.0.0.1:${g.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) }).then((r) => r.json());
     const { key } = await admin('/key/generate', FAR);
     await admin('/team/new', { team_id: 'bench-team', ...FAR });

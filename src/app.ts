@@ -12,6 +12,7 @@ import { keyRoutes } from './keys/api';
 import { userRoutes } from './keys/users';
 import { spendRoutes } from './keys/spend';
 import { tokenCounterRoutes } from './http/token-counter';
+import { SPEND_ROUTES, spendForward } from './spend/forward';
 import { budgetRoutes } from './keys/budget-api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
@@ -32,10 +33,15 @@ import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
 import { MAX_NAME_LENGTH } from './schema/common';
 import { tooLong } from './schema/issues';
+import type { TraceContext } from './observability/events';
+import { traceFrom, traceparentOf } from './observability/otel/traceparent';
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
-type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & BodyVars & { requestId: string; startedAt: number } };
+type AppEnv = {
+  Bindings: Env;
+  Variables: KeyedEnv['Variables'] & BodyVars & { requestId: string; startedAt: number; trace?: TraceContext };
+};
 
 export function createApp(options: GatewayOptions = {}) {
   // hono/tiny (PatternRouter), not Hono's default RegExpRouter, here and in every sub-app: the default compiles
@@ -66,6 +72,7 @@ export function createApp(options: GatewayOptions = {}) {
         if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
+        if (gateway.observability.tracing) c.set('trace', traceFrom(c.req.header('traceparent')));
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
         await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, async () => {
           if (!readsOwnBody(c.req.path)) await readBody(c);
@@ -75,6 +82,8 @@ export function createApp(options: GatewayOptions = {}) {
       } catch (err) {
         c.res = errorResponse(err, c);
       }
+      const trace = c.get('trace');
+      if (trace) c.res.headers.set('traceparent', traceparentOf(trace));
     }),
   );
 
@@ -207,6 +216,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', userRoutes);
   app.route('/', spendRoutes);
   app.route('/', tokenCounterRoutes);
+  app.on('GET', SPEND_ROUTES, spendForward);
   app.route('/', budgetRoutes);
 
   return app;
@@ -294,6 +304,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
+    trace: c.get('trace'),
     admission: key === NO_KEY ? undefined : key,
     tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,

@@ -12,6 +12,10 @@ export interface Env {
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
+  /** Carries each request's entry to the companion Worker (spend log rows, spans), a message per window. */
+  SPEND_QUEUE?: Queue<string>;
+  /** The companion Worker (src/companion/): answers /spend/logs and the other spend routes. */
+  COMPANION?: Fetcher;
   /** Static assets (public/): the dashboard's page. */
   ASSETS?: Fetcher;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */

@@ -35,7 +35,7 @@ export interface GatewayOptions extends RouterRuntime {
   stateNamespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
-  /** The metrics batch window (tests, so that waiting for a request's bookkeeping is quick); 1 s otherwise. */
+  /** The batch window of metrics, spend logs and traces (tests, so that waiting for a request's bookkeeping is quick); 1 s otherwise. */
   metricsFlushMs?: number;
 }
 
@@ -104,10 +104,10 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
       fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       namespace: options.stateNamespace,
       metricsShard: options.metricsShard,
-      metricsFlushMs: options.metricsFlushMs,
+      flushMs: options.metricsFlushMs,
       describe: (id) => {
         const d = router?.deployments.get(id);
-        return d && { model: d.params.model, provider: d.provider.name };
+        return d && { model: d.params.model, provider: d.provider.name, apiBase: d.apiBase };
       },
     });
     for (const w of observability.warnings) logLine('warn', { msg: 'config', detail: w });

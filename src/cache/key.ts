@@ -2,6 +2,7 @@
 // provider keys are not in the request, and the caller is known only by a hash of its key.
 import type { GatewayControls } from '../router/request';
 import type { CachedCall } from './response-cache';
+import { digestHex } from '../utils/digest';
 
 /** Request fields that do not change the answer (`model` is replaced by the resolved model group). */
 const NOT_IN_KEY = new Set(['model', 'stream', 'stream_options', 'user', 'metadata']);
@@ -17,18 +18,11 @@ export interface KeyParts {
   caller?: string;
 }
 
-const encoder = new TextEncoder();
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export function cacheKey({ call, group, request, controls, caller }: KeyParts): Promise<string> {
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(request)) if (!NOT_IN_KEY.has(k)) params[k] = v;
   // mock_response is a gateway control, yet it is the answer itself.
-  return sha256Hex(canonicalJson({ v: 1, call, group, caller: caller ?? 'public', params, mock: controls.mock_response }));
+  return digestHex(canonicalJson({ v: 1, call, group, caller: caller ?? 'public', params, mock: controls.mock_response }));
 }
 
 /** Scopes already hashed in this isolate: callers present the same few keys on every request. */
@@ -39,7 +33,7 @@ const MAX_SCOPES = 1024;
 export async function callerScope(presentedKey: string): Promise<string> {
   const known = scopes.get(presentedKey);
   if (known !== undefined) return known;
-  const scope = await sha256Hex(`edge-llm-router/cache-scope\n${presentedKey}`);
+  const scope = await digestHex(`edge-llm-router/cache-scope\n${presentedKey}`);
   if (scopes.size >= MAX_SCOPES) scopes.delete(scopes.keys().next().value!);
   scopes.set(presentedKey, scope);
   return scope;

@@ -201,6 +201,12 @@ export const generalSettings = obj({
   master_key: refine(str, (k) => k.startsWith('sk-'), "must start with 'sk-', as LiteLLM requires"),
   /** What cached answers are shared by for a virtual key: the key (default) or its team. */
   virtual_key_cache_scope: oneOf('key', 'team'),
+  /** Spend logs (SPEND_DB): the prompt and the answer are stored only with this (LiteLLM's key). */
+  store_prompts_in_spend_logs: bool,
+  /** No spend logs at all, even with SPEND_DB bound. */
+  disable_spend_logs: bool,
+  /** How long spend logs are kept (`30d`, the default; `12h`, `1w`, `3mo`). */
+  maximum_spend_logs_retention_period: refine(str, isDuration, 'must be a duration such as 30d'),
   ...refusedGeneralSettings,
 });
 

@@ -3,7 +3,7 @@
 // and stored only as their SHA-256; every answer after /key/generate names a key by hash or `sk-...abcd`.
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { sha256Hex } from '../cache/key';
+import { digestHex } from '../utils/digest';
 import { jsonBody } from '../http/body';
 import { badRequest, RouterError } from '../router/errors';
 import type { KeyedEnv } from './auth';
@@ -25,7 +25,7 @@ function newKey(): string {
 }
 
 /** The hash a `key` parameter names: the key itself is hashed, a hash is taken as is. */
-const tokenOf = (key: string) => (key.startsWith('sk-') ? sha256Hex(key) : Promise.resolve(key));
+const tokenOf = (key: string) => (key.startsWith('sk-') ? digestHex(key) : Promise.resolve(key));
 
 /** The body the app's middleware read within its limits (src/http/body.ts); its fields are checked here. */
 export const json = (c: Context<KeyedEnv>): Body => jsonBody(c) as Body;
@@ -86,7 +86,7 @@ export async function generateKey(c: Context<KeyedEnv>, b: Body) {
   const t = now(c);
   const key = (b.key as string | undefined) ?? newKey();
   if (!key.startsWith('sk-')) throw badRequest('key: a key you choose must start with sk-', 'key', 'invalid_field');
-  const token = await sha256Hex(key);
+  const token = await digestHex(key);
   const at = new Date(t).toISOString();
   const record: KeyRecord = {
     ...storedOf(b),
@@ -153,7 +153,7 @@ const regenerate = async (c: Context<KeyedEnv>, pathKey?: string) => {
   const b = readFields(c.var.body ?? {}, KEY_FIELDS);
   const token = await tokenOf(pathKey === undefined ? keyParam(b) : bounded(pathKey, 'key'));
   const key = newKey();
-  const next = { token: await sha256Hex(key), key_name: abbreviate(key) };
+  const next = { token: await digestHex(key), key_name: abbreviate(key) };
   const { key: stored } = ok(await service(c).directory.rekey(token, next, keyPatch(b, now(c)), now(c)));
   service(c).forget(token);
   return c.json({ ...stored, key, token_id: stored.token });

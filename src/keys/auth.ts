@@ -7,9 +7,10 @@ import { PASS_THROUGH } from '../http/pass-through';
 import { keyMatches, presentedKey } from '../http/auth';
 import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
+import { SPEND_ROUTES } from '../spend/forward';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
-import type { RequestLog } from '../observability/events';
+import type { RequestLog, TraceContext } from '../observability/events';
 import { modelRefusal } from './policy';
 import { unknownKey } from './refusal';
 import type { Admission, AuthedKey, RequestBudgets } from './service';
@@ -32,6 +33,8 @@ export const VIRTUAL_KEY_ROUTES = new Set([
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
   // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own team.
   '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info', '/utils/token_counter',
+  // Spend logs, scoped to the key's own rows (src/spend/forward.ts).
+  ...SPEND_ROUTES,
 ]);
 
 /** The request's waitUntil as a Defer (bookkeeping that never holds up the response). */
@@ -96,7 +99,8 @@ export async function admitKey<E extends KeyedEnv>(
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry) });
+      const trace = (c.var as { trace?: TraceContext }).trace;
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry), trace });
     }
     throw e;
   }

@@ -2,7 +2,7 @@
 // go (from this isolate's leases on the key's and team's objects, or in one exact `admit` when no lease
 // covers it), and booking what it cost once it ends (a Router callback; batched, through waitUntil). One per
 // gateway; the isolate's state lives here.
-import { sha256Hex } from '../cache/key';
+import { digestHex } from '../utils/digest';
 import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
 import type { ModelGroups } from '../router/groups';
 import type { Defer } from '../state/store';
@@ -71,7 +71,7 @@ export class KeyService {
   async tokenOf(presented: string): Promise<string> {
     const known = this.hashes.get(presented);
     if (known !== undefined) return known;
-    const token = await sha256Hex(presented);
+    const token = await digestHex(presented);
     if (this.hashes.size >= MAX_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
     this.hashes.set(presented, token);
     return token;
@@ -290,7 +290,14 @@ export class Admission implements Booking {
 
 /** What logs, metrics and traces say of a key. */
 export function callerTag({ key, team }: KeyEntry): CallerTag {
-  return { keyName: key.key_name, keyAlias: key.key_alias ?? undefined, teamId: team?.team_id, teamAlias: team?.team_alias ?? undefined };
+  return {
+    keyName: key.key_name,
+    keyAlias: key.key_alias ?? undefined,
+    teamId: team?.team_id,
+    teamAlias: team?.team_alias ?? undefined,
+    keyHash: key.token,
+    userId: key.user_id,
+  };
 }
 
 /** The master key, or an open gateway: nothing to enforce or book. */

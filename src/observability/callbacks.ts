@@ -3,15 +3,17 @@
 // in callbacks both. A name this gateway does not know, or one whose keys are missing, is a warning.
 import type { ProxyConfig } from '../config/types';
 import type { Env } from '../env';
-import type { RouterCallback } from './events';
+import type { Deployed, RouterCallback } from './events';
 import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
 import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { parseDsn, sentryCallback } from './sentry';
+import { spendLogCallback } from '../spend/writer';
+import { ConfigError } from '../config/load';
 
-export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry'] as const;
+export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
 
 export interface Observability {
@@ -21,6 +23,10 @@ export interface Observability {
   prometheus: boolean;
   /** The metrics shards (MetricsState objects), where the METRICS binding exists. */
   metrics?: MetricsShards;
+  /** Whether requests get a W3C trace (otel is on): traceparent continued and answered. */
+  tracing: boolean;
+  /** The companion Worker, which answers the spend log routes. */
+  companion?: Fetcher;
 }
 
 export interface ObservabilityDeps {
@@ -30,10 +36,10 @@ export interface ObservabilityDeps {
   namespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
   metricsShard?: number;
-  /** The metrics batch window (tests); METRICS_FLUSH_MS otherwise. */
-  metricsFlushMs?: number;
+  /** The batch window of metrics, spend logs and traces (tests); 1 s otherwise. */
+  flushMs?: number;
   /** A deployment's model and provider by id; read lazily, once the Router exists. */
-  describe: (deploymentId: string) => { model: string; provider: string } | undefined;
+  describe: (deploymentId: string) => Deployed | undefined;
 }
 
 export function buildObservability(config: ProxyConfig, env: Env, deps: ObservabilityDeps): Observability {
@@ -75,7 +81,7 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // The recorder feeds the dashboard too, so it runs wherever the binding exists; `prometheus` opens /metrics.
   if (metrics) {
     const models = new Set([...config.model_list.map((m) => m.model_name), ...Object.keys(config.router_settings.model_group_alias ?? {})]);
-    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.metricsFlushMs }));
+    callbacks.push(metricsRecorder({ metrics: () => metrics.writer(), knownModel: (m) => models.has(m), describe: deps.describe, redact, flushMs: deps.flushMs }));
   } else if (wanted.has('prometheus')) {
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }
@@ -102,5 +108,29 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
 
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics };
+  const gs = config.general_settings;
+  const otel = wanted.get('otel');
+  const spendOn = !gs.disable_spend_logs;
+  // Rows and spans are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE; a setting
+  // that asks for them without it is refused, not left doing nothing.
+  const asked = otel
+    ? `litellm_settings.${lists.find(([, names]) => names?.includes('otel'))![0]}`
+    : spendOn && ['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'].find((k) => gs[k as keyof typeof gs] !== undefined);
+  const queue = env.SPEND_QUEUE;
+  if (!queue) {
+    if (asked) throw new ConfigError([`${otel ? asked : `general_settings.${asked}`}: needs the companion Worker (npm run deploy)`]);
+  } else {
+    const prompts = gs.store_prompts_in_spend_logs === true;
+    callbacks.push(
+      spendLogCallback(queue, {
+        redact,
+        describe: deps.describe,
+        content: prompts || (!!otel && content),
+        spend: spendOn ? { retention: gs.maximum_spend_logs_retention_period, prompts } : undefined,
+        otel: otel && { ...otel, content },
+      }, (n) => metrics?.writer().record({ counters: { 'litellm_gateway_dropped_records{sink="spend_logs"}': n }, histograms: {}, minutes: [], errors: [] }), deps.flushMs),
+    );
+  }
+
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, tracing: !!otel, companion: env.COMPANION };
 }

@@ -32,11 +32,47 @@ export interface RequestLog {
   continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
+  /** The body's `user` (LiteLLM's end_user). */
+  endUser?: string;
+  /** Request tags (metadata.tags or x-litellm-tags). */
+  tags?: string[];
+  /** The W3C trace this request belongs to, when OpenTelemetry is on. */
+  trace?: TraceContext;
+  /** Every upstream call made, in order (retries and fallbacks included). */
+  tries: Attempt[];
   /** What books this request's cost on the budgets it was admitted by (keys, tags, customers), at its end. */
   admission?: Booking;
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;
+}
+
+/** What callbacks may learn of a deployment by its id: its model (litellm_params.model), provider, api_base (scrubbed). */
+export interface Deployed {
+  model: string;
+  provider: string;
+  apiBase: string;
+}
+
+/** One upstream call of a request. */
+export interface Attempt {
+  group: string;
+  deploymentId: string;
+  startedAt: number;
+  latencyMs: number;
+  ok: boolean;
+  errorClass?: string;
+  status?: number;
+  ttftMs?: number;
+}
+
+/** The request's place in a W3C trace: its server span, and the caller's span it continues, if any. */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  /** The caller's traceparent flags: 01 sampled. */
+  flags: string;
 }
 
 /** What logs, metrics and traces may say of a virtual key: its abbreviated name, alias and team, never the key. */
@@ -46,6 +82,9 @@ export interface CallerTag {
   keyAlias?: string;
   teamId?: string;
   teamAlias?: string;
+  /** The key's SHA-256 (LiteLLM's `token`, SpendLogs' `api_key`): an id, not a credential. */
+  keyHash?: string;
+  userId?: string | null;
 }
 
 /** A request's admission, booked from its record when it ends. */

@@ -315,6 +315,16 @@ export class RequestLoop {
       const book: Booker = (o) => {
         job.signal?.removeEventListener('abort', onClientGone);
         if (o.ok) job.log.apiLatencyMs = o.latencyMs;
+        job.log.tries.push({
+          group,
+          deploymentId: stored.id,
+          startedAt,
+          latencyMs: o.latencyMs,
+          ok: o.ok,
+          errorClass: o.error?.errorClass,
+          status: o.error?.status,
+          ttftMs: o.ttftMs,
+        });
         if (counted.length) caps!.settle(counted, costOf(stored.info, o.usage) ?? 0, job.defer);
         const kind = o.error && cooldownClass(o.error);
         job.defer(

@@ -1,5 +1,5 @@
 // The one record per request that callbacks receive, and the waitUntil plumbing all bookkeeping shares.
-import type { RequestLog, RouterCallback } from '../observability/events';
+import type { RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { Defer } from '../state/store';
 import { logLine } from '../security/scrub';
 import type { RouterError } from './errors';
@@ -42,7 +42,16 @@ export class RequestLogger {
       startedAt: this.now(),
       latencyMs: 0,
       cacheHit: false,
+      tries: [],
     };
+  }
+
+  /** What the HTTP layer and the request's checks know of it beside the caller: end user, tags, trace. */
+  tag(log: RequestLog, opts: { trace?: TraceContext }, tags: string[] | undefined, body: unknown) {
+    log.trace = opts.trace;
+    log.tags = tags;
+    const user = (body as { user?: unknown }).user;
+    if (typeof user === 'string') log.endUser = user;
   }
 
   /** Completes the record and hands it to every callback, through waitUntil. */
@@ -54,9 +63,7 @@ export class RequestLogger {
       errorMessage: error?.message,
       latencyMs: this.now() - log.startedAt,
     });
-    for (const cb of this.callbacks) {
-      const fn = error ? cb.onFailure : cb.onSuccess;
-      if (fn) defer(Promise.resolve().then(() => fn.call(cb, log)));
-    }
+    // One waitUntil for all of them, each run apart (one that throws leaves the others be; the first failure is logged).
+    if (this.callbacks.length) defer(Promise.resolve().then(() => Promise.all(this.callbacks.map(async (cb) => (error ? cb.onFailure : cb.onSuccess)?.call(cb, log)))));
   }
 }

@@ -15,7 +15,7 @@ import { cachedChat, keepChat } from '../cache/response-cache';
 import { responseCacheFor } from '../cache/settings';
 import { ConfigError, validateRouterOptions } from '../config/load';
 import type { RouterOptions } from '../config/types';
-import type { Booking, CallerTag, RequestLog, RouterCallback } from '../observability/events';
+import type { Booking, CallerTag, RequestLog, RouterCallback, TraceContext } from '../observability/events';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Usage } from '../providers/openai-types';
 import { costOf } from '../pricing';
 import type { Endpoint } from '../providers/provider';
@@ -86,6 +86,8 @@ export interface CallOptions {
   tags?: string[];
   /** The virtual key that made the request, for the callbacks (never the key itself). */
   caller?: CallerTag;
+  /** The request's W3C trace (OpenTelemetry on). */
+  trace?: TraceContext;
   /** What books the request's cost on the budgets that admitted it, from its record at its end. */
   admission?: Booking;
   /** Client headers meant for a passed-through upstream (anthropic-version, anthropic-beta). */
@@ -191,6 +193,7 @@ export class Router {
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
     const log = this.logger.open('chat', request.model, stream, opts, request.messages);
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
@@ -257,6 +260,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const input = json.input ?? json.prompt ?? json.query;
     const log = this.logger.open(endpoint, model as string, false, opts, input);
+    this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
@@ -342,6 +346,7 @@ export class Router {
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
+    this.logger.tag(log, opts, controls.tags, request);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -413,6 +418,7 @@ export class Router {
   async realtime(model: string | undefined, opts: CallOptions = {}): Promise<{ socket: WebSocket; meta: ResponseMeta }> {
     requireModel({ model });
     const log = this.logger.open('realtime', model!, true, opts, undefined);
+    this.logger.tag(log, opts, opts.tags, {});
     const defer = deferrer(opts.waitUntil);
     const { value, meta } = await this.loop.run<WebSocket>({
       model: model!,
@@ -446,6 +452,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const log = this.logger.open('embeddings', request.model, false, opts, request.input);
+    this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
@@ -479,6 +486,7 @@ export class Router {
    */
   refused(call: RequestLog['call'], model: string, error: RouterError | undefined, opts: CallOptions = {}, spent: Partial<RequestLog> = {}) {
     const log = this.logger.open(call, model, false, opts, undefined);
+    this.logger.tag(log, opts, opts.tags, {});
     this.logger.finish(log, error, spent, deferrer(opts.waitUntil));
   }
 

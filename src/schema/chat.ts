@@ -1,7 +1,7 @@
 // POST /v1/chat/completions: every parameter of OpenAI's Chat Completions API with its type and range, as
 // OpenAI's API reference (and its official SDK's types) document them, plus LiteLLM's per-request controls.
 // The gateway's ChatRequest type is this schema's output.
-import * as v from 'valibot';
+import * as v from './kit';
 import { anyObject, body, dict, functionName, int, name, opt, range, shortText, text } from './common';
 import { gatewayControls, tagList } from './controls';
 
@@ -18,7 +18,7 @@ const filePart = v.looseObject({
   file: v.looseObject({ file_data: v.optional(text), file_id: v.optional(text), filename: v.optional(text) }),
 });
 
-const parts = <const O extends v.VariantOptions<'type'>>(options: O) => v.pipe(v.array(v.variant('type', options)), v.minLength(1));
+const parts = <const O extends readonly v.Schema[]>(options: O) => v.pipe(v.array(v.variant('type', options)), v.minLength(1));
 const textContent = v.union([text, parts([textPart])], 'a string or an array of text parts');
 export const userContent = v.union([text, parts([textPart, imagePart, audioPart, filePart])], 'a string or an array of content parts');
 const assistantContent = v.union([text, parts([textPart, refusalPart])], 'a string or an array of text and refusal parts');
@@ -88,8 +88,8 @@ const responseFormat = v.variant('type', [
  */
 const metadata = v.pipe(
   dict(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(512)), tagList])),
-  v.check((m) => Object.entries(m).every(([k, x]) => typeof x === 'string' || k === 'tags'), 'string values (a list only for tags)'),
-  v.check((m) => Object.keys(m).length <= 16, 'at most 16 key-value pairs'),
+  v.check((m: object) => Object.entries(m).every(([k, x]) => typeof x === 'string' || k === 'tags'), 'string values (a list only for tags)'),
+  v.check((m: object) => Object.keys(m).length <= 16, 'at most 16 key-value pairs'),
 );
 
 /** Token id (as a string) to a bias from -100 to 100. */
@@ -141,6 +141,6 @@ export const chatParams = {
 /** The whole body: OpenAI's parameters and LiteLLM's controls; any other key is refused by name, as OpenAI does. */
 export const chatBody = body({ ...chatParams, ...gatewayControls });
 
-const chatRequest = v.object(chatParams);
-export type ChatRequest = v.InferOutput<typeof chatRequest>;
-export type ChatMessageParam = v.InferOutput<typeof chatMessage>;
+const chatRequest = v.strictObject(chatParams);
+export type ChatRequest = v.Infer<typeof chatRequest>;
+export type ChatMessageParam = v.Infer<typeof chatMessage>;

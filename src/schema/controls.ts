@@ -1,6 +1,6 @@
 // LiteLLM's per-request controls: read by the gateway, never sent upstream. The gateway's own knobs are
 // capped, so one request cannot buy unbounded work (retries, fallbacks, a mock's sleep).
-import * as v from 'valibot';
+import * as v from './kit';
 import { dict, int, name, nonEmpty, range, text } from './common';
 
 export const MAX_RETRIES_PER_REQUEST = 10;
@@ -48,8 +48,8 @@ export const gatewayControls = {
   litellm_session_id: v.optional(name),
 };
 
-/** The controls alone (for bodies passed through, whose other fields are the upstream's to judge). */
-export const controlsSchema = v.object(gatewayControls);
+/** The controls alone (for bodies passed through, whose other fields are the upstream's to judge, taken out first). */
+export const controlsSchema = v.strictObject(gatewayControls);
 
 /** One fallback of a request's own list: a model name, and parameters that replace the request's for that hop (F08). */
 export interface FallbackHop {
@@ -58,7 +58,7 @@ export interface FallbackHop {
 }
 
 /** The controls as the router reads them: `fallbacks` resolved into one of its two forms, tags gathered. */
-export type GatewayControls = Omit<v.InferOutput<typeof controlsSchema>, 'fallbacks'> & {
+export type GatewayControls = Omit<v.Infer<typeof controlsSchema>, 'fallbacks'> & {
   /** `fallbacks` as a plain list (names, or objects with a model): tried in order, in place of any configured (F08). */
   fallback_hops?: FallbackHop[];
   /** `fallbacks` in the router's form ([{group: [fallbacks]}]): replaces router_settings.fallbacks. */

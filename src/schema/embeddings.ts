@@ -1,9 +1,9 @@
 // POST /v1/embeddings: OpenAI's Embeddings API parameters (input up to 2048 items), plus LiteLLM's controls.
-import * as v from 'valibot';
+import * as v from './kit';
 import { body, int, name, shortText, text } from './common';
 import { gatewayControls } from './controls';
 
-const items = <S extends v.GenericSchema>(item: S) => v.pipe(v.array(item), v.minLength(1), v.maxLength(2048));
+const items = <T>(item: v.Schema<T>) => v.pipe(v.array(item), v.minLength(1), v.maxLength(2048));
 const tokenIds = items(int(0));
 
 export const embeddingParams = {
@@ -19,5 +19,5 @@ export const embeddingParams = {
 
 export const embeddingBody = body({ ...embeddingParams, ...gatewayControls });
 
-const embeddingRequest = v.object(embeddingParams);
-export type EmbeddingRequest = v.InferOutput<typeof embeddingRequest>;
+const embeddingRequest = v.strictObject(embeddingParams);
+export type EmbeddingRequest = v.Infer<typeof embeddingRequest>;

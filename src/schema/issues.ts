@@ -1,14 +1,13 @@
 // A request body checked against its schema; the first fault becomes a 400 in OpenAI's words, naming the parameter.
-import * as v from 'valibot';
+import { parse, type Issue, type Schema } from './kit';
 import { badRequest, type RouterError } from '../router/errors';
 
-type Issue = v.BaseIssue<unknown>;
 
 /** The schema's output, or a RouterError (400) describing the first fault. */
-export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, explain: (issue: Issue) => RouterError = issueError): v.InferOutput<S> {
-  const result = v.safeParse(schema, body, { abortEarly: true });
-  if (result.success) return result.output;
-  throw explain(result.issues[0]);
+export function parseBody<T>(schema: Schema<T>, body: unknown, explain: (issue: Issue) => RouterError = issueError): T {
+  const result = parse(schema, body);
+  if (result.issue) throw explain(result.issue);
+  return result.value;
 }
 
 export function issueError(top: Issue): RouterError {
@@ -16,19 +15,19 @@ export function issueError(top: Issue): RouterError {
   const param = paramOf(issue);
   const name = param ?? 'body';
   const input = issue.input;
-  if (issue.type === 'strict_object' && issue.expected === 'never') {
+  if (issue.type === 'strict_object' && issue.expected![0] === 'never') {
     return badRequest(`Unrecognized request argument supplied: ${name}`, param, 'unknown_parameter');
   }
   if (issue.kind === 'schema' && input === undefined && param !== null) {
     return badRequest(`Missing required parameter: '${name}'.`, param, 'missing_required_parameter');
   }
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
-    return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(tokens(issue.expected))}.`, param, 'invalid_value');
+  if (ofValue(issue)) {
+    return badRequest(`Invalid value for '${name}': ${shown(input)}. Supported values are: ${listOf(issue.expected!)}.`, param, 'invalid_value');
   }
   if (issue.kind === 'schema') {
     if (param === null) return badRequest('The request body must be a JSON object.', null, 'invalid_type');
-    // A schema may carry its own description of what it takes ("an array of strings"); valibot's own messages start with "Invalid".
-    const expected = issue.message.startsWith('Invalid ') ? listOf(tokens(issue.expected).map(article)) : issue.message;
+    // A schema may carry its own description of what it takes ("an array of strings"); the kit's own messages start with "Invalid".
+    const expected = issue.message.startsWith('Invalid ') ? listOf(issue.expected!.map(article)) : issue.message;
     return badRequest(`Invalid type for '${name}': expected ${expected}, but got ${kindOf(input)} instead.`, param, 'invalid_type');
   }
   const req = (issue as { requirement?: unknown }).requirement;
@@ -76,11 +75,11 @@ export function anthropicIssueError(top: Issue): RouterError {
   const req = (issue as { requirement?: unknown }).requirement;
   const say = (what: string, code: string) => badRequest(`${param}: ${what}`, param, code);
   if (issue.kind === 'schema' && input === undefined) return say('Field required', 'missing_required_parameter');
-  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
-    return say(`Input should be ${listOf(tokens(issue.expected).map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
+  if (ofValue(issue)) {
+    return say(`Input should be ${listOf(issue.expected!.map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
   }
   if (issue.kind === 'schema') {
-    const expected = issue.message.startsWith('Invalid ') ? listOf(tokens(issue.expected).map((t) => PYDANTIC[t] ?? t)) : issue.message;
+    const expected = issue.message.startsWith('Invalid ') ? listOf(issue.expected!.map((t) => PYDANTIC[t] ?? t)) : issue.message;
     return say(`Input should be ${expected}`, 'invalid_type');
   }
   switch (issue.type) {
@@ -115,24 +114,24 @@ function deepest(issue: Issue): Issue {
   let best = issue;
   for (const sub of issue.issues ?? []) {
     const d = deepest(sub);
-    const path = [...(issue.path ?? []), ...(d.path ?? [])] as Issue['path'];
-    if ((path?.length ?? 0) > (best.path?.length ?? 0)) best = { ...d, path };
+    const path = [...(issue.path ?? []), ...(d.path ?? [])];
+    if (path.length > (best.path?.length ?? 0)) best = { ...d, path };
   }
   return best;
 }
 
+/** A value outside a set (a picklist's, a literal's, a variant's discriminator), not a value of the wrong type. */
+const ofValue = (issue: Issue) => ['picklist', 'literal', 'variant'].includes(issue.type) && issue.expected![0] !== 'Object';
+
 /** messages[0].content (or messages.0.content, Anthropic's way), cache.ttl, or null for the body itself. */
 export function paramOf(issue: Issue, index: '[]' | '.' = '[]'): string | null {
   let out = '';
-  for (const item of issue.path ?? []) {
-    const key = item.key as string | number;
+  for (const key of issue.path ?? []) {
     if (typeof key === 'number' && index === '[]') out += `[${key}]`;
     else out += out === '' ? key : `.${key}`;
   }
   return out === '' ? null : out;
 }
-
-const tokens = (expected: string | null) => (expected ?? '').replace(/^\(|\)$/g, '').split(' | ').filter(Boolean);
 
 const ARTICLE: Record<string, string> = { string: 'a string', number: 'a number', boolean: 'a boolean', Array: 'an array', Object: 'an object', null: 'null' };
 const article = (token: string) => ARTICLE[token] ?? token;

@@ -4,7 +4,7 @@
 // tools it reads to their fields; kinds of block and tool it does not read, and top-level fields it does not know
 // (Anthropic adds them with each beta, which the gateway forwards), are an Anthropic deployment's to judge and are
 // left out of a translated request.
-import * as v from 'valibot';
+import * as v from './kit';
 import { anyObject, byType, int, nonEmpty, openBody, opt, range, text } from './common';
 import { gatewayControls } from './controls';
 

@@ -3,7 +3,7 @@
 // the input items, content parts and tools the gateway translates to their fields; kinds of item and tool only
 // OpenAI runs, and parameters the gateway does not know yet, are an OpenAI or Azure deployment's to judge and are
 // left out of a translated request.
-import * as v from 'valibot';
+import * as v from './kit';
 import { anyObject, byType, dict, int, isObject, nonEmpty, openBody, opt, range, text, typedObject } from './common';
 import { gatewayControls } from './controls';
 

@@ -156,6 +156,17 @@ describe('chat body schema: each parameter with the type and range OpenAI docume
   });
 });
 
+describe('JSON Schema keys that name object internals', () => {
+  it('reach the upstream as sent (a tool parameter called constructor, prototype or __proto__)', async () => {
+    const gw = ok();
+    const parameters = JSON.parse('{"type":"object","properties":{"constructor":{"type":"string"},"prototype":{"type":"integer"},"__proto__":{"type":"boolean"}}}');
+    const res = await gw.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f', parameters } }] });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const sent = gw.upstream.calls[0].body as { tools: Array<{ function: { parameters: { properties: object } } }> };
+    expect(Object.keys(sent.tools[0].function.parameters.properties)).toEqual(['constructor', 'prototype', '__proto__']);
+  });
+});
+
 describe('embeddings body schema', () => {
   for (const [extra, param] of [
     [{ input: 5 }, 'input'],

@@ -4,7 +4,7 @@
 // A response OpenAI or Azure answered directly is theirs to keep: its id passes through untouched (unless its
 // stream was cut and continued: the gateway then keeps the whole spliced answer under that id).
 
-import { sha256Hex } from '../../cache/key';
+import { digestHex } from '../../utils/digest';
 import { MAX_NAME_LENGTH } from '../../schema/common';
 import { tooLong } from '../../schema/issues';
 import type { ApiContext } from '../inbound';
@@ -48,7 +48,7 @@ export class MemoryConversations implements ConversationStore {
 }
 
 /** The storage key: a hash of the caller's scope and the id, so no client string (KV takes 512 bytes) is a key. */
-const conversationKey = async (scope: string | undefined, responseId: string) => `responses:${await sha256Hex(`${scope ?? 'public'}\n${responseId}`)}`;
+const conversationKey = async (scope: string | undefined, responseId: string) => `responses:${await digestHex(`${scope ?? 'public'}\n${responseId}`)}`;
 
 /** `input` as items: a string is one user message. */
 export const inputItems = (input: unknown): Item[] =>

@@ -23,6 +23,7 @@ export const METRICS = {
   litellm_request_total_latency_metric: 'histogram',
   litellm_llm_api_latency_metric: 'histogram',
   litellm_llm_api_time_to_first_token_metric: 'histogram',
+  litellm_gateway_dropped_records: 'counter',
   litellm_deployment_state: 'gauge',
   litellm_deployment_cooled_down: 'gauge',
   litellm_remaining_requests_metric: 'gauge',

@@ -1,10 +1,10 @@
 // AWS Signature Version 4 on WebCrypto, the canonical request built as aws4fetch builds it (the tests hold the
 // two equal): every given header signed but content-type, the path encoded twice (as the AWS SDK does for every
 // service but S3), the query sorted by key then value, the payload's SHA-256.
+import { digestHex as sha256, hex } from '../../utils/digest';
+
 const enc = new TextEncoder();
 
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-const sha256 = async (data: string | ArrayBuffer) => hex(await crypto.subtle.digest('SHA-256', typeof data === 'string' ? enc.encode(data) : data));
 const hmac = async (key: string | ArrayBuffer, data: string) =>
   crypto.subtle.sign('HMAC', await crypto.subtle.importKey('raw', typeof key === 'string' ? enc.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), enc.encode(data));
 /** encodeURIComponent, with the !'()* it leaves alone encoded too (RFC 3986). */

@@ -1,0 +1,99 @@
+// The SPEND_QUEUE consumer: every message of a batch (a window's entries from each gateway isolate) made into spend
+// log rows, written into D1 in one transaction, and into spans, exported to the OTLP collector. A failed D1 write
+// is retried by the queue with backoff, then dropped and counted; spans are exported once a message's rows are in
+// (a redelivery would export them twice), and a failed export is counted, never retried.
+import type { Envelope, SpendEntry } from '../spend/entry';
+import { rememberSecrets } from '../security/scrub';
+import type { CompanionEnv } from './env';
+import { Loss } from './loss';
+import { otelTarget } from './otel/config';
+import { exportSpans } from './otel/exporter';
+import { sampled } from './otel/ids';
+import { durationMs } from '../utils/duration';
+import { MetricsShards } from '../observability/shards';
+import type { SpendRow } from './spend/row';
+import { spendRow } from './spend/row';
+import { insertRows, purgeIfDue } from './spend/store';
+
+/** wrangler.companion.toml's max_retries for the consumer, plus the first delivery. */
+export const MAX_DELIVERIES = 4;
+const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+
+export interface ConsumerDeps {
+  /** Outbound fetch for the OTLP export (tests pass a fake). */
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** The OTLP export's time limit, ms (10 s). */
+  otelTimeoutMs?: number;
+  /** The gateway's metrics namespace (tests). */
+  metricsNamespace?: string;
+}
+
+/** The companion's losses, per sink: counted, and logged once a minute. */
+export const losses = { spend_logs: new Loss('spend_logs'), otel: new Loss('otel') };
+
+export async function consume(batch: MessageBatch<string>, env: CompanionEnv, deps: ConsumerDeps = {}): Promise<void> {
+  const now = deps.now?.() ?? Date.now();
+  const metrics = env.METRICS && new MetricsShards(env.METRICS, deps.metricsNamespace);
+  const report = metrics && ((sink: string, n: number) => metrics.writer().record({ counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n }, histograms: {}, minutes: [], errors: [] }));
+  losses.spend_logs.report = losses.otel.report = report;
+  const envelopes: (Envelope | undefined)[] = [];
+  for (const m of batch.messages) {
+    try {
+      envelopes.push(JSON.parse(m.body) as Envelope);
+    } catch (e) {
+      envelopes.push(undefined);
+      await losses.spend_logs.count(1, `a queue message that is not an envelope: ${String(e)}`);
+    }
+  }
+  const rows = new Map<Message<string>, SpendRow[]>();
+  let retentionMs = DEFAULT_RETENTION_MS;
+  batch.messages.forEach((m, i) => {
+    const en = envelopes[i];
+    if (!en?.spend) return;
+    retentionMs = (en.spend.retention && durationMs(en.spend.retention)) || DEFAULT_RETENTION_MS;
+    rows.set(m, en.entries.map((e) => spendRow(e, en)));
+  });
+  const all = [...rows.values()].flat();
+  const db = env.SPEND_DB;
+  const retried = new Set<Message<string>>();
+  if (all.length && !db) await losses.spend_logs.count(all.length, 'no SPEND_DB binding (wrangler.companion.toml)');
+  else if (db && all.length) {
+    try {
+      await insertRows(db, all);
+      await purgeIfDue(db, retentionMs, now);
+    } catch (e) {
+      for (const m of batch.messages) {
+        if (m.attempts < MAX_DELIVERIES) {
+          m.retry({ delaySeconds: 2 ** m.attempts });
+          retried.add(m);
+        } else {
+          m.ack();
+          await losses.spend_logs.count(rows.get(m)?.length ?? 0, String(e));
+        }
+      }
+    }
+  }
+  // A message to be delivered again has its spans exported then.
+  await spans(envelopes.filter((en, i) => en && !retried.has(batch.messages[i])), env, deps);
+  if (!retried.size) batch.ackAll();
+}
+
+/** The traced entries of each envelope (sampled, and a success or failure as its callbacks list), exported. */
+async function spans(envelopes: (Envelope | undefined)[], env: CompanionEnv, deps: ConsumerDeps): Promise<void> {
+  const wanted = envelopes.filter((en): en is Envelope => !!en?.otel);
+  if (!wanted.length) return;
+  const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
+  const { target, warning } = otelTarget(secret);
+  for (const en of wanted) {
+    const otel = en.otel!;
+    const entries = en.entries.filter((e): e is SpendEntry & { trace: object } => !!e.trace && sampled(e.trace.flags) && (e.ok ? otel.success : otel.failure));
+    if (!entries.length) continue;
+    if (!target) {
+      await losses.otel.count(entries.length, warning ?? 'no OTLP endpoint');
+      continue;
+    }
+    if (target.kind === 'otlp') rememberSecrets(Object.values(target.headers));
+    await exportSpans(entries, target, { content: otel.content, deployments: en.deployments }, losses.otel, deps.fetch, deps.otelTimeoutMs);
+  }
+}
