@@ -11,6 +11,7 @@ import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { spendLogCallback } from '../spend/writer';
 import { ConfigError } from '../config/load';
+import { companionSettings } from '../config/companion';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -91,16 +92,13 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     return w && { ...w, content: content && name !== 'sentry' };
   };
   const exports = { otel: on('otel'), langfuse: on('langfuse'), sentry: sentry && { success: false, failure: true, content: false } };
-  const exporter = (['otel', 'langfuse', 'sentry'] as const).find((name) => exports[name]);
   const spendOn = !gs.disable_spend_logs;
-  // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
-  // a setting that asks for them without it is refused, not left doing nothing.
-  const asked = exporter
-    ? `litellm_settings.${lists.find(([, names]) => names?.includes(exporter))![0]}: ${exporter}`
-    : spendOn && ['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'].find((k) => gs[k as keyof typeof gs] !== undefined);
   const queue = env.SPEND_QUEUE;
   if (!queue) {
-    if (asked) throw new ConfigError([`${exporter ? asked : `general_settings.${asked}:`} needs the companion Worker (npm run deploy)`]);
+    // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
+    // a setting that asks for them without it is refused, not left doing nothing.
+    const asked = companionSettings(config);
+    if (asked.length) throw new ConfigError(asked.map((a) => `${a} needs the companion Worker (npm run deploy)`));
   } else {
     const prompts = gs.store_prompts_in_spend_logs === true;
     callbacks.push(
