@@ -98,10 +98,9 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
   const config = loaded.value;
   try {
     const routerOptions = toRouterOptions(config);
-    // litellm_settings callbacks (prometheus, langfuse, sentry, request logs); they read deployments once the Router exists.
+    // litellm_settings callbacks (prometheus, request logs, the companion's exports); they read deployments once the Router exists.
     let router: Router | undefined;
     const observability = buildObservability(config, env, {
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
       namespace: options.stateNamespace,
       metricsShard: options.metricsShard,
       flushMs: options.metricsFlushMs,

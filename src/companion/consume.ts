@@ -1,7 +1,8 @@
 // The SPEND_QUEUE consumer: every message of a batch (a window's entries from each gateway isolate) made into spend
-// log rows, written into D1 in one transaction, and into spans, exported to the OTLP collector. A failed D1 write
-// is retried by the queue with backoff, then dropped and counted; spans are exported once a message's rows are in
-// (a redelivery would export them twice), and a failed export is counted, never retried.
+// log rows, written into D1 in one transaction, and exported: spans to the OTLP collector, traces to Langfuse,
+// failures to Sentry. A failed D1 write is retried by the queue with backoff, then dropped and counted; exports
+// run once a message's rows are in (a redelivery would export them twice), and a failed export is counted, never
+// retried.
 import type { Envelope, SpendEntry } from '../spend/entry';
 import { rememberSecrets } from '../security/scrub';
 import type { CompanionEnv } from './env';
@@ -9,6 +10,9 @@ import { Loss } from './loss';
 import { otelTarget } from './otel/config';
 import { exportSpans } from './otel/exporter';
 import { sampled } from './otel/ids';
+import { exportLangfuse } from './langfuse';
+import { exportSentry } from './sentry';
+import { wantedEntries, type Secret } from './exports';
 import { durationMs } from '../utils/duration';
 import { MetricsShards } from '../observability/shards';
 import type { SpendRow } from './spend/row';
@@ -20,23 +24,23 @@ export const MAX_DELIVERIES = 4;
 const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export interface ConsumerDeps {
-  /** Outbound fetch for the OTLP export (tests pass a fake). */
+  /** Outbound fetch for the exports (tests pass a fake). */
   fetch?: typeof fetch;
   now?: () => number;
-  /** The OTLP export's time limit, ms (10 s). */
+  /** An export's time limit, ms (10 s). */
   otelTimeoutMs?: number;
   /** The gateway's metrics namespace (tests). */
   metricsNamespace?: string;
 }
 
 /** The companion's losses, per sink: counted, and logged once a minute. */
-export const losses = { spend_logs: new Loss('spend_logs'), otel: new Loss('otel') };
+export const losses = { spend_logs: new Loss('spend_logs'), otel: new Loss('otel'), langfuse: new Loss('langfuse'), sentry: new Loss('sentry') };
 
 export async function consume(batch: MessageBatch<string>, env: CompanionEnv, deps: ConsumerDeps = {}): Promise<void> {
   const now = deps.now?.() ?? Date.now();
   const metrics = env.METRICS && new MetricsShards(env.METRICS, deps.metricsNamespace);
   const report = metrics && ((sink: string, n: number) => metrics.writer().record({ counters: { [`litellm_gateway_dropped_records{sink="${sink}"}`]: n }, histograms: {}, minutes: [], errors: [] }));
-  losses.spend_logs.report = losses.otel.report = report;
+  for (const loss of Object.values(losses)) loss.report = report;
   const envelopes: (Envelope | undefined)[] = [];
   for (const m of batch.messages) {
     try {
@@ -74,20 +78,26 @@ export async function consume(batch: MessageBatch<string>, env: CompanionEnv, de
       }
     }
   }
-  // A message to be delivered again has its spans exported then.
-  await spans(envelopes.filter((en, i) => en && !retried.has(batch.messages[i])), env, deps);
+  // A message to be delivered again is exported then.
+  const done = envelopes.filter((en, i): en is Envelope => !!en && !retried.has(batch.messages[i]));
+  const secret: Secret = (name) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
+  const fetcher = deps.fetch ?? ((input, init) => fetch(input, init));
+  await Promise.all([
+    spans(done, secret, deps),
+    exportLangfuse(done, secret, losses.langfuse, fetcher, deps.otelTimeoutMs),
+    exportSentry(done, secret, losses.sentry, fetcher, now, deps.otelTimeoutMs),
+  ]);
   if (!retried.size) batch.ackAll();
 }
 
 /** The traced entries of each envelope (sampled, and a success or failure as its callbacks list), exported. */
-async function spans(envelopes: (Envelope | undefined)[], env: CompanionEnv, deps: ConsumerDeps): Promise<void> {
-  const wanted = envelopes.filter((en): en is Envelope => !!en?.otel);
+async function spans(envelopes: Envelope[], secret: Secret, deps: ConsumerDeps): Promise<void> {
+  const wanted = envelopes.filter((en) => en.otel);
   if (!wanted.length) return;
-  const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
   const { target, warning } = otelTarget(secret);
   for (const en of wanted) {
     const otel = en.otel!;
-    const entries = en.entries.filter((e): e is SpendEntry & { trace: object } => !!e.trace && sampled(e.trace.flags) && (e.ok ? otel.success : otel.failure));
+    const entries = wantedEntries(en, otel).filter((e): e is SpendEntry & { trace: object } => !!e.trace && sampled(e.trace.flags));
     if (!entries.length) continue;
     if (!target) {
       await losses.otel.count(entries.length, warning ?? 'no OTLP endpoint');

@@ -3,6 +3,7 @@
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
 import type { BundledConfig } from './bundled';
+import { companionSettings } from './companion';
 import { loadProxyConfig, parseConfigYaml } from './yaml';
 
 export interface Compiled {
@@ -40,7 +41,9 @@ export function compileConfig(text: string, source = 'router.config.yaml'): Comp
     return { ok: false, errors, warnings: loaded.warnings, fromEnv, deployments: 0 };
   }
   const bundled: BundledConfig = refs.length ? { source, raw } : { source, config: loaded.value, warnings: loaded.warnings };
-  return { ok: true, errors, warnings: loaded.warnings, fromEnv, bundled, deployments: loaded.value.model_list.length };
+  // Not the Worker's warnings: deployed with the companion, these load; it is the gateway alone that refuses them.
+  const companion = companionSettings(loaded.value).map((a) => `${a} needs the companion Worker: npm run deploy (and npm run dev) run it; the gateway alone (deploy:gateway, dev:gateway) refuses this config`);
+  return { ok: true, errors, warnings: [...loaded.warnings, ...companion], fromEnv, bundled, deployments: loaded.value.model_list.length };
 }
 
 /** The file as data (YAML's JSON subset, os.environ/ kept): what `check-config --json` prints. */

@@ -1,17 +1,17 @@
 // litellm_settings.success_callback / failure_callback / callbacks (and set_verbose, json_logs) turned into
 // the Router's callbacks. A name listed in success_callback hears successes, in failure_callback failures,
-// in callbacks both. A name this gateway does not know, or one whose keys are missing, is a warning.
+// in callbacks both. A name this gateway does not know is a warning. The exporters (otel, langfuse, sentry) run
+// in the companion Worker on the records the gateway sends it, as spend logs do: asked for without it, refused.
 import type { ProxyConfig } from '../config/types';
 import type { Env } from '../env';
 import type { Deployed, RouterCallback } from './events';
-import { langfuseCallback } from './langfuse';
 import { requestLogger } from './logger';
 import { MetricsShards } from './shards';
 import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
-import { parseDsn, sentryCallback } from './sentry';
 import { spendLogCallback } from '../spend/writer';
 import { ConfigError } from '../config/load';
+import { companionSettings } from '../config/companion';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -30,8 +30,6 @@ export interface Observability {
 }
 
 export interface ObservabilityDeps {
-  /** Outbound fetch for Langfuse and Sentry (tests pass a fake). */
-  fetch: typeof fetch;
   /** Keeps this gateway's metrics apart from others on the same binding (tests). */
   namespace?: string;
   /** The metrics shard this gateway writes to (tests); one at random otherwise. */
@@ -65,8 +63,6 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const secret = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
   rememberSecrets([
     ...configSecrets(config),
-    secret('LANGFUSE_SECRET_KEY'),
-    secret('SENTRY_DSN'),
     // Bedrock deployments may take their keys from the env rather than the config.
     secret('AWS_ACCESS_KEY_ID'),
     secret('AWS_SECRET_ACCESS_KEY'),
@@ -86,51 +82,35 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
     warnings.push('litellm_settings: prometheus needs the METRICS Durable Object binding (wrangler.toml); /metrics is off');
   }
 
-  const langfuse = wanted.get('langfuse');
-  if (langfuse) {
-    const publicKey = secret('LANGFUSE_PUBLIC_KEY');
-    const secretKey = secret('LANGFUSE_SECRET_KEY');
-    if (!publicKey || !secretKey) warnings.push('litellm_settings: langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY in the env; not sending');
-    else {
-      const host = secret('LANGFUSE_HOST') ?? 'https://cloud.langfuse.com';
-      callbacks.push(langfuseCallback({ host, publicKey, secretKey, fetch: deps.fetch, redact, content, on: langfuse, describe: deps.describe }));
-    }
-  }
-
   const sentry = wanted.get('sentry');
-  if (sentry) {
-    const dsn = secret('SENTRY_DSN');
-    if (!sentry.failure) warnings.push('litellm_settings.success_callback: sentry reports failures only (and does so here); list it in failure_callback');
-    if (!dsn) warnings.push('litellm_settings: sentry needs SENTRY_DSN in the env; not reporting');
-    else if (!parseDsn(dsn)) warnings.push('litellm_settings: SENTRY_DSN is not a Sentry DSN (https://<key>@<host>/<project id>); not reporting');
-    else callbacks.push(sentryCallback({ dsn, fetch: deps.fetch, redact, environment: secret('SENTRY_ENVIRONMENT'), release: secret('SENTRY_RELEASE') }));
-  }
-
+  if (sentry && !sentry.failure) warnings.push('litellm_settings.success_callback: sentry reports failures only (and does so here); list it in failure_callback');
   if (ls.set_verbose || ls.json_logs) callbacks.push(requestLogger({ redact, content }));
 
   const gs = config.general_settings;
-  const otel = wanted.get('otel');
+  const on = (name: 'otel' | 'langfuse' | 'sentry') => {
+    const w = wanted.get(name);
+    return w && { ...w, content: content && name !== 'sentry' };
+  };
+  const exports = { otel: on('otel'), langfuse: on('langfuse'), sentry: sentry && { success: false, failure: true, content: false } };
   const spendOn = !gs.disable_spend_logs;
-  // Rows and spans are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE; a setting
-  // that asks for them without it is refused, not left doing nothing.
-  const asked = otel
-    ? `litellm_settings.${lists.find(([, names]) => names?.includes('otel'))![0]}`
-    : spendOn && ['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'].find((k) => gs[k as keyof typeof gs] !== undefined);
   const queue = env.SPEND_QUEUE;
   if (!queue) {
-    if (asked) throw new ConfigError([`${otel ? asked : `general_settings.${asked}`}: needs the companion Worker (npm run deploy)`]);
+    // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
+    // a setting that asks for them without it is refused, not left doing nothing.
+    const asked = companionSettings(config);
+    if (asked.length) throw new ConfigError(asked.map((a) => `${a} needs the companion Worker (npm run deploy)`));
   } else {
     const prompts = gs.store_prompts_in_spend_logs === true;
     callbacks.push(
       spendLogCallback(queue, {
         redact,
         describe: deps.describe,
-        content: prompts || (!!otel && content),
+        content: prompts || !!(exports.otel?.content || exports.langfuse?.content),
         spend: spendOn ? { retention: gs.maximum_spend_logs_retention_period, prompts } : undefined,
-        otel: otel && { ...otel, content },
+        exports,
       }, (n) => metrics?.writer().record({ counters: { 'litellm_gateway_dropped_records{sink="spend_logs"}': n }, histograms: {}, minutes: [], errors: [] }), deps.flushMs),
     );
   }
 
-  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, tracing: !!otel, companion: env.COMPANION };
+  return { callbacks, warnings, prometheus: wanted.has('prometheus') && !!metrics, metrics, tracing: !!exports.otel, companion: env.COMPANION };
 }

@@ -4,15 +4,23 @@
 import type { Deployed, RequestLog } from '../observability/events';
 import type { Redact } from '../security/scrub';
 
+/** Which requests an exporter sends (its callbacks list: success_, failure_callback or callbacks), with message content or not (turn_off_message_logging: false). */
+export interface Export {
+  content: boolean;
+  success: boolean;
+  failure: boolean;
+}
+
 /** One queue message: what the companion is to make of its entries, as the gateway's config says. */
 export interface Envelope {
   /** Spend log rows: how long they are kept (maximum_spend_logs_retention_period, 30d by default), whether the bodies are stored (store_prompts_in_spend_logs). */
   spend?: { retention?: string; prompts: boolean };
-  /**
-   * Spans, of sampled requests (the caller's traceparent flags): with message content or not
-   * (turn_off_message_logging: false), for successes, failures or both (callbacks, success_ or failure_callback).
-   */
-  otel?: { content: boolean; success: boolean; failure: boolean };
+  /** Spans, of sampled requests (the caller's traceparent flags). */
+  otel?: Export;
+  /** Langfuse traces. */
+  langfuse?: Export;
+  /** Sentry events, of failures. */
+  sentry?: Export;
   /** Each deployment the entries name, once. */
   deployments: Record<string, Deployed | undefined>;
   entries: SpendEntry[];

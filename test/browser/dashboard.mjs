@@ -4,10 +4,10 @@
 // started is stopped by its id on the way out.
 //   npm run test:browser            (SCREENSHOT=path to keep the PNG somewhere else)
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const DEADLINE_MS = 200_000;
@@ -83,15 +83,23 @@ async function main() {
   cleanups.push(() => rm(persist, { recursive: true, force: true }));
   const { _receivers, ...routerConfig } = config(langfuse.port, sentry.port);
   // JSON is YAML, and fits on one --var.
-  const vars = {
-    ROUTER_CONFIG: JSON.stringify(routerConfig),
+  const vars = { ROUTER_CONFIG: JSON.stringify(routerConfig) };
+  // The exporters' secrets are the companion's: wrangler dev gives a second Worker no --var, only the .dev.vars
+  // beside its config, so the companion's config is copied beside one of its own here.
+  const companionDir = await mkdtemp(join(tmpdir(), 'router-browser-companion-'));
+  cleanups.push(() => rm(companionDir, { recursive: true, force: true }));
+  const companionConfig = join(companionDir, 'wrangler.companion.toml');
+  const companionToml = (await readFile('wrangler.companion.toml', 'utf8')).replace('main = "src/companion/index.ts"', `main = ${JSON.stringify(resolve('src/companion/index.ts'))}`);
+  await writeFile(companionConfig, companionToml);
+  const companionVars = {
     LANGFUSE_HOST: `http://127.0.0.1:${_receivers.langfuse}`,
     LANGFUSE_PUBLIC_KEY: 'pk-lf-browser',
     LANGFUSE_SECRET_KEY: 'sk-lf-browser-secret',
     SENTRY_DSN: `http://sentrykey@127.0.0.1:${_receivers.sentry}/1`,
   };
-  // Both Workers, as `npm run dev` runs them: the gateway and the companion that keeps the request log.
-  const args = ['wrangler', 'dev', '-c', 'wrangler.toml', '-c', 'wrangler.companion.toml', '--env', 'observed', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--inspector-port', String(await freePort())];
+  await writeFile(join(companionDir, '.dev.vars'), Object.entries(companionVars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n'));
+  // Both Workers, as `npm run dev` runs them: the gateway and the companion that keeps the request log and sends the traces.
+  const args = ['wrangler', 'dev', '-c', 'wrangler.toml', '-c', companionConfig, '--env', 'observed', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persist, '--inspector-port', String(await freePort())];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const dev = spawn('npx', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' } });
   let devLog = '';

@@ -113,4 +113,22 @@ router_settings:
     expect(compileConfig('model_list: [').errors[0]).toMatch(/^\(yaml\): /);
     expect(compileConfig('router_settings: {}\n').errors).toEqual([expect.stringMatching(/^model_list: /)]);
   });
+
+  it('warns about each setting only the companion Worker serves: the gateway alone refuses them', () => {
+    const r = compileConfig(`
+model_list:
+  - model_name: m
+    litellm_params: { model: mock/m }
+litellm_settings: { success_callback: [langfuse, prometheus], failure_callback: [sentry] }
+general_settings: { store_prompts_in_spend_logs: true }
+`);
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^litellm_settings\.success_callback: langfuse needs the companion Worker: npm run deploy/),
+      expect.stringMatching(/^litellm_settings\.failure_callback: sentry needs the companion Worker/),
+      expect.stringMatching(/^general_settings\.store_prompts_in_spend_logs: needs the companion Worker/),
+    ]);
+    // Not the Worker's own warnings (deployed with the companion, it loads as it is).
+    expect((r.bundled as { warnings?: string[] }).warnings).toEqual([]);
+  });
 });

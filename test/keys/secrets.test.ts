@@ -1,7 +1,9 @@
 // No response, log line, metric, trace or dashboard ever holds a full virtual key; they carry its alias,
-// `sk-...abcd` and team instead. Everything the gateway writes is captured and searched.
+// `sk-...abcd` and team instead. Everything the gateway writes (what it sends the companion too) is captured and searched.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { minuteAlignedClock, readEvents } from '../helpers/gateway';
+import { companionStub } from '../spend/helpers';
+import type { KeyGateway } from './helpers';
 import { keyGateway } from './helpers';
 
 const OBSERVED = `
@@ -19,7 +21,11 @@ describe('virtual keys never leave the gateway', () => {
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
     }
-    const gw = keyGateway({ now: minuteAlignedClock() }, OBSERVED, LANGFUSE);
+    // The companion (in the test's isolate) sends the Langfuse traces, through the fake upstream, which records them.
+    const ns = `${crypto.randomUUID()}:`;
+    let gw: KeyGateway;
+    const companion = companionStub(LANGFUSE, { fetch: async (input, init) => gw.upstream.fetch(new Request(input as RequestInfo, init)), metricsNamespace: ns });
+    gw = keyGateway({ now: minuteAlignedClock(), stateNamespace: ns }, OBSERVED, { SPEND_QUEUE: companion.SPEND_QUEUE, COMPANION: companion.COMPANION });
     await gw.admin('/team/new', { team_id: 'team-42', team_alias: 'research' });
     const made = await gw.generate({ key_alias: 'billing-app', team_id: 'team-42', models: ['gpt-4o'], rpm_limit: 4, max_budget: 1 });
     const other = await gw.generate({ key_alias: 'blocked-app' });
@@ -48,7 +54,7 @@ describe('virtual keys never leave the gateway', () => {
     const traces = gw.upstream.callsTo('langfuse.test').map((c) => JSON.stringify(c.body));
     const upstream = gw.upstream.callsTo('up.test').map((c) => JSON.stringify(c));
 
-    const everything = [...seen, ...lines, ...traces, ...upstream].join('\n');
+    const everything = [...seen, ...lines, ...traces, ...upstream, JSON.stringify(companion.sent)].join('\n');
     for (const key of keys) {
       expect(everything).not.toContain(key);
       expect(everything).not.toContain(key.slice(3)); // nor its secret part without the prefix

@@ -1,8 +1,10 @@
+// Langfuse traces, made by the companion Worker from the records the gateway sends it (here in the test's
+// isolate: test/spend/helpers.ts), posted to a local stand-in for Langfuse's ingestion API.
 import { describe, expect, it } from 'vitest';
 import { chatCompletion, openAIError } from '../helpers/fake-upstream';
-import type { TestGateway } from '../helpers/gateway';
 import { readEvents, testGateway, user } from '../helpers/gateway';
-import { LangfuseReceiver, routedFetch } from './receivers';
+import { companionStub } from '../spend/helpers';
+import { LangfuseReceiver } from './receivers';
 
 const LANGFUSE_ENV = { LANGFUSE_PUBLIC_KEY: 'pk-lf-public-1234', LANGFUSE_SECRET_KEY: 'sk-lf-secret-5678', LANGFUSE_HOST: 'https://langfuse.test' };
 
@@ -21,17 +23,25 @@ litellm_settings:
 ${settings}
 `;
 
+/** The gateway, and the companion (env: its own vars, the Langfuse keys) that sends the traces. */
 function gateway(settings: string, env: Record<string, string> = LANGFUSE_ENV) {
   const langfuse = new LangfuseReceiver();
-  let gw: TestGateway;
-  gw = testGateway(config(settings), { fetch: routedFetch({ 'https://langfuse.test': langfuse }, () => gw.upstream) }, env);
-  return { gw, langfuse };
+  const ns = `${crypto.randomUUID()}:`;
+  const stub = companionStub(env, { fetch: async (input, init) => langfuse.handle(new Request(input as RequestInfo, init)), metricsNamespace: ns });
+  const gw = testGateway(config(settings), { stateNamespace: ns }, { SPEND_QUEUE: stub.SPEND_QUEUE, COMPANION: stub.COMPANION });
+  const chat = async (body: Record<string, unknown>) => {
+    const res = await gw.chat(body);
+    if (body.stream) await readEvents(res);
+    await gw.settle();
+    return res;
+  };
+  return { gw, langfuse, chat };
 }
 
 describe('langfuse callback', () => {
   it('sends a trace and a generation per request to the ingestion API, with basic auth', async () => {
-    const { gw, langfuse } = gateway('  success_callback: ["langfuse"]');
-    const res = await gw.chat({ model: 'gpt-4o', messages: user('tell me a secret') });
+    const { langfuse, chat } = gateway('  success_callback: ["langfuse"]');
+    const res = await chat({ model: 'gpt-4o', messages: user('tell me a secret') });
     expect(res.status).toBe(200);
     expect(langfuse.posts).toHaveLength(1);
     const [post] = langfuse.posts;
@@ -56,19 +66,18 @@ describe('langfuse callback', () => {
   });
 
   it('sends the messages and the answer with turn_off_message_logging: false', async () => {
-    const { gw, langfuse } = gateway('  success_callback: ["langfuse"]\n  turn_off_message_logging: false');
+    const { gw, langfuse, chat } = gateway('  success_callback: ["langfuse"]\n  turn_off_message_logging: false');
     gw.upstream.on('/chat/completions', { json: chatCompletion('the answer') });
-    await gw.chat({ model: 'gpt-4o', messages: user('the question') });
+    await chat({ model: 'gpt-4o', messages: user('the question') });
     const generation = langfuse.events.find((e) => e.type === 'generation-create');
     expect(generation.body.input).toEqual(user('the question'));
     expect(generation.body.output).toEqual({ role: 'assistant', content: 'the answer' });
   });
 
   it('traces a streamed request when the stream ends, with time to first token', async () => {
-    const { gw, langfuse } = gateway('  callbacks: ["langfuse"]');
-    const res = await gw.chat({ model: 'gpt-4o', messages: user(), stream: true });
-    await readEvents(res);
-    await expect.poll(() => langfuse.events.length, { timeout: 2000 }).toBe(2);
+    const { langfuse, chat } = gateway('  callbacks: ["langfuse"]');
+    await chat({ model: 'gpt-4o', messages: user(), stream: true });
+    expect(langfuse.events.length).toBe(2);
     const generation = langfuse.events.find((e) => e.type === 'generation-create');
     expect(generation.body.completionStartTime).toBeTypeOf('string');
     expect(generation.body.metadata.stream).toBe(true);
@@ -77,21 +86,31 @@ describe('langfuse callback', () => {
   it('success_callback only: failures are not traced; failure_callback: they are, as errors, redacted', async () => {
     const onlySuccess = gateway('  success_callback: ["langfuse"]');
     onlySuccess.gw.upstream.on('/chat/completions', openAIError(401, 'Incorrect API key provided: sk-provider-secret-999999'));
-    await onlySuccess.gw.chat({ model: 'gpt-4o', messages: user() });
+    await onlySuccess.chat({ model: 'gpt-4o', messages: user() });
     expect(onlySuccess.langfuse.posts).toHaveLength(0);
 
     const onFailure = gateway('  failure_callback: ["langfuse"]');
     onFailure.gw.upstream.on('/chat/completions', openAIError(401, 'Incorrect API key provided: sk-provider-secret-999999'));
-    expect((await onFailure.gw.chat({ model: 'gpt-4o', messages: user() })).status).toBe(401);
+    expect((await onFailure.chat({ model: 'gpt-4o', messages: user() })).status).toBe(401);
     const generation = onFailure.langfuse.events.find((e) => e.type === 'generation-create');
     expect(generation.body.level).toBe('ERROR');
     expect(generation.body.statusMessage).toContain('Incorrect API key provided');
     expect(JSON.stringify(onFailure.langfuse.posts)).not.toContain('sk-provider-secret-999999');
   });
 
-  it('without its keys in the env, sends nothing (and the config loads, with a warning)', async () => {
-    const { gw, langfuse } = gateway('  success_callback: ["langfuse"]', {});
-    expect((await gw.chat({ model: 'gpt-4o', messages: user() })).status).toBe(200);
+  it('without its keys in the companion\'s env, sends nothing and counts the traces as lost', async () => {
+    const { losses } = await import('../../src/companion/consume');
+    const before = losses.langfuse.total;
+    const { langfuse, chat } = gateway('  success_callback: ["langfuse"]', {});
+    expect((await chat({ model: 'gpt-4o', messages: user() })).status).toBe(200);
     expect(langfuse.posts).toHaveLength(0);
+    expect(losses.langfuse.total).toBe(before + 1);
+  });
+
+  it('is refused at load without the companion Worker', async () => {
+    const gw = testGateway(config('  success_callback: ["langfuse"]'), {}, LANGFUSE_ENV);
+    const res = await gw.chat({ model: 'gpt-4o', messages: user() });
+    expect(res.status).toBe(500);
+    expect((await res.json<any>()).error.message).toContain('litellm_settings.success_callback: langfuse needs the companion Worker (npm run deploy)');
   });
 });

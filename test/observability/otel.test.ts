@@ -159,7 +159,7 @@ describe('OpenTelemetry traces', () => {
     const otel = testGateway(CONFIG());
     const res = await otel.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } });
     expect(res.status).toBe(500);
-    expect((await res.json<any>()).error.message).toContain('litellm_settings.callbacks: needs the companion Worker (npm run deploy)');
+    expect((await res.json<any>()).error.message).toContain('litellm_settings.callbacks: otel needs the companion Worker (npm run deploy)');
     const spend = testGateway(CONFIG().replace('callbacks: [otel, prometheus]', 'success_callback: [prometheus]').replace('general_settings:', 'general_settings:\n  store_prompts_in_spend_logs: true'));
     const res2 = await spend.request('/v1/chat/completions', { method: 'POST', json: { model: 'gpt-4o', messages: user() }, headers: { authorization: `Bearer ${MASTER}` } });
     expect((await res2.json<any>()).error.message).toContain('general_settings.store_prompts_in_spend_logs: needs the companion Worker');

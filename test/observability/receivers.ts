@@ -1,17 +1,7 @@
 // Local stand-ins for Langfuse's ingestion API and Sentry's envelope endpoint, reached through the
-// gateway's injectable fetch: they record what arrives and answer as the real services do.
-import type { FakeUpstream } from '../helpers/fake-upstream';
+// companion's injectable fetch: they record what arrives and answer as the real services do.
 
 type Handler = (req: Request) => Promise<Response>;
-
-/** Sends calls for a receiver's origin to it, and everything else to the fake upstream (created later). */
-export function routedFetch(receivers: Record<string, { handle: Handler }>, upstream: () => FakeUpstream): typeof fetch {
-  return async (input, init) => {
-    const req = new Request(input as RequestInfo, init);
-    const receiver = receivers[new URL(req.url).origin];
-    return receiver ? receiver.handle(req) : upstream().fetch(req);
-  };
-}
 
 export class LangfuseReceiver {
   readonly posts: Array<{ url: string; authorization: string | null; batch: any[] }> = [];

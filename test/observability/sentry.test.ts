@@ -1,10 +1,13 @@
+// Sentry events, made by the companion Worker from the records the gateway sends it (here in the test's
+// isolate: test/spend/helpers.ts), posted to a local stand-in for Sentry's envelope endpoint.
 import { describe, expect, it } from 'vitest';
 import { openAIError } from '../helpers/fake-upstream';
-import type { TestGateway } from '../helpers/gateway';
 import { testGateway, user } from '../helpers/gateway';
-import { parseDsn, sentryCallback } from '../../src/observability/sentry';
-import type { RequestLog } from '../../src/observability/events';
-import { routedFetch, SentryReceiver } from './receivers';
+import { losses } from '../../src/companion/consume';
+import { exportSentry, parseDsn } from '../../src/companion/sentry';
+import type { Envelope, SpendEntry } from '../../src/spend/entry';
+import { companionStub } from '../spend/helpers';
+import { SentryReceiver } from './receivers';
 
 // Starts with sk- as LiteLLM requires, yet not token-shaped (the dots), so only the exact-value redaction can catch it.
 const MASTER = 'sk-.not.token.shaped.42';
@@ -25,20 +28,27 @@ general_settings:
   master_key: ${MASTER}
 `;
 
+/** The gateway, and the companion (env: its own vars, SENTRY_DSN) that reports the failures. */
 function gateway(settings = '  failure_callback: ["sentry"]', env: Record<string, string> = { SENTRY_DSN: 'https://publickey123@sentry.test/42' }) {
   const sentry = new SentryReceiver();
-  let gw: TestGateway;
-  gw = testGateway(config(settings), { fetch: routedFetch({ 'https://sentry.test': sentry }, () => gw.upstream) }, env);
-  return { gw, sentry };
+  const ns = `${crypto.randomUUID()}:`;
+  const stub = companionStub(env, { fetch: async (input, init) => sentry.handle(new Request(input as RequestInfo, init)), metricsNamespace: ns });
+  const gw = testGateway(config(settings), { stateNamespace: ns }, { SPEND_QUEUE: stub.SPEND_QUEUE, COMPANION: stub.COMPANION });
+  const chat = async (body: Record<string, unknown>, headers?: Record<string, string>) => {
+    const res = await gw.chat(body, headers);
+    await gw.settle();
+    return res;
+  };
+  return { gw, sentry, chat };
 }
 
 const AUTH = { authorization: `Bearer ${MASTER}` };
 
 describe('sentry callback', () => {
   it('reports a failed request to the DSN as an exception event with its class, status and group', async () => {
-    const { gw, sentry } = gateway();
+    const { gw, sentry, chat } = gateway();
     gw.upstream.on('/chat/completions', openAIError(401, `Incorrect API key provided: ${PROVIDER_KEY}. Your prompt was: very private words`));
-    const res = await gw.chat({ model: 'gpt-4o', messages: user('very private words') }, { ...AUTH, 'x-request-id': 'req-sentry-1' });
+    const res = await chat({ model: 'gpt-4o', messages: user('very private words') }, { ...AUTH, 'x-request-id': 'req-sentry-1' });
     expect(res.status).toBe(401);
     expect(sentry.envelopes).toHaveLength(1);
     const [envelope] = sentry.envelopes;
@@ -53,9 +63,9 @@ describe('sentry callback', () => {
   });
 
   it('sends no secret and no message content, even when the upstream echoes them', async () => {
-    const { gw, sentry } = gateway();
+    const { gw, sentry, chat } = gateway();
     gw.upstream.on('/chat/completions', openAIError(500, `boom with key ${PROVIDER_KEY} and Bearer ${MASTER}`));
-    await gw.chat({ model: 'gpt-4o', messages: user('my diary entry') }, AUTH);
+    await chat({ model: 'gpt-4o', messages: user('my diary entry') }, AUTH);
     expect(sentry.envelopes.length).toBeGreaterThan(0);
     const raw = sentry.envelopes.map((e) => e.raw).join('\n');
     expect(raw).not.toContain(PROVIDER_KEY);
@@ -68,36 +78,42 @@ describe('sentry callback', () => {
   });
 
   it('reports nothing for a success', async () => {
-    const { gw, sentry } = gateway();
-    expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
+    const { sentry, chat } = gateway();
+    expect((await chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(200);
     expect(sentry.envelopes).toHaveLength(0);
   });
 
-  it('without SENTRY_DSN, reports nothing and the gateway still serves', async () => {
-    const { gw, sentry } = gateway('  failure_callback: ["sentry"]', {});
+  it('without SENTRY_DSN in the companion\'s env, reports nothing, counts the loss, and the gateway still serves', async () => {
+    const before = losses.sentry.total;
+    const { gw, sentry, chat } = gateway('  failure_callback: ["sentry"]', {});
     gw.upstream.on('/chat/completions', openAIError(500, 'boom'));
-    expect((await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(500);
+    expect((await chat({ model: 'gpt-4o', messages: user() }, AUTH)).status).toBe(500);
     expect(sentry.envelopes).toHaveLength(0);
+    expect(losses.sentry.total).toBe(before + 1);
+  });
+
+  it('is refused at load without the companion Worker', async () => {
+    const gw = testGateway(config('  failure_callback: ["sentry"]'), {}, { SENTRY_DSN: 'https://publickey123@sentry.test/42' });
+    const res = await gw.chat({ model: 'gpt-4o', messages: user() }, AUTH);
+    expect(res.status).toBe(500);
+    expect((await res.json<any>()).error.message).toContain('litellm_settings.failure_callback: sentry needs the companion Worker (npm run deploy)');
   });
 
   it('goes quiet for Retry-After seconds when Sentry answers 429 (over quota)', async () => {
-    let clock = 1_000_000;
     const posts: string[] = [];
-    const sentry = sentryCallback({
-      dsn: 'https://k@sentry.test/1',
-      redact: (t) => t,
-      now: () => clock,
-      fetch: async (input) => {
-        posts.push(String(input));
-        return new Response('', { status: posts.length === 1 ? 429 : 200, headers: { 'retry-after': '30' } });
-      },
-    });
-    const log = { requestId: 'r', call: 'chat', model: 'm', stream: false, ok: false, status: 500, attempts: 1, retries: 0, fallbacks: 0, startedAt: 0, latencyMs: 1, cacheHit: false } as RequestLog;
-    await sentry.onFailure!(log);
-    await sentry.onFailure!(log);
+    const fetcher = async (input: RequestInfo | URL) => {
+      posts.push(String(input));
+      return new Response('', { status: posts.length === 1 ? 429 : 200, headers: { 'retry-after': '30' } });
+    };
+    const entry = { requestId: 'r', call: 'chat', model: 'm', stream: false, ok: false, status: 500, attempts: 1, retries: 0, fallbacks: 0, startedAt: 0, latencyMs: 1, cacheHit: false, tries: [] } as unknown as SpendEntry;
+    const envelope: Envelope = { sentry: { success: false, failure: true, content: false }, deployments: {}, entries: [entry] };
+    const secret = (name: string) => (name === 'SENTRY_DSN' ? 'https://k@sentry.test/1' : undefined);
+    // A clock long past: the pause it sets is over for every other test of this isolate.
+    const clock = 1_000_000;
+    await exportSentry([envelope], secret, losses.sentry, fetcher, clock);
+    await exportSentry([envelope], secret, losses.sentry, fetcher, clock + 1_000);
     expect(posts).toHaveLength(1);
-    clock += 31_000;
-    await sentry.onFailure!(log);
+    await exportSentry([envelope], secret, losses.sentry, fetcher, clock + 31_000);
     expect(posts).toHaveLength(2);
   });
 });

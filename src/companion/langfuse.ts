@@ -1,22 +1,11 @@
-// The `langfuse` callback: one trace per request, with a generation for the LLM call, sent in batches to
-// Langfuse's ingestion API (POST {LANGFUSE_HOST}/api/public/ingestion, basic auth public:secret key).
-import type { RequestLog, RouterCallback } from './events';
-import { Batcher } from '../utils/batcher';
-import { logLine, type Redact } from '../security/scrub';
-
-export interface LangfuseOptions {
-  host: string;
-  publicKey: string;
-  secretKey: string;
-  fetch: typeof fetch;
-  redact: Redact;
-  /** Send the messages and the answer (litellm_settings.turn_off_message_logging: false). */
-  content: boolean;
-  /** Which outcomes to trace: success_callback, failure_callback, or both (callbacks). */
-  on: { success: boolean; failure: boolean };
-  describe: (deploymentId: string) => { model: string } | undefined;
-  flushMs?: number;
-}
+// The `langfuse` callback, made here from the gateway's request records: one trace per request with a
+// generation for the LLM call, sent in batches to Langfuse's ingestion API (POST {LANGFUSE_HOST}/api/public/ingestion,
+// basic auth public:secret key). The keys are the companion's secrets; a refused or failed batch is counted as lost.
+import type { Envelope, SpendEntry } from '../spend/entry';
+import { logLine, rememberSecrets, scrub } from '../security/scrub';
+import type { Loss } from './loss';
+import { within } from './loss';
+import { wantedEntries, type Secret } from './exports';
 
 interface IngestionEvent {
   id: string;
@@ -25,40 +14,43 @@ interface IngestionEvent {
   body: Record<string, unknown>;
 }
 
-export function langfuseCallback(opts: LangfuseOptions): RouterCallback {
-  const url = `${opts.host.replace(/\/+$/, '')}/api/public/ingestion`;
-  const auth = `Basic ${btoa(`${opts.publicKey}:${opts.secretKey}`)}`;
-  const batcher = new Batcher<IngestionEvent>(
-    'langfuse',
-    async (batch) => {
-      const res = await opts.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: auth },
-        // The whole trace is scrubbed, not just the error: content and metadata can carry a key too.
-        body: opts.redact(JSON.stringify({ batch })),
-      });
+/** Requests per POST (two events each): well within Langfuse's 3.5 MB ingestion batch. */
+const MAX_REQUESTS = 200;
+
+export async function exportLangfuse(envelopes: Envelope[], secret: Secret, loss: Loss, fetcher: typeof fetch, timeoutMs = 10_000): Promise<void> {
+  const events = envelopes.flatMap((en) => wantedEntries(en, en.langfuse).flatMap((e) => eventsOf(e, en)));
+  if (!events.length) return;
+  const publicKey = secret('LANGFUSE_PUBLIC_KEY');
+  const secretKey = secret('LANGFUSE_SECRET_KEY');
+  if (!publicKey || !secretKey) return loss.count(events.length / 2, 'langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY in the companion\'s env');
+  rememberSecrets([secretKey]);
+  const url = `${(secret('LANGFUSE_HOST') ?? 'https://cloud.langfuse.com').replace(/\/+$/, '')}/api/public/ingestion`;
+  for (let i = 0; i < events.length; i += 2 * MAX_REQUESTS) {
+    const batch = events.slice(i, i + 2 * MAX_REQUESTS);
+    try {
+      const res = await within(
+        timeoutMs,
+        fetcher(url, {
+          method: 'POST',
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${publicKey}:${secretKey}`)}` },
+          // The whole trace is scrubbed, not just the error: content and metadata can carry a key too.
+          body: scrub(JSON.stringify({ batch })),
+        }),
+        'Langfuse',
+      );
       // 207: per-event results; an event Langfuse refused is reported, the rest stand.
       const body = (await res.json().catch(() => ({}))) as { errors?: unknown[] };
       if (!res.ok) throw new Error(`Langfuse ingestion answered ${res.status}`);
-      if (body.errors?.length) {
-        logLine('warn', { msg: 'langfuse refused events', count: body.errors.length });
-      }
-    },
-    opts.flushMs,
-  );
-  const send = async (log: RequestLog) => {
-    await Promise.all(events(log, opts).map((e) => batcher.add(e)));
-  };
-  return {
-    name: 'langfuse',
-    wantsContent: opts.content,
-    onSuccess: opts.on.success ? send : undefined,
-    onFailure: opts.on.failure ? send : undefined,
-  };
+      if (body.errors?.length) logLine('warn', { msg: 'langfuse refused events', count: body.errors.length });
+    } catch (e) {
+      await loss.count(batch.length / 2, String(e));
+    }
+  }
 }
 
 /** LiteLLM's call type names, as its Langfuse traces are named. */
-const TRACE_NAMES: Record<RequestLog['call'], string> = {
+const TRACE_NAMES: Record<SpendEntry['call'], string> = {
   chat: 'litellm-acompletion',
   embeddings: 'litellm-aembedding',
   messages: 'litellm-anthropic_messages',
@@ -75,12 +67,13 @@ const TRACE_NAMES: Record<RequestLog['call'], string> = {
   pass_through: 'litellm-pass_through_endpoint',
 };
 
-function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {
+function eventsOf(log: SpendEntry, en: Envelope): IngestionEvent[] {
   const iso = (ms: number) => new Date(ms).toISOString();
   const now = iso(log.startedAt + log.latencyMs);
   const name = TRACE_NAMES[log.call];
-  const input = opts.content ? log.messages : undefined;
-  const output = opts.content ? answerOf(log.response) : undefined;
+  const content = en.langfuse!.content;
+  const input = content ? parsed(log.messages) : undefined;
+  const output = content ? answerOf(parsed(log.response)) : undefined;
   const metadata = {
     requested_model: log.model,
     model_group: log.group,
@@ -117,17 +110,27 @@ function events(log: RequestLog, opts: LangfuseOptions): IngestionEvent[] {
         startTime: iso(log.startedAt),
         endTime: now,
         completionStartTime: log.ttftMs !== undefined ? iso(log.startedAt + log.ttftMs) : undefined,
-        model: (log.deploymentId && opts.describe(log.deploymentId)?.model) || log.group || log.model,
+        model: (log.deploymentId && en.deployments[log.deploymentId]?.model) || log.group || log.model,
         input,
         output,
         usageDetails: u && { input: u.prompt_tokens, output: u.completion_tokens, total: u.total_tokens },
         costDetails: log.cost !== undefined ? { total: log.cost } : undefined,
         level: log.ok ? 'DEFAULT' : 'ERROR',
-        statusMessage: log.errorMessage && opts.redact(log.errorMessage),
+        statusMessage: log.errorMessage,
         metadata,
       },
     },
   ];
+}
+
+/** An entry's body, JSON text cut to its size limit: the value where it is still whole JSON, else the text. */
+function parsed(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The assistant's message(s) of a chat answer; embeddings' vectors are not worth a trace. */
