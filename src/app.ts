@@ -8,12 +8,10 @@ import { callerScope } from './cache/key';
 import { presentedKey } from './http/auth';
 import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
-import { keyRoutes } from './keys/api';
-import { userRoutes } from './keys/users';
-import { spendRoutes } from './keys/spend';
 import { tokenCounterRoutes } from './http/token-counter';
 import { SPEND_ROUTES, spendForward } from './spend/forward';
-import { budgetRoutes } from './keys/budget-api';
+import { ADMIN_ROUTES } from './keys/admin-routes';
+import { adminForward } from './keys/admin-forward';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import { aliasedModel } from './keys/aliases';
@@ -210,14 +208,13 @@ export function createApp(options: GatewayOptions = {}) {
   app.get('/models', models);
 
   app.get('/v1/router/state', async (c) => c.json(await c.get('gateway').router.stateReport()));
+  app.get('/provider/budgets', async (c) => c.json(await c.get('gateway').router.providerBudgets()));
   app.route('/', observabilityRoutes);
   app.route('/', proxyInfoRoutes);
-  app.route('/', keyRoutes);
-  app.route('/', userRoutes);
-  app.route('/', spendRoutes);
   app.route('/', tokenCounterRoutes);
+  // Answered by the companion Worker, the caller authenticated here (src/http/companion.ts).
   app.on('GET', SPEND_ROUTES, spendForward);
-  app.route('/', budgetRoutes);
+  app.on(['GET', 'POST'], ADMIN_ROUTES, adminForward);
 
   return app;
 }

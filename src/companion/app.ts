@@ -1,14 +1,19 @@
-// The companion's HTTP side: the spend routes, their errors in the OpenAI shape the gateway answers in.
+// The companion's HTTP side: the spend routes and key management, their errors in the OpenAI shape the gateway
+// answers in (the gateway forwards them as they come).
 import { Hono } from 'hono/tiny';
 import { RouterError } from '../router/errors';
 import { logLine } from '../security/scrub';
 import type { CompanionEnv } from './env';
+import type { KeyAdminDeps } from './keys';
+import { keyAdminRoutes } from './keys';
 import { spendRoutes } from './spend/api/routes';
 
-export function companionApp() {
+export function companionApp(deps: KeyAdminDeps = {}) {
   const app = new Hono<{ Bindings: CompanionEnv }>();
   app.route('/', spendRoutes);
-  app.notFound(() => new RouterError('NotFoundError', 'Not a companion route').toResponse());
+  app.route('/', keyAdminRoutes(deps));
+  // As the gateway says it: the gateway forwards every path under /key/, /team/, ... as it comes.
+  app.notFound((c) => new RouterError('NotFoundError', `Unknown route: ${c.req.method} ${c.req.path}`, { code: 'unknown_route' }).toResponse());
   app.onError((err) => {
     if (err instanceof RouterError) return err.toResponse();
     logLine('error', { msg: 'companion: unhandled', error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown' });

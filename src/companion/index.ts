@@ -1,13 +1,15 @@
-// The companion Worker (wrangler.companion.toml): what spend logs and traces cost beyond the request path, apart
-// from the gateway's bundle. It consumes SPEND_QUEUE (rows into D1, spans to the OTLP collector) and answers the
-// spend routes the gateway forwards over its service binding. It has no public route.
+// The companion Worker (wrangler.companion.toml): what spend logs, traces and key management cost beyond the
+// request path, apart from the gateway's bundle. It consumes SPEND_QUEUE (rows into D1, spans to the OTLP
+// collector) and answers the spend and key management routes the gateway forwards over its service binding. It
+// has no public route.
 import type { CompanionEnv } from './env';
 import type { ConsumerDeps } from './consume';
 import { consume } from './consume';
 import { companionApp } from './app';
+import type { KeyAdminDeps } from './keys';
 
-export function companion(deps: ConsumerDeps = {}) {
-  const app = companionApp();
+export function companion(deps: ConsumerDeps & KeyAdminDeps = {}) {
+  const app = companionApp(deps);
   return {
     fetch: app.fetch,
     queue: (batch: MessageBatch<string>, env: CompanionEnv) => consume(batch, env, deps),

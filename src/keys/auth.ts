@@ -8,6 +8,7 @@ import { keyMatches, presentedKey } from '../http/auth';
 import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
 import { SPEND_ROUTES } from '../spend/forward';
+import { KEY_READABLE_ROUTES } from './admin-routes';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
 import type { RequestLog, TraceContext } from '../observability/events';
@@ -29,10 +30,10 @@ export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok:
  */
 export const VIRTUAL_KEY_ROUTES = new Set([
   '/v1/chat/completions', '/chat/completions', '/v1/embeddings', '/embeddings', '/v1/messages', '/messages',
-  '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models', '/key/info',
+  '/v1/messages/count_tokens', '/messages/count_tokens', '/v1/responses', '/responses', '/v1/models', '/models',
   ...['completions', 'realtime', ...ENDPOINTS].flatMap((e) => [`/v1/${e}`, `/${e}`]),
-  // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own team.
-  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/team/info', '/utils/token_counter',
+  // What LiteLLM lets a key read (its info_routes): model info filtered to its models, its own key and team.
+  '/model/info', '/v1/model/info', '/v2/model/info', '/model_group/info', '/utils/token_counter', ...KEY_READABLE_ROUTES,
   // Spend logs, scoped to the key's own rows (src/spend/forward.ts).
   ...SPEND_ROUTES,
 ]);

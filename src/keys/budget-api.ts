@@ -1,11 +1,11 @@
-// LiteLLM's budgets below the key: /tag/* and /customer/* (master key only, as /key/* are), each tag and
-// customer its own KeyStore object (`tag:<name>`, `customer:<id>`), and GET /provider/budgets.
+// LiteLLM's budgets below the key: /tag/* and /customer/* (master key only, and served by the companion, as /key/*
+// are), each tag and customer its own KeyStore object (`tag:<name>`, `customer:<id>`). GET /provider/budgets, which
+// reads the gateway's Router, is the gateway's own (src/app.ts).
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { jsonBody } from '../http/body';
 import { badRequest } from '../router/errors';
-import { requireKeys } from './api';
-import type { KeyedEnv } from './auth';
+import type { AdminEnv } from './api';
 import { budgetRecord } from './directory';
 import { resetAt } from './duration';
 import { bounded, CUSTOMER_FIELDS, keyParam, readFields, stringList, TAG_FIELDS } from './input';
@@ -16,9 +16,7 @@ import type { BudgetRecord } from './types';
 type Body = Record<string, unknown>;
 type Scope = 'tag' | 'customer';
 
-export const budgetRoutes = new Hono<KeyedEnv>();
-
-budgetRoutes.get('/provider/budgets', async (c) => c.json(await c.var.gateway.router.providerBudgets()));
+export const budgetRoutes = new Hono<AdminEnv>();
 
 /** A record in LiteLLM's shape: a tag's TagConfig, a customer's LiteLLM_EndUserTable. */
 function view({ scope, name, alias, ...rest }: BudgetRecord) {
@@ -29,16 +27,16 @@ function view({ scope, name, alias, ...rest }: BudgetRecord) {
 const missing = (scope: Scope, id: string) => notFound(scope === 'tag' ? `Tag ${id} not found` : `End User Id=${id} does not exist in db`, scope === 'tag' ? 'name' : 'user_id');
 
 /** What a request names: a checked body (LiteLLM's field names), or a list that must not be empty. */
-const json = (c: Context<KeyedEnv>) => jsonBody(c) as Body;
-function names(c: Context<KeyedEnv>, field: string) {
+const json = (c: Context<AdminEnv>) => jsonBody(c) as Body;
+function names(c: Context<AdminEnv>, field: string) {
   const list = stringList(json(c), field);
   if (list.length === 0) throw badRequest(`${field}: required`, field, 'missing_field');
   return list;
 }
 
 /** Makes (`made`) or changes a tag or customer, listing it first: a name listed without a record costs a read; a record not listed would not be enforced. */
-async function put(c: Context<KeyedEnv>, scope: Scope, id: string, patch: Partial<BudgetRecord>, made = false) {
-  const keys = c.var.gateway.keys!;
+async function put(c: Context<AdminEnv>, scope: Scope, id: string, patch: Partial<BudgetRecord>, made = false) {
+  const keys = c.var.admin;
   const now = keys.now();
   const account = { kind: scope, id };
   await keys.directory.index().listName(scope, id, true);
@@ -46,34 +44,31 @@ async function put(c: Context<KeyedEnv>, scope: Scope, id: string, patch: Partia
   const o = keys.directory.of(account);
   const r = made ? await o.create(budgetRecord(scope, id, patch, now), { ...gone, status: 400, code: '400', message: `${scope} ${id} already exists` }) : await o.update(patch, now, gone);
   if (!r.ok) throw refusalError(r.refusal);
-  keys.knowBudget(account, r.value as BudgetRecord);
   return view(r.value as BudgetRecord);
 }
 
-async function remove(c: Context<KeyedEnv>, scope: Scope, id: string): Promise<boolean> {
-  const keys = c.var.gateway.keys!;
+async function remove(c: Context<AdminEnv>, scope: Scope, id: string): Promise<boolean> {
+  const keys = c.var.admin;
   const account = { kind: scope, id };
   const gone = await keys.directory.of(account).remove();
   await keys.directory.index().listName(scope, id, false);
-  keys.knowBudget(account, null);
   return gone !== null;
 }
 
 for (const [scope, idField, fields] of [['tag', 'name', TAG_FIELDS], ['customer', 'user_id', CUSTOMER_FIELDS]] as const) {
-  budgetRoutes.use(`/${scope}/*`, requireKeys);
   for (const made of [true, false]) {
     budgetRoutes.post(`/${scope}/${made ? 'new' : 'update'}`, (c) => {
       const { [idField]: _, description, ...b } = readFields(json(c), fields);
       const patch = { ...b } as Partial<BudgetRecord>;
       if (description !== undefined) patch.alias = description as string | null;
-      if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, c.var.gateway.keys!.now());
+      if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, c.var.admin.now());
       return put(c, scope, keyParam(json(c), idField), patch, made).then((v) => c.json(v));
     });
   }
 }
 
 budgetRoutes.post('/tag/info', async (c) => {
-  const keys = c.var.gateway.keys!;
+  const keys = c.var.admin;
   const asked = names(c, 'names');
   const found = await Promise.all(asked.map((id) => keys.directory.budget({ kind: 'tag', id }, keys.now())));
   const out = Object.fromEntries(found.flatMap((r, i) => (r ? [[asked[i], view(r)]] : [])));
@@ -88,7 +83,7 @@ budgetRoutes.post('/tag/delete', async (c) => {
 });
 
 budgetRoutes.get('/customer/info', async (c) => {
-  const keys = c.var.gateway.keys!;
+  const keys = c.var.admin;
   const id = c.req.query('end_user_id');
   if (!id) throw badRequest('end_user_id: required', 'end_user_id', 'missing_field');
   const r = await keys.directory.budget({ kind: 'customer', id: bounded(id, 'end_user_id') }, keys.now());

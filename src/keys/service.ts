@@ -116,14 +116,13 @@ export class KeyService {
     return this.opts.now();
   }
 
-  /** Forgets a key in this isolate at once (the key API's own changes; other isolates follow within MAX_STALE_MS). */
-  forget(token: string) {
-    this.cache('key').delete(token);
-  }
-
-  /** Forgets every account in this isolate (a team or user changed). */
+  /**
+   * Forgets every record and the list of budgeted names in this isolate: after a change through key management,
+   * it applies here at once; other isolates read it within their bounds (MAX_STALE_MS, NAMES_MAX_STALE_MS).
+   */
   forgetAll() {
     for (const c of Object.values(this.records)) c.clear();
+    this.names.delete('');
   }
 
   /** Refuses a key that does not exist, is blocked or expired, or whose team is blocked. */
@@ -210,12 +209,6 @@ export class KeyService {
       (max !== undefined && a.kind === 'customer' ? this.directory.of(a).ensure(budgetRecord('customer', a.id, { max_budget: max }, now), now, false) : this.directory.of(a).lookup(now)) as Promise<BudgetRecord | null>;
     const found = await Promise.all(named.map((a) => this.record(a, defer, read(a))));
     return found.filter((r) => r !== null) as BudgetRecord[];
-  }
-
-  /** A tag or customer as the admin API just left it (null: deleted), in this isolate at once; others follow within their bounds. */
-  knowBudget(account: Account, record: BudgetRecord | null) {
-    this.cache(account.kind).set(account.id, record, this.opts.now());
-    this.names.delete('');
   }
 
   /** A model as a key's `models` are checked against it: its name, its group, the access groups that group is in. */

@@ -1,12 +1,11 @@
-// LiteLLM's /user/* and /team/member_* (master key only). A user is an account as a key or team is, in its own
+// LiteLLM's /user/* and /team/member_* (master key only; served by the companion Worker, as api.ts). A user is an account as a key or team is, in its own
 // KeyStore object (`user:<id>`): its models, budget and limits hold on every key generated for it, through the
 // same leases. A member's budget in a team (max_budget_in_team) is its own account too (`member:<team> <user>`).
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { badRequest } from '../router/errors';
-import type { Body } from './api';
-import { generateKey, json, notFound, now, ok, query, service, teamView } from './api';
-import type { KeyedEnv } from './auth';
+import type { AdminEnv, Body } from './api';
+import { generateKey, json, notFound, now, ok, query, teamView } from './api';
 import { resetAt } from './duration';
 import type { Field } from './input';
 import { amount, flag, KEY_FIELDS, keyParam, limitsOf, member, pageParam, readFields, storedOf, string, stringList } from './input';
@@ -29,12 +28,12 @@ const USER_FIELDS: Record<string, Field> = {
   // `password` is no field here (a 400 naming it): there is no UI login, and it would be a secret stored for nothing.
 };
 
-export const userRoutes = new Hono<KeyedEnv>();
+export const userRoutes = new Hono<AdminEnv>();
 
-const dir = (c: Context<KeyedEnv>) => service(c).directory;
-const stamp = (c: Context<KeyedEnv>) => new Date(now(c)).toISOString();
+const dir = (c: Context<AdminEnv>) => c.var.admin.directory;
+const stamp = (c: Context<AdminEnv>) => new Date(now(c)).toISOString();
 
-function newUser(c: Context<KeyedEnv>, b: Body, id = crypto.randomUUID()): UserRecord {
+function newUser(c: Context<AdminEnv>, b: Body, id = crypto.randomUUID()): UserRecord {
   const limits = limitsOf(b);
   return {
     ...storedOf(b),
@@ -51,7 +50,7 @@ function newUser(c: Context<KeyedEnv>, b: Body, id = crypto.randomUUID()): UserR
 }
 
 /** The user a checked body names by user_id, else by user_email. */
-async function findUser(c: Context<KeyedEnv>, { user_id: id, user_email: email }: Body): Promise<UserRecord> {
+async function findUser(c: Context<AdminEnv>, { user_id: id, user_email: email }: Body): Promise<UserRecord> {
   const found = id ?? (email && (await dir(c).index().userByEmail(email as string)));
   const user = found && (await dir(c).user(found as string, now(c)));
   return (user as UserRecord | null) || Promise.reject(id ?? email ? notFound('User', (id ?? email) as string, 'user_id') : badRequest('user_id or user_email: required', 'user_id', 'missing_field'));
@@ -87,7 +86,6 @@ userRoutes.post('/user/update', async (c) => {
   const { teams: _t, auto_create_key: _a, user_id: _u, ...patch } = b as Partial<UserRecord> & Body;
   if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, now(c));
   const data = ok(await dir(c).update('user', user_id, patch, now(c)));
-  service(c).forgetAll();
   return c.json({ user_id, data });
 });
 
@@ -107,7 +105,6 @@ userRoutes.post('/user/delete', async (c) => {
     deleted.push(id);
   }
   await d.index().drop('user', deleted);
-  service(c).forgetAll();
   if (deleted.length === 0) throw notFound('User', ids.join(', '), 'user_ids');
   return c.json({ deleted_users: deleted });
 });
@@ -122,7 +119,7 @@ userRoutes.get('/user/list', async (c) => {
 // ---- /team/member_* ----
 
 /** The team, or LiteLLM's 404. */
-async function teamOf(c: Context<KeyedEnv>, teamId: string): Promise<TeamRecord> {
+async function teamOf(c: Context<AdminEnv>, teamId: string): Promise<TeamRecord> {
   return (await dir(c).team(teamId, now(c))) ?? Promise.reject(notFound('Team', teamId, 'team_id'));
 }
 
@@ -132,7 +129,7 @@ const without = <T extends { user_id: string | null }>(list: T[] | undefined, us
  * Adds (or changes) a member: the user is made if new, as LiteLLM does; the team lists it in members_with_roles
  * and team_memberships, the user lists the team, and a budget in the team is the member's own account.
  */
-export async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budget?: number | null) {
+export async function join(c: Context<AdminEnv>, teamId: string, m: Member, budget?: number | null) {
   const d = dir(c);
   const team = await teamOf(c, teamId);
   let user = await findUser(c, { ...m }).catch(() => null);
@@ -156,7 +153,7 @@ export async function join(c: Context<KeyedEnv>, teamId: string, m: Member, budg
   return { team: updated, user, membership };
 }
 
-async function leave(c: Context<KeyedEnv>, teamId: string, userId: string) {
+async function leave(c: Context<AdminEnv>, teamId: string, userId: string) {
   const d = dir(c);
   const team = await d.team(teamId, now(c));
   if (team) await d.updateTeam(teamId, { members_with_roles: without(team.members_with_roles, userId), team_memberships: without(team.team_memberships, userId) }, now(c));
@@ -173,12 +170,11 @@ userRoutes.post('/team/member_add', async (c) => {
   const many = Array.isArray(b.member);
   const joined = [];
   for (const [i, m] of (many ? (b.member as unknown[]) : [b.member]).entries()) joined.push(await join(c, teamId, member(m, many ? `member[${i}]` : 'member'), budgetInTeam(b)));
-  service(c).forgetAll();
   return c.json({ ...teamView(joined.at(-1)!.team), updated_users: joined.map((j) => j.user), updated_team_memberships: joined.map((j) => j.membership) });
 });
 
 /** The member a body names, in the team it names, with its current role and membership. */
-async function memberOf(c: Context<KeyedEnv>, b: Body) {
+async function memberOf(c: Context<AdminEnv>, b: Body) {
   const teamId = keyParam(b, 'team_id');
   const user = await findUser(c, b);
   const team = await teamOf(c, teamId);
@@ -190,7 +186,6 @@ async function memberOf(c: Context<KeyedEnv>, b: Body) {
 userRoutes.post('/team/member_delete', async (c) => {
   const { teamId, user } = await memberOf(c, json(c));
   await leave(c, teamId, user.user_id);
-  service(c).forgetAll();
   return c.json(teamView(await teamOf(c, teamId)));
 });
 
@@ -200,6 +195,5 @@ userRoutes.post('/team/member_update', async (c) => {
   const next = b.role == null ? role : member({ role: b.role, user_id: user.user_id }, 'role').role;
   const budget = 'max_budget_in_team' in b ? budgetInTeam(b) : membership?.litellm_budget_table?.max_budget;
   await join(c, teamId, { role: next, user_id: user.user_id, user_email: user.user_email }, budget);
-  service(c).forgetAll();
   return c.json({ team_id: teamId, user_id: user.user_id, user_email: user.user_email, role: next, max_budget_in_team: budget ?? null });
 });

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import type { Env } from '../../src/env';
 import type { GatewayOptions } from '../../src/gateway';
 import { parseConfigYaml } from '../../src/config/yaml';
+import { companionStub, withKeyManagement } from '../spend/helpers';
 import { FakeUpstream } from './fake-upstream';
 
 export interface TestGateway {
@@ -16,12 +17,22 @@ export interface TestGateway {
   settle(): Promise<void>;
 }
 
+/**
+ * A gateway over `configText` as a client calls it. Key management is the companion Worker's: unless `baseEnv`
+ * says otherwise, COMPANION is the companion's code in the test's isolate over the gateway's own KEYS objects,
+ * state namespace and clock, so admin calls behave as in one Worker. A COMPANION in `baseEnv` (a spend test's)
+ * answers the rest; `COMPANION: undefined` leaves the gateway without one.
+ */
 export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
   const upstream = new FakeUpstream();
   const contexts: ExecutionContext[] = [];
+  const stateNamespace = options.stateNamespace ?? `${crypto.randomUUID()}:`;
+  const keys = companionStub({ KEYS: 'KEYS' in baseEnv ? baseEnv.KEYS : env.KEYS }, { stateNamespace, now: options.now }).COMPANION;
+  const companion = 'COMPANION' in baseEnv ? baseEnv.COMPANION && withKeyManagement(baseEnv.COMPANION, keys) : keys;
+  baseEnv = { ...baseEnv, COMPANION: companion };
   // Configs in tests are YAML, as users write them: the test reads them as an embedder would (the Worker takes JSON).
   // A short metrics window: each request's bookkeeping is awaited, and the deployed 1 s would add up.
-  const app = createApp({ fetch: upstream.fetch, stateNamespace: `${crypto.randomUUID()}:`, parseConfig: parseConfigYaml, metricsFlushMs: 50, ...options, configText });
+  const app = createApp({ fetch: upstream.fetch, parseConfig: parseConfigYaml, metricsFlushMs: 50, ...options, stateNamespace, configText });
   const gw: TestGateway = {
     upstream,
     app,

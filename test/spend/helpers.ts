@@ -5,6 +5,8 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
 import { companion } from '../../src/companion/index';
 import type { ConsumerDeps } from '../../src/companion/consume';
+import type { KeyAdminDeps } from '../../src/companion/keys';
+import { ADMIN_ROUTES } from '../../src/keys/admin-routes';
 import type { Envelope } from '../../src/spend/entry';
 
 export interface CompanionStub {
@@ -14,9 +16,12 @@ export interface CompanionStub {
   sent: Envelope[];
 }
 
-/** companionEnv: the companion's own vars (OTEL_*); deps: its outbound fetch (the collector), clock, timeout. */
-export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps = {}): CompanionStub {
-  const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, METRICS: env.METRICS, ...companionEnv };
+/**
+ * companionEnv: the companion's own vars (OTEL_*) and bindings over the runner's (SPEND_DB, METRICS, KEYS); deps:
+ * its outbound fetch (the collector), clock, timeout, and the state namespace of the gateway whose keys it manages.
+ */
+export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps & KeyAdminDeps = {}): CompanionStub {
+  const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, METRICS: env.METRICS, KEYS: env.KEYS, ...companionEnv };
   const worker = companion(deps);
   let id = 0;
   const sent: Envelope[] = [];
@@ -35,4 +40,16 @@ export function companionStub(companionEnv: Record<string, unknown> = {}, deps: 
   };
   const fetcher = { fetch: (input: RequestInfo | URL, init?: RequestInit) => worker.fetch(new Request(input, init), cenv) };
   return { SPEND_QUEUE: queue as unknown as Queue<string>, COMPANION: fetcher as unknown as Fetcher, sent };
+}
+
+/** Key management's paths, as a URL's pathname is matched against ADMIN_ROUTES. */
+const ADMIN_PATH = new RegExp(`^(${ADMIN_ROUTES.map((r) => r.replace(/\*$/, '.*')).join('|')})$`);
+
+/**
+ * A companion that answers key management with `keys` (the stub over a test gateway's own objects and clock) and
+ * everything else with `rest` (a test's own stub, or the built companion Worker).
+ */
+export function withKeyManagement(rest: Fetcher, keys: Fetcher): Fetcher {
+  const fetch = (input: RequestInfo | URL, init?: RequestInit) => (ADMIN_PATH.test(new URL(input instanceof Request ? input.url : input).pathname) ? keys : rest).fetch(input, init);
+  return { fetch } as unknown as Fetcher;
 }

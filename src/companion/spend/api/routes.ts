@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { sha256Hex } from '../../../utils/sha256';
 import { badRequest, RouterError } from '../../../router/errors';
-import { SCOPE_HEADER } from '../../../spend/forward';
+import { SCOPE_HEADER } from '../../../http/companion';
 import type { CompanionEnv } from '../../env';
 import type { Params } from './query';
 import { checkParams, dateBound, numberParam, rowOut, Where } from './query';
