@@ -20,14 +20,15 @@ export interface TestGateway {
 /**
  * A gateway over `configText` as a client calls it. Key management is the companion Worker's: unless `baseEnv`
  * says otherwise, COMPANION is the companion's code in the test's isolate over the gateway's own KEYS objects,
- * state namespace and clock, so admin calls behave as in one Worker. A COMPANION in `baseEnv` (a spend test's)
- * answers the rest; `COMPANION: undefined` leaves the gateway without one.
+ * state namespace and clock (and no spend log), so admin calls behave as in one Worker. A COMPANION in `baseEnv`
+ * (a spend test's) answers the rest; `COMPANION: undefined` leaves the gateway without one.
  */
 export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
   const upstream = new FakeUpstream();
   const contexts: ExecutionContext[] = [];
   const stateNamespace = options.stateNamespace ?? `${crypto.randomUUID()}:`;
-  const keys = companionStub({ KEYS: 'KEYS' in baseEnv ? baseEnv.KEYS : env.KEYS }, { stateNamespace, now: options.now }).COMPANION;
+  // Key management only: no spend log here unless a test brings its own companion.
+  const keys = companionStub({ KEYS: 'KEYS' in baseEnv ? baseEnv.KEYS : env.KEYS, SPEND_DB: undefined }, { stateNamespace, now: options.now }).COMPANION;
   const companion = 'COMPANION' in baseEnv ? baseEnv.COMPANION && withKeyManagement(baseEnv.COMPANION, keys) : keys;
   baseEnv = { ...baseEnv, COMPANION: companion };
   // Configs in tests are YAML, as users write them: the test reads them as an embedder would (the Worker takes JSON).
