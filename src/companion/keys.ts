@@ -11,7 +11,7 @@ import type { AdminEnv, KeyAdmin } from '../keys/api';
 import { keyRoutes } from '../keys/api';
 import { ADMIN_ROUTES, KEY_READABLE_ROUTES } from '../keys/admin-routes';
 import { budgetRoutes } from '../keys/budget-api';
-import { KeyDirectory } from '../keys/directory';
+import { KeyAdminDirectory } from '../keys/admin-directory';
 import { unknownKey } from '../keys/refusal';
 import { spendRoutes } from '../keys/spend';
 import { userRoutes } from '../keys/users';
@@ -28,10 +28,10 @@ type Env = AdminEnv & { Bindings: CompanionEnv };
 export function keyAdminRoutes(deps: KeyAdminDeps = {}) {
   const now = deps.now ?? Date.now;
   // One directory per binding (it keeps object ids), so per isolate when deployed.
-  const directories = new WeakMap<object, KeyDirectory>();
+  const directories = new WeakMap<object, KeyAdminDirectory>();
   const adminOf = (ns: NonNullable<CompanionEnv['KEYS']>): KeyAdmin => {
     let directory = directories.get(ns);
-    if (!directory) directories.set(ns, (directory = new KeyDirectory(ns, deps.stateNamespace)));
+    if (!directory) directories.set(ns, (directory = new KeyAdminDirectory(ns, deps.stateNamespace)));
     return { directory, now };
   };
 

@@ -8,7 +8,7 @@ import { digestHex } from '../utils/digest';
 import { jsonBody } from '../http/body';
 import { badRequest, RouterError } from '../router/errors';
 import type { BodyVars } from '../http/body';
-import type { KeyDirectory } from './directory';
+import type { KeyAdminDirectory } from './admin-directory';
 import { durationMs, resetAt } from './duration';
 import { bounded, KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, storedOf, stringList } from './input';
 import { abbreviate } from './policy';
@@ -21,7 +21,7 @@ export type Body = Record<string, unknown>;
 
 /** What the admin routes work on: the key objects and a clock. */
 export interface KeyAdmin {
-  readonly directory: KeyDirectory;
+  readonly directory: KeyAdminDirectory;
   now(): number;
 }
 

@@ -1,17 +1,13 @@
-// Which KeyStore object holds what, and the admin API's operations across them: a key's object, its team's
-// object and the index, in that order of truth (the index only lists; a key without its own record does
-// not exist). None of this is on the request path but the reads of a key and a team.
-import { teamConflict, badRequest, notFound } from './team-rules';
-import type { KeyListQuery, KeyStore, KeyStoreApi, Outcome } from './store-object';
-import { keyNotFound } from './store-object';
-import type { Account, AccountRecord, BudgetRecord, BudgetScope, KeyEntry, KeyRecord, Refusal, TeamRecord, UserRecord } from './types';
+// Which KeyStore object holds what: one per key, team, user, membership and budget (`<kind>:<id>`), and the index
+// (`keys`). The request path reads and counts on an account's own object; the admin API's operations across them
+// are the companion's (admin-directory.ts).
+import type { KeyStore, KeyStoreApi } from './store-object';
+import type { Account, BudgetRecord, BudgetScope } from './types';
 import { resetAt } from './duration';
 import { limitsOf } from './input';
 
 /** Object ids an isolate keeps (a key's and a team's each). */
 const MAX_IDS = 10_000;
-/** How many objects a listing reads at once. */
-const FAN_OUT = 50;
 
 export class KeyDirectory {
   constructor(
@@ -38,149 +34,6 @@ export class KeyDirectory {
   index(): KeyStoreApi {
     return this.ns.get(this.ns.idFromName(`${this.prefix}keys`)) as unknown as KeyStoreApi;
   }
-
-  key(token: string, now: number): Promise<KeyRecord | null> {
-    return this.of({ kind: 'key', id: token }).lookup(now) as Promise<KeyRecord | null>;
-  }
-
-  team(teamId: string, now: number): Promise<TeamRecord | null> {
-    return this.of({ kind: 'team', id: teamId }).lookup(now) as Promise<TeamRecord | null>;
-  }
-
-  user(userId: string, now: number): Promise<UserRecord | null> {
-    return this.of({ kind: 'user', id: userId }).lookup(now) as Promise<UserRecord | null>;
-  }
-
-  /** A tag's or customer's record (or a provider's, a deployment's budget). */
-  budget(account: Account, now: number): Promise<BudgetRecord | null> {
-    return this.of(account).lookup(now) as Promise<BudgetRecord | null>;
-  }
-
-  async lookup(token: string, now: number): Promise<KeyEntry | null> {
-    const key = await this.key(token, now);
-    if (!key) return null;
-    return { key, team: key.team_id ? await this.team(key.team_id, now) : null };
-  }
-
-  /** The key's team exists and allows what the key asks for. */
-  private async teamRefusal(key: KeyRecord, now: number): Promise<Refusal | undefined> {
-    if (key.team_id === null) return undefined;
-    const team = await this.team(key.team_id, now);
-    if (!team) return badRequest(`Team not found: ${key.team_id}. Create it with /team/new first`, 'team_id');
-    return teamConflict(key, team);
-  }
-
-  async createKey(key: KeyRecord, now: number): Promise<Outcome<KeyEntry>> {
-    const refusal = await this.teamRefusal(key, now);
-    if (refusal) return { ok: false, refusal };
-    const claimed = await this.index().claimKey({ token: key.token, key_alias: key.key_alias, team_id: key.team_id, user_id: key.user_id, created_at: key.created_at });
-    if (!claimed.ok) return claimed;
-    const made = await this.of({ kind: 'key', id: key.token }).create(key, badRequest('This key already exists', 'key'));
-    if (!made.ok) return made;
-    return { ok: true, value: (await this.lookup(key.token, now))! };
-  }
-
-  /** Applies `patch` to a key, refusing a change its team would not allow or an alias taken. */
-  async updateKey(token: string, patch: Partial<KeyRecord>, now: number): Promise<Outcome<KeyEntry>> {
-    const current = await this.key(token, now);
-    if (!current) return { ok: false, refusal: keyNotFound(token) };
-    const next: KeyRecord = { ...current, ...patch, token };
-    const refusal = await this.teamRefusal(next, now);
-    if (refusal) return { ok: false, refusal };
-    if (next.key_alias !== current.key_alias || next.team_id !== current.team_id || next.user_id !== current.user_id) {
-      const indexed = await this.index().setKeyRow(token, { key_alias: next.key_alias, team_id: next.team_id, user_id: next.user_id });
-      if (!indexed.ok) return indexed;
-    }
-    const updated = await this.of({ kind: 'key', id: token }).update(patch, now, keyNotFound(token));
-    if (!updated.ok) return updated;
-    return { ok: true, value: (await this.lookup(token, now))! };
-  }
-
-  /** The key under a new hash (regenerate): same settings, spend and this minute's counts; the old key is gone. */
-  async rekey(token: string, next: Pick<KeyRecord, 'token' | 'key_name'>, patch: Partial<KeyRecord>, now: number): Promise<Outcome<KeyEntry>> {
-    const old = this.of({ kind: 'key', id: token });
-    const current = (await old.lookup(now)) as KeyRecord | null;
-    if (!current) return { ok: false, refusal: keyNotFound(token) };
-    const record: KeyRecord = { ...current, ...patch, ...next, updated_at: new Date(now).toISOString() };
-    const made = await this.of({ kind: 'key', id: next.token }).create(record, badRequest('This key already exists', 'key'));
-    if (!made.ok) return made;
-    await this.index().moveKey(token, next.token);
-    await old.remove();
-    return { ok: true, value: (await this.lookup(next.token, now))! };
-  }
-
-  /** Deletes keys by hash or by alias; answers the hashes deleted. */
-  async deleteKeys(tokens: string[], aliases: string[]): Promise<string[]> {
-    const gone = await this.index().dropKeys(tokens, aliases);
-    await fanOut(gone, (t) => this.of({ kind: 'key', id: t }).remove());
-    return gone;
-  }
-
-  async listKeys(q: KeyListQuery, now: number): Promise<{ keys: KeyRecord[]; total: number }> {
-    const { tokens, total } = await this.index().listKeys(q);
-    return { keys: await this.keys(tokens, now), total };
-  }
-
-  private async keys(tokens: string[], now: number): Promise<KeyRecord[]> {
-    return (await fanOut(tokens, (t) => this.key(t, now))).filter((k): k is KeyRecord => k !== null);
-  }
-
-  // ---- teams ----
-
-  /** A new team or user: claimed in the index, then made in its own object. */
-  async create<R extends AccountRecord>(kind: 'team' | 'user', id: string, record: R, email: string | null = null): Promise<Outcome<R>> {
-    const claimed = await this.index().claim(kind, id, record.created_at, email);
-    if (!claimed.ok) return claimed;
-    return (await this.of({ kind, id }).create(record, badRequest(`${id} already exists`, `${kind}_id`))) as Outcome<R>;
-  }
-
-  createTeam(team: TeamRecord): Promise<Outcome<TeamRecord>> {
-    return this.create('team', team.team_id, team);
-  }
-
-  async getTeam(teamId: string, now: number): Promise<{ team: TeamRecord; keys: KeyRecord[] } | null> {
-    const [team, tokens] = await Promise.all([this.team(teamId, now), this.index().keysOfTeam(teamId)]);
-    if (!team) return null;
-    return { team, keys: await this.keys(tokens, now) };
-  }
-
-  async updateTeam(teamId: string, patch: Partial<TeamRecord>, now: number): Promise<Outcome<TeamRecord>> {
-    return this.update('team', teamId, patch, now) as Promise<Outcome<TeamRecord>>;
-  }
-
-  update(kind: 'team' | 'user' | 'member', id: string, patch: Partial<AccountRecord>, now: number): Promise<Outcome<AccountRecord>> {
-    return this.of({ kind, id }).update(patch, now, notFound(`${kind === 'team' ? 'Team' : 'User'} not found: ${id}`, `${kind}_id`));
-  }
-
-  /** Deletes teams and, as LiteLLM does, their keys; answers the team ids deleted. */
-  async deleteTeams(teamIds: string[], now: number): Promise<Outcome<string[]>> {
-    const found = await fanOut(teamIds, (id) => this.team(id, now));
-    const missing = teamIds.filter((_, i) => found[i] === null);
-    if (missing.length > 0) return { ok: false, refusal: notFound(`Team not found: ${missing.join(', ')}`, 'team_ids') };
-    for (const id of teamIds) {
-      const tokens = await this.index().keysOfTeam(id);
-      await this.deleteKeys(tokens, []);
-      await this.of({ kind: 'team', id }).remove();
-    }
-    await this.index().drop('team', teamIds);
-    return { ok: true, value: teamIds };
-  }
-
-  async listTeams(now: number): Promise<TeamRecord[]> {
-    return (await this.accounts('team', (await this.index().list('team')).ids, now)) as TeamRecord[];
-  }
-
-  /** The records of teams or users by id (those that exist), FAN_OUT at a time. */
-  async accounts(kind: Account['kind'], ids: string[], now: number): Promise<AccountRecord[]> {
-    return (await fanOut(ids, (id) => this.of({ kind, id }).lookup(now))).filter((r) => r !== null);
-  }
-}
-
-/** Calls `f` for every item, FAN_OUT at a time; answers in order. */
-export async function fanOut<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += FAN_OUT) out.push(...(await Promise.all(items.slice(i, i + FAN_OUT).map(f))));
-  return out;
 }
 
 /** A new budget record: the limits given (else none), nothing spent, its period starting now. */
