@@ -71,12 +71,22 @@ async function serve(root, i, observe = false) {
   const modules = [`(name = "isolate-worker.js", esModule = embed "isolate-worker.js")`, ...bundle.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(m.name)})`)];
   const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe || '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
   const namespaces = DURABLE_OBJECTS.map(([, , cls]) => `(className = ${q(cls)}, uniqueKey = ${q(`isolate-${cls}`)}, enableSql = true)`);
+  // --key: the key is made through the companion Worker (key management), over the gateway's KeyStore objects.
+  let companionService = '';
+  if (argv.key) {
+    const companion = await buildBundle(root, join(dir, 'companion'), ['-c', 'wrangler.companion.toml']);
+    const cmodules = companion.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(`companion/${m.name}`)})`);
+    bindings.push(`(name = "COMPANION", service = "companion")`);
+    companionService = `
+    (name = "companion", worker = (modules = [${cmodules.join(', ')}], compatibilityDate = ${q(COMPATIBILITY_DATE)},
+      bindings = [(name = "KEYS", durableObjectNamespace = (serviceName = "gateway", className = "KeyStore"))])),`;
+  }
   writeFileSync(join(dir, 'isolate.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "gateway", worker = (modules = [${modules.join(', ')}], compatibilityDate = ${q(COMPATIBILITY_DATE)}, compatibilityFlags = ${q(COMPATIBILITY_FLAGS)},
       bindings = [${bindings.join(', ')}], durableObjectNamespaces = [${namespaces.join(', ')}], durableObjectStorage = (localDisk = "do-disk"))),
-    (name = "do-disk", disk = (path = ${q(join(dir, 'do'))}, writable = true)),
+    (name = "do-disk", disk = (path = ${q(join(dir, 'do'))}, writable = true)),${companionService}
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway")],
 );`);
@@ -100,7 +110,7 @@ const config :Workerd.Config = (
   return { root: observe ? `${root} (observe: ${observe})` : root, child, url, us: [], masterUs: [], inspector, dir };
 }
 
-/** --key: a virtual key with a budget and limits far above the load (the bench's keyed row), made on the gateway. */
+/** --key: a virtual key with a budget and limits far above the load (the bench's keyed row), made through the gateway. */
 async function virtualKey(port) {
   const far = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
   const res = await fetch(`http://127.0.0.1:${port}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(far) });

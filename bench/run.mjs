@@ -82,6 +82,8 @@ try {
   // ---- bundle ----
   log('building the Worker (wrangler deploy --dry-run --outdir dist) ...');
   const bundle = await buildBundle(root);
+  // The companion Worker beside each gateway: key management (the keyed rows make their keys through it).
+  const companion = await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']);
 
   // ---- upstream ----
   const upstream = await startUpstream(benchDir, ['--latency-ms', argv['latency-ms'], '--chunks', argv.chunks]);
@@ -107,7 +109,7 @@ try {
   const floor = { name: 'floor', port: await freePort() };
   // The floor of a gateway that sees what it sends: reads the JSON answer, relays a stream chunk by chunk in JS.
   const floorJs = { name: 'floor-js', port: await freePort(), mode: 'js' };
-  const common = { dir: bundle.outdir, bundle, upstream: upstreamOrigin, benchDir };
+  const common = { dir: bundle.outdir, bundle, companion, upstream: upstreamOrigin, benchDir };
   // Each workerd gets an empty directory for its Durable Objects' SQLite files.
   const stateDir = () => mkdtemp(join(scratch, 'do-'));
 
@@ -125,7 +127,8 @@ try {
     for (const which of ['gateway', 'floor']) {
       const port = await freePort();
       const only = which === 'gateway' ? { gateways: [{ ...gw0, port }], floors: [] } : { gateways: [], floors: [{ name: 'floor', port }] };
-      const path = await writeWorkerdConfig({ ...common, ...only, stateDir: await stateDir(), file: `startup-${which}.capnp` });
+      // The gateway alone: its startup, not the companion's.
+      const path = await writeWorkerdConfig({ ...common, companion: undefined, ...only, stateDir: await stateDir(), file: `startup-${which}.capnp` });
       const w = startWorkerd(root, path, workerdLog);
       const servedAt = await waitUntilServing(chatProbe(port), { died: w.exited });
       startup[`${which}Ms`].push(servedAt - w.startedAt);
@@ -317,7 +320,7 @@ try {
       const samples = [];
       for (let i = 0; i < 3; i++) {
         const port = await freePort();
-        const path = await writeWorkerdConfig({ ...common, gateways: [{ ...g, port }], floors: [], stateDir: await stateDir(), file: 'first-request.capnp' });
+        const path = await writeWorkerdConfig({ ...common, companion: undefined, gateways: [{ ...g, port }], floors: [], stateDir: await stateDir(), file: 'first-request.capnp' });
         const w = startWorkerd(root, path, workerdLog);
         // Readiness builds the Router but touches no routing state: the chat after it is the isolate's first pick.
         await waitUntilServing(() => fetch(`http://127.0.0.1:${port}/health/readiness`), { died: w.exited });

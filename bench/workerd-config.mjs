@@ -1,7 +1,8 @@
 // Writes the workerd config (Cap'n Proto text) the bench serves: each gateway under test is the built
 // Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the RouterState
 // Durable Object namespace, SQLite-backed on a scratch disk, the CACHE KV namespace, and ASSETS, public/
-// served from disk); the floor is bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
+// served from disk), and, given the companion's bundle, the companion Worker over its KeyStore objects (key
+// management, as `npm run deploy` pairs them); the floor is bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -22,6 +23,7 @@ const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes 
  * @param {object} o
  * @param {string} o.dir where the config is written (embed paths are relative to it)
  * @param {import('./bundle.mjs').Bundle} o.bundle
+ * @param {import('./bundle.mjs').Bundle} [o.companion] the companion Worker's bundle: each gateway's COMPANION (key management)
  * @param {{ name: string, port: number, configFile?: string, durableObjects?: boolean, stateRttMs?: number, stateFrom?: string, observe?: boolean }[]} o.gateways
  * @param {{ name: string, port: number }[]} o.floors
  * @param {string} o.upstream http://127.0.0.1:PORT
@@ -30,7 +32,7 @@ const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes 
  * @param {string} [o.file] the config's file name in dir
  * @returns {Promise<string>} the config's path
  */
-export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstream, benchDir, stateDir, file = 'bench-workerd.capnp' }) {
+export async function writeWorkerdConfig({ dir, bundle, companion, gateways, floors, upstream, benchDir, stateDir, file = 'bench-workerd.capnp' }) {
   const rel = (p) => relative(dir, p) || '.';
   // The Worker reads ROUTER_CONFIG as JSON (it carries no YAML parser): a YAML config is handed over converted.
   for (const g of gateways) {
@@ -40,9 +42,8 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
     g.configFile = json;
   }
   const embed = (p) => `embed ${q(rel(p))}`;
-  const modules = bundle.modules
-    .map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = ${embed(join(bundle.outdir, m.name))})`)
-    .join(',\n      ');
+  const modulesOf = (b) => b.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = ${embed(join(b.outdir, m.name))})`).join(',\n      ');
+  const modules = modulesOf(bundle);
 
   // Every binding wrangler would deploy: each Durable Object class (SQLite-backed, as wrangler.toml's
   // migrations declare them) and each KV namespace (an in-memory bench/kv-worker.js per gateway).
@@ -65,6 +66,7 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
       g.observe && `(name = "SPEND_QUEUE", queue = "spend-sink")`,
       ...kvBindings.map((b) => `(name = ${q(b.name)}, kvNamespace = ${q(`kv-${g.name}-${b.name}`)})`),
       ...assetBindings.map((b) => `(name = ${q(b.name)}, service = "assets")`),
+      companion && `(name = "COMPANION", service = ${q(`companion-${g.name}`)})`,
     ].filter(Boolean);
     const classes = [...new Set(doBindings.map((b) => b.className))];
     return `
@@ -82,7 +84,14 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
     ],
     durableObjectStorage = (localDisk = "do-disk"),
     globalOutbound = "loopback",
-  )),${kvBindings
+  )),${companion ? `
+  (name = ${q(`companion-${g.name}`)}, worker = (
+    modules = [
+      ${modulesOf(companion)}
+    ],
+    compatibilityDate = ${q(COMPATIBILITY_DATE)},
+    bindings = [(name = "KEYS", durableObjectNamespace = (serviceName = ${q(g.stateFrom ?? g.name)}, className = "KeyStore"))],
+  )),` : ''}${kvBindings
     .map(
       (b) => `
   (name = ${q(`kv-${g.name}-${b.name}`)}, worker = (
