@@ -43,7 +43,7 @@ function newKey(): string {
 /** The hash a `key` parameter names: the key itself is hashed, a hash is taken as is. */
 const tokenOf = (key: string) => (key.startsWith('sk-') ? digestHex(key) : Promise.resolve(key));
 
-/** The body the app's middleware read within its limits (src/http/body.ts); its fields are checked here. */
+/** The body read within its limits (src/http/body.ts: by the gateway, then by the companion's middleware); its fields are checked here. */
 export const json = (c: Context<AdminEnv>): Body => jsonBody(c) as Body;
 
 /** A query parameter, held to the bounds of the body field of the same name. */

@@ -1,6 +1,6 @@
-// LiteLLM's /user/* and /team/member_* (master key only; served by the companion Worker, as api.ts). A user is an account as a key or team is, in its own
-// KeyStore object (`user:<id>`): its models, budget and limits hold on every key generated for it, through the
-// same leases. A member's budget in a team (max_budget_in_team) is its own account too (`member:<team> <user>`).
+// LiteLLM's /user/* and /team/member_* (master key only; served by the companion Worker, as api.ts). A user is an
+// account as a key or team is, in its own KeyStore object (`user:<id>`): its models, budget and limits hold on every
+// key generated for it, through the same leases. A member's budget in a team (max_budget_in_team) is its own account too (`member:<team> <user>`).
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { badRequest } from '../router/errors';
