@@ -7,7 +7,7 @@ import { RouterError } from '../router/errors';
 /** The header that carries the caller's scope to the companion: `*` or a virtual key's SHA-256. */
 export const SCOPE_HEADER = 'x-spend-scope';
 
-export const SPEND_ROUTES = ['/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags'];
+export const SPEND_ROUTES = ['/spend/logs', '/spend/logs/v2', '/global/spend/report', '/global/spend/models', '/spend/tags'];
 
 export async function spendForward(c: Context<KeyedEnv>): Promise<Response> {
   const companion = c.get('gateway').observability.companion;
