@@ -10,6 +10,7 @@ import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
 import { SPEND_ROUTES, spendForward } from './spend/forward';
+import { modelRoutes } from './models/routes';
 import { budgetRoutes } from './keys/budget-api';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
@@ -64,7 +65,7 @@ export function createApp(options: GatewayOptions = {}) {
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
         // A promise only for an isolate's first requests (the price table is read first).
-        let gateway = gatewayFor(c.env ?? {}, options);
+        let gateway = gatewayFor(c.env ?? {}, options, (p) => c.executionCtx.waitUntil(p));
         if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
@@ -206,6 +207,7 @@ export function createApp(options: GatewayOptions = {}) {
   app.route('/', proxyInfoRoutes);
   app.route('/', keyRoutes);
   app.on('GET', SPEND_ROUTES, spendForward);
+  app.route('/', modelRoutes);
   app.route('/', budgetRoutes);
 
   return app;
