@@ -12,6 +12,7 @@ import { tokenCounterRoutes } from './http/token-counter';
 import { SPEND_ROUTES, spendForward } from './spend/forward';
 import { ADMIN_ROUTES } from './keys/admin-routes';
 import { adminForward } from './keys/admin-forward';
+import { modelRoutes } from './models/routes';
 import type { KeyedEnv } from './keys/auth';
 import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import { aliasedModel } from './keys/aliases';
@@ -66,7 +67,7 @@ export function createApp(options: GatewayOptions = {}) {
       try {
         c.set('requestId', callId((name) => c.req.header(name)));
         // A promise only for an isolate's first requests (the price table is read first).
-        let gateway = gatewayFor(c.env ?? {}, options);
+        let gateway = gatewayFor(c.env ?? {}, options, (p) => c.executionCtx.waitUntil(p));
         if (gateway instanceof Promise) gateway = await gateway;
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
@@ -215,6 +216,7 @@ export function createApp(options: GatewayOptions = {}) {
   // Answered by the companion Worker, the caller authenticated here (src/http/companion.ts).
   app.on('GET', SPEND_ROUTES, spendForward);
   app.on(['GET', 'POST'], ADMIN_ROUTES, adminForward);
+  app.route('/', modelRoutes);
 
   return app;
 }

@@ -21,9 +21,10 @@ import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
 import { KeyDirectory } from './keys/directory';
 import { loadPrices } from './pricing/table';
+import { StoredModels } from './models/stored';
 
 export type Gateway =
-  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService }
+  | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService; stored?: StoredModels }
   | { ok: false; error: RouterError };
 
 export interface GatewayOptions extends RouterRuntime {
@@ -40,23 +41,47 @@ export interface GatewayOptions extends RouterRuntime {
 }
 
 const DEFAULTS: GatewayOptions = {};
-const built = new WeakMap<GatewayOptions, { text: string | undefined; gateway: Gateway }>();
+const built = new WeakMap<GatewayOptions, { text: string | undefined; version?: number; gateway: Gateway }>();
+const storedFor = new WeakMap<GatewayOptions, StoredModels>();
 
 /**
  * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
  * isolate), so the env of the first request stands for the isolate's life. Built over LiteLLM's price table
  * (its deployments carry those prices), which the isolate reads first: until then, a promise.
  */
-export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS): Gateway | Promise<Gateway> {
+export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?: (p: Promise<unknown>) => void): Gateway | Promise<Gateway> {
   // undefined: the bundled config.
   const text = options.configText ?? env.ROUTER_CONFIG;
   const hit = built.get(options);
-  if (hit && hit.text === text) return hit.gateway;
+  const stored = storedFor.get(options);
+  if (hit && hit.text === text && hit.version === stored?.version) {
+    if (stored && defer) stored.refreshIfDue(defer);
+    return hit.gateway;
+  }
   const prices = loadPrices(env.ASSETS);
-  if (prices) return prices.then(() => gatewayFor(env, options));
-  const gateway = build(text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig), env, options);
-  built.set(options, { text, gateway });
+  if (prices) return prices.then(() => gatewayFor(env, options, defer));
+  const loaded = text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig);
+  // store_model_in_db: the models added at runtime join the config's, read before the isolate's first gateway.
+  if (loaded.ok && loaded.value.general_settings.store_model_in_db && env.COMPANION && !stored?.tried) {
+    const list = stored ?? new StoredModels(env.COMPANION, options.now ?? Date.now);
+    storedFor.set(options, list);
+    return list.read().then(() => gatewayFor(env, options, defer));
+  }
+  const gateway = build(stored ? withStored(loaded, stored, env) : loaded, env, options, stored);
+  built.set(options, { text, version: stored?.version, gateway });
   return gateway;
+}
+
+/** The config's model_list and the stored models after it, each checked as a config entry; one that no longer loads (an env var gone) is left out, and said. */
+function withStored(loaded: Loaded<ProxyConfig>, stored: StoredModels, env: Env): Loaded<ProxyConfig> {
+  if (!loaded.ok) return loaded;
+  const extra = stored.models.flatMap((m) => {
+    const one = loadProxyObject({ model_list: [{ model_name: m.model_name, litellm_params: m.litellm_params, model_info: { ...m.model_info, id: m.model_id, db_model: true } }] }, env);
+    if (one.ok) return one.value.model_list;
+    logLine('warn', { msg: 'stored model left out', model_id: m.model_id, errors: one.errors });
+    return [];
+  });
+  return { ...loaded, value: { ...loaded.value, model_list: [...loaded.value.model_list, ...extra] } };
 }
 
 /**
@@ -82,7 +107,7 @@ function loadText(text: string, env: Env, parseConfig?: (text: string) => unknow
   return loadProxyObject(raw, env);
 }
 
-function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): Gateway {
+function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions, stored?: StoredModels): Gateway {
   if (loaded.ok) rememberSecrets(configSecrets(loaded.value));
   for (const w of loaded.warnings) logLine('warn', { msg: 'config', detail: w });
   if (!loaded.ok) {
@@ -142,7 +167,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     if (!masterKey) {
       logLine('warn', { msg: 'NO MASTER KEY: general_settings.master_key is not set, every route is open to anyone' });
     }
-    return { ok: true, router, config, masterKey, observability, keys };
+    return { ok: true, router, config, masterKey, observability, keys, stored };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, error: new RouterError('InternalServerError', message, { type: 'invalid_config', code: 'invalid_config' }) };

@@ -207,6 +207,8 @@ export const generalSettings = obj({
   disable_spend_logs: bool,
   /** How long spend logs are kept (`30d`, the default; `12h`, `1w`, `3mo`). */
   maximum_spend_logs_retention_period: refine(str, isDuration, 'must be a duration such as 30d'),
+  /** /model/new, /model/update, /model/delete: deployments kept by the companion, merged with model_list (src/models/). */
+  store_model_in_db: bool,
   ...refusedGeneralSettings,
 });
 

@@ -22,7 +22,7 @@ function deploymentInfo(d: Deployment) {
     model_info: {
       ...publicParams(i),
       id: d.id,
-      db_model: false,
+      db_model: i.db_model === true,
       key: d.upstreamModel,
       litellm_provider: d.provider.name,
       mode: i.mode ?? 'chat',

@@ -11,7 +11,7 @@ import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { spendLogCallback } from '../spend/writer';
 import { ConfigError } from '../config/load';
-import { companionSettings } from '../config/companion';
+import { companionSettings, STORED_MODELS_SETTING } from '../config/companion';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -94,12 +94,12 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   const exports = { otel: on('otel'), langfuse: on('langfuse'), sentry: sentry && { success: false, failure: true, content: false } };
   const spendOn = !gs.disable_spend_logs;
   const queue = env.SPEND_QUEUE;
-  if (!queue) {
-    // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
-    // a setting that asks for them without it is refused, not left doing nothing.
-    const asked = companionSettings(config);
-    if (asked.length) throw new ConfigError(asked.map((a) => `${a} needs the companion Worker (npm run deploy)`));
-  } else {
+  // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
+  // stored models are read from it over COMPANION. A setting that asks for them without it is refused, not left
+  // doing nothing.
+  const missing = companionSettings(config).filter((a) => !(a === STORED_MODELS_SETTING ? env.COMPANION : queue));
+  if (missing.length) throw new ConfigError(missing.map((a) => `${a} needs the companion Worker (npm run deploy)`));
+  if (queue) {
     const prompts = gs.store_prompts_in_spend_logs === true;
     callbacks.push(
       spendLogCallback(queue, {

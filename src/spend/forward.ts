@@ -4,6 +4,6 @@ import type { Context } from 'hono';
 import type { KeyedEnv } from '../keys/auth';
 import { forwardToCompanion } from '../http/companion';
 
-export const SPEND_ROUTES = ['/spend/logs', '/spend/logs/v2', '/global/spend/report', '/spend/tags'];
+export const SPEND_ROUTES = ['/spend/logs', '/spend/logs/v2', '/global/spend/report', '/global/spend/models', '/spend/tags'];
 
 export const spendForward = (c: Context<KeyedEnv>) => forwardToCompanion(c, 'Spend logs need the companion Worker (npm run deploy)');

@@ -181,6 +181,23 @@ describe('spend logs', () => {
     expect(tags.find((t) => t.individual_request_tag === 'night')).toMatchObject({ log_count: 1 });
   });
 
+  it('/global/spend/models: the top models by spend over 30 days, as LiteLLM; a virtual key sees its own', async () => {
+    const gw = spendGateway();
+    const a = await gw.generate({ key_alias: 'a' });
+    const b = await gw.generate({ key_alias: 'b' });
+    await gw.call(a.key, 'gpt-4o');
+    await gw.call(a.key, 'gpt-4o');
+    await gw.call(b.key, 'cheap');
+    const top = await (await gw.admin('/global/spend/models')).json<any[]>();
+    expect(top.map((m) => m.model)).toEqual(['openai/gpt-4o', 'openai/cheap']);
+    expect(top[0].total_spend).toBeCloseTo(2 * CALL_COST);
+    expect(top[0].total_tokens).toBeGreaterThan(0);
+    expect((await (await gw.admin('/global/spend/models?limit=1')).json<any[]>()).map((m) => m.model)).toEqual(['openai/gpt-4o']);
+    const asB = await gw.request('/global/spend/models', { headers: { authorization: `Bearer ${b.key}` } });
+    expect((await asB.json<any[]>()).map((m) => m.model)).toEqual(['openai/cheap']);
+    expect((await gw.admin('/global/spend/models?limit=0')).status).toBe(400);
+  });
+
   it('a full queue never affects the request; the loss is counted in a metric (D1 errors: store.test.ts)', async () => {
     const prometheus = 'litellm_settings: { callbacks: [prometheus] }';
     const full = { send: () => Promise.reject(new Error('Queue is full')) } as unknown as Queue;

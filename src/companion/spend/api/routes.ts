@@ -1,5 +1,5 @@
-// LiteLLM's spend endpoints over the spend log: GET /spend/logs, /spend/logs/v2, /global/spend/report and
-// /spend/tags, in LiteLLM's parameters and shapes. Only the gateway calls them (a service binding; the companion
+// LiteLLM's spend endpoints over the spend log: GET /spend/logs, /spend/logs/v2, /global/spend/report,
+// /global/spend/models and /spend/tags, in LiteLLM's parameters and shapes. Only the gateway calls them (a service binding; the companion
 // has no public route), and says whose they are: the master key reads everything, a virtual key only its own rows
 // (every query is then scoped to its hash).
 import type { Context } from 'hono';
@@ -101,6 +101,14 @@ export const spendRoutes = new Hono<{ Bindings: CompanionEnv }>()
     if (groupBy === 'team' || groupBy === 'customer') return c.json(await dailyReport(db, where, groupBy));
     if (groupBy === 'api_key' || groupBy === 'key' || groupBy === 'model') return c.json(await totalsReport(db, where, groupBy === 'model' ? 'model' : 'api_key'));
     throw badRequest(`group_by: "${groupBy}" is not one of team, customer, api_key, key, model`, 'group_by', 'invalid_parameter');
+  })
+  // LiteLLM's Last30dModelsBySpend: the top `limit` models (10) by spend over the last 30 days.
+  .get('/global/spend/models', async (c) => {
+    const { db, params: p } = await reader(c, '/global/spend/models', ['limit']);
+    const limit = numberParam('limit', p.limit, { min: 1, max: MAX_ROWS, int: true }) ?? 10;
+    const where = new Where().between(new Date(Date.now() - 30 * 86_400_000).toISOString(), undefined).eq('api_key', p.api_key).add(`"model" != ''`);
+    const sql = `SELECT "model", SUM("spend") AS total_spend, SUM("total_tokens") AS total_tokens FROM spend_logs${where} GROUP BY "model" ORDER BY total_spend DESC LIMIT ?`;
+    return c.json(await all(db, sql, [...where.values, limit]));
   })
   .get('/spend/tags', async (c) => {
     const { db, params: p } = await reader(c, '/spend/tags', ['start_date', 'end_date', 'api_key']);
