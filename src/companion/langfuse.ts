@@ -4,7 +4,7 @@
 import type { Envelope, SpendEntry } from '../spend/entry';
 import { logLine, rememberSecrets, scrub } from '../security/scrub';
 import type { Loss } from './loss';
-import { within } from './loss';
+import { postWithin } from './loss';
 import { wantedEntries, type Secret } from './exports';
 
 interface IngestionEvent {
@@ -28,17 +28,11 @@ export async function exportLangfuse(envelopes: Envelope[], secret: Secret, loss
   for (let i = 0; i < events.length; i += 2 * MAX_REQUESTS) {
     const batch = events.slice(i, i + 2 * MAX_REQUESTS);
     try {
-      const res = await within(
-        timeoutMs,
-        fetcher(url, {
-          method: 'POST',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${publicKey}:${secretKey}`)}` },
-          // The whole trace is scrubbed, not just the error: content and metadata can carry a key too.
-          body: scrub(JSON.stringify({ batch })),
-        }),
-        'Langfuse',
-      );
+      const res = await postWithin(fetcher, timeoutMs, 'Langfuse', url, {
+        headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${publicKey}:${secretKey}`)}` },
+        // The whole trace is scrubbed, not just the error: content and metadata can carry a key too.
+        body: scrub(JSON.stringify({ batch })),
+      });
       // 207: per-event results; an event Langfuse refused is reported, the rest stand.
       const body = (await res.json().catch(() => ({}))) as { errors?: unknown[] };
       if (!res.ok) throw new Error(`Langfuse ingestion answered ${res.status}`);

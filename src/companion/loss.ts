@@ -38,3 +38,8 @@ export function within<T>(ms: number, work: Promise<T>, what: string): Promise<T
   });
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
+
+/** An export's POST, given up after `ms` (the request aborted, the wait ended): `what` names the sink in the error. */
+export function postWithin(fetcher: typeof fetch, ms: number, what: string, url: string, init: { headers: Record<string, string>; body: BodyInit }): Promise<Response> {
+  return within(ms, fetcher(url, { ...init, method: 'POST', signal: AbortSignal.timeout(ms) }), what);
+}

@@ -8,7 +8,7 @@ import { parseRetryAfter } from '../providers/http';
 import type { Envelope, SpendEntry } from '../spend/entry';
 import { scrub } from '../security/scrub';
 import type { Loss } from './loss';
-import { within } from './loss';
+import { postWithin } from './loss';
 import { wantedEntries, type Secret } from './exports';
 
 const SDK = { name: 'edge-llm-router.sentry', version: '0.1.0' };
@@ -39,16 +39,10 @@ export async function exportSentry(envelopes: Envelope[], secret: Secret, loss: 
     const event = toEvent(log, context, now);
     const body = `${JSON.stringify({ event_id: event.event_id, sent_at: new Date(now).toISOString(), sdk: SDK })}\n${JSON.stringify({ type: 'event' })}\n${scrub(JSON.stringify(event))}\n`;
     try {
-      const res = await within(
-        timeoutMs,
-        fetcher(target.url, {
-          method: 'POST',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { 'content-type': 'application/x-sentry-envelope', 'x-sentry-auth': target.auth },
-          body,
-        }),
-        'Sentry',
-      );
+      const res = await postWithin(fetcher, timeoutMs, 'Sentry', target.url, {
+        headers: { 'content-type': 'application/x-sentry-envelope', 'x-sentry-auth': target.auth },
+        body,
+      });
       await res.body?.cancel();
       if (res.status === 429) pausedUntil = now + 1000 * (parseRetryAfter(res.headers.get('retry-after')) ?? 60);
       if (!res.ok) throw new Error(`Sentry answered ${res.status}`);

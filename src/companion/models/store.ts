@@ -2,6 +2,7 @@
 // database: litellm_params sealed (seal.ts), model_name and model_info in the clear. A version row, bumped in the
 // same transaction as each change, tells the gateway's isolates when to read the list again.
 import type { StoredModel } from '../../models/stored';
+import { schemaOnce } from '../d1-schema';
 import { seal, unseal } from './seal';
 
 const SCHEMA = [
@@ -12,18 +13,7 @@ const SCHEMA = [
 ];
 const BUMP = 'UPDATE proxy_models_version SET "version" = "version" + 1 WHERE "id" = 1';
 
-const ready = new WeakMap<D1Database, Promise<unknown>>();
-function ensure(db: D1Database): Promise<unknown> {
-  let p = ready.get(db);
-  if (!p) {
-    p = db.batch(SCHEMA.map((s) => db.prepare(s))).catch((e) => {
-      ready.delete(db);
-      throw e;
-    });
-    ready.set(db, p);
-  }
-  return p;
-}
+const ensure = schemaOnce(SCHEMA);
 
 interface Row {
   model_id: string;

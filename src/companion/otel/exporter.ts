@@ -3,7 +3,7 @@
 // retried for it (its rows are written), so nothing piles up.
 import type { SpendEntry } from '../../spend/entry';
 import type { Loss } from '../loss';
-import { within } from '../loss';
+import { postWithin } from '../loss';
 import type { OtelTarget } from './config';
 import { otlpJson, otlpProtobuf } from './otlp';
 import type { SpanOptions } from './spans';
@@ -20,16 +20,10 @@ export async function exportSpans(entries: SpendEntry[], target: OtelTarget, opt
     }
     const json = target.protocol === 'http/json';
     try {
-      const res = await within(
-        timeoutMs,
-        fetcher(target.url, {
-          method: 'POST',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { ...target.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' },
-          body: json ? otlpJson(part, target.resource, opts) : otlpProtobuf(part, target.resource, opts),
-        }),
-        'OTLP collector',
-      );
+      const res = await postWithin(fetcher, timeoutMs, 'OTLP collector', target.url, {
+        headers: { ...target.headers, 'content-type': json ? 'application/json' : 'application/x-protobuf' },
+        body: json ? otlpJson(part, target.resource, opts) : otlpProtobuf(part, target.resource, opts),
+      });
       await res.body?.cancel();
       if (!res.ok) throw new Error(`OTLP collector answered ${res.status}`);
     } catch (e) {

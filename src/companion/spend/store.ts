@@ -3,6 +3,7 @@
 // (a queue retries at least once) is stored once.
 import type { SpendRow } from './row';
 import { COLUMNS } from './row';
+import { schemaOnce } from '../d1-schema';
 
 const q = (c: string) => `"${c}"`;
 
@@ -22,20 +23,8 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS spend_logs_team ON spend_logs ("team_id", "startTime")',
 ];
 
-const ready = new WeakMap<D1Database, Promise<unknown>>();
-
 /** Creates the table once per isolate and database; a failure is retried by the next call. */
-export function ensureTable(db: D1Database): Promise<unknown> {
-  let p = ready.get(db);
-  if (!p) {
-    p = db.batch(SCHEMA.map((s) => db.prepare(s))).catch((e) => {
-      ready.delete(db);
-      throw e;
-    });
-    ready.set(db, p);
-  }
-  return p;
-}
+export const ensureTable = schemaOnce(SCHEMA);
 
 /** D1 binds at most 100 parameters per statement. */
 const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
