@@ -31,11 +31,13 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 async function serve(root, i, upstream) {
   const bundle = await buildBundle(root, join(scratch, `tree-${i}`));
+  // The keys are made through the companion Worker (key management), as npm run bench's keyed rows make theirs.
+  const companion = await buildBundle(root, join(scratch, `companion-${i}`), ['-c', 'wrangler.companion.toml']);
   const configFile = join(scratch, `gateway-${i}.yaml`);
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: 'simple-shuffle' }));
   const gateway = { name: 'gateway', port: await freePort(), configFile, durableObjects: true };
   const configPath = await writeWorkerdConfig({
-    dir: bundle.outdir, bundle, gateways: [gateway], floors: [], upstream: `http://127.0.0.1:${upstream.port}`, benchDir,
+    dir: bundle.outdir, bundle, companion, gateways: [gateway], floors: [], upstream: `http://127.0.0.1:${upstream.port}`, benchDir,
     stateDir: await mkdtemp(join(scratch, `do-${i}-`)), file: 'keyed-workerd.capnp',
   });
   const workerd = startWorkerd(root, configPath, join(scratch, `workerd-${i}.log`));
