@@ -49,8 +49,8 @@ const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpd
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true })); // also on Ctrl-C
 try {
   const bundle = await buildBundle(root);
-  // --key makes its key through the companion Worker (key management).
-  const companion = argv.key ? await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']) : undefined;
+  // --key and --team make their key through the companion Worker (key management).
+  const companion = argv.key || argv.team ? await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']) : undefined;
   const upstream = await startUpstream(benchDir);
   const configFile = join(scratch, 'gateway.yaml');
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache, otel: argv.observe }));
