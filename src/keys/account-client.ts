@@ -9,6 +9,7 @@ import type { Leased } from '../state/lease-book';
 import { LeaseBook } from '../state/lease-book';
 import type { Defer } from '../state/store';
 import { BUDGET, leaseLimits, PARALLEL, RATE, SLOT_SHARE } from './account';
+import { pack, packedCount } from './settled';
 import type { KeyStoreApi } from './store-object';
 import type { AccountAnswer, AccountRecord, AccountSync, Counted, Need, Refusal, Settlement } from './types';
 
@@ -33,7 +34,8 @@ export class AccountClient {
   /** `limits` as a list, made once per record (the request path loops over it). */
   private leased: Leased[] = [];
   private limitsOf?: AccountRecord;
-  private settlements: Settlement[] = [];
+  /** Finished requests since the last call, packed (src/keys/settled.ts). */
+  private settled: number[] = [];
   /** Requests spent from leases since the last call (the window counts them with the finished ones). */
   private spentSinceSend = 0;
   private seq = 0;
@@ -104,7 +106,7 @@ export class AccountClient {
   settle(s: Settlement, now: number, defer: Defer): void {
     this.now = Math.max(this.now, now);
     if (s.counted?.slot) this.book.release(PARALLEL, now);
-    this.settlements.push(s);
+    pack(this.settled, s);
     this.schedule(defer);
   }
 
@@ -125,7 +127,7 @@ export class AccountClient {
    */
   private schedule(defer: Defer) {
     if (this.pending) return;
-    this.pending = gathered(() => Math.max(this.spentSinceSend, this.settlements.length)).then(() => {
+    this.pending = gathered(() => Math.max(this.spentSinceSend, packedCount(this.settled))).then(() => {
       this.pending = undefined;
       return this.send('settle').then(() => {}, logSyncFailure);
     });
@@ -136,6 +138,8 @@ export class AccountClient {
   private async send(method: 'admit' | 'settle', take?: Need): Promise<AccountAnswer> {
     const now = this.now;
     this.spentSinceSend = 0;
+    const settled = this.settled;
+    this.settled = [];
     const asking = this.wantLease && (this.askedAt === undefined || now - this.askedAt > ASK_STALE_MS);
     const seq = asking ? ++this.seq : this.seq;
     if (asking) this.askedAt = now;
@@ -145,7 +149,8 @@ export class AccountClient {
       now,
       asks: asking ? this.leased.map(({ id, rpm }) => this.book.ask(id, now, id === PARALLEL ? slotsWanted(rpm!) : undefined)) : [],
       spent: asking ? [] : this.leased.flatMap(({ id }) => this.book.spent(id) ?? []),
-      settlements: this.settlements.splice(0),
+      settlements: [],
+      settled,
       ...(take ? { take } : {}),
     };
     try {

@@ -152,6 +152,8 @@ export interface AccountSync {
   asks: LeaseAsk[];
   spent: LeaseSpent[];
   settlements: Settlement[];
+  /** Finished requests packed as numbers (src/keys/settled.ts): how an isolate's batch sends them, cheaper to serialise. */
+  settled?: number[];
   take?: Need;
 }
 
