@@ -22,6 +22,7 @@ import { KeyService } from './keys/service';
 import { KeyDirectory } from './keys/directory';
 import { loadPrices } from './pricing/table';
 import { StoredModels } from './models/stored';
+import { loadStored } from './models/load';
 
 export type Gateway =
   | { ok: true; router: Router; config: ProxyConfig; masterKey?: string; observability: Observability; keys?: KeyService; stored?: StoredModels }
@@ -76,7 +77,7 @@ export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?:
 function withStored(loaded: Loaded<ProxyConfig>, stored: StoredModels, env: Env): Loaded<ProxyConfig> {
   if (!loaded.ok) return loaded;
   const extra = stored.models.flatMap((m) => {
-    const one = loadProxyObject({ model_list: [{ model_name: m.model_name, litellm_params: m.litellm_params, model_info: { ...m.model_info, id: m.model_id, db_model: true } }] }, env);
+    const one = loadStored({ ...m, model_info: { ...m.model_info, id: m.model_id, db_model: true } }, env);
     if (one.ok) return one.value.model_list;
     logLine('warn', { msg: 'stored model left out', model_id: m.model_id, errors: one.errors });
     return [];

@@ -12,7 +12,7 @@ import { exportSpans } from './otel/exporter';
 import { sampled } from './otel/ids';
 import { exportLangfuse } from './langfuse';
 import { exportSentry } from './sentry';
-import { wantedEntries, type Secret } from './exports';
+import { secretsOf, wantedEntries, type Secret } from './exports';
 import { durationMs } from '../utils/duration';
 import { MetricsShards } from '../observability/shards';
 import type { SpendRow } from './spend/row';
@@ -80,7 +80,7 @@ export async function consume(batch: MessageBatch<string>, env: CompanionEnv, de
   }
   // A message to be delivered again is exported then.
   const done = envelopes.filter((en, i): en is Envelope => !!en && !retried.has(batch.messages[i]));
-  const secret: Secret = (name) => (typeof env[name] === 'string' && env[name] !== '' ? (env[name] as string) : undefined);
+  const secret = secretsOf(env);
   const fetcher = deps.fetch ?? ((input, init) => fetch(input, init));
   await Promise.all([
     spans(done, secret, deps),

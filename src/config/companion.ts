@@ -5,11 +5,14 @@
 import type { ProxyConfig } from './types';
 
 export const EXPORTERS = ['otel', 'langfuse', 'sentry'] as const;
-/** Reached over the COMPANION binding; the others over SPEND_QUEUE. */
-export const STORED_MODELS_SETTING = 'general_settings.store_model_in_db:';
+export interface CompanionSetting {
+  /** Its key path and value: `litellm_settings.callbacks: otel`, `general_settings.store_prompts_in_spend_logs:`. */
+  setting: string;
+  /** The gateway's binding that reaches the companion for it. */
+  binding: 'SPEND_QUEUE' | 'COMPANION';
+}
 
-/** Each such setting as its key path and value: `litellm_settings.callbacks: otel`, `general_settings.store_prompts_in_spend_logs:`. */
-export function companionSettings(config: ProxyConfig): string[] {
+export function companionSettings(config: ProxyConfig): CompanionSetting[] {
   const ls = config.litellm_settings;
   const gs = config.general_settings;
   const lists = { success_callback: ls.success_callback, failure_callback: ls.failure_callback, callbacks: ls.callbacks };
@@ -17,5 +20,8 @@ export function companionSettings(config: ProxyConfig): string[] {
     (names ?? []).filter((n) => (EXPORTERS as readonly string[]).includes(n)).map((n) => `litellm_settings.${key}: ${n}`),
   );
   const spend = gs.disable_spend_logs ? [] : (['store_prompts_in_spend_logs', 'maximum_spend_logs_retention_period'] as const).filter((k) => gs[k] !== undefined);
-  return [...exporters, ...spend.map((k) => `general_settings.${k}:`), ...(gs.store_model_in_db ? [STORED_MODELS_SETTING] : [])];
+  return [
+    ...[...exporters, ...spend.map((k) => `general_settings.${k}:`)].map((setting) => ({ setting, binding: 'SPEND_QUEUE' as const })),
+    ...(gs.store_model_in_db ? [{ setting: 'general_settings.store_model_in_db:', binding: 'COMPANION' as const }] : []),
+  ];
 }

@@ -4,11 +4,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import type { Gateway } from '../gateway';
-import { loadProxyObject } from '../config/load';
 import { jsonBody } from '../http/body';
 import { badRequest } from '../router/errors';
 import { publicParams } from '../router/public-params';
 import type { StoredModel, StoredModels } from './stored';
+import { loadStored } from './load';
 
 type ModelsEnv = { Bindings: Record<string, unknown>; Variables: { gateway: Extract<Gateway, { ok: true }>; body: unknown } };
 type Body = { model_name?: string; litellm_params?: Record<string, unknown>; model_info?: Record<string, unknown>; id?: string };
@@ -21,7 +21,7 @@ function storeOf(c: Context<ModelsEnv>): StoredModels {
 
 /** The deployment as the config's loader judges it; a fault is a 400 naming its key path in the body. */
 function checked(c: Context<ModelsEnv>, m: Omit<StoredModel, 'created_at' | 'updated_at'>) {
-  const loaded = loadProxyObject({ model_list: [{ model_name: m.model_name, litellm_params: m.litellm_params, model_info: m.model_info }] }, c.env ?? {});
+  const loaded = loadStored(m, c.env ?? {});
   if (!loaded.ok) {
     const fault = loaded.errors[0].replace(/^model_list\[0\]\.?/, '');
     throw badRequest(fault, fault.slice(0, fault.indexOf(':')) || null, 'invalid_deployment');

@@ -11,7 +11,7 @@ import { metricsRecorder } from './prometheus/recorder';
 import { configSecrets, rememberSecrets, scrub } from '../security/scrub';
 import { spendLogCallback } from '../spend/writer';
 import { ConfigError } from '../config/load';
-import { companionSettings, STORED_MODELS_SETTING } from '../config/companion';
+import { companionSettings } from '../config/companion';
 
 export const KNOWN_CALLBACKS = ['prometheus', 'langfuse', 'sentry', 'otel'] as const;
 type CallbackName = (typeof KNOWN_CALLBACKS)[number];
@@ -97,8 +97,8 @@ export function buildObservability(config: ProxyConfig, env: Env, deps: Observab
   // Rows, spans, traces and events are made by the companion Worker (src/companion/), which consumes SPEND_QUEUE;
   // stored models are read from it over COMPANION. A setting that asks for them without it is refused, not left
   // doing nothing.
-  const missing = companionSettings(config).filter((a) => !(a === STORED_MODELS_SETTING ? env.COMPANION : queue));
-  if (missing.length) throw new ConfigError(missing.map((a) => `${a} needs the companion Worker (npm run deploy)`));
+  const missing = companionSettings(config).filter((s) => !env[s.binding]);
+  if (missing.length) throw new ConfigError(missing.map((s) => `${s.setting} needs the companion Worker (npm run deploy)`));
   if (queue) {
     const prompts = gs.store_prompts_in_spend_logs === true;
     callbacks.push(

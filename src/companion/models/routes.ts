@@ -8,6 +8,7 @@ import { SCOPE_HEADER } from '../../http/companion';
 import type { CompanionEnv } from '../env';
 import { STORED_MODELS_PATH, type StoredModel } from '../../models/stored';
 import { ModelStore } from './store';
+import { secretsOf } from '../exports';
 
 type C = Context<{ Bindings: CompanionEnv }>;
 
@@ -15,7 +16,7 @@ function store(c: C): ModelStore {
   if (c.req.header(SCOPE_HEADER) !== '*') throw new RouterError('PermissionDeniedError', 'Stored models are the master key\'s', { code: 'no_scope' });
   const db = c.env.SPEND_DB;
   if (!db) throw new RouterError('NotFoundError', 'Stored models need the companion\'s SPEND_DB binding (wrangler.companion.toml)', { code: 'no_database' });
-  return new ModelStore(db, typeof c.env.LITELLM_SALT_KEY === 'string' && c.env.LITELLM_SALT_KEY !== '' ? c.env.LITELLM_SALT_KEY : undefined);
+  return new ModelStore(db, secretsOf(c.env)('LITELLM_SALT_KEY'));
 }
 
 export const modelStoreRoutes = new Hono<{ Bindings: CompanionEnv }>()
