@@ -149,7 +149,6 @@ export class AccountClient {
       now,
       asks: asking ? this.leased.map(({ id, rpm }) => this.book.ask(id, now, id === PARALLEL ? slotsWanted(rpm!) : undefined)) : [],
       spent: asking ? [] : this.leased.flatMap(({ id }) => this.book.spent(id) ?? []),
-      settlements: [],
       settled,
       ...(take ? { take } : {}),
     };
