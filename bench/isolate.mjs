@@ -6,7 +6,8 @@
 // --bindings picks the Durable Objects bound (state: ROUTER_STATE, metrics: METRICS, keys: KEYS; each one
 // unbound falls back as the Worker would: in-memory routing state, no metrics). --against DIR builds another
 // checkout too (a clean export of another commit, with node_modules) and alternates the two, round by round.
-// --key runs each round twice, with a virtual key (budget and limits far above the load) and with the master key.
+// --key runs each round twice, with a virtual key (budget and limits far above the load) and with the master key;
+// --team makes that key in a team with such limits too (the bench's team row); --limits JSON replaces the key's limits.
 // The requests' bookkeeping is awaited every 64 requests, so the isolate sometimes waits on a batch window, and
 // workerd's CPU while it waits counts too (BENCHMARKS.md, "second pass", says what that does to a split by part).
 //
@@ -38,6 +39,8 @@ const { values: argv } = parseArgs({
     bindings: { type: 'string', default: 'state,metrics,keys' },
     against: { type: 'string' },
     key: { type: 'boolean', default: false },
+    team: { type: 'boolean', default: false },
+    limits: { type: 'string' },
     profile: { type: 'boolean', default: false },
     observe: { type: 'string' },
   },
@@ -112,8 +115,13 @@ const config :Workerd.Config = (
 
 /** --key: a virtual key with a budget and limits far above the load (the bench's keyed row), made through the gateway. */
 async function virtualKey(port) {
-  const far = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
-  const res = await fetch(`http://127.0.0.1:${port}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(far) });
+  const far = argv.limits ? JSON.parse(argv.limits) : { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
+  const admin = (path, body) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (argv.team) {
+    const made = await admin('/team/new', { team_id: 'bench-team', ...far });
+    if (made.status !== 200) throw new Error(`/team/new: ${made.status} ${await made.text()}`);
+  }
+  const res = await admin('/key/generate', argv.team ? { team_id: 'bench-team' } : far);
   if (res.status !== 200) throw new Error(`/key/generate: ${res.status} ${await res.text()}`);
   return (await res.json()).key;
 }

@@ -2,7 +2,10 @@
 // workerd's inspector, summed by source file and by
 // function (through the bundle's source map). Writes bench/results/profile-<strategy>.cpuprofile (open it in Chrome DevTools).
 //
-//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --key --observe --floor pass|js]
+//   npm run bench:profile [-- --strategy simple-shuffle --seconds 5 --connections 32 --stream --no-do --cache --key --team --observe --floor pass|js]
+//
+// --key: a virtual key with a budget and limits far above the load; --team: a key in a team that has those limits
+// (npm run bench's two keyed rows).
 //
 // --observe: spend logs and OpenTelemetry on, as npm run bench --observe has them.
 //
@@ -35,6 +38,7 @@ const { values: argv } = parseArgs({
     top: { type: 'string', default: '25' },
     floor: { type: 'string' },
     key: { type: 'boolean', default: false },
+    team: { type: 'boolean', default: false },
     observe: { type: 'boolean', default: false },
   },
 });
@@ -45,8 +49,8 @@ const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpd
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true })); // also on Ctrl-C
 try {
   const bundle = await buildBundle(root);
-  // --key makes its key through the companion Worker (key management).
-  const companion = argv.key ? await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']) : undefined;
+  // --key and --team make their key through the companion Worker (key management).
+  const companion = argv.key || argv.team ? await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']) : undefined;
   const upstream = await startUpstream(benchDir);
   const configFile = join(scratch, 'gateway.yaml');
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache, otel: argv.observe }));
@@ -69,11 +73,11 @@ try {
   const headers = { authorization: `Bearer ${MASTER_KEY}` };
   const url = `http://127.0.0.1:${gateway.port}/v1/chat/completions`;
   await waitUntilServing(() => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }), { died: workerd.exited });
-  if (argv.key) {
-    // --key: a virtual key with a budget and limits far above the load (the bench's keyed row).
+  if (argv.key || argv.team) {
     const far = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
-    const made = await fetch(`http://127.0.0.1:${gateway.port}/key/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(far) });
-    headers.authorization = `Bearer ${(await made.json()).key}`;
+    const admin = (path, b) => fetch(`http://127.0.0.1:${gateway.port}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(b) }).then((r) => r.json());
+    if (argv.team) await admin('/team/new', { team_id: 'bench-team', ...far });
+    headers.authorization = `Bearer ${(await admin('/key/generate', argv.team ? { team_id: 'bench-team' } : far)).key}`;
   }
   await loadStep({ url, headers, bodies: [body], connections: Number(argv.connections), durationS: 2 }); // warm-up
 
@@ -87,7 +91,7 @@ try {
   await workerd.stop();
   await upstream.stop();
 
-  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}${argv.key ? '-key' : ''}${argv.observe ? '-observe' : ''}`;
+  const name = `profile-${argv.floor ? `floor-${argv.floor}` : argv.strategy}${argv.stream ? '-stream' : ''}${argv['no-do'] ? '-nodo' : ''}${argv.cache ? '-cache' : ''}${argv.key ? '-key' : ''}${argv.team ? '-team' : ''}${argv.observe ? '-observe' : ''}`;
   await writeFile(join(resultsDir, `${name}.cpuprofile`), JSON.stringify(profile));
   const map = JSON.parse(await readFile(join(bundle.outdir, 'index.js.map'), 'utf8'));
   summarise(profile, sourceOf(map), load, Number(argv.top));

@@ -10,6 +10,7 @@ import { minuteOf } from '../state/lease';
 import type { Held, Tally, Tallies } from '../state/lease-desk';
 import { LeaseDesk } from '../state/lease-desk';
 import { resetAt } from './duration';
+import { unpack } from './settled';
 import { accountRefusal, budgetRefusal, entityOf, rateRefusal, UNKNOWN_KEY } from './policy';
 import type { AccountAnswer, AccountRecord, AccountSync, Need, Refusal, Settlement } from './types';
 
@@ -163,7 +164,7 @@ export class AccountState {
           if (g) grants.push(g);
         }
       }
-      for (const s of msg.settlements) this.settle(s, now);
+      for (const s of unpack(msg.settled)) this.settle(s, now);
     }
     const taken = msg.take && (record ? this.take(record, msg.holder, renewing, msg.take, now) : { ok: false as const, refusal: GONE });
     const rate = record && this.desk.limits.has(RATE) ? this.tallies.get(RATE, now) : undefined;

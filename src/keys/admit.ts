@@ -17,15 +17,22 @@ export interface Part {
 /**
  * Counts the request on every limited part; answers the refusal the client should see, if any. Each account
  * reserves its dearest recent cost, or without one `most()`: what this request may cost at most (issue 27, 4).
+ * Synchronous when the leases cover it (the steady state); a promise only when an account takes it exactly.
  */
-export async function countOn(parts: Part[], need: Omit<Need, 'estMicros'>, most: () => number, now: number, defer: Defer, later: () => number): Promise<Refusal | undefined> {
+export function countOn(parts: Part[], need: Omit<Need, 'estMicros'>, most: () => number, now: number, defer: Defer, later: () => number): Refusal | undefined | Promise<Refusal | undefined> {
   const counting = parts.filter((p) => limited(p.record));
+  if (counting.length === 0) return undefined;
   let fromRequest: number | undefined;
   const needs = counting.map((p) => ({ ...need, estMicros: p.client.costPerRequest !== undefined ? micros(p.client.costPerRequest) : (fromRequest ??= most()) }));
   counting.forEach((p, i) => p.client.prepare(p.record, needs[i], now));
   const covered = counting.map((p, i) => p.client.covers(needs[i], now));
   counting.forEach((p, i) => covered[i] && (p.counted = p.client.spend(needs[i], now, defer)));
   if (covered.every(Boolean)) return undefined;
+  return takeExactly(counting, needs, covered, now, defer, later);
+}
+
+/** The accounts no lease covered: one exact take each, in parallel; a refusal gives back what the others counted. */
+async function takeExactly(counting: Part[], needs: Need[], covered: boolean[], now: number, defer: Defer, later: () => number): Promise<Refusal | undefined> {
   const taken: Array<TakeResult | undefined> = await Promise.all(counting.map((p, i) => (covered[i] ? undefined : p.client.take(needs[i], now))));
   const refusals: Array<[number, Refusal]> = [];
   taken.forEach((t, i) => (t?.ok ? (counting[i].counted = t.counted) : t && refusals.push([i, t.refusal])));

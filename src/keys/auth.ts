@@ -19,7 +19,7 @@ import { headerTags } from '../http/headers';
 import { MAX_NAME_LENGTH } from '../schema/common';
 import { MAX_TAGS_PER_REQUEST } from '../schema/controls';
 import { bounded } from './input';
-import { callerTag, NO_KEY } from './service';
+import { NO_KEY } from './service';
 
 export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
 
@@ -59,7 +59,9 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
     if (keyMatches(given, masterKey)) return next();
     // Only keys this gateway could have issued are looked up: anything else is refused as before, at no cost.
     if (!keys || !given.startsWith('sk-')) throw unknownKey();
-    const key = await keys.authenticate(given, deferOf(c));
+    const authed = keys.authenticate(given, deferOf(c));
+    // Fresh records answer synchronously: no await in the steady state.
+    const key = authed instanceof Promise ? await authed : authed;
     const path = c.req.path;
     if (!VIRTUAL_KEY_ROUTES.has(path) && !PASS_THROUGH.test(path)) {
       throw new RouterError('AuthenticationError', `Only the master key can call ${c.req.method} ${path}; this virtual key may call the model routes and /key/info`, {
@@ -96,12 +98,13 @@ export async function admitKey<E extends KeyedEnv>(
   const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks), budgets);
+    const admission = keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks), budgets);
+    return admission instanceof Promise ? await admission : admission;
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
       const trace = (c.var as { trace?: TraceContext }).trace;
-      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key && callerTag(key.entry), trace });
+      router.refused(call, requested ?? 'unknown', e, { requestId: c.req.header('x-request-id'), waitUntil: defer, caller: key?.tag, trace });
     }
     throw e;
   }

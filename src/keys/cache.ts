@@ -30,6 +30,16 @@ export class RecordCache<T> {
     return { state: 'stale', value: c.value };
   }
 
+  /**
+   * The value when read() would answer 'fresh' (undefined otherwise, and nothing is started): the request path's
+   * synchronous check, with no answer object made.
+   */
+  fresh(id: string, now: number): T | null | undefined {
+    const c = this.entries.get(id);
+    if (!c || now - c.at >= this.maxStale || (now - c.at >= FRESH_MS && !c.refreshing)) return undefined;
+    return c.value;
+  }
+
   /** The cached value whatever its age (undefined: none), without starting a refresh. */
   peek(id: string): T | null | undefined {
     return this.entries.get(id)?.value;

@@ -14,7 +14,7 @@ import { budgetRecord, KeyDirectory } from './directory';
 import { accountRefusal, budgetRefusal, staticRefusal } from './policy';
 import { refusalError, unknownKey } from './refusal';
 import type { KeyStore, ListedNames } from './store-object';
-import type { Account, AccountRecord, Asked, BudgetRecord, KeyEntry, KeyRecord, Remaining, TeamRecord, UserRecord } from './types';
+import type { Account, AccountRecord, Asked, BudgetRecord, KeyEntry, KeyRecord, Refusal, Remaining, TeamRecord, UserRecord } from './types';
 
 export type CacheScope = 'key' | 'team';
 
@@ -35,6 +35,12 @@ export interface KeyServiceOptions {
 export interface AuthedKey {
   token: string;
   entry: KeyEntry;
+  /** What logs, metrics and traces say of it (callerTag), made once per record. */
+  tag: CallerTag;
+  /** The response cache's scope under virtual_key_cache_scope: key. */
+  keyScope: string;
+  /** Every account the key counts on (the key, its team, its user, its budget in the team), with its record. */
+  accounts: ReadonlyArray<readonly [Account, AccountRecord]>;
 }
 
 /** The hashes of keys recently presented to this isolate, so a request does not hash its key again. */
@@ -58,8 +64,11 @@ export class KeyService {
    * older than NAMES_MAX_STALE_MS: a tag or customer made (or blocked) takes effect in every isolate within it.
    */
   private readonly names = new RecordCache<ListedNames>(NAMES_MAX_STALE_MS);
-  private readonly clients = new Map<string, AccountClient>();
+  /** Per kind, by id: the account's name is not built (from a 64-character hash) per request. */
+  private readonly clients: Partial<Record<Account['kind'], Map<string, AccountClient>>> = {};
   private readonly hashes = new Map<string, string>();
+  /** The AuthedKey of a key record as last cached (with the records it was made with): one per record, not per request. */
+  private readonly authed = new WeakMap<KeyRecord, AuthedKey>();
 
   constructor(private readonly opts: KeyServiceOptions) {
     this.directory = new KeyDirectory(opts.ns, opts.namespace);
@@ -125,24 +134,62 @@ export class KeyService {
     this.names.delete('');
   }
 
-  /** Refuses a key that does not exist, is blocked or expired, or whose team is blocked. */
-  async authenticate(presented: string, defer: Defer): Promise<AuthedKey> {
+  /**
+   * Refuses a key that does not exist, is blocked or expired, or whose team or user is blocked. Synchronous while
+   * the key's hash is known and its records (its team's, user's and membership's too) are fresh: the steady state
+   * has no await on the request path.
+   */
+  authenticate(presented: string, defer: Defer): AuthedKey | Promise<AuthedKey> {
+    const token = this.hashes.get(presented);
+    return (token !== undefined && this.authedFromFresh(token, this.opts.now())) || this.authenticateByReading(presented, defer);
+  }
+
+  private async authenticateByReading(presented: string, defer: Defer): Promise<AuthedKey> {
     const token = await this.tokenOf(presented);
     const entry = await this.entry(token, defer);
     if (!entry) throw unknownKey();
-    const refusal = staticRefusal(entry, {}, this.opts.now());
+    return this.authedKey(token, entry.key, entry.team, entry.user ?? null, entry.member ?? null, this.opts.now());
+  }
+
+  /** As entry() would answer from fresh records alone (undefined: one of them must be read first). */
+  private authedFromFresh(token: string, now: number): AuthedKey | undefined {
+    const key = this.cache('key').fresh(token, now) as KeyRecord | null | undefined;
+    if (key === null) throw unknownKey();
+    if (key === undefined) return undefined;
+    const { team_id: t, user_id: u } = key;
+    const team = t ? (this.cache('team').fresh(t, now) as TeamRecord | null | undefined) : null;
+    const user = u ? (this.cache('user').fresh(u, now) as UserRecord | null | undefined) : null;
+    if (team === undefined || user === undefined) return undefined;
+    const budgeted = team?.team_memberships?.some((m) => m.user_id === u && m.litellm_budget_table?.max_budget != null);
+    const member = budgeted ? (this.cache('member').fresh(`${t} ${u}`, now) as UserRecord | null | undefined) : null;
+    if (member === undefined) return undefined;
+    return this.authedKey(token, key, team, user, member, now);
+  }
+
+  private authedKey(token: string, key: KeyRecord, team: TeamRecord | null, user: UserRecord | null, member: UserRecord | null, now: number): AuthedKey {
+    let authed = this.authed.get(key);
+    if (!authed || authed.entry.team !== team || authed.entry.user !== user || authed.entry.member !== member) {
+      const entry = { key, team, user, member };
+      const accounts: Array<readonly [Account, AccountRecord]> = [[{ kind: 'key', id: token }, key]];
+      if (team) accounts.push([{ kind: 'team', id: team.team_id }, team]);
+      if (user) accounts.push([{ kind: 'user', id: user.user_id }, user]);
+      if (member) accounts.push([{ kind: 'member', id: `${team?.team_id} ${user?.user_id}` }, member]);
+      authed = { token, entry, tag: callerTag(entry), keyScope: `key:${token}`, accounts };
+      this.authed.set(key, authed);
+    }
+    const refusal = staticRefusal(authed.entry, {}, now);
     if (refusal) throw refusalError(refusal);
-    return { token, entry };
+    return authed;
   }
 
   private client(account: Account): AccountClient {
-    const name = `${account.kind}:${account.id}`;
-    let c = this.clients.get(name);
+    const clients = (this.clients[account.kind] ??= new Map());
+    let c = clients.get(account.id);
     if (!c) {
-      if (this.clients.size >= MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
+      if (clients.size >= MAX_CLIENTS) clients.delete(clients.keys().next().value!);
       const cache = this.cache(account.kind);
       c = new AccountClient(() => this.directory.of(account), this.holder, (record) => cache.set(account.id, record, this.opts.now()));
-      this.clients.set(name, c);
+      clients.set(account.id, c);
     }
     return c;
   }
@@ -153,7 +200,7 @@ export class KeyService {
    * Each limited account (the key, its team, a tag, the customer) admits it from this isolate's lease, or,
    * when the lease does not cover it, in one exact call to its object.
    */
-  async admit(key: AuthedKey | undefined, model: string | undefined, estTokens: number, defer: Defer, maxTokens?: unknown, fallbackNames: readonly string[] = [], budgets: RequestBudgets = {}): Promise<Admission> {
+  admit(key: AuthedKey | undefined, model: string | undefined, estTokens: number, defer: Defer, maxTokens?: unknown, fallbackNames: readonly string[] = [], budgets: RequestBudgets = {}): Admission | Promise<Admission> {
     const asked: Asked = model === undefined ? {} : this.asked(model);
     const { group } = asked;
     const now = this.opts.now();
@@ -161,33 +208,35 @@ export class KeyService {
     if (key) {
       // The request's own fallbacks: each must be a model the key may call (the config's are the admin's).
       const fallbacks = fallbackNames.map((m) => this.asked(m));
-      const { entry } = key;
-      const { team, user, member } = entry;
       // Every account the key counts on: the key, its team, its user, its budget in the team.
-      for (const [kind, id, record] of [
-        ['key', key.token, entry.key],
-        ['team', team?.team_id, team],
-        ['user', user?.user_id, user],
-        ['member', `${team?.team_id} ${user?.user_id}`, member],
-      ] as const) {
-        if (record) parts.push(this.part({ kind, id: id! }, record));
-      }
+      for (const [account, record] of key.accounts) parts.push(this.part(account, record));
       // A budget spent (as the last answer said) stops here too: spent elsewhere, it stops this isolate with its next batch.
-      const refusal = staticRefusal(entry, asked, now, fallbacks) ?? parts.map((p) => budgetRefusal(p.record)).find(Boolean);
+      const refusal = staticRefusal(key.entry, asked, now, fallbacks) ?? parts.map((p) => budgetRefusal(p.record)).find(Boolean);
       if (refusal) throw refusalError(refusal);
     }
-    for (const b of await this.budgetsOf(budgets, defer)) {
-      const refusal = accountRefusal(b, asked, now) ?? budgetRefusal(b);
-      if (refusal) throw refusalError(refusal);
-      parts.push(this.part({ kind: b.scope, id: b.name }, b));
-    }
-    if (parts.length === 0) return NO_KEY;
-    const most = () => mostMicros(group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []), estTokens, maxTokens);
-    const refusal = await countOn(parts, { ...asked, estTokens }, most, now, defer, this.opts.now);
+    const count = () => {
+      if (parts.length === 0) return NO_KEY;
+      const most = () => mostMicros(group === undefined ? [] : (this.opts.groups()?.deployments(group) ?? []), estTokens, maxTokens);
+      const counted = countOn(parts, { ...asked, estTokens }, most, now, defer, this.opts.now);
+      return counted instanceof Promise ? counted.then((refusal) => this.admitted(key, parts, refusal, defer)) : this.admitted(key, parts, counted, defer);
+    };
+    // A request that names no tag or customer has nothing more to read: counted without an await.
+    if (!budgets.tags?.length && budgets.customer === undefined) return count();
+    return this.budgetsOf(budgets, defer).then((found) => {
+      for (const b of found) {
+        const refusal = accountRefusal(b, asked, now) ?? budgetRefusal(b);
+        if (refusal) throw refusalError(refusal);
+        parts.push(this.part({ kind: b.scope, id: b.name }, b));
+      }
+      return count();
+    });
+  }
+
+  private admitted(key: AuthedKey | undefined, parts: Part[], refusal: Refusal | undefined, defer: Defer): Admission {
     if (refusal) throw refusalError(refusal);
     // The answers refreshed the records: the key's headers show its spend as of now.
     const entry = key && { ...key.entry, key: (this.cache('key').peek(key.token) as KeyRecord | undefined) ?? key.entry.key };
-    return this.admission(key?.token, entry, parts, defer);
+    return this.admission(key, entry, parts, defer);
   }
 
   private part(account: Account, record: AccountRecord): Part {
@@ -222,10 +271,10 @@ export class KeyService {
     }
   }
 
-  private admission(token: string | undefined, entry: KeyEntry | undefined, parts: Part[], defer: Defer): Admission {
+  private admission(key: AuthedKey | undefined, entry: KeyEntry | undefined, parts: Part[], defer: Defer): Admission {
     const team = entry?.team;
-    const scope = token === undefined ? undefined : this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : `key:${token}`;
-    return new Admission(entry && callerTag(entry), scope, entry ? keyHeaders(entry, parts[0]) : {}, (cost, tokens) => {
+    const scope = key === undefined ? undefined : this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : key.keyScope;
+    return new Admission(key?.tag, scope, entry ? keyHeaders(entry, parts[0]) : {}, (cost, tokens) => {
       const now = this.opts.now();
       for (const p of parts) p.client.settle({ cost, tokens, counted: p.counted }, now, defer);
     });
