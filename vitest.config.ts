@@ -2,7 +2,8 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { build } from 'esbuild';
 
-// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker.
+// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker:
+// it defines the Durable Object classes that wrangler.toml's bindings name by script_name, as deployed.
 const COMPANION_BUILD = '.wrangler/companion-test/index.js';
 await build({ entryPoints: ['src/companion/index.ts'], outfile: COMPANION_BUILD, bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], logLevel: 'error' });
 
@@ -27,6 +28,13 @@ export default defineConfig({
             scriptPath: COMPANION_BUILD,
             compatibilityDate: '2026-11-01',
             d1Databases: { SPEND_DB: 'companion-spend' },
+            // wrangler.companion.toml's classes (SQLite-backed, as its migration creates them): the test Worker's
+            // ROUTER_STATE, METRICS and KEYS reach these.
+            durableObjects: {
+              ROUTER_STATE: { className: 'RouterState', useSQLite: true },
+              METRICS: { className: 'MetricsState', useSQLite: true },
+              KEYS: { className: 'KeyStore', useSQLite: true },
+            },
             queueConsumers: { 'edge-llm-router-spend': { maxBatchTimeout: 0.05, maxRetries: 3 } },
           },
         ],
