@@ -118,7 +118,7 @@ try {
   const chatProbe = (port) => () =>
     fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: chatBody(false) });
 
-  // ---- startup: workerd start to the first answered chat completion, gateway alone vs floor alone ----
+  // ---- startup: workerd start to the first answered chat completion, the gateway (with the companion that defines its objects) vs the floor ----
   log('measuring startup ...');
   await chatProbe(upstream.port)(); // warms this process's fetch, so it is not counted
   const startup = { gatewayMs: [], floorMs: [] };
