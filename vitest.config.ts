@@ -1,9 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { build } from 'esbuild';
+import { unstable_readConfig } from 'wrangler';
 
-// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker.
+// The companion Worker (src/companion/), built before the pool starts, runs beside the tests as an auxiliary Worker:
+// it defines the Durable Object classes that wrangler.toml's bindings name by script_name, as deployed.
 const COMPANION_BUILD = '.wrangler/companion-test/index.js';
+// Its classes and bindings as wrangler.companion.toml declares them (SQLite-backed, as its migration creates them).
+const companionConfig = unstable_readConfig({ config: 'wrangler.companion.toml', env: 'observed' });
+const sqliteClasses = new Set(companionConfig.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []));
+const companionObjects = Object.fromEntries(
+  companionConfig.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name) }]),
+);
 await build({ entryPoints: ['src/companion/index.ts'], outfile: COMPANION_BUILD, bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], logLevel: 'error' });
 
 export default defineConfig({
@@ -27,6 +35,8 @@ export default defineConfig({
             scriptPath: COMPANION_BUILD,
             compatibilityDate: '2026-11-01',
             d1Databases: { SPEND_DB: 'companion-spend' },
+            // The test Worker's ROUTER_STATE, METRICS and KEYS (wrangler.toml, script_name) reach these.
+            durableObjects: companionObjects,
             queueConsumers: { 'edge-llm-router-spend': { maxBatchTimeout: 0.05, maxRetries: 3 } },
           },
         ],

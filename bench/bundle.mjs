@@ -12,7 +12,7 @@ export const BUNDLE_BUDGET_GZIP_BYTES = 100 * 1024;
 const run = promisify(execFile);
 
 /**
- * @typedef {{ name: string, kind: 'durableObject', className: string } | { name: string, kind: 'kv' | 'assets' }} Binding
+ * @typedef {{ name: string, kind: 'durableObject', className: string, scriptName?: string } | { name: string, kind: 'kv' | 'assets' }} Binding
  * @typedef {{ name: string, type: 'esModule'|'text', bytes: number, gzipBytes: number }} Module
  * @typedef {{ outdir: string, main: string, modules: Module[], rawBytes: number, gzipBytes: number,
  *   wrangler: { raw?: string, gzip?: string }, bindings: Binding[], buildMs: number }} Bundle
@@ -38,9 +38,12 @@ export async function buildBundle(root, outdir = join(root, 'dist'), configArgs 
   // The bindings wrangler would deploy (from wrangler.toml), so the bench binds exactly those.
   // A KV namespace without an id (provisioned on deploy) is listed without the parenthesis.
   const KINDS = { 'Durable Object': 'durableObject', 'KV Namespace': 'kv', Assets: 'assets' };
-  const bindings = [...stdout.matchAll(/^env\.(\w+)(?: \(([^)]*)\))?\s+(Durable Object|KV Namespace|Assets)\s*$/gm)].map(([, name, detail, kind]) =>
-    kind === 'Durable Object' ? { name, kind: 'durableObject', className: detail } : { name, kind: KINDS[kind] },
-  );
+  // A Durable Object defined by another Worker (script_name) reads "(KeyStore, defined in edge-llm-router-companion)".
+  const bindings = [...stdout.matchAll(/^env\.(\w+)(?: \(([^)]*)\))?\s+(Durable Object|KV Namespace|Assets)\s*$/gm)].map(([, name, detail, kind]) => {
+    if (kind !== 'Durable Object') return { name, kind: KINDS[kind] };
+    const [className, scriptName] = detail.split(', defined in ');
+    return { name, kind: 'durableObject', className, ...(scriptName && { scriptName }) };
+  });
   const modules = [];
   for (const name of (await readdir(outdir)).sort()) {
     if (name.endsWith('.map') || name === 'README.md') continue;
@@ -63,6 +66,9 @@ export async function buildBundle(root, outdir = join(root, 'dist'), configArgs 
     buildMs,
   };
 }
+
+/** The companion Worker (wrangler.companion.toml): key management, and the Durable Object classes the gateway binds. */
+export const buildCompanion = (root, outdir = join(root, 'dist-companion')) => buildBundle(root, outdir, ['-c', 'wrangler.companion.toml']);
 
 function toBytes(figure) {
   const [n, unit] = figure.split(' ');

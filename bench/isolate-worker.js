@@ -1,8 +1,8 @@
 // npm run bench:isolate's Worker: calls the gateway's own fetch (the bundle beside it) `n` times in one request,
 // sequentially, with the upstream answered in-process (a fixed OpenAI answer or stream): what the gateway's own
-// code costs a request, with no network, no HTTP parsing and no load generator in the figure.
+// code costs a request, with no network, no HTTP parsing and no load generator in the figure. Its Durable Objects
+// are the companion's, beside it (bench/isolate.mjs).
 import worker from './index.js';
-export { RouterState, MetricsState, KeyStore } from './index.js';
 
 const encoder = new TextEncoder();
 const USAGE = { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 };

@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { benchConfig, MASTER_KEY } from './configs.mjs';
 import { connect } from './cdp.mjs';
 import { cpuSeconds, freePort, stopAll } from './processes.mjs';
@@ -71,25 +71,26 @@ async function serve(root, i, observe = false) {
   writeFileSync(join(dir, 'config.json'), configOf(observe));
   mkdirSync(join(dir, 'do'));
   const port = await freePort();
-  const modules = [`(name = "isolate-worker.js", esModule = embed "isolate-worker.js")`, ...bundle.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(m.name)})`)];
-  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe || '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = ${q(cls)})`)];
-  const namespaces = DURABLE_OBJECTS.map(([, , cls]) => `(className = ${q(cls)}, uniqueKey = ${q(`isolate-${cls}`)}, enableSql = true)`);
-  // --key: the key is made through the companion Worker (key management), over the gateway's KeyStore objects.
-  let companionService = '';
-  if (argv.key) {
-    const companion = await buildBundle(root, join(dir, 'companion'), ['-c', 'wrangler.companion.toml']);
-    const cmodules = companion.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(`companion/${m.name}`)})`);
-    bindings.push(`(name = "COMPANION", service = "companion")`);
-    companionService = `
-    (name = "companion", worker = (modules = [${cmodules.join(', ')}], compatibilityDate = ${q(COMPATIBILITY_DATE)},
-      bindings = [(name = "KEYS", durableObjectNamespace = (serviceName = "gateway", className = "KeyStore"))])),`;
-  }
+  // The Durable Object classes run in the companion (the gateway binds them by script_name); a tree from before they
+  // moved (--against) defines them in its own bundle, so its entry re-exports them and hosts them itself.
+  const companion = await buildCompanion(root, join(dir, 'companion'));
+  const host = bundle.bindings.some((b) => b.kind === 'durableObject' && b.scriptName) ? 'companion' : 'gateway';
+  const classes = DURABLE_OBJECTS.map(([, , cls]) => cls);
+  writeFileSync(join(dir, 'entry.js'), `export { default } from './isolate-worker.js';\n${host === 'gateway' && classes.length ? `export { ${classes.join(', ')} } from './index.js';\n` : ''}`);
+  const modules = [`(name = "entry.js", esModule = embed "entry.js")`, `(name = "isolate-worker.js", esModule = embed "isolate-worker.js")`, ...bundle.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(m.name)})`)];
+  const bindings = [`(name = "ROUTER_CONFIG", text = embed "config.json")`, `(name = "BENCH_OBSERVE", text = ${q(observe || '')})`, ...DURABLE_OBJECTS.map(([, b, cls]) => `(name = ${q(b)}, durableObjectNamespace = (serviceName = ${q(host)}, className = ${q(cls)}))`)];
+  const objects = `durableObjectNamespaces = [${classes.map((cls) => `(className = ${q(cls)}, uniqueKey = ${q(`isolate-${cls}`)}, enableSql = true)`).join(', ')}], durableObjectStorage = (localDisk = "do-disk")`;
+  // --key: the key is made through the companion Worker (key management), over the KeyStore objects.
+  if (argv.key) bindings.push(`(name = "COMPANION", service = "companion")`);
+  const cmodules = companion.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = embed ${q(`companion/${m.name}`)})`);
   writeFileSync(join(dir, 'isolate.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "gateway", worker = (modules = [${modules.join(', ')}], compatibilityDate = ${q(COMPATIBILITY_DATE)}, compatibilityFlags = ${q(COMPATIBILITY_FLAGS)},
-      bindings = [${bindings.join(', ')}], durableObjectNamespaces = [${namespaces.join(', ')}], durableObjectStorage = (localDisk = "do-disk"))),
-    (name = "do-disk", disk = (path = ${q(join(dir, 'do'))}, writable = true)),${companionService}
+      bindings = [${bindings.join(', ')}]${host === 'gateway' ? `, ${objects}` : ''})),
+    (name = "do-disk", disk = (path = ${q(join(dir, 'do'))}, writable = true)),
+    (name = "companion", worker = (modules = [${cmodules.join(', ')}], compatibilityDate = ${q(COMPATIBILITY_DATE)},
+      bindings = [${classes.includes('KeyStore') ? `(name = "KEYS", durableObjectNamespace = (serviceName = ${q(host)}, className = "KeyStore"))` : ''}]${host === 'companion' ? `, ${objects}` : ''})),
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "gateway")],
 );`);

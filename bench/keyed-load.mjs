@@ -10,7 +10,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
@@ -32,7 +32,7 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 async function serve(root, i, upstream) {
   const bundle = await buildBundle(root, join(scratch, `tree-${i}`));
   // The keys are made through the companion Worker (key management), as npm run bench's keyed rows make theirs.
-  const companion = await buildBundle(root, join(scratch, `companion-${i}`), ['-c', 'wrangler.companion.toml']);
+  const companion = await buildCompanion(root, join(scratch, `companion-${i}`));
   const configFile = join(scratch, `gateway-${i}.yaml`);
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: 'simple-shuffle' }));
   const gateway = { name: 'gateway', port: await freePort(), configFile, durableObjects: true };

@@ -1,4 +1,4 @@
-// npm run bench:metrics-object's Worker: drives one MetricsState object (the bundle beside it) with `calls` record()
+// npm run bench:metrics-object's Worker: drives one MetricsState object (the companion's bundle beside it) with `calls` record()
 // calls, `concurrency` at a time, all with the same batch; `kind=echo` sends the same batch to an object that
 // only receives it (what any RPC of that size costs both sides); `kind=read` calls series() and recent() of
 // every shard a reader asks, six at a time, as /metrics and the dashboard do.

@@ -17,7 +17,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildBundle } from './bundle.mjs';
+import { buildCompanion } from './bundle.mjs';
 import { cpuSeconds, freePort, stopAll } from './processes.mjs';
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS } from './workerd-config.mjs';
 
@@ -39,7 +39,8 @@ let child;
 try {
   const root = resolve(benchDir, '..');
   const dir = join(scratch, 'tree');
-  const bundle = await buildBundle(root, dir);
+  // The companion's bundle: it defines MetricsState (the gateway binds it by script_name).
+  const bundle = await buildCompanion(root, dir);
   copyFileSync(join(benchDir, 'metrics-object-worker.js'), join(dir, 'metrics-object-worker.js'));
   mkdirSync(join(dir, 'do'));
   const port = await freePort();

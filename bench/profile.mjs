@@ -17,7 +17,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
@@ -49,8 +49,8 @@ const scratch = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpd
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true })); // also on Ctrl-C
 try {
   const bundle = await buildBundle(root);
-  // --key and --team make their key through the companion Worker (key management).
-  const companion = argv.key || argv.team ? await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']) : undefined;
+  // The companion defines the Durable Objects; --key and --team make their key through it (key management).
+  const companion = await buildCompanion(root);
   const upstream = await startUpstream(benchDir);
   const configFile = join(scratch, 'gateway.yaml');
   await writeFile(configFile, benchConfig({ upstream: `http://127.0.0.1:${upstream.port}/v1`, strategy: argv.strategy, cache: argv.cache, otel: argv.observe }));

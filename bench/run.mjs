@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import os from 'node:os';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { benchConfig, DEAREST_REQUEST_COST, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
 import { loadStep, mergeSteps } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
@@ -83,7 +83,7 @@ try {
   log('building the Worker (wrangler deploy --dry-run --outdir dist) ...');
   const bundle = await buildBundle(root);
   // The companion Worker beside each gateway: key management (the keyed rows make their keys through it).
-  const companion = await buildBundle(root, join(root, 'dist-companion'), ['-c', 'wrangler.companion.toml']);
+  const companion = await buildCompanion(root);
 
   // ---- upstream ----
   const upstream = await startUpstream(benchDir, ['--latency-ms', argv['latency-ms'], '--chunks', argv.chunks]);
@@ -118,7 +118,7 @@ try {
   const chatProbe = (port) => () =>
     fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: chatBody(false) });
 
-  // ---- startup: workerd start to the first answered chat completion, gateway alone vs floor alone ----
+  // ---- startup: workerd start to the first answered chat completion, the gateway (with the companion that defines its objects) vs the floor ----
   log('measuring startup ...');
   await chatProbe(upstream.port)(); // warms this process's fetch, so it is not counted
   const startup = { gatewayMs: [], floorMs: [] };
@@ -127,8 +127,8 @@ try {
     for (const which of ['gateway', 'floor']) {
       const port = await freePort();
       const only = which === 'gateway' ? { gateways: [{ ...gw0, port }], floors: [] } : { gateways: [], floors: [{ name: 'floor', port }] };
-      // The gateway alone: its startup, not the companion's.
-      const path = await writeWorkerdConfig({ ...common, companion: undefined, ...only, stateDir: await stateDir(), file: `startup-${which}.capnp` });
+      // The gateway and the companion that defines its Durable Objects (a cold object starts the companion's isolate).
+      const path = await writeWorkerdConfig({ ...common, ...only, stateDir: await stateDir(), file: `startup-${which}.capnp` });
       const w = startWorkerd(root, path, workerdLog);
       const servedAt = await waitUntilServing(chatProbe(port), { died: w.exited });
       startup[`${which}Ms`].push(servedAt - w.startedAt);
@@ -320,7 +320,7 @@ try {
       const samples = [];
       for (let i = 0; i < 3; i++) {
         const port = await freePort();
-        const path = await writeWorkerdConfig({ ...common, companion: undefined, gateways: [{ ...g, port }], floors: [], stateDir: await stateDir(), file: 'first-request.capnp' });
+        const path = await writeWorkerdConfig({ ...common, gateways: [{ ...g, port }], floors: [], stateDir: await stateDir(), file: 'first-request.capnp' });
         const w = startWorkerd(root, path, workerdLog);
         // Readiness builds the Router but touches no routing state: the chat after it is the isolate's first pick.
         await waitUntilServing(() => fetch(`http://127.0.0.1:${port}/health/readiness`), { died: w.exited });

@@ -17,7 +17,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { startChaosUpstream } from './chaos-upstream.mjs';
 import { freePort, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
@@ -114,6 +114,7 @@ let upstream;
 try {
   log('building the Worker (wrangler deploy --dry-run --outdir dist) ...');
   const bundle = await buildBundle(root);
+  const companion = await buildCompanion(root);
   upstream = await startChaosUpstream({ deployments: DEPLOYMENTS, random });
   const origin = `http://127.0.0.1:${upstream.port}`;
   const configFile = join(bundle.outdir, 'soak.yaml');
@@ -123,6 +124,7 @@ try {
   const configPath = await writeWorkerdConfig({
     dir: bundle.outdir,
     bundle,
+    companion,
     gateways: [{ name: 'soak', port, configFile }],
     floors: [],
     upstream: origin,

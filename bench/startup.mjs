@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { buildBundle } from './bundle.mjs';
+import { buildBundle, buildCompanion } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL } from './configs.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
@@ -32,6 +32,7 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 try {
   log('building the Worker (wrangler deploy --dry-run --outdir dist) ...');
   const bundle = await buildBundle(root);
+  const companion = await buildCompanion(root);
   const upstream = await startUpstream(benchDir);
   const upstreamOrigin = `http://127.0.0.1:${upstream.port}`;
   const configDir = join(bundle.outdir, 'bench');
@@ -41,7 +42,7 @@ try {
   await writeFile(configFile, yaml);
   const jsonFile = join(configDir, 'startup.json');
   await writeFile(jsonFile, JSON.stringify(parseYaml(yaml)));
-  const common = { dir: bundle.outdir, bundle, upstream: upstreamOrigin, benchDir };
+  const common = { dir: bundle.outdir, bundle, companion, upstream: upstreamOrigin, benchDir };
 
   const probe = (port, model, headers = {}) => () =>
     fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {

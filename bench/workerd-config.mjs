@@ -1,8 +1,9 @@
 // Writes the workerd config (Cap'n Proto text) the bench serves: each gateway under test is the built
-// Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the RouterState
-// Durable Object namespace, SQLite-backed on a scratch disk, the CACHE KV namespace, and ASSETS, public/
-// served from disk), and, given the companion's bundle, the companion Worker over its KeyStore objects (key
-// management, as `npm run deploy` pairs them); the floor is bench/floor-worker.js. Outbound fetch reaches 127.0.0.1 only.
+// Worker with its own ROUTER_CONFIG text and the bindings wrangler.toml gives it (the Durable Object namespaces, the
+// CACHE KV namespace, and ASSETS, public/ served from disk), beside its companion Worker: the built companion, which
+// defines the Durable Object classes (SQLite-backed on a scratch disk) the gateway binds by script_name and serves key
+// management over its KeyStore objects, as `npm run deploy` pairs them; the floor is bench/floor-worker.js. Outbound
+// fetch reaches 127.0.0.1 only.
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -23,7 +24,7 @@ const q = (s) => JSON.stringify(s); // a Cap'n Proto text literal: same escapes 
  * @param {object} o
  * @param {string} o.dir where the config is written (embed paths are relative to it)
  * @param {import('./bundle.mjs').Bundle} o.bundle
- * @param {import('./bundle.mjs').Bundle} [o.companion] the companion Worker's bundle: each gateway's COMPANION (key management)
+ * @param {import('./bundle.mjs').Bundle} o.companion the companion Worker's bundle: each gateway's Durable Objects and COMPANION (key management)
  * @param {{ name: string, port: number, configFile?: string, durableObjects?: boolean, stateRttMs?: number, stateFrom?: string, observe?: boolean }[]} o.gateways
  * @param {{ name: string, port: number }[]} o.floors
  * @param {string} o.upstream http://127.0.0.1:PORT
@@ -44,29 +45,28 @@ export async function writeWorkerdConfig({ dir, bundle, companion, gateways, flo
   const embed = (p) => `embed ${q(rel(p))}`;
   const modulesOf = (b) => b.modules.map((m) => `(name = ${q(m.name)}, ${m.type === 'esModule' ? 'esModule' : 'text'} = ${embed(join(b.outdir, m.name))})`).join(',\n      ');
   const modules = modulesOf(bundle);
+  if (!companion && gateways.length) throw new Error('writeWorkerdConfig: the companion bundle defines the gateway\'s Durable Objects; pass it');
 
   // Every binding wrangler would deploy: each Durable Object class (SQLite-backed, as wrangler.toml's
   // migrations declare them) and each KV namespace (an in-memory bench/kv-worker.js per gateway).
   const doBindings = bundle.bindings.filter((b) => b.kind === 'durableObject');
   const kvBindings = bundle.bindings.filter((b) => b.kind === 'kv');
   const assetBindings = bundle.bindings.filter((b) => b.kind === 'assets');
+  // Whose companion holds a binding's objects: a gateway with stateFrom shares that one's RouterState and KeyStore.
+  const objectsOf = (g, name) => (g.stateFrom && (name === 'ROUTER_STATE' || name === 'KEYS') ? g.stateFrom : g.name);
   const gatewayService = (g) => {
     const bindings = [
       g.configFile && `(name = "ROUTER_CONFIG", text = ${embed(g.configFile)})`,
       ...doBindings
         .filter((b) => g.durableObjects !== false || b.name !== 'ROUTER_STATE')
         // A gateway with stateFrom is another isolate of the same deployment: it shares that one's RouterState and KeyStore objects.
-        .map((b) =>
-          g.stateFrom && (b.name === 'ROUTER_STATE' || b.name === 'KEYS')
-            ? `(name = ${q(b.name)}, durableObjectNamespace = (serviceName = ${q(g.stateFrom)}, className = ${q(b.className)}))`
-            : `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.className)})`,
-        ),
+        .map((b) => `(name = ${q(b.name)}, durableObjectNamespace = (serviceName = ${q(`companion-${objectsOf(g, b.name)}`)}, className = ${q(b.className)}))`),
       g.stateRttMs && `(name = "STATE_RTT_MS", text = ${q(String(g.stateRttMs))})`,
       // --observe: spend logs and traces into a queue that accepts everything (the companion's work is not the request's).
       g.observe && `(name = "SPEND_QUEUE", queue = "spend-sink")`,
       ...kvBindings.map((b) => `(name = ${q(b.name)}, kvNamespace = ${q(`kv-${g.name}-${b.name}`)})`),
       ...assetBindings.map((b) => `(name = ${q(b.name)}, service = "assets")`),
-      companion && `(name = "COMPANION", service = ${q(`companion-${g.name}`)})`,
+      `(name = "COMPANION", service = ${q(`companion-${g.name}`)})`,
     ].filter(Boolean);
     const classes = [...new Set(doBindings.map((b) => b.className))];
     return `
@@ -79,19 +79,19 @@ export async function writeWorkerdConfig({ dir, bundle, companion, gateways, flo
     bindings = [
       ${bindings.join(',\n      ')}
     ],
-    durableObjectNamespaces = [
-      ${classes.map((c) => `(className = ${q(c)}, uniqueKey = ${q(`bench-${g.name}-${c}`)}, enableSql = true)`).join(',\n      ')}
-    ],
-    durableObjectStorage = (localDisk = "do-disk"),
     globalOutbound = "loopback",
-  )),${companion ? `
+  )),
   (name = ${q(`companion-${g.name}`)}, worker = (
     modules = [
       ${modulesOf(companion)}
     ],
     compatibilityDate = ${q(COMPATIBILITY_DATE)},
-    bindings = [(name = "KEYS", durableObjectNamespace = (serviceName = ${q(g.stateFrom ?? g.name)}, className = "KeyStore"))],
-  )),` : ''}${kvBindings
+    bindings = [(name = "KEYS", durableObjectNamespace = (serviceName = ${q(`companion-${objectsOf(g, 'KEYS')}`)}, className = "KeyStore"))],
+    durableObjectNamespaces = [
+      ${classes.map((c) => `(className = ${q(c)}, uniqueKey = ${q(`bench-${g.name}-${c}`)}, enableSql = true)`).join(',\n      ')}
+    ],
+    durableObjectStorage = (localDisk = "do-disk"),
+  )),${kvBindings
     .map(
       (b) => `
   (name = ${q(`kv-${g.name}-${b.name}`)}, worker = (

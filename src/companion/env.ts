@@ -5,9 +5,9 @@ import type { MetricsState } from '../observability/shards/object';
 export interface CompanionEnv {
   /** The spend log: one row per request. */
   SPEND_DB?: D1Database;
-  /** The gateway's metrics shards (script_name: the gateway): what is dropped here is counted there. */
+  /** The metrics shards (defined here, bound by the gateway): what is dropped here is counted there. */
   METRICS?: DurableObjectNamespace<MetricsState>;
-  /** The gateway's virtual keys, teams, users, tags and customers (script_name: the gateway): key management. */
+  /** The virtual keys, teams, users, tags and customers (defined here, read by the gateway): key management. */
   KEYS?: DurableObjectNamespace<KeyStore>;
   [name: string]: unknown;
 }

@@ -1,5 +1,5 @@
-// Key management (src/keys/api.ts, users.ts, budget-api.ts, spend.ts) in the companion Worker, over the gateway's
-// KeyStore objects (the KEYS binding, script_name: the gateway). The gateway has authenticated the caller and says
+// Key management (src/keys/api.ts, users.ts, budget-api.ts, spend.ts) in the companion Worker, over the KeyStore
+// objects it defines (the KEYS binding), the ones the gateway's request path reads. The gateway has authenticated the caller and says
 // who it is in the scope header: `*` (the master key) may call every route, a virtual key's hash only what a key
 // may read about itself (KEY_READABLE_ROUTES). Without the header nothing is answered.
 import type { Context } from 'hono';

@@ -42,7 +42,7 @@ export function compileConfig(text: string, source = 'router.config.yaml'): Comp
   }
   const bundled: BundledConfig = refs.length ? { source, raw } : { source, config: loaded.value, warnings: loaded.warnings };
   // Not the Worker's warnings: deployed with the companion, these load; it is the gateway alone that refuses them.
-  const companion = companionSettings(loaded.value).map(({ setting }) => `${setting} needs the companion Worker: npm run deploy (and npm run dev) run it; the gateway alone (deploy:gateway, dev:gateway) refuses this config`);
+  const companion = companionSettings(loaded.value).map(({ setting }) => `${setting} needs the companion Worker: npm run deploy (and npm run dev) run it; the gateway without its bindings to it (a bare wrangler deploy or wrangler dev) refuses this config`);
   return { ok: true, errors, warnings: [...loaded.warnings, ...companion], fromEnv, bundled, deployments: loaded.value.model_list.length };
 }
 

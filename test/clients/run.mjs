@@ -11,7 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildBundle } from '../../bench/bundle.mjs';
+import { buildBundle, buildCompanion } from '../../bench/bundle.mjs';
 import { freePort, startWorkerd, stopAll, waitUntilServing } from '../../bench/processes.mjs';
 import { writeWorkerdConfig } from '../../bench/workerd-config.mjs';
 import { ANSWERS, startUpstream, TOOL_SAID } from './upstream.mjs';
@@ -71,12 +71,14 @@ general_settings: { master_key: ${MASTER} }
 
   log('building the Worker ...');
   const bundle = await buildBundle(root, join(scratch, 'dist'));
+  const companion = await buildCompanion(root, join(scratch, 'dist-companion'));
   const port = await freePort();
   const stateDir = join(scratch, 'state');
   await mkdir(stateDir);
   const capnp = await writeWorkerdConfig({
     dir: scratch,
     bundle,
+    companion,
     gateways: [{ name: 'gateway', port, configFile }],
     floors: [],
     upstream: up,

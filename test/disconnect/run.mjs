@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBundle } from '../../bench/bundle.mjs';
+import { buildBundle, buildCompanion } from '../../bench/bundle.mjs';
 import { freePort, startWorkerd, stopAll, waitUntilServing } from '../../bench/processes.mjs';
 import { writeWorkerdConfig } from '../../bench/workerd-config.mjs';
 
@@ -90,10 +90,11 @@ general_settings: { master_key: ${MASTER} }
   );
   log('building the Worker ...');
   const bundle = await buildBundle(root, join(scratch, 'dist'));
+  const companion = await buildCompanion(root, join(scratch, 'dist-companion'));
   const port = await freePort();
   const stateDir = join(scratch, 'state');
   await mkdir(stateDir);
-  const capnp = await writeWorkerdConfig({ dir: scratch, bundle, gateways: [{ name: 'gateway', port, configFile }], floors: [], upstream: up, benchDir: join(root, 'bench'), stateDir, file: 'disconnect-workerd.capnp' });
+  const capnp = await writeWorkerdConfig({ dir: scratch, bundle, companion, gateways: [{ name: 'gateway', port, configFile }], floors: [], upstream: up, benchDir: join(root, 'bench'), stateDir, file: 'disconnect-workerd.capnp' });
   const workerdLog = join(scratch, 'workerd.log');
   const workerd = startWorkerd(root, capnp, workerdLog);
   const base = `http://127.0.0.1:${port}`;
