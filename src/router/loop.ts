@@ -170,7 +170,7 @@ export class RequestLoop {
       return { ...(await this.tryGroup(group, model, captures, job, counts, params)), depth };
     } catch (e) {
       const original = asRouterError(e);
-      if (job.signal?.aborted || !fallsBack(original) || counts.attempts >= MAX_ATTEMPTS) throw original;
+      if (job.signal?.aborted || original.final || !fallsBack(original) || counts.attempts >= MAX_ATTEMPTS) throw original;
       const hops = fallbackHops(options, job.controls, [model, group], original);
       if (!hops?.length || depth >= (options.max_fallbacks ?? DEFAULT_MAX_FALLBACKS)) throw original;
       const failures: string[] = [];
@@ -296,8 +296,9 @@ export class RequestLoop {
         const err = controller.signal.aborted && controller.signal.reason instanceof RouterError ? controller.signal.reason : asRouterError(e);
         // A client that left says nothing about the deployment.
         const clientGone = job.signal?.aborted ?? false;
-        book({ ok: false, error: clientGone ? undefined : err, latencyMs: now() - startedAt });
-        if (clientGone) throw err;
+        // A guardrail's verdict on the answer says nothing about the deployment either: booked as a success, not retried.
+        book({ ok: err.final, error: clientGone || err.final ? undefined : err, latencyMs: now() - startedAt });
+        if (clientGone || err.final) throw err;
         firstError ??= err;
         if (!exclude.includes(d.id)) exclude.push(d.id);
         const otherFree = candidates.some((c) => !exclude.includes(c.id));

@@ -6,6 +6,7 @@ import { dict, int, nonEmpty, range, text } from './common';
 export const MAX_RETRIES_PER_REQUEST = 10;
 export const MAX_FALLBACKS_PER_REQUEST = 10;
 export const MAX_TAGS_PER_REQUEST = 64;
+export const MAX_GUARDRAILS_PER_REQUEST = 32;
 
 const seconds = v.pipe(v.number(), v.finite(), v.minValue(0));
 
@@ -39,6 +40,8 @@ export const gatewayControls = {
   disable_fallbacks: v.optional(v.boolean()),
   /** Request tags for tag routing (also `metadata.tags` and the x-litellm-tags header). */
   tags: v.optional(v.pipe(v.array(nonEmpty), v.maxLength(MAX_TAGS_PER_REQUEST))),
+  /** Guardrails to run on this request beside the default_on ones (also `metadata.guardrails`): names, or LiteLLM's `{name: {...}}`. */
+  guardrails: v.optional(v.union([v.pipe(v.array(nonEmpty), v.maxLength(MAX_GUARDRAILS_PER_REQUEST)), dict(v.string(), v.unknown())], 'a list of guardrail names')),
   /** A session to keep on one deployment (optional_pre_call_checks: prompt_caching, session_affinity). */
   litellm_session_id: v.optional(v.pipe(nonEmpty, v.maxLength(256))),
 };
