@@ -67,7 +67,7 @@ export function createApp(options: GatewayOptions = {}) {
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages));
+    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).messages));
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
     const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
@@ -81,7 +81,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const embeddings = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'embeddings');
+    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).input), 'embeddings');
     const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -91,7 +91,7 @@ export function createApp(options: GatewayOptions = {}) {
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).messages), 'messages');
+    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).messages), 'messages');
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -101,7 +101,7 @@ export function createApp(options: GatewayOptions = {}) {
   const countTokens = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
-    const key = await admitKey(c, fields(body).model, () => 0, 'messages');
+    const key = await admitKey(c, fields(body), () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
@@ -113,7 +113,7 @@ export function createApp(options: GatewayOptions = {}) {
 
   const responses = async (c: Context<AppEnv>) => {
     const body = await readJson(c);
-    const key = await admitKey(c, fields(body).model, () => estimateTokens(fields(body).input), 'responses');
+    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).input), 'responses');
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };

@@ -66,7 +66,8 @@ export function authenticate<E extends KeyedEnv>(): MiddlewareHandler<E> {
  */
 export async function admitKey<E extends KeyedEnv>(
   c: Context<E>,
-  model: unknown,
+  /** The request's body as it came (any JSON object): its `model` and its own `fallbacks` are checked. */
+  body: Record<string, unknown>,
   /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
   estTokens: () => number,
   call: RequestLog['call'] = 'chat',
@@ -74,10 +75,10 @@ export async function admitKey<E extends KeyedEnv>(
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
   if (!key || !keys) return NO_KEY;
-  const requested = typeof model === 'string' ? model : undefined;
+  const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer);
+    return await keys.admit(key, requested, estTokens(), defer, fallbackModels(body.fallbacks));
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {
@@ -85,6 +86,26 @@ export async function admitKey<E extends KeyedEnv>(
     }
     throw e;
   }
+}
+
+/**
+ * Every model a request's own `fallbacks` could call, in each form LiteLLM takes: names, `{"model": ...}` hops, and
+ * `{group: [names]}` (whose keys only say when a list applies). Read before the schema has checked the body: a
+ * value of another shape is skipped here and refused by the schema.
+ */
+export function fallbackModels(fallbacks: unknown): string[] {
+  if (!Array.isArray(fallbacks)) return [];
+  const out: string[] = [];
+  const add = (x: unknown) => {
+    if (typeof x === 'string') out.push(x);
+    else if (Array.isArray(x)) for (const y of x) if (typeof y === 'string') out.push(y);
+  };
+  for (const f of fallbacks) {
+    if (typeof f !== 'object' || f === null) add(f);
+    else if ('model' in f) add(f.model);
+    else for (const names of Object.values(f)) add(names);
+  }
+  return out;
 }
 
 /** /v1/models for a virtual key: only the models it may call (as LiteLLM lists them). */

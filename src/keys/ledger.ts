@@ -45,7 +45,7 @@ export class KeyLedger {
     const counted: Array<[string, Limits, Usage]> = [[`key:${entry.key.token}`, entry.key, this.use(`key:${entry.key.token}`, req.now)]];
     if (entry.team) counted.push([`team:${entry.team.team_id}`, entry.team, this.use(`team:${entry.team.team_id}`, req.now)]);
     const inFlight = { key: reservedOf(counted[0][2]), team: counted[1] ? reservedOf(counted[1][2]) : 0 };
-    const refusal = staticRefusal(entry, req.model, req.group, req.now) ?? budgetRefusal(entry, inFlight);
+    const refusal = staticRefusal(entry, req.model, req.group, req.now, req.fallbacks) ?? budgetRefusal(entry, inFlight);
     if (refusal) return { ok: false, refusal, entry };
     for (const [id, limits, u] of counted) {
       const over = rateRefusal(id.startsWith('key:') ? 'key' : 'team', limits, u, req.estTokens, retryAfter);

@@ -1,7 +1,7 @@
 // The checks every request of a virtual key passes, pure so the isolate (keys without limits, from its
 // cache) and the KeyStore object (keys with limits, exactly) run the same code. Messages, types and
 // statuses are LiteLLM's (auth_checks.py), so clients that parse them keep working.
-import type { KeyEntry, KeyRecord, Limits, Refusal, TeamRecord, Usage } from './types';
+import type { KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord, Usage } from './types';
 
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
@@ -110,9 +110,21 @@ export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Usage, estToke
   };
 }
 
+/**
+ * A model the request's own fallbacks would call that the key or its team may not: refused as the requested model
+ * would be, before any upstream call, so a key cannot reach another group by making its own model fail.
+ */
+export function fallbackRefusal(entry: KeyEntry, fallbacks: readonly ModelName[]): Refusal | undefined {
+  for (const f of fallbacks) {
+    const r = modelRefusal(entry, f.model, f.group);
+    if (r) return { ...r, param: 'fallbacks' };
+  }
+  return undefined;
+}
+
 /** Everything but the counts: what an isolate can decide from its cached entry. */
-export function staticRefusal(entry: KeyEntry, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
-  return accessRefusal(entry, now) ?? modelRefusal(entry, model, group);
+export function staticRefusal(entry: KeyEntry, model: string | undefined, group: string | undefined, now: number, fallbacks: readonly ModelName[] = []): Refusal | undefined {
+  return accessRefusal(entry, now) ?? modelRefusal(entry, model, group) ?? fallbackRefusal(entry, fallbacks);
 }
 
 export type { KeyRecord, TeamRecord };

@@ -105,24 +105,28 @@ export class KeyService {
    * Admits one request of `model` (about `estTokens` prompt tokens) for an authenticated key, or throws its
    * refusal. Keys without any limit are checked from the cache; others in one KeyStore call that counts them.
    */
-  async admit(key: AuthedKey, model: string | undefined, estTokens: number, defer: Defer): Promise<Admission> {
-    let group: string | undefined;
-    try {
-      group = model === undefined ? undefined : this.opts.groups()?.resolve(model);
-    } catch {
-      // An unknown model: the Router answers it (404) once the key may ask for it.
-    }
+  async admit(key: AuthedKey, model: string | undefined, estTokens: number, defer: Defer, fallbackNames: readonly string[] = []): Promise<Admission> {
+    const group = model === undefined ? undefined : this.groupOf(model);
+    const fallbacks = fallbackNames.map((m) => ({ model: m, group: this.groupOf(m) }));
     const now = this.opts.now();
     if (!isLimited(key.entry)) {
-      const refusal = staticRefusal(key.entry, model, group, now);
+      const refusal = staticRefusal(key.entry, model, group, now, fallbacks);
       if (refusal) throw refusalError(refusal);
       return this.admission(key.token, key.entry, defer);
     }
     const lease = crypto.randomUUID();
-    const r = await this.store().admit({ token: key.token, model, group, estTokens, now, lease });
+    const r = await this.store().admit({ token: key.token, model, group, fallbacks, estTokens, now, lease });
     this.cache.set(key.token, r.entry, this.opts.now());
     if (!r.ok) throw refusalError(r.refusal);
     return this.admission(key.token, r.entry, defer, { minute: r.minute, estTokens, lease }, r.remaining);
+  }
+
+  private groupOf(model: string): string | undefined {
+    try {
+      return this.opts.groups()?.resolve(model);
+    } catch {
+      return undefined; // an unknown model: the Router answers it (404) once the key may ask for it
+    }
   }
 
   private admission(token: string, entry: KeyEntry, defer: Defer, counted?: Settlement['counted'], remaining: Remaining = {}): Admission {

@@ -64,11 +64,19 @@ export interface Refusal {
   retryAfter?: number;
 }
 
+/** A model a request names, and the group it resolves to (the same when it is no alias; unset when unknown). */
+export interface ModelName {
+  model: string;
+  group?: string;
+}
+
 export interface AdmitRequest {
   token: string;
   /** The `model` the client asked for, and the group it resolves to (the same when it is no alias). */
   model: string | undefined;
   group: string | undefined;
+  /** The models the request's own `fallbacks` name: each must be one the key may call (the config's are the admin's). */
+  fallbacks?: ModelName[];
   estTokens: number;
   now: number;
   /** The slot this request holds until it settles (parallel limits, budget reservations). */

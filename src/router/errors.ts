@@ -79,6 +79,20 @@ export class RouterError extends Error {
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new RouterError('BadRequestError', message, { param, code });
 
+/**
+ * A fault in the gateway's own code while it handled a request (a translator that threw on a body it should have
+ * refused): a 500 of the gateway. It says nothing about any deployment, so it is never booked as a deployment's
+ * failure, never retried and never falls back: a caller must not be able to cool a group down with bad bodies.
+ */
+export class GatewayFault extends RouterError {
+  constructor() {
+    super('InternalServerError', 'Internal error in the gateway', { code: 'internal_error' });
+  }
+}
+
+/** Whether an attempt threw from the gateway's own code rather than as a classified outcome of the upstream call. */
+export const isGatewayFault = (e: unknown): boolean => !(e instanceof RouterError) && !(e instanceof Error && e.name === 'AbortError');
+
 /** Any thrown value as a RouterError; unknown faults become 500s without leaking their text. */
 export function asRouterError(e: unknown): RouterError {
   if (e instanceof RouterError) return e;

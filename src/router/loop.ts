@@ -7,7 +7,8 @@ import type { GroupUsage } from '../state/ledger';
 import type { Defer, StateStore } from '../state/store';
 import type { Deployment } from './deployment';
 import { concreteFor } from './deployment';
-import { asRouterError, RouterError } from './errors';
+import { asRouterError, GatewayFault, isGatewayFault, RouterError } from './errors';
+import { logLine } from '../security/scrub';
 import type { ModelGroups } from './groups';
 import {
   backoffMs,
@@ -185,6 +186,7 @@ export class RequestLoop {
         try {
           return await this.withFallbacks(job, counts, hop.model, hop.params ? { ...params, ...hop.params } : params, depth, seen);
         } catch (e2) {
+          if (e2 instanceof GatewayFault) throw e2;
           failures.push(asRouterError(e2).message);
         }
       }
@@ -293,12 +295,20 @@ export class RequestLoop {
         }
       } catch (e) {
         counts.upstreamMs += now() - startedAt;
-        const err = controller.signal.aborted && controller.signal.reason instanceof RouterError ? controller.signal.reason : asRouterError(e);
-        // A client that left says nothing about the deployment.
+        const ours = controller.signal.aborted && controller.signal.reason instanceof RouterError ? controller.signal.reason : undefined;
+        const err = ours ?? asRouterError(e);
+        // A client that left says nothing about the deployment; nor does a fault of the gateway's own code.
         const clientGone = job.signal?.aborted ?? false;
+        const internal = !ours && isGatewayFault(e);
         // A guardrail's verdict on the answer says nothing about the deployment either: booked as a success, not retried.
-        book({ ok: err.final, error: clientGone || err.final ? undefined : err, latencyMs: now() - startedAt });
+        book({ ok: err.final, error: clientGone || internal || err.final ? undefined : err, latencyMs: now() - startedAt });
         if (clientGone || err.final) throw err;
+        if (internal) {
+          logLine('error', { msg: 'gateway fault', group, deployment: d.id, error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown' });
+          // Metrics and logs blame no deployment for it either.
+          log.deploymentId = log.apiBase = log.provider = undefined;
+          throw new GatewayFault();
+        }
         firstError ??= err;
         if (!exclude.includes(d.id)) exclude.push(d.id);
         const otherFree = candidates.some((c) => !exclude.includes(c.id));

@@ -4,7 +4,7 @@
 import type { ErrorClass, FallbackList, RetryPolicy, RouterOptions } from '../config/types';
 import type { CooldownClass, CooldownPolicy } from '../state/ledger';
 import type { Deployment } from './deployment';
-import type { RouterError } from './errors';
+import { GatewayFault, type RouterError } from './errors';
 import { isPattern } from './groups';
 import type { FallbackHop, GatewayControls } from './request';
 
@@ -102,8 +102,8 @@ export function backoffMs(opts: RouterOptions, n: number, e: RouterError, groupS
   return Math.max((opts.retry_after ?? 0) * 1000, exp);
 }
 
-/** Whether a failed group may hand over to its fallbacks (not for the client's own bad request). */
-export const fallsBack = (e: RouterError) => e.errorClass !== 'BadRequestError' && e.errorClass !== 'UnprocessableEntityError';
+/** Whether a failed group may hand over to its fallbacks (not for the client's own bad request, nor a fault of the gateway's). */
+export const fallsBack = (e: RouterError) => e.errorClass !== 'BadRequestError' && e.errorClass !== 'UnprocessableEntityError' && !(e instanceof GatewayFault);
 
 /** Only an exact key counts in context_window_fallbacks and content_policy_fallbacks. */
 function exact(list: FallbackList, names: readonly string[]): string[] | undefined {

@@ -56,8 +56,8 @@ function fallbackForms(fb: unknown[], known: ReadonlySet<string> | undefined): P
 }
 
 /**
- * For APIs passed through to their own upstream (Messages, Responses): the gateway's controls are taken out and
- * checked against their schema, every other field stays as the client sent it (the upstream judges it).
+ * For APIs passed through to their own upstream (Messages, Responses), once their schema has checked the body: the
+ * gateway's controls are taken out, every other field stays as the client sent it, byte for byte.
  */
 export function takeControls(body: Record<string, unknown>): { rest: Record<string, unknown>; controls: GatewayControls } {
   const rest: Record<string, unknown> = {};
@@ -67,12 +67,6 @@ export function takeControls(body: Record<string, unknown>): { rest: Record<stri
   if (fallbacks !== undefined) Object.assign(controls, fallbackForms(fallbacks, undefined));
   fromMetadata(rest, controls);
   return { rest, controls };
-}
-
-export function requireModel(body: Record<string, unknown>) {
-  if (typeof body.model !== 'string' || body.model === '') {
-    throw badRequest('you must provide a model parameter', 'model', 'missing_required_parameter');
-  }
 }
 
 export function parseChatRequest(body: unknown): { request: ChatRequest; controls: GatewayControls } {

@@ -25,7 +25,7 @@ import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
 import { affinityKey } from './affinity';
-import { asRouterError, badRequest, RouterError } from './errors';
+import { asRouterError, RouterError } from './errors';
 import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
@@ -33,7 +33,9 @@ import { RequestLoop } from './loop';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
-import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, requireModel, takeControls } from './request';
+import { CHARS_PER_TOKEN, CHAT_PARAMS, checkMockControls, EMBEDDING_PARAMS, estimateTokens, parseChatRequest, parseEmbeddingRequest, takeControls } from './request';
+import { countTokensBody } from '../schema/messages';
+import { anthropicIssueError, parseBody } from '../schema/issues';
 import { deferrer, RequestLogger } from './request-log';
 import { stateReport } from './state-report';
 
@@ -206,10 +208,8 @@ export class Router {
    * own estimate, marked `estimated`. Not routed (it costs nothing upstream and books no usage).
    */
   async countTokens(body: unknown, opts: CallOptions = {}): Promise<TokenCount> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+    parseBody(countTokensBody, body, anthropicIssueError);
     const { rest } = takeControls(body as Record<string, unknown>);
-    requireModel(rest);
-    if (!Array.isArray(rest.messages)) throw badRequest('messages: Field required', 'messages', 'missing_required_parameter');
     const group = this.groups.resolve(rest.model as string);
     for (const d of this.groups.deployments(group)) {
       const native = d.provider.passthrough?.count_tokens;

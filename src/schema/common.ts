@@ -21,3 +21,21 @@ export const functionName = v.pipe(v.string(), v.maxLength(64), v.regex(/^[a-zA-
 
 /** A request body: a JSON object (never an array) of these parameters, any other key refused by name. */
 export const body = <E extends v.ObjectEntries>(entries: E) => v.pipe(v.custom<Record<string, unknown>>(isObject, 'a JSON object'), v.strictObject(entries));
+
+/** A request body whose API adds fields faster than the gateway learns them: these checked, any other left to the upstream. */
+export const openBody = <E extends v.ObjectEntries>(entries: E) => v.pipe(v.custom<Record<string, unknown>>(isObject, 'a JSON object'), v.looseObject(entries));
+
+/** A JSON object with a string `type`, of any other fields: a kind of item the gateway does not read, for the upstream to judge. */
+export const typedObject = v.looseObject({ type: v.string() });
+
+/**
+ * Items told apart by `type` (content blocks, input items, tools), where the API has more kinds than the gateway
+ * reads and adds new ones often: the kinds in `known` are checked by their schema, any other by `other`.
+ * `absent` is the kind an item without a `type` is (Responses' messages).
+ */
+export function byType(known: Record<string, v.GenericSchema>, other: v.GenericSchema = typedObject, absent?: string) {
+  return v.lazy((x) => {
+    const t = isObject(x) ? (x.type === undefined ? absent : x.type) : undefined;
+    return typeof t === 'string' && Object.hasOwn(known, t) ? known[t] : other;
+  });
+}

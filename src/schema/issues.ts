@@ -5,10 +5,10 @@ import { badRequest, type RouterError } from '../router/errors';
 type Issue = v.BaseIssue<unknown>;
 
 /** The schema's output, or a RouterError (400) describing the first fault. */
-export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, explain: (issue: Issue) => RouterError = issueError): v.InferOutput<S> {
   const result = v.safeParse(schema, body, { abortEarly: true });
   if (result.success) return result.output;
-  throw issueError(result.issues[0]);
+  throw explain(result.issues[0]);
 }
 
 export function issueError(top: Issue): RouterError {
@@ -68,6 +68,42 @@ export function issueError(top: Issue): RouterError {
   }
 }
 
+/**
+ * The first fault in Anthropic's words (pydantic's, after a dotted path: `messages.0.content: Input should be ...`),
+ * for the Messages routes. A 400 like issueError's, with the same param.
+ */
+export function anthropicIssueError(top: Issue): RouterError {
+  const issue = deepest(top);
+  const param = paramOf(issue, '.');
+  if (param === null) return badRequest('The request body must be a JSON object.', null, 'invalid_type');
+  const input = issue.input;
+  const req = (issue as { requirement?: unknown }).requirement;
+  const say = (what: string, code: string) => badRequest(`${param}: ${what}`, param, code);
+  if (issue.kind === 'schema' && input === undefined) return say('Field required', 'missing_required_parameter');
+  if ((issue.type === 'picklist' || issue.type === 'literal' || issue.type === 'variant') && issue.expected !== 'Object') {
+    return say(`Input should be ${listOf(tokens(issue.expected).map((t) => `'${t.replace(/^"|"$/g, '')}'`))}`, 'invalid_value');
+  }
+  if (issue.kind === 'schema') {
+    const expected = issue.message.startsWith('Invalid ') ? listOf(tokens(issue.expected).map((t) => PYDANTIC[t] ?? t)) : issue.message;
+    return say(`Input should be ${expected}`, 'invalid_type');
+  }
+  switch (issue.type) {
+    case 'min_value':
+      return say(`Input should be greater than or equal to ${req}`, 'invalid_value');
+    case 'max_value':
+      return say(`Input should be less than or equal to ${req}`, 'invalid_value');
+    case 'integer':
+    case 'safe_integer':
+      return say('Input should be a valid integer', 'invalid_type');
+    case 'min_length':
+      return say(Array.isArray(input) ? `List should have at least ${req} item${req === 1 ? '' : 's'} after validation` : `String should have at least ${req} character${req === 1 ? '' : 's'}`, 'invalid_value');
+    default:
+      return say(issue.message, 'invalid_value');
+  }
+}
+
+const PYDANTIC: Record<string, string> = { string: 'a valid string', number: 'a valid number', boolean: 'a valid boolean', Array: 'a valid list', Object: 'a valid dictionary', null: 'null' };
+
 /** Of a union's alternatives (their paths relative to the union), the fault found deepest says most: stop[1], not stop. */
 function deepest(issue: Issue): Issue {
   let best = issue;
@@ -79,12 +115,13 @@ function deepest(issue: Issue): Issue {
   return best;
 }
 
-/** messages[0].content, cache.ttl, or null for the body itself. */
-export function paramOf(issue: Issue): string | null {
+/** messages[0].content (or messages.0.content, Anthropic's way), cache.ttl, or null for the body itself. */
+export function paramOf(issue: Issue, index: '[]' | '.' = '[]'): string | null {
   let out = '';
   for (const item of issue.path ?? []) {
     const key = item.key as string | number;
-    out += typeof key === 'number' ? `[${key}]` : out === '' ? key : `.${key}`;
+    if (typeof key === 'number' && index === '[]') out += `[${key}]`;
+    else out += out === '' ? key : `.${key}`;
   }
   return out === '' ? null : out;
 }

@@ -4,7 +4,9 @@
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall, TranslatedChat } from '../../providers/openai-types';
 import { badRequest } from '../../router/errors';
 import type { GatewayControls } from '../../router/request';
-import { requireModel, takeControls } from '../../router/request';
+import { takeControls } from '../../router/request';
+import { messagesBody } from '../../schema/messages';
+import { anthropicIssueError, parseBody } from '../../schema/issues';
 
 type Block = { type: string; [k: string]: unknown };
 
@@ -27,19 +29,10 @@ export interface MessagesBody {
 
 const invalid = (param: string, message: string) => badRequest(`${param}: ${message}`, param, 'invalid_value');
 
+/** Checked against Anthropic's schema (src/schema/messages.ts) before routing, whichever deployment then answers. */
 export function parseMessagesRequest(body: unknown): { request: MessagesBody; controls: GatewayControls } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  parseBody(messagesBody, body, anthropicIssueError);
   const { rest, controls } = takeControls(body as Record<string, unknown>);
-  requireModel(rest);
-  if (!Number.isInteger(rest.max_tokens) || (rest.max_tokens as number) < 1) throw invalid('max_tokens', 'Field required (an integer >= 1)');
-  if (!Array.isArray(rest.messages) || rest.messages.length === 0) throw invalid('messages', 'Field required (a non-empty list)');
-  rest.messages.forEach((m, i) => {
-    const role = (m as { role?: unknown })?.role;
-    if (role !== 'user' && role !== 'assistant' && role !== 'system') throw invalid(`messages.${i}.role`, "Input should be 'user', 'assistant' or 'system'");
-    const content = (m as { content?: unknown }).content;
-    if (typeof content !== 'string' && !Array.isArray(content)) throw invalid(`messages.${i}.content`, 'Input should be a string or a list of content blocks');
-  });
-  if (rest.stream !== undefined && typeof rest.stream !== 'boolean') throw invalid('stream', 'Input should be a valid boolean');
   return { request: rest as MessagesBody, controls };
 }
 
@@ -119,7 +112,7 @@ function contentPart(b: Block, at: string): ContentPart {
 }
 
 function toTool(t: NonNullable<MessagesBody['tools']>[number], i: number) {
-  if (t.type !== undefined && t.type !== 'custom') {
+  if (t.type != null && t.type !== 'custom') {
     throw invalid(`tools.${i}.type`, `the server tool '${t.type}' is served only by Anthropic deployments`);
   }
   const fn: Record<string, unknown> = { name: t.name, parameters: t.input_schema ?? { type: 'object', properties: {} } };

@@ -6,7 +6,9 @@
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall, TranslatedChat } from '../../providers/openai-types';
 import { badRequest } from '../../router/errors';
 import type { GatewayControls } from '../../router/request';
-import { requireModel, takeControls } from '../../router/request';
+import { takeControls } from '../../router/request';
+import { parseBody } from '../../schema/issues';
+import { responsesBody } from '../../schema/responses';
 
 type Item = { type?: string; [k: string]: unknown };
 
@@ -33,13 +35,10 @@ export interface ResponsesBody {
 
 const invalid = (param: string, message: string) => badRequest(message, param, 'invalid_value');
 
+/** Checked against OpenAI's schema (src/schema/responses.ts) before routing, whichever deployment then answers. */
 export function parseResponsesRequest(body: unknown): { request: ResponsesBody; controls: GatewayControls } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object');
+  parseBody(responsesBody, body);
   const { rest, controls } = takeControls(body as Record<string, unknown>);
-  requireModel(rest);
-  const input = rest.input;
-  if (input !== undefined && typeof input !== 'string' && !Array.isArray(input)) throw invalid('input', "'input' must be a string or a list of input items");
-  if (rest.stream !== undefined && rest.stream !== null && typeof rest.stream !== 'boolean') throw invalid('stream', `Invalid value for 'stream': ${JSON.stringify(rest.stream)}`);
   if (rest.background === true) throw invalid('background', 'Background responses are not supported by this gateway: send background: false');
   return { request: rest as ResponsesBody, controls };
 }
