@@ -1,7 +1,9 @@
 // npm run soak: the built Worker on workerd in front of a fault-injecting upstream, under sustained load.
 //
 // 10,000 requests at concurrency 64, half streamed, some aborted by their client, one workerd restart in the
-// middle (Durable Object storage persisted on disk, as in production the object outlives an isolate). Prints:
+// middle; 60% chat completions, the rest Messages and Responses, each passed through and translated (an Anthropic
+// deployment for Messages passed through, OpenAI ones for Responses passed through); the upstream echoes keys in
+// every stream shape an API does not use for its errors (Durable Object storage persisted on disk, as in production the object outlives an isolate). Prints:
 // answers by status, hung requests, streams that ended without [DONE] or an error event, upstream calls per
 // deployment per minute against its rpm, in-flight counts after the run (GET /v1/router/state) and every key
 // value (provider keys, master key; raw, URL-encoded or base64) found in any response, in /metrics,
@@ -48,10 +50,12 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-// Deployments: three in group "chat" (steady, flaky, slow), one in the fallback group "backup".
-const DEPLOYMENTS = { d1: 'steady', d2: 'flaky', d3: 'slow', b1: 'steady' };
-const GROUP = { d1: 'chat', d2: 'chat', d3: 'chat', b1: 'backup' };
-const RPM = { d1: 4000, d2: 3000, d3: 3000, b1: 2000 };
+// Deployments: three in group "chat" (steady, flaky, slow), one in the fallback group "backup", one Anthropic
+// deployment in group "claude" (flaky).
+const DEPLOYMENTS = { d1: 'steady', d2: 'flaky', d3: 'slow', b1: 'steady', a1: 'flaky' };
+const GROUP = { d1: 'chat', d2: 'chat', d3: 'chat', b1: 'backup', a1: 'claude' };
+const RPM = { d1: 4000, d2: 3000, d3: 3000, b1: 2000, a1: 3000 };
+const ANTHROPIC = new Set(['a1']);
 const KEYS = Object.fromEntries(Object.keys(DEPLOYMENTS).map((d) => [d, `sk-soak-${d}-${randomBytes(12).toString('hex')}`]));
 const MASTER = `sk-soak-master-${randomBytes(12).toString('hex')}`;
 
@@ -61,8 +65,8 @@ model_list:${Object.keys(DEPLOYMENTS)
     (d) => `
   - model_name: ${GROUP[d]}
     litellm_params:
-      model: openai/gpt-4o-mini
-      api_base: ${upstream}/${d}/v1
+      model: ${ANTHROPIC.has(d) ? 'anthropic/claude-sonnet-4-5' : 'openai/gpt-4o-mini'}
+      api_base: ${upstream}/${d}${ANTHROPIC.has(d) ? '' : '/v1'}
       api_key: ${KEYS[d]}
     rpm: ${RPM[d]}
     model_info:
@@ -148,11 +152,21 @@ try {
     await waitUntilServing(probe, { died: workerd.exited });
     restartedAt = { afterRequests: issued, at: new Date(Date.now() - (performance.now() - t0)).toISOString(), tookMs: Math.round(performance.now() - t0) };
   };
-  const body = (stream, i) =>
-    JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: `Soak request ${i}: say something short.` }], ...(stream ? { stream: true } : {}) });
+  // Each API: its path, its body, and how its stream ends cleanly or with an error event.
+  const say = (i) => `Soak request ${i}: say something short.`;
+  const API = {
+    chat: { path: '/v1/chat/completions', body: (model, i) => ({ model, messages: [{ role: 'user', content: say(i) }] }), done: /data: \[DONE\]\s*$/, errorEvent: /^data: \{"error"/m },
+    messages: { path: '/v1/messages', body: (model, i) => ({ model, max_tokens: 64, messages: [{ role: 'user', content: say(i) }] }), done: /^event: message_stop$/m, errorEvent: /^event: error$/m },
+    responses: { path: '/v1/responses', body: (model, i) => ({ model, input: say(i) }), done: /^event: response\.(completed|incomplete)$/m, errorEvent: /^event: error$/m },
+  };
+  // Per ten requests: six chat; Messages to the Anthropic deployment (passed through) and to the chat group
+  // (translated); Responses to the chat group (passed through) and to the Anthropic one (translated).
+  const ROUTES = [...Array(6).fill(['chat', 'chat']), ['messages', 'claude'], ['messages', 'chat'], ['responses', 'chat'], ['responses', 'claude']];
 
   async function one(i) {
     const stream = i % 2 === 1;
+    const [apiName, model] = ROUTES[Math.floor(i / 2) % ROUTES.length];
+    const api = API[apiName];
     const ctl = new AbortController();
     let hung = false;
     let clientAbort = false;
@@ -160,11 +174,12 @@ try {
     const aborter = random() < ABORT_SHARE ? setTimeout(() => ((clientAbort = true), ctl.abort()), 20 + random() * 600) : undefined;
     const restartsBefore = restartedAt;
     try {
-      const res = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: body(stream, i), signal: ctl.signal });
+      const body = JSON.stringify({ ...api.body(model, i), ...(stream ? { stream: true } : {}) });
+      const res = await fetch(`${base}${api.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body, signal: ctl.signal });
       const text = await res.text();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       outcome.answered++;
-      scanForKeys(`response ${i} (status ${res.status})`, `${JSON.stringify([...res.headers])}\n${text}`);
+      scanForKeys(`${apiName} to ${model} ${i} (status ${res.status})`, `${JSON.stringify([...res.headers])}\n${text}`);
       if (res.status !== 200) {
         let message = text.slice(0, 120);
         try {
@@ -174,8 +189,8 @@ try {
         errorMessages[k] = (errorMessages[k] ?? 0) + 1;
       }
       if (stream && res.status === 200) {
-        const done = text.trimEnd().endsWith('data: [DONE]');
-        const errorEvent = /^data: \{"error"/m.test(text);
+        const done = api.done.test(text.trimEnd());
+        const errorEvent = api.errorEvent.test(text);
         if (errorEvent) outcome.streamsWithErrorEvent++;
         if (!done && !errorEvent) {
           outcome.lostStreams++;
@@ -263,6 +278,7 @@ try {
     lostSamples,
     restart: restartedAt,
     upstreamFaults: upstream.faults,
+    keyEchoes: upstream.echoes,
     perMinute,
     overLimit: perMinute.filter((m) => m.over).length,
     inFlightAtEnd,
@@ -300,6 +316,7 @@ function print(r) {
   out(`aborted by their client: ${o.clientAborted}   cut by the restart: ${o.cutByRestart}   other network errors: ${o.networkErrors}`);
   out(`restart: at ${r.restart?.at} after ${r.restart?.afterRequests} requests, serving again in ${r.restart?.tookMs} ms`);
   out(`upstream answers by kind: ${Object.entries(r.upstreamFaults).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  out(`streams echoing a key, by API and shape: ${Object.entries(r.keyEchoes).sort().map(([k, n]) => `${k}: ${n}`).join('; ')}`);
   out('upstream calls per deployment per minute (rpm limit):');
   for (const m of r.perMinute) out(`  ${m.deployment} ${m.minute}  ${String(m.calls).padStart(5)} / ${m.rpm}${m.over ? `  OVER (${m.firstSecond} in its first second)` : ''}`);
   out(`minutes over a limit: ${r.overLimit}`);

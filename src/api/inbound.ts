@@ -5,7 +5,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../providers/openai-typ
 import type { Passthrough } from '../providers/provider';
 import type { GatewayControls } from '../router/request';
 import type { Defer } from '../state/store';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import type { ConversationStore } from './responses/store';
 
 /** What an API's own bookkeeping may use: the stored conversations, the caller, waitUntil. */

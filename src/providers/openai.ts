@@ -1,6 +1,6 @@
 // OpenAI, and any OpenAI-compatible server through api_base: the request passes through as is.
 import type { Deployment } from '../router/deployment';
-import { chatDialectHidingUsage } from '../stream/relay';
+import { chatDialectHidingUsage } from '../stream/chat';
 import { postJson, upstreamJson, upstreamJsonText } from './http';
 import type { ChatCompletion, ChatRequest, EmbeddingResponse } from './openai-types';
 import type { Provider, UpstreamCall } from './provider';

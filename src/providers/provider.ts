@@ -3,7 +3,7 @@
 import type { LitellmParams } from '../config/types';
 import type { Deployment } from '../router/deployment';
 import type { GatewayControls } from '../router/request';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from './openai-types';
 
 export interface UpstreamCall<Body> {

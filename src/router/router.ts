@@ -19,7 +19,7 @@ import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, 
 import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
-import type { StreamDialect } from '../stream/relay';
+import type { StreamDialect } from '../stream/dialect';
 import { relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';

@@ -15,6 +15,7 @@ const MIN_SECRET = 6;
 /** The isolate's known secret values. A registry, not a parameter: every exit scrubs, whoever built the config. */
 const known = new Set<string>();
 let compiled: RegExp | undefined;
+let index: SecretIndex | undefined;
 
 /** Adds secret values (non-strings and short strings are ignored). Secrets are only ever added: a config that is replaced still had them. */
 export function rememberSecrets(values: Iterable<unknown>): void {
@@ -22,6 +23,7 @@ export function rememberSecrets(values: Iterable<unknown>): void {
     if (typeof v !== 'string' || v.length < MIN_SECRET || known.has(v)) continue;
     known.add(v);
     compiled = undefined;
+    index = undefined;
   }
 }
 
@@ -69,6 +71,20 @@ export function scrub(text: string, d?: { params: object }): string {
   if (exact) out = out.replace(exact, MASK);
   for (const [re, to] of SHAPES) out = out.replace(re, to);
   return out;
+}
+
+/**
+ * Cuts every secret value, in each of its forms, out of bytes about to leave (a stream's events), and nothing
+ * else: the credential shapes are for error messages, not for an answer's own text. Most events hold no secret,
+ * so a pass over the bytes looks for a short piece of each form first (secretIndex); only an event where one
+ * is found is decoded and scrubbed. Clean bytes come back as they were, uncopied.
+ */
+export function scrubBytes(bytes: Uint8Array): Uint8Array {
+  const idx = index ?? (known.size === 0 ? undefined : (index = secretIndex()));
+  if (!idx || (!idx.always && !idx.find(bytes))) return bytes;
+  const text = new TextDecoder().decode(bytes);
+  const out = text.replace(secretPattern()!, MASK);
+  return out === text ? bytes : new TextEncoder().encode(out);
 }
 
 /**
@@ -129,7 +145,67 @@ function secretPattern(): RegExp | undefined {
   return compiled;
 }
 
+/** The length of the pieces of each secret's forms that scrubBytes looks for. */
+const PIECE = 8;
+
+interface SecretIndex {
+  /** Whether bytes hold one of the pieces (then they may hold a secret). */
+  find(b: Uint8Array): boolean;
+  /** A secret with no piece every form of it shares: every event is scrubbed. */
+  always: boolean;
+}
+
+/**
+ * A piece of every form of every secret: from the secret, a run of characters that no encoding changes (so every
+ * form of charwise() holds it as is); from each base64 form, its start. Each piece's byte pairs are marked in a
+ * table, so find() needs to look at only every (length - 1)th pair of the bytes: a piece where it occurs covers
+ * one of them, whose mark says where to compare.
+ */
+function secretIndex(): SecretIndex {
+  const pieces = new Set<string>();
+  let always = false;
+  for (const s of known) {
+    const run = longestRun(s);
+    if (run.length < 4) always = true;
+    else pieces.add(run.slice(-PIECE)); // the end: a key's random part, more than its prefix (sk-...)
+    for (const b of base64Forms(s)) pieces.add(b.slice(0, PIECE));
+  }
+  const table = new Uint8Array(65536);
+  const at = new Map<number, Array<[Uint8Array, number]>>();
+  let step = PIECE - 1;
+  for (const p of pieces) {
+    const piece = new TextEncoder().encode(p);
+    step = Math.min(step, piece.length - 1);
+    for (let j = 0; j + 1 < piece.length; j++) {
+      const pair = (piece[j] << 8) | piece[j + 1];
+      table[pair] = 1;
+      at.set(pair, [...(at.get(pair) ?? []), [piece, j]]);
+    }
+  }
+  const find = (b: Uint8Array) => {
+    for (let i = 0; i + 1 < b.length; i += step) {
+      const pair = (b[i] << 8) | b[i + 1];
+      if (table[pair] === 1) for (const [piece, j] of at.get(pair)!) if (holdsAt(b, i - j, piece)) return true;
+    }
+    return false;
+  };
+  return { find, always };
+}
+
+function holdsAt(b: Uint8Array, from: number, piece: Uint8Array): boolean {
+  if (from < 0 || from + piece.length > b.length) return false;
+  for (let k = 0; k < piece.length; k++) if (b[from + k] !== piece[k]) return false;
+  return true;
+}
+
 const UNRESERVED = /[A-Za-z0-9_.~-]/;
+
+/** The longest run of characters the encodings charwise() knows leave as they are. */
+function longestRun(s: string): string {
+  let best = '';
+  for (const run of s.split(/[^A-Za-z0-9_.~-]+/)) if (run.length > best.length) best = run;
+  return best;
+}
 
 /** A secret as is, URL-encoded (either hex case), JSON-escaped, or any mix of these, char by char. */
 function charwise(s: string): string {

@@ -1,4 +1,6 @@
 // Server-sent events, the framing of every streamed chat completion.
+import { COMMENT_PING } from './heartbeat';
+
 const encoder = new TextEncoder();
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
@@ -67,10 +69,14 @@ export function parseBlock(block: string, strict: boolean): SSEEvent | undefined
   return data.length || event ? { event, data: data.join('\n') } : undefined;
 }
 
-/** A stream translator: what it sends for each upstream event, and anything it sends once the upstream ends. */
+/**
+ * A stream translator: what it sends for each upstream event, anything it sends once the upstream ends, and what
+ * the relay's heartbeat becomes in its format (the comment as it is when not given).
+ */
 export interface EventTranslator {
   translate(ev: SSEEvent): Iterable<Uint8Array>;
   end?(): Iterable<Uint8Array>;
+  heartbeat?: Uint8Array;
 }
 
 /** An SSE byte stream translated event by event as it arrives (never buffered whole). */
@@ -80,7 +86,8 @@ export function translateEvents(t: EventTranslator): TransformStream<Uint8Array,
     for (const ev of events) for (const out of t.translate(ev)) c.enqueue(out);
   };
   return new TransformStream({
-    transform: (chunk, c) => emit(parser.push(chunk), c),
+    // The relay's heartbeat comes alone, between whole events: passed on, not parsed (a parser skips comments).
+    transform: (chunk, c) => (chunk === COMMENT_PING ? c.enqueue(t.heartbeat ?? chunk) : emit(parser.push(chunk), c)),
     flush: (c) => {
       emit(parser.flush(), c);
       if (t.end) for (const out of t.end()) c.enqueue(out);

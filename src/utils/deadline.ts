@@ -13,6 +13,7 @@ export class Deadline {
   fired?: RouterError;
   private waitStartedAt?: number = Date.now();
   private timer!: ReturnType<typeof setTimeout>;
+  private beat?: { every: number; run: () => void; at: number };
 
   constructor(
     private ms: number,
@@ -31,6 +32,16 @@ export class Deadline {
     return this;
   }
 
+  /**
+   * While a wait lasts, `run` also runs after each `every` ms of it (a stream's heartbeat), on the same timer,
+   * re-armed to fire within `every`.
+   */
+  beatEvery(every: number, run: () => void) {
+    this.beat = { every, run, at: 0 };
+    clearTimeout(this.timer);
+    this.arm(Math.min(every, this.ms - this.waited(Date.now())));
+  }
+
   waiting(yes: boolean) {
     this.waitStartedAt = yes ? Date.now() : undefined;
   }
@@ -39,11 +50,29 @@ export class Deadline {
     clearTimeout(this.timer);
   }
 
+  private waited(now: number): number {
+    return this.waitStartedAt === undefined ? 0 : now - this.waitStartedAt;
+  }
+
   private arm(ms: number) {
     this.timer = setTimeout(() => {
-      const waited = this.waitStartedAt === undefined ? 0 : Date.now() - this.waitStartedAt;
-      if (waited < this.ms) return this.arm(this.ms - waited);
-      this.fired = this.onFire();
+      const now = Date.now();
+      const started = this.waitStartedAt;
+      const waited = this.waited(now);
+      if (waited >= this.ms) {
+        this.fired = this.onFire();
+        return;
+      }
+      const beat = this.beat;
+      if (!beat) return this.arm(this.ms - waited);
+      // Quiet since the wait started or the last beat, whichever is later.
+      let quiet = started === undefined ? 0 : now - Math.max(started, beat.at);
+      if (quiet >= beat.every) {
+        beat.at = now;
+        quiet = 0;
+        beat.run();
+      }
+      this.arm(Math.min(this.ms - waited, beat.every - quiet));
     }, ms);
   }
 }

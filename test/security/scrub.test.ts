@@ -1,7 +1,7 @@
 // Issue 17, finding 1: no secret of the config, in any encoding, reaches a client, a log, a metric or the dashboard.
 import { afterEach, describe, expect, it } from 'vitest';
 import { upstreamError } from '../../src/providers/http';
-import { configSecrets, rememberSecrets, scrub, scrubDeep, scrubUrl } from '../../src/security/scrub';
+import { configSecrets, rememberSecrets, scrub, scrubBytes, scrubDeep, scrubUrl } from '../../src/security/scrub';
 import type { Deployment } from '../../src/router/deployment';
 import { openAIError } from '../helpers/fake-upstream';
 import { testGateway, user } from '../helpers/gateway';
@@ -86,6 +86,45 @@ describe('scrub()', () => {
     const err = await upstreamError(new Response(html, { status: 502, headers: { 'content-type': 'text/html' } }), d);
     expect(err.message).toContain('xxx***');
     expect(err.message).not.toContain(AZURE_KEY.slice(0, 12));
+  });
+});
+
+describe('scrubBytes() (every event a stream relays)', () => {
+  rememberSecrets(SECRETS);
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+
+  it('cuts every form scrub() cuts, at any offset in the bytes', () => {
+    const forms = [
+      OPENAI_KEY,
+      encodeURIComponent(OPENAI_KEY),
+      encodeURIComponent(OPENAI_KEY).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+      OPENAI_KEY.replace(/\//g, '\\/'), // as JSON may escape a slash
+      btoa(OPENAI_KEY),
+      `Basic ${btoa(`user:${OPENAI_KEY}`)}`,
+      btoa(`ab:${AZURE_KEY}`),
+      btoa(`abc:${AZURE_KEY}`),
+      BASIC_PASS,
+      MASTER,
+    ];
+    for (const f of forms) {
+      for (const pad of ['', 'x', 'xy', 'xyz', 'wxyz5', 'vwxyz6']) {
+        const out = dec.decode(scrubBytes(enc.encode(`data: {"delta":"${pad}${f} (revoked)"}\n\n`)));
+        expect(findLeaks(out, SECRETS), `${pad}${f}`).toEqual([]);
+        expect(out).toContain('***');
+      }
+    }
+  });
+
+  it('hands clean bytes back as they were, uncopied, and leaves credential shapes of an answer alone', () => {
+    const clean = enc.encode('data: {"choices":[{"delta":{"content":"set OPENAI_API_KEY=sk-your-key-here"}}]}\n\n');
+    expect(scrubBytes(clean)).toBe(clean);
+  });
+
+  it('a secret with no run of 4 characters every encoding keeps is still cut (every event is scrubbed)', () => {
+    const odd = 'ab/cd+ef=gh';
+    rememberSecrets([odd]);
+    for (const f of [odd, encodeURIComponent(odd)]) expect(dec.decode(scrubBytes(enc.encode(`data: {"x":"${f}"}\n\n`)))).toBe('data: {"x":"***"}\n\n');
   });
 });
 

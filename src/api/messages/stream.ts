@@ -5,8 +5,8 @@
 import type { AnthropicUsage } from '../../providers/anthropic/types';
 import type { ChatChunk, Usage } from '../../providers/openai-types';
 import { toUsage } from '../../providers/anthropic/response';
-import type { StreamDialect } from '../../stream/relay';
-import { notSSE } from '../../stream/relay';
+import type { StreamDialect } from '../../stream/dialect';
+import { notSSE } from '../../stream/dialect';
 import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { anthropicErrorEvent } from './errors';
@@ -15,9 +15,12 @@ import { anthropicUsage, messageId, stopReason } from './response';
 /** Anthropic's error types; any other type an OpenAI-shaped error names is an api_error. */
 const ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error']);
 
+/** Anthropic's own keep-alive, which its SDKs skip: the heartbeat of a Messages stream. */
+const PING = namedEvent({ type: 'ping' });
+
 export function toMessagesStream(model: string, estInputTokens: number): TransformStream<Uint8Array, Uint8Array> {
   const t = new MessagesTranslator(model, estInputTokens);
-  return translateEvents({ translate: (ev) => t.translate(ev.data).map(namedEvent) });
+  return translateEvents({ translate: (ev) => t.translate(ev.data).map(namedEvent), heartbeat: PING });
 }
 
 type Out = { type: string; [k: string]: unknown };
@@ -137,6 +140,7 @@ export function messagesDialect(): StreamDialect {
       return undefined;
     },
     errorEvent: anthropicErrorEvent,
+    heartbeat: PING,
   };
 }
 

@@ -4,8 +4,8 @@
 // with usage), each with its sequence_number. Passed through: the relay watches OpenAI's own events.
 import type { ChatChunk, Usage } from '../../providers/openai-types';
 import { RouterError } from '../../router/errors';
-import type { StreamDialect } from '../../stream/relay';
-import { notSSE } from '../../stream/relay';
+import type { StreamDialect } from '../../stream/dialect';
+import { notSSE } from '../../stream/dialect';
 import { translateEvents } from '../../stream/sse';
 import { namedEvent } from '../sse';
 import { responsesErrorEvent } from './errors';
