@@ -186,6 +186,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
     upstreamHeaders,
     session: sessionHeader(c),
+    key: key.guardrails && { guardrails: key.guardrails },
   };
 }
 

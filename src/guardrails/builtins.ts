@@ -119,9 +119,12 @@ const INJECTION = [
 export function injectionDetector(): TextRule {
   return {
     window: 200,
-    scan(text) {
-      for (const re of INJECTION) if (re.test(text)) return { text, found: ['prompt_injection'], block: 'Rejected message. This is a prompt injection attack.' };
-      return { text, found: [] };
+    find(text) {
+      for (const re of INJECTION) {
+        const m = re.exec(text);
+        if (m) return [{ start: m.index, end: m.index + m[0].length, name: 'prompt_injection', block: 'Rejected message. This is a prompt injection attack.' }];
+      }
+      return [];
     },
   };
 }

@@ -66,7 +66,7 @@ const entry: Check<GuardrailSpec> = (v, path, out) => {
   kind.check?.(params, at, out, {});
   const rule = kind.rule?.(params, at, out.errors);
   if (out.errors.length > before) return undefined;
-  return {
+  const spec: GuardrailSpec = {
     name: head.guardrail_name,
     type: KIND_ALIASES[type] ?? type,
     modes,
@@ -77,6 +77,7 @@ const entry: Check<GuardrailSpec> = (v, path, out) => {
     rule,
     restoresPii: params.output_parse_pii === true,
   };
+  return spec;
 };
 
 /** The `guardrails:` list; names are unique. */
@@ -92,3 +93,9 @@ export const guardrailList: Check<GuardrailSpec[]> = (v, path, out) => {
 };
 
 export type { Findings };
+
+/**
+ * The file's `guardrails:` checked, and kept as written: the Router checks its options again (from a copy), and
+ * builds the guardrails from them there.
+ */
+export const guardrailsSection: Check<unknown[]> = (v, path, out) => (guardrailList(v, path, out) ? (v as unknown[]) : undefined);

@@ -2,7 +2,7 @@
 // words, each BLOCK (the request is refused) or MASK (the match replaced by a tag). Runs in the Worker, on whole
 // texts and on a stream's window alike. Unlike LiteLLM, which acts on the first pattern that matches, every
 // rule is applied and every match masked, so a second card number in the same message is masked too.
-import type { PiiTokens, TextRule } from './types';
+import type { Hit, PiiTokens, TextRule } from './types';
 
 export type Action = 'BLOCK' | 'MASK';
 
@@ -31,7 +31,7 @@ export interface ContentFilterOptions {
 }
 
 /** The longest custom regex match a stream window is sized for (a pattern may match longer; it is then seen whole only if it fits). */
-const CUSTOM_WINDOW = 256;
+const CUSTOM_WINDOW = 128;
 export const customWindow = CUSTOM_WINDOW;
 
 export function contentFilter(o: ContentFilterOptions): TextRule {
@@ -39,30 +39,27 @@ export function contentFilter(o: ContentFilterOptions): TextRule {
   const window = Math.max(0, ...o.patterns.map((p) => p.max), ...o.words.map((w) => w.keyword.length));
   return {
     window,
-    scan(text: string, tokens?: PiiTokens) {
-      const found: string[] = [];
-      let out = text;
+    find(text: string, tokens?: PiiTokens) {
+      const hits: Hit[] = [];
+      const keep = o.restore ? tokens : undefined;
       for (const p of o.patterns) {
-        p.re.lastIndex = 0;
-        let hit = false;
-        out = out.replace(p.re, (m) => {
-          if (p.valid && !p.valid(m)) return m;
-          hit = true;
-          return p.action === 'MASK' ? tag(o.patternFormat.replace('{pattern_name}', p.name.toUpperCase()), m, o.restore ? tokens : undefined) : m;
-        });
-        if (!hit) continue;
-        found.push(p.name);
-        if (p.action === 'BLOCK') return { text, found, block: `Content blocked: ${p.name} pattern detected` };
+        for (const m of text.matchAll(p.re)) {
+          if (m[0] === '' || (p.valid && !p.valid(m[0]))) continue;
+          const hit: Hit = { start: m.index, end: m.index + m[0].length, name: p.name };
+          if (p.action === 'BLOCK') hit.block = `Content blocked: ${p.name} pattern detected`;
+          else hit.replacement = tag(o.patternFormat.replace('{pattern_name}', p.name.toUpperCase()), m[0], keep);
+          hits.push(hit);
+        }
       }
       for (const w of words) {
-        w.re.lastIndex = 0;
-        if (!w.re.test(out)) continue;
-        found.push(`keyword:${w.keyword}`);
-        if (w.action === 'BLOCK') return { text, found, block: `Content blocked: keyword '${w.keyword}' detected${w.description ? ` (${w.description})` : ''}` };
-        w.re.lastIndex = 0;
-        out = out.replace(w.re, (m) => tag(o.keywordTag, m, o.restore ? tokens : undefined));
+        for (const m of text.matchAll(w.re)) {
+          const hit: Hit = { start: m.index, end: m.index + m[0].length, name: `keyword:${w.keyword}` };
+          if (w.action === 'BLOCK') hit.block = `Content blocked: keyword '${w.keyword}' detected${w.description ? ` (${w.description})` : ''}`;
+          else hit.replacement = tag(o.keywordTag, m[0], keep);
+          hits.push(hit);
+        }
       }
-      return { text: out, found };
+      return hits;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { ServiceDeps } from './kinds';
 import { kindOf } from './config';
 import type { Slot } from './texts';
 import type { Guardrail, GuardrailDecision, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
+import { scanText } from './types';
 
 export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
   const kind = kindOf(spec.type)!;
@@ -29,7 +30,7 @@ export function scanAll(rule: TextRule, texts: string[], tokens?: PiiTokens): Ve
   let changed: string[] | undefined;
   const found = new Set<string>();
   for (let i = 0; i < texts.length; i++) {
-    const r = rule.scan(texts[i], tokens);
+    const r = scanText([rule], texts[i], tokens);
     for (const f of r.found) found.add(f);
     if (r.block) return { kind: 'block', message: r.block, found: [...found] };
     if (r.text !== texts[i]) (changed ??= texts.slice())[i] = r.text;
@@ -138,9 +139,13 @@ export class RequestGuard {
     return this.streamRules().length > 0 || this.tokens !== undefined;
   }
 
-  /** Stream decisions are known at its end: the stage reports them here. */
-  record(d: GuardrailDecision) {
-    this.decisions.push(d);
+  /** A stream's post_call decisions, once it has ended: what its guard stage found, by guardrail. */
+  settle(found: Map<string, Set<string>>, error?: { final: boolean }) {
+    for (const g of this.of('post_call')) {
+      if (!g.rule) continue;
+      const names = found.get(g.name);
+      this.decisions.push({ name: g.name, mode: 'post_call', decision: error?.final ? 'blocked' : names?.size ? 'masked' : 'passed', found: names && [...names], latencyMs: 0 });
+    }
   }
 
   /** logging_only: masks what the callbacks get (a copy), never what the model or the client sees. */
@@ -148,7 +153,7 @@ export class RequestGuard {
     const rules = this.of('logging_only').flatMap((g) => (g.rule ? [g.rule] : []));
     if (rules.length === 0 || value === undefined) return value;
     const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return rules.reduce((t, r) => r.scan(t).text, v);
+      if (typeof v === 'string') return scanText(rules, v).text;
       if (Array.isArray(v)) return v.map(walk);
       if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
       return v;

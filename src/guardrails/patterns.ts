@@ -44,7 +44,7 @@ const SEP = String.raw`[ -]?`;
 
 export const PREBUILT: Record<string, Prebuilt> = {
   us_ssn: { re: /\b\d{3}-\d{2}-\d{4}\b/g, max: 11 },
-  email: { re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, max: 254 },
+  email: { re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, max: 128 },
   us_phone: { re: /(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, max: 20 },
   visa: card('4\\d{3}', `${SEP}\\d{4}${SEP}\\d{4}${SEP}\\d{4}`),
   mastercard: card('5[1-5]\\d{2}', `${SEP}\\d{4}${SEP}\\d{4}${SEP}\\d{4}`),

@@ -24,14 +24,46 @@ export interface GuardrailDecision {
   latencyMs: number;
 }
 
+/** One match in a text: its span, the rule's name, and what it does (a replacement masks, a block refuses). */
+export interface Hit {
+  start: number;
+  end: number;
+  name: string;
+  replacement?: string;
+  block?: string;
+}
+
 /**
- * A check that runs on whole text synchronously (the built-ins): it can run on a stream as it flows, on a window
- * of text. `scan` returns the text, masked where a MASK rule matched, or the reason to block.
+ * A check that runs on text synchronously (the built-ins): on whole texts, and on a stream as it flows, on a
+ * window of text. `find` returns its matches with their spans, so a window is never cut through one.
  */
 export interface TextRule {
-  scan(text: string, tokens?: PiiTokens): { text: string; found: string[]; block?: string };
+  find(text: string, tokens?: PiiTokens): Hit[];
   /** The longest text a match can span, so that a stream window that keeps this many characters never cuts one. */
   readonly window: number;
+}
+
+/** A text after the rules: masked where a rule masks, or the first block. Overlapping matches: the first (then longest) wins. */
+export function scanText(rules: readonly TextRule[], text: string, tokens?: PiiTokens): { text: string; found: string[]; block?: string } {
+  const hits = rules.flatMap((r) => r.find(text, tokens));
+  if (hits.length === 0) return { text, found: [] };
+  const found = [...new Set(hits.map((h) => h.name))];
+  const block = hits.find((h) => h.block);
+  if (block) return { text, found, block: block.block };
+  return { text: applyHits(text, hits), found };
+}
+
+/** Replaces the hits' spans (sorted, overlaps dropped) by their replacements. */
+export function applyHits(text: string, hits: Hit[], from = 0, to = text.length): string {
+  const sorted = hits.filter((h) => h.replacement !== undefined && h.start >= from && h.end <= to).sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let at = from;
+  for (const h of sorted) {
+    if (h.start < at) continue;
+    out += text.slice(at, h.start) + h.replacement;
+    at = h.end;
+  }
+  return out + text.slice(at, to);
 }
 
 /** Masked values by their placeholder, kept for one request so the answer can carry them back (output_parse_pii). */

@@ -133,7 +133,7 @@ export class KeyService {
     const { team } = entry;
     const tag = callerTag(entry);
     const scope = this.opts.cacheScope === 'team' && team ? `team:${team.team_id}` : `key:${token}`;
-    const a = new Admission(tag, scope, keyHeaders(entry, remaining), (cost, tokens) => defer(this.settlements.add({ token, cost, tokens, counted })));
+    const a = new Admission(tag, scope, keyHeaders(entry, remaining), (cost, tokens) => defer(this.settlements.add({ token, cost, tokens, counted })), keyGuardrails(entry));
     this.admissions.set(tag, a);
     return a;
   }
@@ -151,6 +151,8 @@ export class Admission {
     /** x-litellm-key-spend, x-litellm-key-max-budget, x-ratelimit-*. */
     readonly headers: Record<string, string>,
     private readonly book: (cost: number, tokens: number | undefined) => void,
+    /** The key's and its team's guardrails (metadata.guardrails), run on each of its requests. */
+    readonly guardrails?: string[],
   ) {}
 
   /** Runs the request; one that throws before the Router's record exists still frees its admission. */
@@ -173,6 +175,13 @@ export class Admission {
     this.settled = true;
     this.book(cost, tokens);
   }
+}
+
+/** The guardrails a key's requests run: the key's metadata.guardrails and its team's. */
+export function keyGuardrails({ key, team }: KeyEntry): string[] | undefined {
+  const of = (m: Record<string, unknown> | undefined) => (Array.isArray(m?.guardrails) ? (m.guardrails as unknown[]).filter((g): g is string => typeof g === 'string') : []);
+  const all = [...of(key.metadata), ...of(team?.metadata)];
+  return all.length ? [...new Set(all)] : undefined;
 }
 
 /** What logs, metrics and traces say of a key. */

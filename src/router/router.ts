@@ -30,6 +30,9 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
+import type { GuardStages, KeyGuardrails } from './guarding';
+import { Guarding } from './guarding';
+import { Guardrails } from '../guardrails/engine';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
@@ -75,6 +78,8 @@ export interface CallOptions {
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
+  /** The virtual key's and its team's guardrails. */
+  key?: KeyGuardrails;
 }
 
 export type { ResponseMeta } from './loop';
@@ -116,6 +121,7 @@ export class Router {
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
+  private readonly guarding: Guarding;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -149,6 +155,7 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
+    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {} }), this.logger, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -157,9 +164,11 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'chat', request, log, defer, opts.signal);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -180,15 +189,16 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.guarding.stages(guard, 'chat'));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if ((await this.guarding.output(guard, during, 'chat', value, log, defer)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
@@ -245,8 +255,10 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
     log.caller = opts.caller;
+    const during = await this.guarding.input(guard, api.call, request, log, defer, opts.signal);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -270,7 +282,7 @@ export class Router {
         if (native) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect());
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(), this.guarding.stages(guard, api.call));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -294,7 +306,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect);
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.guarding.stages(guard, 'chat'));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -308,9 +320,10 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
+    if (await this.guarding.output(guard, during, api.call, value, log, defer) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
@@ -321,9 +334,11 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'embeddings', request, log, defer, opts.signal);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -344,6 +359,7 @@ export class Router {
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
       },
     });
+    await this.guarding.output(guard, during, 'embeddings', { kind: 'json', body: value }, log, defer);
     meta.cost = this.cost(meta.deploymentId, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
@@ -423,6 +439,7 @@ export class Router {
     book: Booker,
     deadline: Deadline,
     dialect?: StreamDialect,
+    guarded?: GuardStages,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -433,10 +450,13 @@ export class Router {
       deployment: d,
       signal: job.signal,
       dialect,
+      stages: guarded?.stages,
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        // A client that left says nothing about the deployment: only its usage is booked.
-        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        guarded?.settle(o.error);
+        // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
+        const ok = o.ok || o.error?.final === true;
+        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
         // A stream's cost is known when it ends, abandoned or not: callbacks (and key spend) book it then.
         this.logger.finish(job.log, o.ok || o.cancelled ? undefined : o.error, { usage, ttftMs: o.ttftMs, cost: this.cost(d.id, usage) }, job.defer);
       },

@@ -57,6 +57,8 @@ export interface RelayOptions {
   dialect?: StreamDialect;
   /** The attempt's timer, taken over for the idle timeout (else the relay starts its own). */
   deadline?: Deadline;
+  /** Stages between watching and scrubbing (the guard stage of post_call guardrails). */
+  stages?: Stage[];
 }
 
 const notEventStream = 'Upstream sent more than 1 MiB without an event boundary: not an event stream';
@@ -67,7 +69,7 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const inBand = inBandError(opts.deployment);
   const dialect = opts.dialect ?? chatDialect;
   const watcher = new Watcher(inBand, dialect);
-  const stages: Stage[] = [watcher, scrubbing];
+  const stages: Stage[] = opts.stages ? [watcher, ...opts.stages, scrubbing] : [watcher, scrubbing];
   const framer = new Framer();
   const idle = idleDeadline(opts.idleTimeoutMs, reader, opts.abort, opts.deadline);
 
