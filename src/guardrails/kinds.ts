@@ -9,8 +9,8 @@ import type { PiiTokens, Side, TextRule, Verdict } from './types';
 export interface ServiceDeps {
   fetch: typeof fetch;
   env: Record<string, unknown>;
-  /** Calls one of this gateway's model groups (OpenAI moderation through the router). */
-  moderate?: (model: string, input: string[], signal: AbortSignal) => Promise<unknown>;
+  /** A model group of this gateway, by name: its first OpenAI-wire deployment's base URL, key and model (OpenAI moderation). */
+  group?: (name: string) => { apiBase: string; apiKey?: string; model: string } | undefined;
 }
 
 export type ServiceCall = (texts: string[], side: Side, tokens: PiiTokens | undefined, signal: AbortSignal) => Promise<Verdict>;
@@ -37,4 +37,4 @@ export const BUILT_IN: Record<string, Kind> = {
 };
 
 /** LiteLLM's other spellings of the same types. */
-export const KIND_ALIASES: Record<string, string> = { hide_secrets: 'hide-secrets', secret_detection: 'hide-secrets', prompt_injection: 'detect_prompt_injection' };
+export const KIND_ALIASES: Record<string, string> = { hide_secrets: 'hide-secrets', secret_detection: 'hide-secrets', prompt_injection: 'detect_prompt_injection', lakera: 'lakera_v2', bedrock_guardrails: 'bedrock', 'azure/content_safety': 'azure/text_moderations' };

@@ -155,7 +155,12 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
-    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {} }), this.logger, this.now);
+    const group = (name: string) => {
+      if (!this.groups.known(name)) return undefined;
+      const d = this.groups.deployments(this.groups.resolve(name)).find((x) => x.provider.name === 'openai' || x.provider.name === 'azure');
+      return d && { apiBase: d.apiBase, apiKey: typeof d.params.api_key === 'string' ? d.params.api_key : undefined, model: d.upstreamModel };
+    };
+    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {}, group }), this.logger, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */

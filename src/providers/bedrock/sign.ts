@@ -38,7 +38,7 @@ export function checkCredentials(p: LitellmParams): string | undefined {
 const signingKeys = new Map<string, ArrayBuffer>();
 
 /** The headers of a signed JSON POST to `url`. */
-export async function signedHeaders(d: Deployment, url: string, body: string, accept: string): Promise<Headers> {
+export async function signedHeaders(d: Pick<Deployment, 'params'>, url: string, body: string, accept: string): Promise<Headers> {
   const p = d.params;
   const headers = { 'content-type': 'application/json', accept };
   const bearer = str(p.api_key);
