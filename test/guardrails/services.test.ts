@@ -33,9 +33,9 @@ guardrails:
     litellm_params: { guardrail: lakera_v2, mode: pre_call, api_key: lk-secret-123456, api_base: https://slow.test, timeout: 0.05 }
 `;
 
-function gateway() {
+function gateway(answer = 'ok') {
   const gw = testGateway(CONFIG);
-  gw.upstream.on('openai.test/v1/chat/completions', { json: chatCompletion('ok') });
+  gw.upstream.on('openai.test/v1/chat/completions', { json: chatCompletion(answer) });
   return gw;
 }
 const ask = (gw: ReturnType<typeof gateway>, guardrail: string, content = 'hello') => gw.chat({ model: 'gpt', messages: user(content), guardrails: [guardrail] });
@@ -44,7 +44,7 @@ const message = async (res: Response) => (await res.json<any>()).error.message a
 
 describe('Presidio', () => {
   it('masks through the anonymizer, blocks a BLOCK entity, restores placeholders with output_parse_pii', async () => {
-    const gw = gateway();
+    const gw = gateway('Hello <PERSON_1>!');
     gw.upstream.on(
       'analyzer.test/analyze',
       { json: [{ entity_type: 'EMAIL_ADDRESS', start: 8, end: 14, score: 1.0, analysis_explanation: null, recognition_metadata: { recognizer_name: 'EmailRecognizer' } }] },
@@ -59,7 +59,6 @@ describe('Presidio', () => {
     const blocked = await ask(gw, 'presidio', '123-45-6789');
     expect(blocked.status).toBe(400);
     expect(await message(blocked)).toBe('Blocked PII entity detected: US_SSN (guardrail: presidio)');
-    gw.upstream.on('openai.test/v1/chat/completions', { json: chatCompletion('Hello <PERSON_1>!') });
     const restored = await ask(gw, 'presidio-restore', 'I am Ann');
     expect(upstreamCalls(gw).at(-1)!.body.messages[0].content).toBe('I am <PERSON_1>');
     expect((await restored.json<any>()).choices[0].message.content).toBe('Hello Ann!');
