@@ -50,6 +50,7 @@ describe('Presidio', () => {
       { json: [{ entity_type: 'EMAIL_ADDRESS', start: 8, end: 14, score: 1.0, analysis_explanation: null, recognition_metadata: { recognizer_name: 'EmailRecognizer' } }] },
       { json: [{ entity_type: 'US_SSN', start: 0, end: 11, score: 0.85 }] },
       { json: [{ entity_type: 'PERSON', start: 5, end: 8, score: 0.9 }] },
+      { json: [] },
     );
     gw.upstream.on('anonymizer.test/anonymize', { json: { text: 'mail to <EMAIL_ADDRESS>', items: [{ start: 8, end: 23, entity_type: 'EMAIL_ADDRESS', text: '<EMAIL_ADDRESS>', operator: 'replace' }] } });
     expect((await ask(gw, 'presidio', 'mail to a@b.co')).status).toBe(200);
