@@ -115,6 +115,9 @@ export class GuardStage implements Stage {
           this.held.template = json;
           this.held.set = delta.set;
         } else this.held = { key: delta.key, event: ev?.event, template: json, set: delta.set, context: '', text: delta.text };
+        // The rules run once twice a window has gathered (then a window's worth goes on), not on every event:
+        // each character is scanned about twice, whatever the size of the events.
+        if (this.held.text.length < 2 * this.window) continue;
         const error = this.flush(send, false);
         if (error) return error;
         continue;

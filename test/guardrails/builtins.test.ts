@@ -121,8 +121,8 @@ describe('content filter on the answer', () => {
     expect(events).not.toContain('[DONE]');
   });
 
-  it('refuses a short stream before its first byte with a 400, and the deployment is not blamed', async () => {
-    const gw = testGateway(config(OUT));
+  it('refuses a short stream before its first byte with a 400, neither retried nor fallen back from', async () => {
+    const gw = testGateway(config(OUT).replace('router_settings: { num_retries: 0 }', 'router_settings: { num_retries: 2, allowed_fails: 0, fallbacks: [{ gpt: [emb] }] }'));
     gw.upstream.on('/chat/completions', { stream: streamOf('forbidden') }, { stream: streamOf('fine') });
     const res = await gw.chat({ model: 'gpt', messages: user(), stream: true });
     expect(res.status).toBe(400);
