@@ -129,6 +129,18 @@ export class RequestGuard {
     return changed;
   }
 
+  /** post_call services on a whole streamed answer's texts (the built-in rules ran in the guard stage). */
+  async postServices(original: string[]): Promise<{ error?: RouterError; texts?: string[] }> {
+    const texts = original.slice();
+    const slots = texts.map((_, i): Slot => ({ get: () => texts[i], set: (t) => void (texts[i] = t) }));
+    try {
+      for (const g of this.of('post_call')) if (!g.rule) await this.apply(g, 'post_call', slots, 'output');
+    } catch (e) {
+      return { error: e as RouterError };
+    }
+    return { texts };
+  }
+
   /** The post_call rules a stream's guard stage runs on its window (services check whole answers only). */
   streamRules(): TextRule[] {
     return this.of('post_call').flatMap((g) => (g.rule ? [g.rule] : []));

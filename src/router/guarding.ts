@@ -8,7 +8,7 @@ import { inputSlots, outputSlots } from '../guardrails/texts';
 import type { RequestLog } from '../observability/events';
 import type { Defer } from '../state/store';
 import type { TextFormat } from '../stream/guard';
-import { GuardStage, restoring } from '../stream/guard';
+import { GuardStage, heldForServices, restoring } from '../stream/guard';
 import type { Stage } from '../stream/stage';
 import type { RouterError } from './errors';
 import { asRouterError } from './errors';
@@ -59,11 +59,17 @@ export class Guarding {
     value: { kind: 'json'; body: unknown } | { kind: 'stream'; stream: ReadableStream<Uint8Array> },
     log: RequestLog,
     defer: Defer,
+    errorEvent?: (e: RouterError) => Uint8Array,
   ): Promise<boolean> {
     if (!guard) return false;
     try {
       await during?.run;
-      return value.kind === 'json' ? await guard.post(outputSlots(call, value.body)) : false;
+      if (value.kind === 'json') return await guard.post(outputSlots(call, value.body));
+      // post_call services see a stream whole: it is held to its end (the built-in rules ran on it as it flowed).
+      if (errorEvent && guard.of('post_call').some((g) => !g.rule)) {
+        value.stream = value.stream.pipeThrough(heldForServices(call as TextFormat, (texts) => guard.postServices(texts), errorEvent));
+      }
+      return false;
     } catch (e) {
       if (value.kind === 'stream') value.stream.cancel().catch(() => {});
       else this.logger.finish(log, asRouterError(e), {}, defer);

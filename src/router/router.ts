@@ -20,7 +20,7 @@ import { costOf } from '../pricing';
 import { MemoryStateStore } from '../state/memory';
 import type { Defer, StateStore } from '../state/store';
 import type { StreamDialect } from '../stream/dialect';
-import { relayStream } from '../stream/relay';
+import { chatDialect, relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
@@ -200,7 +200,7 @@ export class Router {
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
-    if ((await this.guarding.output(guard, during, 'chat', value, log, defer)) && value.kind === 'json') value.text = undefined;
+    if ((await this.guarding.output(guard, during, 'chat', value, log, defer, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
@@ -325,7 +325,7 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
-    if (await this.guarding.output(guard, during, api.call, value, log, defer) && value.kind === 'json') value.text = JSON.stringify(value.body);
+    if (await this.guarding.output(guard, during, api.call, value, log, defer, (e) => api.dialect().errorEvent(e)) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);

@@ -203,3 +203,63 @@ export function restoring(tokens: PiiTokens): TextRule {
     },
   };
 }
+
+/** What a post_call service says of a whole streamed answer: refused (an error), or its texts (masked or as they were). */
+export type WholeCheck = (texts: string[]) => Promise<{ error?: RouterError; texts?: string[] }>;
+
+/**
+ * post_call guardrail services on a stream: a service is one call on the whole answer, so the stream is held to its
+ * end (as LiteLLM holds it), checked, then sent: as it came, with its text masked (each text in its first delta,
+ * and in the events that repeat it whole), or as one error event in the stream's format.
+ */
+export function heldForServices(format: TextFormat, check: WholeCheck, errorEvent: (e: RouterError) => Uint8Array): TransformStream<Uint8Array, Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  return new TransformStream({
+    transform: (chunk) => void chunks.push(chunk),
+    async flush(controller) {
+      const raw = new TextDecoder().decode(concatAll(chunks));
+      const blocks = raw.split(/\n\n/);
+      const parsed = blocks.map((b) => {
+        const ev = parseBlock(b, false);
+        if (!ev?.data.startsWith('{')) return { b };
+        try {
+          const json = JSON.parse(ev.data) as Obj;
+          return { b, ev, json, delta: deltaOf(format, json) };
+        } catch {
+          return { b };
+        }
+      });
+      const keys = [...new Set(parsed.flatMap((p) => (p.delta ? [p.delta.key] : [])))];
+      const texts = keys.map((k) => parsed.filter((p) => p.delta?.key === k).map((p) => p.delta!.text).join(''));
+      const verdict = await check(texts);
+      if (verdict.error) return controller.enqueue(errorEvent(verdict.error));
+      const masked = verdict.texts;
+      if (!masked || masked.every((t, i) => t === texts[i])) return controller.enqueue(concatAll(chunks));
+      const first = new Set<string>();
+      const out = parsed.map((p) => {
+        if (!p.json || !p.ev) return p.b;
+        if (p.delta) {
+          const i = keys.indexOf(p.delta.key);
+          p.delta.set(p.json, first.has(p.delta.key) ? '' : masked[i]);
+          first.add(p.delta.key);
+        } else {
+          let data = p.ev.data;
+          texts.forEach((t, i) => t && (data = data.split(JSON.stringify(t).slice(1, -1)).join(JSON.stringify(masked[i]).slice(1, -1))));
+          return `${p.ev.event ? `event: ${p.ev.event}\n` : ''}data: ${data}`;
+        }
+        return `${p.ev.event ? `event: ${p.ev.event}\n` : ''}data: ${JSON.stringify(p.json)}`;
+      });
+      controller.enqueue(encoder.encode(out.join('\n\n')));
+    },
+  });
+}
+
+function concatAll(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 // Guardrail services through the gateway, each fake answering in the service's own wire format: a pass, a block,
 // a mask where the service masks, and a failure that fails closed (the default) or open (fail_open: true).
 import { describe, expect, it } from 'vitest';
-import { chatCompletion } from '../helpers/fake-upstream';
+import { chatCompletion, streamOf } from '../helpers/fake-upstream';
+import { readEvents } from '../helpers/gateway';
 import { testGateway, user } from '../helpers/gateway';
 import { loadProxyObject } from '../../src/config/load';
 
@@ -29,6 +30,8 @@ guardrails:
     litellm_params: { guardrail: generic_guardrail_api, mode: pre_call, api_key: gg-secret-123456, api_base: https://gg.test, additional_provider_specific_params: { threshold: 0.8 } }
   - guardrail_name: moderation
     litellm_params: { guardrail: openai_moderation, mode: pre_call, model: mod }
+  - guardrail_name: generic-out
+    litellm_params: { guardrail: generic_guardrail_api, mode: post_call, api_key: gg-secret-123456, api_base: https://gg.test }
   - guardrail_name: slow
     litellm_params: { guardrail: lakera_v2, mode: pre_call, api_key: lk-secret-123456, api_base: https://slow.test, timeout: 0.05 }
 `;
@@ -144,6 +147,25 @@ describe("LiteLLM's generic guardrail API", () => {
     await ask(gw, 'generic', 'hello Bob');
     expect(upstreamCalls(gw).at(-1)!.body.messages[0].content).toBe('hello [name]');
     expect(await message(await ask(gw, 'generic'))).toBe('Content blocked: no greetings (guardrail: generic)');
+  });
+});
+
+describe('post_call services on a stream', () => {
+  it('hold the stream to its end, then send it as it came, masked, or as an error event', async () => {
+    const gw = testGateway(CONFIG);
+    gw.upstream.on('openai.test/v1/chat/completions', { stream: streamOf('Call Bob ', 'at 555', '-0100') });
+    gw.upstream.on('gg.test', { json: { action: 'NONE' } }, { json: { action: 'GUARDRAIL_INTERVENED', texts: ['Call [name] at [phone]'] } }, { json: { action: 'BLOCKED', blocked_reason: 'phone numbers' } });
+    const said = (events: any[]) => events.filter((e) => e !== '[DONE]' && e.choices).map((e) => e.choices[0]?.delta?.content ?? '').join('');
+    const stream = () => gw.chat({ model: 'gpt', messages: user(), stream: true, guardrails: ['generic-out'] });
+    const passed = await readEvents(await stream());
+    expect(said(passed)).toBe('Call Bob at 555-0100');
+    expect(gw.upstream.callsTo('gg.test')[0].body).toMatchObject({ texts: ['Call Bob at 555-0100'], input_type: 'response' });
+    const masked = await readEvents(await stream());
+    expect(said(masked)).toBe('Call [name] at [phone]');
+    expect(masked.at(-1)).toBe('[DONE]');
+    const blocked = await readEvents(await stream());
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0].error.message).toBe('Content blocked: phone numbers (guardrail: generic-out)');
   });
 });
 
