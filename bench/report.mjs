@@ -24,6 +24,23 @@ function peer(results, r, kind) {
   return results.find((x) => x.kind === kind && x.stream === r.stream && x.connections === r.connections);
 }
 
+/** Keyed rows against the master key on the same gateway (simple-shuffle at the same RTT), per concurrency. */
+export function printKeyed({ results }) {
+  const keyed = results.filter((r) => r.keyed);
+  if (keyed.length === 0) return;
+  console.log('\nVirtual keys: a key with a budget and limits, a team key, against the master key on the same gateway');
+  console.log(`${pad('target', 32, true)}${pad('stream', 8)}${pad('c', 4)}${pad('rps', 8)}${pad('p50', 8)}${pad('Δp50 master', 13)}${pad('rps/master', 11)}`);
+  for (const r of keyed) {
+    const master = results.find((x) => !x.keyed && x.kind === 'gateway' && x.strategy === r.strategy && !x.cache && x.durableObjects !== false && (x.stateRttMs ?? 0) === (r.stateRttMs ?? 0) && x.stream === r.stream && x.connections === r.connections);
+    const key = r.stream ? 'ttfbMs' : 'latencyMs';
+    console.log(
+      `${pad(r.target, 32, true)}${pad(r.stream ? 'yes' : 'no', 8)}${pad(r.connections, 4)}${pad(r.rps.toFixed(0), 8)}${pad(ms(r[key].p50), 8)}` +
+        `${pad(master ? signed(r[key].p50 - master[key].p50) : '', 13)}${pad(master ? pct(r.rps / master.rps) : '', 11)}` +
+        (r.non2xx || r.errors ? `  ! ${r.non2xx} non-200, ${r.errors} errors` : ''),
+    );
+  }
+}
+
 export function printTables({ results, settings }) {
   for (const stream of [false, true]) {
     const rows = results.filter((r) => r.stream === stream);
@@ -80,6 +97,17 @@ export function printIsolates({ manyIsolates: m }) {
   );
   console.log(`  upstream received ${m.upstreamCalls} = ${pct(m.upstreamCalls / m.limit)} of the limit; admitted ${m.admitted}, refused (429) ${m.refused}`);
   console.log(`  per isolate admitted: ${m.perIsolate.map((x) => x.admitted).join(', ')}`);
+  const k = m.keyed;
+  if (!k) return;
+  console.log(
+    `  one key, rpm_limit ${k.rpm.limit}${k.rpm.sameMinute ? '' : ' (CROSSED A MINUTE: not comparable)'}: upstream received ${k.rpm.upstreamCalls} = ${pct(k.rpm.upstreamCalls / k.rpm.limit)} of the limit, ` +
+      `over the limit ${k.rpm.overLimit}; admitted ${k.rpm.admitted}, refused ${k.rpm.refused}; per isolate ${k.rpm.perIsolate.join(', ')}`,
+  );
+  const b = k.budget;
+  console.log(
+    `  one team, max_budget ${b.maxBudget}: admitted ${b.admitted}, refused ${b.refused}; final spend ${b.spend} (${pct(b.spend / b.maxBudget)} of the budget, ` +
+      `${b.spend > b.maxBudget ? `${(b.spend - b.maxBudget).toExponential(2)} over` : 'not over'}; one request ~${b.costPerRequest?.toExponential(2)})`,
+  );
 }
 
 export function printBundle({ bundle }) {

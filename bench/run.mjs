@@ -14,6 +14,10 @@
 // delaying wrapper, src/state/distance.ts), and times an isolate's first request at each. --isolates N
 // then drives N gateway isolates sharing one state, all on one group limited to --isolate-rpm per
 // deployment, to saturation within one minute, and counts what the upstream received against the limit.
+// Keyed rows: at each RTT, the simple-shuffle gateway called with a virtual key with a budget and limits far
+// above the load, and with a key of a team with such limits (the distance applies to KEYS too). --isolates N
+// also drives keyed traffic across the isolates, to a key's rpm_limit (--isolate-key-rpm) and to a team's
+// max_budget (--isolate-team-budget), and prints admitted, over the limit and final spend against the budget.
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -25,7 +29,7 @@ import { buildBundle } from './bundle.mjs';
 import { benchConfig, MASTER_KEY, MODEL, STRATEGIES } from './configs.mjs';
 import { loadStep } from './load.mjs';
 import { cpuSeconds, freePort, startUpstream, startWorkerd, stopAll, waitUntilServing } from './processes.mjs';
-import { evaluateBudgets, printBudgets, printBundle, printFirstRequest, printIsolates, printStartup, printTables } from './report.mjs';
+import { evaluateBudgets, printBudgets, printBundle, printFirstRequest, printIsolates, printKeyed, printStartup, printTables } from './report.mjs';
 import { writeWorkerdConfig } from './workerd-config.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +52,8 @@ const { values: argv } = parseArgs({
     'isolate-rpm': { type: 'string', default: '300' },
     'isolate-seconds': { type: 'string', default: '6' },
     'prime-s': { type: 'string', default: '0.3' },
+    'isolate-key-rpm': { type: 'string', default: '600' },
+    'isolate-team-budget': { type: 'string', default: '0.005' },
   },
 });
 const durationS = Number(argv.duration);
@@ -124,11 +130,28 @@ try {
   const workerd = startWorkerd(root, configPath, workerdLog);
   for (const g of [...gateways, floor, floorJs]) await waitUntilServing(chatProbe(g.port), { died: workerd.exited });
 
+  // Keyed rows: the simple-shuffle gateway at each RTT, called with a key (budget, rpm, tpm, parallel far above
+  // the load) and with a key of a team with such limits.
+  const FAR = { max_budget: 1e6, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1e6 };
+  const keyedTargets = [];
+  for (const g of gateways.filter((x) => x.strategy === 'simple-shuffle' && !x.cache && x.durableObjects)) {
+    const admin = (path, body) => fetch(`http://127.0.0.1:${g.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) }).then((r) => r.json());
+    const { key } = await admin('/key/generate', FAR);
+    await admin('/team/new', { team_id: 'bench-team', ...FAR });
+    const { key: teamKey } = await admin('/key/generate', { team_id: 'bench-team' });
+    const rtt = g.stateRttMs ?? 0;
+    keyedTargets.push(
+      { label: `key, budget+limits${rtt ? ` @${rtt}ms` : ''}`, kind: 'gateway', keyed: 'key', port: g.port, strategy: g.strategy, stateRttMs: rtt, headers: { authorization: `Bearer ${key}` } },
+      { label: `team key, limits${rtt ? ` @${rtt}ms` : ''}`, kind: 'gateway', keyed: 'team', port: g.port, strategy: g.strategy, stateRttMs: rtt, headers: { authorization: `Bearer ${teamKey}` } },
+    );
+  }
+
   const targets = [
     { label: 'upstream (direct)', kind: 'direct', port: upstream.port },
     { label: 'floor (pass-through)', kind: 'floor', port: floor.port },
     { label: 'floor, JS reads/relays', kind: 'floor-js', port: floorJs.port },
     ...gateways.map((g) => ({ label: g.label, kind: 'gateway', port: g.port, strategy: g.strategy, cache: g.cache, durableObjects: g.durableObjects, hitHeavy: g.hitHeavy, stateRttMs: g.stateRttMs ?? 0 })),
+    ...keyedTargets,
   ];
 
   // Hit-heavy: every connection cycles through the same 16 prompts, so after 16 misses all are hits.
@@ -140,7 +163,7 @@ try {
     const cpuBefore = cpuSeconds(server);
     const r = await loadStep({
       url: `http://127.0.0.1:${t.port}/v1/chat/completions`,
-      headers: auth,
+      headers: t.headers ?? auth,
       bodies: t.hitHeavy ? hitHeavyBodies(stream) : [chatBody(stream)],
       connections,
       durationS: seconds,
@@ -173,7 +196,7 @@ try {
       if (Number(argv['prime-s']) > 0) await step(t, stream, c, Number(argv['prime-s']));
       const r = await step(t, stream, c);
       if (r.non2xx || r.errors) log(`  ! ${r.non2xx} non-200 answers, ${r.errors} errors (see ${workerdLog})`);
-      results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, stream, ...r });
+      results.push({ target: t.label, kind: t.kind, strategy: t.strategy, cache: t.cache, durableObjects: t.durableObjects, stateRttMs: t.stateRttMs, keyed: t.keyed, stream, ...r });
     }
   }
   await workerd.stop();
@@ -209,7 +232,57 @@ try {
     await w.stop();
     const admitted = steps.reduce((a, r) => a + r.requests, 0);
     const refused = steps.reduce((a, r) => a + r.non2xx, 0);
-    return { isolates: n, rpmPerDeployment: rpm, limit: 2 * rpm, seconds, stateRttMs: rtt, sameMinute, admitted, refused, upstreamCalls: after.chat - before.chat, perIsolate: steps.map((r) => ({ admitted: r.requests, refused: r.non2xx, errors: r.errors })) };
+    const keyed = await keyedIsolates(n, seconds, rtt);
+    return { isolates: n, rpmPerDeployment: rpm, limit: 2 * rpm, seconds, stateRttMs: rtt, sameMinute, admitted, refused, upstreamCalls: after.chat - before.chat, perIsolate: steps.map((r) => ({ admitted: r.requests, refused: r.non2xx, errors: r.errors })), keyed };
+  }
+
+  /** Keyed traffic across the isolates: one key's rpm_limit, then one team's max_budget (its two keys). */
+  async function keyedIsolates(n, seconds, rtt) {
+    const configFile = join(configDir, 'keyed-isolates.yaml');
+    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: 'simple-shuffle' }));
+    const isolates = [];
+    for (let i = 0; i < n; i++) isolates.push({ name: `keyed-${i}`, port: await freePort(), configFile, durableObjects: true, stateRttMs: rtt, stateFrom: i > 0 ? 'keyed-0' : undefined });
+    const path = await writeWorkerdConfig({ ...common, gateways: isolates, floors: [], stateDir: await stateDir(), file: 'keyed-isolates.capnp' });
+    const w = startWorkerd(root, path, workerdLog);
+    try {
+      for (const g of isolates) await waitUntilServing(() => fetch(`http://127.0.0.1:${g.port}/health/readiness`), { died: w.exited });
+      return await keyedTraffic(isolates, seconds, rtt);
+    } finally {
+      await w.stop();
+    }
+  }
+
+  async function keyedTraffic(isolates, seconds, rtt) {
+    const admin = (path, body) =>
+      fetch(`http://127.0.0.1:${isolates[0].port}${path}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json', ...auth }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json());
+    const drive = (keys) =>
+      Promise.all(isolates.map((g, i) => loadStep({ url: `http://127.0.0.1:${g.port}/v1/chat/completions`, headers: { authorization: `Bearer ${keys[i % keys.length]}` }, bodies: [chatBody(false)], connections: 8, durationS: seconds })));
+    const rpm = Number(argv['isolate-key-rpm']);
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 60_000 - (seconds + 4) * 1000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 500));
+    const minute = Math.floor(Date.now() / 60_000);
+    const { key } = await admin('/key/generate', { rpm_limit: rpm });
+    log(`${isolates.length} isolates on one key limited to ${rpm} rpm, ${seconds} s, ${rtt} ms RTT ...`);
+    let before = await upstreamStats();
+    const rpmSteps = await drive([key]);
+    const rpmUpstream = (await upstreamStats()).chat - before.chat;
+    const rpmSameMinute = Math.floor(Date.now() / 60_000) === minute;
+    const budget = Number(argv['isolate-team-budget']);
+    await admin('/team/new', { team_id: 'isolates-team', max_budget: budget });
+    const teamKeys = [(await admin('/key/generate', { team_id: 'isolates-team' })).key, (await admin('/key/generate', { team_id: 'isolates-team' })).key];
+    log(`${isolates.length} isolates on one team with max_budget ${budget}, ${seconds} s ...`);
+    before = await upstreamStats();
+    const budgetSteps = await drive(teamKeys);
+    const budgetUpstream = (await upstreamStats()).chat - before.chat;
+    await new Promise((r) => setTimeout(r, 500)); // the last batches
+    const team = (await admin('/team/info?team_id=isolates-team')).team_info;
+    const sum = (steps, f) => steps.reduce((a, r) => a + f(r), 0);
+    const rpmAdmitted = sum(rpmSteps, (r) => r.requests);
+    const budgetAdmitted = sum(budgetSteps, (r) => r.requests);
+    return {
+      rpm: { limit: rpm, admitted: rpmAdmitted, upstreamCalls: rpmUpstream, overLimit: Math.max(0, rpmUpstream - rpm), refused: sum(rpmSteps, (r) => r.non2xx), sameMinute: rpmSameMinute, perIsolate: rpmSteps.map((r) => r.requests) },
+      budget: { maxBudget: budget, admitted: budgetAdmitted, upstreamCalls: budgetUpstream, refused: sum(budgetSteps, (r) => r.non2xx), spend: team?.spend, costPerRequest: budgetUpstream > 0 ? team?.spend / budgetUpstream : undefined },
+    };
   }
 
   // ---- an isolate's first request, at each simulated distance (a fresh workerd each) ----
@@ -266,6 +339,7 @@ try {
 
   printTables(report);
   printFirstRequest(report);
+  printKeyed(report);
   printIsolates(report);
   printBundle(report);
   printStartup(report);

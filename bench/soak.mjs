@@ -312,7 +312,7 @@ function print(r) {
   out(`answered by status: ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
   for (const [m, n] of Object.entries(r.errorMessages).slice(0, 6)) out(`  ${String(n).padStart(5)} x ${m}`);
   const o = r.outcome;
-  out(`hung: ${o.hung}   streams ended without [DONE] or an error event: ${o.lostStreams}   streams ended by an error event: ${o.streamsWithErrorEvent}`);
+  out(`hung: ${o.hung}   streams ended without their clean end or an error event: ${o.lostStreams}   streams ended by an error event: ${o.streamsWithErrorEvent}`);
   out(`aborted by their client: ${o.clientAborted}   cut by the restart: ${o.cutByRestart}   other network errors: ${o.networkErrors}`);
   out(`restart: at ${r.restart?.at} after ${r.restart?.afterRequests} requests, serving again in ${r.restart?.tookMs} ms`);
   out(`upstream answers by kind: ${Object.entries(r.upstreamFaults).map(([k, n]) => `${k}: ${n}`).join(', ')}`);

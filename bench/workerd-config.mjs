@@ -51,9 +51,9 @@ export async function writeWorkerdConfig({ dir, bundle, gateways, floors, upstre
       g.configFile && `(name = "ROUTER_CONFIG", text = ${embed(g.configFile)})`,
       ...doBindings
         .filter((b) => g.durableObjects !== false || b.name !== 'ROUTER_STATE')
-        // A gateway with stateFrom is another isolate of the same deployment: it shares that one's RouterState objects.
+        // A gateway with stateFrom is another isolate of the same deployment: it shares that one's RouterState and KeyStore objects.
         .map((b) =>
-          g.stateFrom && b.name === 'ROUTER_STATE'
+          g.stateFrom && (b.name === 'ROUTER_STATE' || b.name === 'KEYS')
             ? `(name = ${q(b.name)}, durableObjectNamespace = (serviceName = ${q(g.stateFrom)}, className = ${q(b.className)}))`
             : `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.className)})`,
         ),

@@ -7,14 +7,15 @@ import type { Gateway, GatewayOptions } from './gateway';
 import { gatewayFor } from './gateway';
 import { callerScope } from './cache/key';
 import { presentedKey } from './http/auth';
-import { callId, callTiming, litellmHeaders } from './http/headers';
+import { callId, callTiming, headerTags, litellmHeaders } from './http/headers';
 import { proxyInfoRoutes } from './http/proxy-info';
 import { keyRoutes } from './keys/api';
 import type { KeyedEnv } from './keys/auth';
-import { admitKey, authenticate, visibleModels } from './keys/auth';
+import { admitKey, authenticate, fallbackModels, visibleModels } from './keys/auth';
 import type { Admission } from './keys/service';
 import { NO_KEY } from './keys/service';
-import { readJsonBody } from './http/body';
+import type { BodyVars } from './http/body';
+import { jsonBody, readBody } from './http/body';
 import { dashboardPage, observabilityRoutes } from './observability/routes';
 import { RouterError } from './router/errors';
 import type { ApiResult, CallOptions } from './router/router';
@@ -22,10 +23,12 @@ import { estimateTokens } from './router/request';
 import { anthropicErrorResponse } from './api/messages/errors';
 import { SSE_HEADERS } from './stream/sse';
 import { logLine } from './security/scrub';
+import { MAX_NAME_LENGTH } from './schema/common';
+import { tooLong } from './schema/issues';
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
-type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & { requestId: string; startedAt: number } };
+type AppEnv = { Bindings: Env; Variables: KeyedEnv['Variables'] & BodyVars & { requestId: string; startedAt: number } };
 
 export function createApp(options: GatewayOptions = {}) {
   // PatternRouter, not Hono's default RegExpRouter: the default compiles every route into one expression on an
@@ -43,17 +46,21 @@ export function createApp(options: GatewayOptions = {}) {
   app.get('/health/liveness', (c) => c.json("I'm alive!"));
 
   // One middleware for every other route (each one Hono composes costs a turn per request): the call's timing
-  // and id, the isolate's gateway, then the master key or a virtual key (src/keys/), except on the open routes.
+  // and id, the isolate's gateway, then the master key or a virtual key (src/keys/), except on the open routes,
+  // then the body, read and bounded once before any route parses it (src/http/body.ts).
   const auth = authenticate<AppEnv>();
   app.use('*', (c, next) =>
     callTiming(c, async () => {
       const gateway = gatewayFor(c.env ?? {}, options);
-      c.set('requestId', callId((name) => c.req.header(name)));
       try {
+        c.set('requestId', callId((name) => c.req.header(name)));
         if (!gateway.ok) throw gateway.error;
         c.set('gateway', gateway);
         // next() never throws (Hono answers a route's error with onError); this catches the config's and auth's.
-        await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, next));
+        await (OPEN_ROUTES.has(c.req.path) ? next() : auth(c, async () => {
+          await readBody(c);
+          await next();
+        }));
       } catch (err) {
         c.res = errorResponse(err, c);
       }
@@ -66,8 +73,8 @@ export function createApp(options: GatewayOptions = {}) {
 
   const chat = async (c: Context<AppEnv>) => {
     const { router } = c.get('gateway');
-    const body = await readJson(c);
-    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).messages));
+    const body = jsonBody(c);
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages), 'chat', fields(body).max_completion_tokens ?? fields(body).max_tokens);
     const result = await key.run(async () => router.completion(body as Record<string, unknown>, await callOptions(c, key)));
     // One headers object, built once (no spreads): LiteLLM's, the key's, the body's type.
     const headers = Object.assign(litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), key.headers);
@@ -80,8 +87,8 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/chat/completions', chat);
 
   const embeddings = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
-    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).input), 'embeddings');
+    const body = jsonBody(c);
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).input), 'embeddings');
     const result = await key.run(async () => c.get('gateway').router.embedding(body as Record<string, unknown>, await callOptions(c, key)));
     return c.json(result.body, 200, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -90,8 +97,8 @@ export function createApp(options: GatewayOptions = {}) {
 
   // Anthropic's Messages API and OpenAI's Responses API, through the same Router (src/api/).
   const messages = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
-    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).messages), 'messages');
+    const body = jsonBody(c);
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).messages), 'messages', fields(body).max_tokens);
     const result = await key.run(async () => c.get('gateway').router.messages(body, await callOptions(c, key, anthropicHeaders(c))));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -99,9 +106,9 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/messages', messages);
 
   const countTokens = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
+    const body = jsonBody(c);
     // Not routed and free upstream, but a virtual key must still be allowed the model.
-    const key = await admitKey(c, fields(body), () => 0, 'messages');
+    const key = await admitKey(c, admitted(body), () => 0, 'messages');
     const count = await key.run(async () => c.get('gateway').router.countTokens(body, await callOptions(c, key, anthropicHeaders(c))));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-litellm-model-group': count.group, ...key.headers };
     if (count.deploymentId) headers['x-litellm-model-id'] = count.deploymentId;
@@ -112,8 +119,8 @@ export function createApp(options: GatewayOptions = {}) {
   app.post('/messages/count_tokens', countTokens);
 
   const responses = async (c: Context<AppEnv>) => {
-    const body = await readJson(c);
-    const key = await admitKey(c, fields(body), () => estimateTokens(fields(body).input), 'responses');
+    const body = jsonBody(c);
+    const key = await admitKey(c, admitted(body), () => estimateTokens(fields(body).input), 'responses', fields(body).max_output_tokens);
     const result = await key.run(async () => c.get('gateway').router.responses(body, await callOptions(c, key)));
     return apiResponse(result, { ...litellmHeaders(result.meta, c.get('requestId'), c.get('startedAt')), ...key.headers });
   };
@@ -132,10 +139,22 @@ export function createApp(options: GatewayOptions = {}) {
   return app;
 }
 
-// Any JSON value: the router checks its shape.
-const readJson = (c: Context<AppEnv>): Promise<unknown> => readJsonBody(c.req.raw);
 /** A body's fields before the router has checked it (any JSON value may arrive). */
 const fields = (body: unknown) => (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+
+/** The `model` a key is admitted for, bounded before anything resolves or logs it (a pattern group takes any name). */
+/** What a virtual key is checked against: the body's `model` and its own `fallbacks`, each name within its bound. */
+function admitted(body: unknown): Record<string, unknown> {
+  const f = fields(body);
+  if (typeof f.model === 'string' && f.model.length > MAX_NAME_LENGTH) throw tooLong('model', f.model, MAX_NAME_LENGTH);
+  if (Array.isArray(f.fallbacks)) {
+    f.fallbacks.forEach((entry, i) => {
+      const long = fallbackModels([entry]).find((name) => name.length > MAX_NAME_LENGTH);
+      if (long) throw tooLong(`fallbacks[${i}]`, long, MAX_NAME_LENGTH);
+    });
+  }
+  return f;
+}
 
 /** Any failure as the client's API reads it: Anthropic's shape on the Messages routes, OpenAI's elsewhere. */
 function errorResponse(err: unknown, c: Context): Response {
@@ -183,7 +202,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     cacheControl: c.req.header('cache-control'),
     callerScope: key.scope ?? (presented === undefined ? undefined : await callerScope(presented)),
     caller: key.tag,
-    tags: c.req.header('x-litellm-tags')?.split(',').map((t) => t.trim()).filter(Boolean),
+    tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,
     session: sessionHeader(c),
     key: key.guardrails && { guardrails: key.guardrails },

@@ -12,6 +12,8 @@ export interface Env {
   METRICS?: DurableObjectNamespace<MetricsState>;
   /** Virtual keys and teams, their spend and limits (/key/*, /team/*). */
   KEYS?: DurableObjectNamespace<KeyStore>;
+  /** Static assets (public/): the dashboard's page. */
+  ASSETS?: Fetcher;
   /** Bench and tests only: a simulated round-trip time (ms) to the RouterState objects (src/state/distance.ts). */
   STATE_RTT_MS?: string;
   [name: string]: unknown;

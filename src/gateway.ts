@@ -111,7 +111,7 @@ function build(loaded: Loaded<ProxyConfig>, env: Env, options: GatewayOptions): 
     const keys =
       env.KEYS && masterKey
         ? new KeyService({
-            ns: env.KEYS,
+            ns: withDistance(env.KEYS, Number(env.STATE_RTT_MS ?? 0)),
             namespace: options.stateNamespace,
             now: options.now ?? Date.now,
             groups: () => router?.groups,

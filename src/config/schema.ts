@@ -2,6 +2,7 @@
 // TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
 import type { Check, Infer } from './validate';
 import { guardrailList, guardrailsSection } from '../guardrails/config';
+import { callbackName, refusedGeneralSettings, refusedGuardrails } from './refused';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 
 const positive = num({ min: 0 });
@@ -161,9 +162,10 @@ export const litellmSettings = obj({
   context_window_fallbacks: fallbackList,
   content_policy_fallbacks: fallbackList,
   default_fallbacks: list(str),
-  success_callback: list(str),
-  failure_callback: list(str),
-  callbacks: list(str),
+  success_callback: list(callbackName),
+  failure_callback: list(callbackName),
+  callbacks: list(callbackName),
+  guardrails: refusedGuardrails,
   set_verbose: bool,
   json_logs: bool,
   /** Callbacks get message content only when this is explicitly false (stricter than LiteLLM's default). */
@@ -180,6 +182,7 @@ export const generalSettings = obj({
   master_key: refine(str, (k) => k.startsWith('sk-'), "must start with 'sk-', as LiteLLM requires"),
   /** What cached answers are shared by for a virtual key: the key (default) or its team. */
   virtual_key_cache_scope: oneOf('key', 'team'),
+  ...refusedGeneralSettings,
 });
 
 export const proxyConfig = obj(

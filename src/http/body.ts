@@ -1,10 +1,16 @@
-// A request body read as JSON within bounds: its size (413) and its nesting depth (400) are checked before
-// JSON.parse and every later walk over the value (validation, token estimates, cache keys) can be made to
-// cost more than the bytes that were sent.
+// The request body, read once for every route before any route parses it: its type (415), its size (413) and
+// its nesting depth (400) are checked before JSON.parse, and every later walk over the value (validation, token
+// estimates, cache keys) can be made to cost more than the bytes that were sent. Routes read the parsed value
+// with jsonBody(); the raw stream is spent.
+import type { Context } from 'hono';
 import { badRequest, RouterError } from '../router/errors';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
+
+/** The parsed body, set by readBody; undefined when the request sent none (JSON.parse never gives undefined). */
+export type BodyVars = { body?: unknown };
+type BodyContext = Context<{ Variables: BodyVars }>;
 
 const tooLarge = () =>
   new RouterError('BadRequestError', `Request body too large: the gateway takes at most ${MAX_BODY_BYTES / 1024 / 1024} MiB.`, {
@@ -12,19 +18,52 @@ const tooLarge = () =>
     code: 'request_too_large',
   });
 
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
+const notJson = () =>
+  badRequest('We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.', null, 'invalid_json');
+
+/** `application/json`, with any parameters (`; charset=utf-8`), as the OpenAI and Anthropic SDKs send it. */
+const JSON_TYPE = /^application\/json[\t ]*(;|$)/i;
+
+/**
+ * Every route takes JSON, as OpenAI's and Anthropic's APIs do. OpenAI reads a body as JSON only when it says
+ * so (sent as text/plain, a form or nothing, its fields go unread: "you must provide a model parameter"); the
+ * gateway says why instead, with a 415, also when no Content-Type was sent.
+ */
+function checkType(type: string | null): void {
+  if (type !== null && JSON_TYPE.test(type)) return;
+  const sent = type === null ? 'no Content-Type' : `Content-Type '${type.slice(0, 100)}'`;
+  throw new RouterError('BadRequestError', `Unsupported media type: the body was sent with ${sent}; this route takes Content-Type: application/json.`, {
+    status: 415,
+    code: 'unsupported_media_type',
+  });
+}
+
+/** Reads, bounds and parses the request's body, if it has one, into `c.var.body` (the app's middleware calls it). */
+export async function readBody<E extends { Variables: BodyVars }>(c: Context<E>): Promise<void> {
+  const request = c.req.raw;
+  const length = request.headers.get('content-length');
+  if (!request.body || length === '0') return;
+  checkType(request.headers.get('content-type'));
+  const declared = Number(length ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const text = declared > 0 ? await declaredText(request) : await readText(request);
+  if (text === '') return;
   const depth = nestingDepth(text);
   if (depth > MAX_JSON_DEPTH) {
     throw badRequest(`The JSON body is nested ${depth} levels deep; the gateway takes at most ${MAX_JSON_DEPTH}.`, null, 'invalid_json');
   }
   try {
-    return JSON.parse(text);
+    (c as unknown as BodyContext).set('body', JSON.parse(text));
   } catch {
-    throw badRequest('We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.', null, 'invalid_json');
+    throw notJson();
   }
+}
+
+/** The JSON body readBody parsed: any JSON value (the route checks its shape); a 400 when none was sent. */
+export function jsonBody<E extends { Variables: BodyVars }>(c: Context<E>): unknown {
+  const body = (c as unknown as BodyContext).get('body');
+  if (body === undefined) throw notJson();
+  return body;
 }
 
 /**

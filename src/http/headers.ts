@@ -1,6 +1,9 @@
 // LiteLLM's response headers (H01), so existing tooling keeps working.
 import type { Context } from 'hono';
 import type { ResponseMeta } from '../router/router';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { MAX_TAGS_PER_REQUEST } from '../schema/controls';
+import { tooLong } from '../schema/issues';
 
 /** A success's headers; with `startedAt` (epoch ms) also its duration and the gateway's own share of it. */
 export function litellmHeaders(meta: ResponseMeta, requestId: string, startedAt?: number): Record<string, string> {
@@ -48,10 +51,32 @@ export async function callTiming<E extends CallVars>(c: Context<E>, next: () => 
   const h = c.res.headers;
   if (!h.has('x-litellm-response-duration-ms')) h.set('x-litellm-response-duration-ms', String(Math.max(0, Date.now() - startedAt)));
   if (c.res.status < 400) return;
-  const id = c.get('requestId') ?? c.req.header('x-litellm-call-id');
+  // Unset only when the client's id was refused (callId): never echoed then.
+  const id = c.get('requestId');
   if (id && !h.has('x-litellm-call-id')) h.set('x-litellm-call-id', id);
   h.set('x-litellm-response-cost', '0');
 }
 
-/** The call id: the client's x-litellm-call-id (echoed, as LiteLLM does), else x-request-id, else a new one. */
-export const callId = (header: (name: string) => string | undefined) => header('x-litellm-call-id') ?? header('x-request-id') ?? crypto.randomUUID();
+/**
+ * The call id: the client's x-litellm-call-id (echoed, as LiteLLM does), else x-request-id, else a new one. It
+ * names the request in every log line, trace and header, so a client's is held to MAX_NAME_LENGTH (a 400).
+ */
+export function callId(header: (name: string) => string | undefined): string {
+  for (const name of ['x-litellm-call-id', 'x-request-id']) {
+    const id = header(name);
+    if (id === undefined) continue;
+    if (id.length > MAX_NAME_LENGTH) throw tooLong(name, id, MAX_NAME_LENGTH);
+    return id;
+  }
+  return crypto.randomUUID();
+}
+
+/** x-litellm-tags, comma-separated, held to the limits of the body's `tags` (a 400 naming the header). */
+export function headerTags(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const tags = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (tags.length > MAX_TAGS_PER_REQUEST) throw tooLong('x-litellm-tags', tags, MAX_TAGS_PER_REQUEST);
+  const long = tags.find((t) => t.length > MAX_NAME_LENGTH);
+  if (long !== undefined) throw tooLong('x-litellm-tags', long, MAX_NAME_LENGTH);
+  return tags;
+}

@@ -4,10 +4,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { sha256Hex } from '../cache/key';
+import { jsonBody } from '../http/body';
 import { badRequest, RouterError } from '../router/errors';
 import type { KeyedEnv } from './auth';
 import { durationMs, resetAt } from './duration';
-import { KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, stringList } from './input';
+import { bounded, KEY_FIELDS, TEAM_FIELDS, keyParam, limitsOf, pageParam, readFields, stringList } from './input';
 import { abbreviate } from './policy';
 import { refusalError } from './refusal';
 import type { KeyService } from './service';
@@ -25,13 +26,14 @@ function newKey(): string {
 /** The hash a `key` parameter names: the key itself is hashed, a hash is taken as is. */
 const tokenOf = (key: string) => (key.startsWith('sk-') ? sha256Hex(key) : Promise.resolve(key));
 
-async function json(c: Context): Promise<Body> {
-  try {
-    return await c.req.json();
-  } catch {
-    throw badRequest('We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.', null, 'invalid_json');
-  }
-}
+/** The body the app's middleware read within its limits (src/http/body.ts); its fields are checked here. */
+const json = (c: Context<KeyedEnv>): Body => jsonBody(c) as Body;
+
+/** A query parameter, held to the bounds of the body field of the same name. */
+const query = (c: Context<KeyedEnv>, name: string): string | undefined => {
+  const v = c.req.query(name);
+  return v === undefined ? v : bounded(v, name);
+};
 
 function ok<T>(r: Outcome<T>): T {
   if (!r.ok) throw refusalError(r.refusal);
@@ -71,7 +73,7 @@ const service = (c: Context<KeyedEnv>): KeyService => c.var.gateway.keys!;
 const now = (c: Context<KeyedEnv>) => service(c).now();
 
 keyRoutes.post('/key/generate', async (c) => {
-  const b = readFields(await json(c), KEY_FIELDS);
+  const b = readFields(json(c), KEY_FIELDS);
   const t = now(c);
   const key = (b.key as string | undefined) ?? newKey();
   if (!key.startsWith('sk-')) throw badRequest('key: a key you choose must start with sk-', 'key', 'invalid_field');
@@ -90,37 +92,37 @@ keyRoutes.post('/key/generate', async (c) => {
     updated_at: at,
     ...timing(b, t),
   };
-  const { key: stored } = ok(await service(c).store().createKey(record));
+  const { key: stored } = ok(await service(c).directory.createKey(record, t));
   return c.json({ ...stored, key, token_id: token, duration: b.duration ?? null });
 });
 
 keyRoutes.get('/key/info', async (c) => {
-  const asked = c.req.query('key');
+  const asked = query(c, 'key');
   const own = c.var.virtualKey;
   const token = asked ? await tokenOf(asked) : own?.token;
   if (!token) throw badRequest('key: required (the key, or its hash) when called with the master key', 'key', 'missing_field');
   if (own && token !== own.token) {
     throw new RouterError('PermissionDeniedError', 'A virtual key can only see its own /key/info', { type: 'auth_error', code: '403' });
   }
-  const entry = await service(c).store().lookup(token, now(c));
+  const entry = await service(c).directory.lookup(token, now(c));
   if (!entry) throw new RouterError('NotFoundError', `Key not found: ${token}`, { param: 'key', code: '404' });
   return c.json({ key: token, info: entry.key });
 });
 
 keyRoutes.post('/key/update', async (c) => {
-  const b = readFields(await json(c), KEY_FIELDS);
+  const b = readFields(json(c), KEY_FIELDS);
   const token = await tokenOf(keyParam(b));
-  const { key } = ok(await service(c).store().updateKey(token, keyPatch(b, now(c)), now(c)));
+  const { key } = ok(await service(c).directory.updateKey(token, keyPatch(b, now(c)), now(c)));
   service(c).forget(token);
   return c.json({ ...key, key: token });
 });
 
 keyRoutes.post('/key/delete', async (c) => {
-  const b = await json(c);
+  const b = json(c);
   const tokens = await Promise.all(stringList(b, 'keys').map(tokenOf));
   const aliases = stringList(b, 'key_aliases');
   if (tokens.length === 0 && aliases.length === 0) throw badRequest('keys or key_aliases: required', 'keys', 'missing_field');
-  const deleted = await service(c).store().deleteKeys(tokens, aliases);
+  const deleted = await service(c).directory.deleteKeys(tokens, aliases);
   if (deleted.length === 0) throw new RouterError('NotFoundError', 'No key found to delete', { param: 'keys', code: '404' });
   for (const t of deleted) service(c).forget(t);
   return c.json({ deleted_keys: deleted });
@@ -129,17 +131,17 @@ keyRoutes.post('/key/delete', async (c) => {
 keyRoutes.get('/key/list', async (c) => {
   const page = pageParam(c.req.query('page'), 'page', 1, 1_000_000);
   const size = pageParam(c.req.query('size'), 'size', 10, 100);
-  const { keys, total } = await service(c).store().listKeys({ team_id: c.req.query('team_id'), key_alias: c.req.query('key_alias'), page, size }, now(c));
+  const { keys, total } = await service(c).directory.listKeys({ team_id: query(c, 'team_id'), key_alias: query(c, 'key_alias'), page, size }, now(c));
   const full = c.req.query('return_full_object') === 'true';
   return c.json({ keys: full ? keys : keys.map((k) => k.token), total_count: total, current_page: page, total_pages: Math.ceil(total / size) });
 });
 
 const regenerate = async (c: Context<KeyedEnv>, pathKey?: string) => {
-  const b = readFields(await json(c).catch(() => ({})), KEY_FIELDS);
-  const token = await tokenOf(pathKey ?? keyParam(b));
+  const b = readFields(c.var.body ?? {}, KEY_FIELDS);
+  const token = await tokenOf(pathKey === undefined ? keyParam(b) : bounded(pathKey, 'key'));
   const key = newKey();
   const next = { token: await sha256Hex(key), key_name: abbreviate(key) };
-  const { key: stored } = ok(await service(c).store().rekey(token, next, keyPatch(b, now(c)), now(c)));
+  const { key: stored } = ok(await service(c).directory.rekey(token, next, keyPatch(b, now(c)), now(c)));
   service(c).forget(token);
   return c.json({ ...stored, key, token_id: stored.token });
 };
@@ -148,8 +150,8 @@ keyRoutes.post('/key/:key/regenerate', (c) => regenerate(c, c.req.param('key')))
 
 for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as const) {
   keyRoutes.post(path, async (c) => {
-    const token = await tokenOf(keyParam(await json(c)));
-    const { key } = ok(await service(c).store().updateKey(token, { blocked }, now(c)));
+    const token = await tokenOf(keyParam(json(c)));
+    const { key } = ok(await service(c).directory.updateKey(token, { blocked }, now(c)));
     service(c).forget(token);
     return c.json(key);
   });
@@ -160,7 +162,7 @@ for (const [path, blocked] of [['/key/block', true], ['/key/unblock', false]] as
 const teamView = (t: TeamRecord) => ({ ...t, members_with_roles: [], admins: [], members: [] });
 
 keyRoutes.post('/team/new', async (c) => {
-  const b = readFields(await json(c), TEAM_FIELDS);
+  const b = readFields(json(c), TEAM_FIELDS);
   const t = now(c);
   const at = new Date(t).toISOString();
   const limits = limitsOf(b);
@@ -172,51 +174,51 @@ keyRoutes.post('/team/new', async (c) => {
     created_at: at,
     updated_at: at,
   };
-  return c.json(teamView(ok(await service(c).store().createTeam(team))));
+  return c.json(teamView(ok(await service(c).directory.createTeam(team))));
 });
 
 keyRoutes.get('/team/info', async (c) => {
-  const teamId = c.req.query('team_id');
+  const teamId = query(c, 'team_id');
   if (!teamId) throw badRequest('team_id: required', 'team_id', 'missing_field');
-  const found = await service(c).store().getTeam(teamId, now(c));
+  const found = await service(c).directory.getTeam(teamId, now(c));
   if (!found) throw new RouterError('NotFoundError', `Team not found: ${teamId}`, { param: 'team_id', code: '404' });
   return c.json({ team_id: teamId, team_info: teamView(found.team), keys: found.keys, team_memberships: [] });
 });
 
 keyRoutes.post('/team/update', async (c) => {
-  const b = readFields(await json(c), TEAM_FIELDS);
+  const b = readFields(json(c), TEAM_FIELDS);
   const teamId = keyParam(b, 'team_id');
   const { team_id: _id, ...patch } = b as Partial<TeamRecord>;
   if ('budget_duration' in b) patch.budget_reset_at = resetAt(b.budget_duration as string | null, now(c));
-  const team = ok(await service(c).store().updateTeam(teamId, patch, now(c)));
+  const team = ok(await service(c).directory.updateTeam(teamId, patch, now(c)));
   service(c).forgetAll();
   return c.json({ team_id: teamId, data: teamView(team) });
 });
 
 for (const [path, blocked] of [['/team/block', true], ['/team/unblock', false]] as const) {
   keyRoutes.post(path, async (c) => {
-    const teamId = keyParam(await json(c), 'team_id');
-    const team = ok(await service(c).store().updateTeam(teamId, { blocked }, now(c)));
+    const teamId = keyParam(json(c), 'team_id');
+    const team = ok(await service(c).directory.updateTeam(teamId, { blocked }, now(c)));
     service(c).forgetAll();
     return c.json(teamView(team));
   });
 }
 
 keyRoutes.post('/team/delete', async (c) => {
-  const ids = stringList(await json(c), 'team_ids');
+  const ids = stringList(json(c), 'team_ids');
   if (ids.length === 0) throw badRequest('team_ids: required', 'team_ids', 'missing_field');
-  const deleted = ok(await service(c).store().deleteTeams(ids));
+  const deleted = ok(await service(c).directory.deleteTeams(ids, now(c)));
   service(c).forgetAll();
   return c.json({ deleted_teams: deleted });
 });
 
-keyRoutes.get('/team/list', async (c) => c.json((await service(c).store().listTeams(now(c))).map(teamView)));
+keyRoutes.get('/team/list', async (c) => c.json((await service(c).directory.listTeams(now(c))).map(teamView)));
 
 // ---- the dashboard's spend-by-key view ----
 
 keyRoutes.get('/dashboard/keys', async (c) => {
-  const store = service(c).store();
-  const [{ keys }, teams] = await Promise.all([store.listKeys({ page: 1, size: 1000 }, now(c)), store.listTeams(now(c))]);
+  const dir = service(c).directory;
+  const [{ keys }, teams] = await Promise.all([dir.listKeys({ page: 1, size: 1000 }, now(c)), dir.listTeams(now(c))]);
   const alias = new Map(teams.map((t) => [t.team_id, t.team_alias]));
   const row = (k: KeyRecord) => ({
     key_name: k.key_name,

@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Gateway } from '../gateway';
 import { keyMatches, presentedKey } from '../http/auth';
+import type { BodyVars } from '../http/body';
 import { RouterError } from '../router/errors';
 import type { Defer } from '../state/store';
 import { deferrer } from '../router/request-log';
@@ -12,7 +13,7 @@ import { unknownKey } from './refusal';
 import type { Admission, AuthedKey } from './service';
 import { callerTag, NO_KEY } from './service';
 
-export type KeyedEnv = { Variables: { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
+export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };
 
 /**
  * The routes a virtual key may call (LiteLLM's openai_routes, and /key/info about itself); every other route
@@ -71,6 +72,8 @@ export async function admitKey<E extends KeyedEnv>(
   /** Called only for a virtual key: the master key's requests do not pay for an estimate they would not use. */
   estTokens: () => number,
   call: RequestLog['call'] = 'chat',
+  /** The request's own cap on output tokens (max_tokens, max_output_tokens): a new key's budget reserves it. */
+  maxTokens?: unknown,
 ): Promise<Admission> {
   const key = c.get('virtualKey');
   const { keys, router } = c.get('gateway');
@@ -78,7 +81,7 @@ export async function admitKey<E extends KeyedEnv>(
   const requested = typeof body.model === 'string' ? body.model : undefined;
   const defer = deferOf(c);
   try {
-    return await keys.admit(key, requested, estTokens(), defer, fallbackModels(body.fallbacks));
+    return await keys.admit(key, requested, estTokens(), defer, maxTokens, fallbackModels(body.fallbacks));
   } catch (e) {
     // Metrics, logs and the dashboard's errors see the refusal, with the key's alias and team.
     if (e instanceof RouterError) {

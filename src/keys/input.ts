@@ -1,9 +1,19 @@
 // The bodies of /key/* and /team/* checked field by field, with LiteLLM's field names. A field this
 // gateway does not implement is refused when it carries a value (tools often send LiteLLM's empty
 // defaults, `aliases: {}`, `soft_budget: null`: those pass), so nothing is accepted and silently ignored.
+// Every string is bounded: aliases and ids reach logs, metric labels and the dashboard (docs/virtual-keys.md).
 import { badRequest } from '../router/errors';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { tooLong } from '../schema/issues';
 import { isDuration } from './duration';
 import type { Limits } from './types';
+
+/** A key's or team's `models`: entries. */
+export const MAX_MODELS = 256;
+/** `metadata`, as JSON text. */
+export const MAX_METADATA_CHARS = 16 * 1024;
+/** Keys, aliases or team ids one delete names. */
+export const MAX_LISTED = 1000;
 
 type Body = Record<string, unknown>;
 type Field = (v: unknown, name: string) => unknown;
@@ -13,8 +23,14 @@ const fail = (name: string, what: string) => badRequest(`${name}: ${what}`, name
 const nullable = (f: Field): Field => (v, name) => (v === null ? null : f(v, name));
 const string: Field = (v, name) => {
   if (typeof v !== 'string' || v === '') throw fail(name, 'expected a non-empty string');
-  return v;
+  return bounded(v, name);
 };
+
+/** A name or id the API takes: at most MAX_NAME_LENGTH characters. */
+export function bounded<T extends string>(v: T, name: string): T {
+  if (v.length > MAX_NAME_LENGTH) throw tooLong(name, v, MAX_NAME_LENGTH);
+  return v;
+}
 const amount: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw fail(name, 'expected a number >= 0');
   return v;
@@ -29,10 +45,16 @@ const flag: Field = (v, name) => {
 };
 const strings: Field = (v, name) => {
   if (!Array.isArray(v) || v.some((m) => typeof m !== 'string' || m === '')) throw fail(name, 'expected a list of model names');
+  if (v.length > MAX_MODELS) throw tooLong(name, v, MAX_MODELS);
+  v.forEach((m: string, i) => bounded(m, `${name}[${i}]`));
   return v;
 };
 const object: Field = (v, name) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw fail(name, 'expected an object');
+  const size = JSON.stringify(v).length;
+  if (size > MAX_METADATA_CHARS) {
+    throw badRequest(`Invalid '${name}': object too large. Expected at most ${MAX_METADATA_CHARS} characters of JSON, but got ${size} instead.`, name, 'object_above_max_size');
+  }
   return v;
 };
 const duration: Field = (v, name) => {
@@ -111,13 +133,15 @@ export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'u
 export function keyParam(b: Body | Record<string, string | undefined>, name = 'key'): string {
   const v = b[name];
   if (typeof v !== 'string' || v === '') throw badRequest(`${name}: required (the key, or its hash)`, name, 'missing_field');
-  return v;
+  return bounded(v, name);
 }
 
 export function stringList(b: Body, name: string): string[] {
   const v = b[name];
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw badRequest(`${name}: expected a list of strings`, name, 'invalid_field');
+  if (v.length > MAX_LISTED) throw tooLong(name, v, MAX_LISTED);
+  v.forEach((s: string, i) => bounded(s, `${name}[${i}]`));
   return v as string[];
 }
 

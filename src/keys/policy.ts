@@ -1,7 +1,7 @@
-// The checks every request of a virtual key passes, pure so the isolate (keys without limits, from its
-// cache) and the KeyStore object (keys with limits, exactly) run the same code. Messages, types and
+// The checks every request of a virtual key passes, pure so the isolate (from its cache) and a key's or
+// team's KeyStore object (exactly, when no lease has room) run the same code. Messages, types and
 // statuses are LiteLLM's (auth_checks.py), so clients that parse them keep working.
-import type { KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord, Usage } from './types';
+import type { AccountRecord, KeyEntry, KeyRecord, Limits, ModelName, Refusal, TeamRecord } from './types';
 
 /** `sk-...abcd`: how LiteLLM names a key in messages and listings. */
 export const abbreviate = (key: string) => `sk-...${key.slice(-4)}`;
@@ -11,6 +11,10 @@ export const UNKNOWN_KEY: Refusal = { status: 401, type: 'authentication_error',
 
 /** Whether the key may be used at all: blocked, expired, its team blocked. */
 export function accessRefusal({ key, team }: KeyEntry, now: number): Refusal | undefined {
+  return keyAccessRefusal(key, now) ?? (team ? teamAccessRefusal(team) : undefined);
+}
+
+function keyAccessRefusal(key: KeyRecord, now: number): Refusal | undefined {
   if (key.blocked) {
     return { status: 401, type: 'auth_error', code: '401', message: "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin." };
   }
@@ -22,7 +26,11 @@ export function accessRefusal({ key, team }: KeyEntry, now: number): Refusal | u
       message: `Authentication Error - Expired Key. Key Expiry time ${key.expires} and current time ${new Date(now).toISOString()}`,
     };
   }
-  if (team?.blocked) {
+  return undefined;
+}
+
+function teamAccessRefusal(team: TeamRecord): Refusal | undefined {
+  if (team.blocked) {
     return {
       status: 401,
       type: 'auth_error',
@@ -50,48 +58,62 @@ export function modelAllowed(models: string[], model: string, group: string | un
 const quoteList = (models: string[]) => `[${models.map((m) => `'${m}'`).join(', ')}]`;
 
 export function modelRefusal({ key, team }: KeyEntry, model: string | undefined, group: string | undefined): Refusal | undefined {
-  if (model === undefined) return undefined;
-  for (const [entity, models] of [['key', key.models], ['team', team?.models ?? []]] as const) {
-    if (!modelAllowed(models, model, group)) {
-      return {
-        status: 403,
-        type: `${entity}_model_access_denied`,
-        code: '403',
-        param: 'model',
-        message: `${entity} not allowed to access model. This ${entity} can only access models=${quoteList(models)}. Tried to access ${model}`,
-      };
-    }
-  }
-  return undefined;
+  return entityModelRefusal('key', key.models, model, group) ?? (team ? entityModelRefusal('team', team.models, model, group) : undefined);
+}
+
+function entityModelRefusal(entity: 'key' | 'team', models: string[], model: string | undefined, group: string | undefined): Refusal | undefined {
+  if (model === undefined || modelAllowed(models, model, group)) return undefined;
+  return {
+    status: 403,
+    type: `${entity}_model_access_denied`,
+    code: '403',
+    param: 'model',
+    message: `${entity} not allowed to access model. This ${entity} can only access models=${quoteList(models)}. Tried to access ${model}`,
+  };
+}
+
+export const isKey = (r: AccountRecord): r is KeyRecord => 'token' in r;
+
+/** One account's own checks (a key's, or its team's), as its object runs them on an exact take. */
+export function accountRefusal(r: AccountRecord, model: string | undefined, group: string | undefined, now: number): Refusal | undefined {
+  return isKey(r)
+    ? (keyAccessRefusal(r, now) ?? entityModelRefusal('key', r.models, model, group))
+    : (teamAccessRefusal(r) ?? entityModelRefusal('team', r.models, model, group));
 }
 
 /**
- * Spend at or over max_budget, of the key then its team. `inFlight` is the cost reserved by their requests
- * still running (the object's estimate): with it, parallel requests cannot all pass a budget that booked
- * spend alone has not reached yet. Without requests in flight this is LiteLLM's check exactly.
+ * Spend at or over max_budget, with `pending` (USD) reserved by requests in flight and held in leases:
+ * with it, parallel requests cannot all pass a budget that booked spend alone has not reached yet. With
+ * nothing pending this is LiteLLM's check exactly.
  */
-export function budgetRefusal({ key, team }: KeyEntry, inFlight: { key: number; team: number } = { key: 0, team: 0 }): Refusal | undefined {
-  const refusal = (who: string, l: Limits, pending: number): Refusal | undefined =>
-    l.max_budget !== null && l.spend + pending >= l.max_budget
-      ? {
-          status: 400,
-          type: 'budget_exceeded',
-          code: '400',
-          message: `Budget has been exceeded! ${who} Current cost: ${l.spend}${pending > 0 ? ` (+${pending} in requests in flight)` : ''}, Max budget: ${l.max_budget}`,
-        }
-      : undefined;
-  return refusal(`Key=${key.key_alias ?? key.key_name} (${key.key_name})`, key, inFlight.key) ?? (team ? refusal(`Team=${team.team_id}`, team, inFlight.team) : undefined);
+export function budgetRefusal(r: AccountRecord, pending = 0): Refusal | undefined {
+  if (r.max_budget === null || r.spend + pending < r.max_budget) return undefined;
+  const who = isKey(r) ? `Key=${r.key_alias ?? r.key_name} (${r.key_name})` : `Team=${r.team_id}`;
+  return {
+    status: 400,
+    type: 'budget_exceeded',
+    code: '400',
+    message: `Budget has been exceeded! ${who} Current cost: ${r.spend}${pending > 0 ? ` (+${pending} in requests in flight)` : ''}, Max budget: ${r.max_budget}`,
+  };
 }
 
 /** Whether requests of this key need the object's exact count (any budget or rate limit on it or its team). */
 export function isLimited({ key, team }: KeyEntry): boolean {
-  const limited = (l: Limits) => l.max_budget !== null || l.rpm_limit !== null || l.tpm_limit !== null || l.max_parallel_requests !== null;
   return limited(key) || (team !== null && limited(team));
 }
 
+export const limited = (l: Limits) => l.max_budget !== null || l.rpm_limit !== null || l.tpm_limit !== null || l.max_parallel_requests !== null;
+
+/** What one key or team has counted: this minute's requests and tokens, parallel slots in use or held. */
+export interface Counts {
+  rpm: number;
+  tpm: number;
+  parallel: number;
+}
+
 /** rpm, tpm and parallel requests of one key or team, with this request counted in (LiteLLM's 429 text). */
-export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Usage, estTokens: number, retryAfterSec: number): Refusal | undefined {
-  const parallel = Object.keys(u.leases).length;
+export function rateRefusal(entity: 'key' | 'team', l: Limits, u: Counts, estTokens: number, retryAfterSec: number): Refusal | undefined {
+  const { parallel } = u;
   const overRpm = l.rpm_limit !== null && u.rpm + 1 > l.rpm_limit;
   const overTpm = l.tpm_limit !== null && u.tpm + estTokens > l.tpm_limit;
   const overParallel = l.max_parallel_requests !== null && parallel + 1 > l.max_parallel_requests;

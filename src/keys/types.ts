@@ -1,5 +1,6 @@
 // Virtual keys and teams as LiteLLM's /key/* and /team/* API shows them, and what enforcement exchanges
-// with the KeyStore object. A key is known only by its SHA-256 (`token`), as LiteLLM stores it.
+// with their KeyStore objects. A key is known only by its SHA-256 (`token`), as LiteLLM stores it.
+import type { LeaseAsk, LeaseGrant, LeaseSpent } from '../state/lease';
 
 /** Limits and budget shared by keys and teams; null means none. */
 export interface Limits {
@@ -41,19 +42,6 @@ export interface KeyEntry {
   team: TeamRecord | null;
 }
 
-/** Requests and tokens this minute, and requests in flight, of one key or team. */
-export interface Usage {
-  minute: number;
-  rpm: number;
-  tpm: number;
-  /** In-flight requests by lease id, with when each started (epoch ms): stale ones are dropped. */
-  leases: Record<string, number>;
-  /** The cost each in-flight request is expected to add, by lease id (budgets count it before it is booked). */
-  reserved: Record<string, number>;
-  /** A moving average of this key's or team's cost per paid request (failures and cache hits are free): what a new request reserves. */
-  costPerRequest?: number;
-}
-
 /** A refusal as plain data (it crosses the object's RPC boundary), turned into an OpenAI-shaped error. */
 export interface Refusal {
   status: number;
@@ -70,19 +58,6 @@ export interface ModelName {
   group?: string;
 }
 
-export interface AdmitRequest {
-  token: string;
-  /** The `model` the client asked for, and the group it resolves to (the same when it is no alias). */
-  model: string | undefined;
-  group: string | undefined;
-  /** The models the request's own `fallbacks` name: each must be one the key may call (the config's are the admin's). */
-  fallbacks?: ModelName[];
-  estTokens: number;
-  now: number;
-  /** The slot this request holds until it settles (parallel limits, budget reservations). */
-  lease: string;
-}
-
 export interface Remaining {
   requests?: number;
   tokens?: number;
@@ -90,16 +65,56 @@ export interface Remaining {
   tpmLimit?: number;
 }
 
-export type AdmitResult =
-  | { ok: true; entry: KeyEntry; remaining: Remaining; minute: number }
-  | { ok: false; refusal: Refusal; entry: KeyEntry | null };
+/** One key or team: each is its own KeyStore object (see ARCHITECTURE.md, "Virtual keys"). */
+export type Account = { kind: 'key'; id: string } | { kind: 'team'; id: string };
+export type AccountRecord = KeyRecord | TeamRecord;
 
-/** What a finished request books: its cost and tokens, and the admission it frees. */
+/** What one request needs of a key's or team's limits: checked exactly in its object when no lease has room. */
+export interface Need {
+  /** The `model` the client asked for, and the group it resolves to (the same when it is no alias). */
+  model: string | undefined;
+  group: string | undefined;
+  estTokens: number;
+  /** What it is expected to cost, micro-dollars: the account's average once it has one, else from the request. */
+  estMicros: number;
+}
+
+/** What an admission counted against one account, given back or corrected when the request ends. */
+export interface Counted {
+  /** The epoch minute it was counted in (tpm is corrected within it). */
+  minute: number;
+  estTokens: number;
+  estMicros: number;
+  /** It holds a parallel slot until it ends. */
+  slot: boolean;
+}
+
+/** What a finished request books on one account: its cost and tokens, and what its admission counted. */
 export interface Settlement {
-  token: string;
   cost: number;
   /** Real tokens (prompt + completion), when known. */
   tokens?: number;
-  /** The admission this request counted (minute, estimate), when it went through admit. */
-  counted?: { minute: number; estTokens: number; lease: string };
+  counted?: Counted;
+}
+
+/** One isolate's batch for one account: lease spends and asks, finished requests, maybe an exact take. */
+export interface AccountSync {
+  holder: string;
+  seq: number;
+  now: number;
+  asks: LeaseAsk[];
+  spent: LeaseSpent[];
+  settlements: Settlement[];
+  take?: Need;
+}
+
+export interface AccountAnswer<R extends AccountRecord = AccountRecord> {
+  /** The record as it is now (null: deleted): it refreshes the isolate's cache. */
+  record: R | null;
+  grants: LeaseGrant[];
+  costPerRequest?: number;
+  /** Requests and estimated tokens spent this minute (held capacity left out), for the x-ratelimit-* headers. */
+  used: { minute: number; rpm: number; tpm: number };
+  /** An exact take's outcome; `fromLease`: ids it was spent from what the object held for this holder (it counts them as lease spends). */
+  taken?: { ok: true; fromLease: string[] } | { ok: false; refusal: Refusal };
 }

@@ -5,15 +5,22 @@ import { Hono } from 'hono';
 import type { Gateway } from '../gateway';
 import { RouterError } from '../router/errors';
 import { scrub, scrubDeep } from '../security/scrub';
-import page from './dashboard/page.html';
 import type { Exposition } from './prometheus/exposition';
 import { CONTENT_TYPE, renderExposition } from './prometheus/exposition';
 import { deploymentGauges } from './prometheus/gauges';
 
 type ObservabilityEnv = { Variables: { gateway: Extract<Gateway, { ok: true }> } };
 
-export const dashboardPage = (c: Context) =>
-  c.html(page, 200, { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+/**
+ * The page is a static asset (public/dashboard.html, the ASSETS binding): served from Cloudflare's asset layer,
+ * it is no part of the Worker's bundle and its cold start.
+ */
+export const dashboardPage = async (c: Context<{ Bindings: { ASSETS?: Fetcher } }>) => {
+  const assets = c.env?.ASSETS;
+  if (!assets) throw new RouterError('NotFoundError', 'The dashboard page is served from the ASSETS binding, which this gateway does not have', { code: 'dashboard_unavailable' });
+  const page = await assets.fetch(new URL('/dashboard.html', c.req.url));
+  return c.html(await page.text(), 200, { 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
+};
 
 export const observabilityRoutes = new Hono<ObservabilityEnv>()
   .get('/metrics', async (c) => {

@@ -3,7 +3,8 @@
 import { chatBody, chatParams, type ChatRequest } from '../schema/chat';
 import { CONTROL_NAMES, controlsSchema, type GatewayControls } from '../schema/controls';
 import { embeddingBody, embeddingParams, type EmbeddingRequest } from '../schema/embeddings';
-import { parseBody } from '../schema/issues';
+import { MAX_NAME_LENGTH } from '../schema/common';
+import { parseBody, tooLong } from '../schema/issues';
 import { badRequest } from './errors';
 import type { ModelGroups } from './groups';
 

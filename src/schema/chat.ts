@@ -2,8 +2,8 @@
 // OpenAI's API reference (and its official SDK's types) document them, plus LiteLLM's per-request controls.
 // The gateway's ChatRequest type is this schema's output.
 import * as v from 'valibot';
-import { anyObject, body, dict, functionName, int, nonEmpty, opt, range, text } from './common';
-import { gatewayControls } from './controls';
+import { anyObject, body, dict, functionName, int, name, opt, range, shortText, text } from './common';
+import { gatewayControls, tagList } from './controls';
 
 const textPart = v.looseObject({ type: v.literal('text'), text });
 const refusalPart = v.looseObject({ type: v.literal('refusal'), refusal: text });
@@ -87,7 +87,7 @@ const responseFormat = v.variant('type', [
  * and `metadata.guardrails` (a list of guardrail names) are taken too, and never sent upstream.
  */
 const metadata = v.pipe(
-  dict(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(512)), v.array(v.string())])),
+  dict(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(512)), tagList])),
   v.check((m) => Object.entries(m).every(([k, x]) => typeof x === 'string' || k === 'tags' || k === 'guardrails'), 'string values (a list only for tags and guardrails)'),
   v.check((m) => Object.keys(m).length <= 16, 'at most 16 key-value pairs'),
 );
@@ -99,7 +99,7 @@ const SEED = 9223372036854775807;
 
 /** OpenAI's parameters: the ones sent upstream. */
 export const chatParams = {
-  model: nonEmpty,
+  model: name,
   messages: v.pipe(v.array(chatMessage), v.minLength(1)),
   audio: opt(v.looseObject({ voice: v.union([text, anyObject]), format: text })),
   frequency_penalty: opt(range(-2, 2)),
@@ -133,7 +133,7 @@ export const chatParams = {
   tools: v.optional(v.pipe(v.array(tool), v.maxLength(128))),
   top_logprobs: opt(int(0, 20)),
   top_p: opt(range(0, 1)),
-  user: v.optional(text),
+  user: v.optional(shortText),
   verbosity: opt(v.picklist(['low', 'medium', 'high'])),
   web_search_options: v.optional(anyObject),
 };

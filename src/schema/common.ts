@@ -8,6 +8,16 @@ export const int = (min: number, max = Number.MAX_SAFE_INTEGER) => v.pipe(v.numb
 export const range = (min: number, max: number) => v.pipe(v.number(), v.minValue(min), v.maxValue(max));
 export const text = v.string();
 export const nonEmpty = v.pipe(v.string(), v.minLength(1));
+
+/**
+ * The longest name or id a client may set where it becomes a label, a log field or a storage key (an alias, a
+ * team or user id, a tag, a call id): LiteLLM's limit for a key alias.
+ */
+export const MAX_NAME_LENGTH = 255;
+/** A name or id as above: 1 to MAX_NAME_LENGTH characters. */
+export const name = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
+/** A string of at most MAX_NAME_LENGTH characters, empty included (`user`). */
+export const shortText = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
 export const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** A JSON object (never an array) of the given keys and values. */

@@ -1,11 +1,15 @@
 // LiteLLM's per-request controls: read by the gateway, never sent upstream. The gateway's own knobs are
 // capped, so one request cannot buy unbounded work (retries, fallbacks, a mock's sleep).
 import * as v from 'valibot';
-import { dict, int, nonEmpty, range, text } from './common';
+import { dict, int, name, nonEmpty, range, text } from './common';
 
 export const MAX_RETRIES_PER_REQUEST = 10;
 export const MAX_FALLBACKS_PER_REQUEST = 10;
 export const MAX_TAGS_PER_REQUEST = 64;
+export const MAX_CACHE_NAMESPACE_LENGTH = 128;
+
+/** A request's tags (body, `metadata.tags`, x-litellm-tags): up to 64, each a name (they reach logs and error messages). */
+export const tagList = v.pipe(v.array(name), v.maxLength(MAX_TAGS_PER_REQUEST));
 export const MAX_GUARDRAILS_PER_REQUEST = 32;
 
 const seconds = v.pipe(v.number(), v.finite(), v.minValue(0));
@@ -17,7 +21,8 @@ const cache = v.strictObject({
   'use-cache': v.optional(v.boolean()),
   ttl: v.optional(seconds),
   's-maxage': v.optional(seconds),
-  namespace: v.optional(nonEmpty),
+  /** A prefix of the storage key, whose hash follows it: at most 128 characters keep it within KV's 512 bytes. */
+  namespace: v.optional(v.pipe(nonEmpty, v.maxLength(MAX_CACHE_NAMESPACE_LENGTH))),
 });
 
 export const gatewayControls = {
@@ -33,17 +38,17 @@ export const gatewayControls = {
    */
   fallbacks: v.optional(
     v.pipe(
-      v.union([v.array(v.union([nonEmpty, v.looseObject({ model: nonEmpty })])), v.array(dict(v.string(), v.array(nonEmpty)))], 'a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}'),
+      v.union([v.array(v.union([name, v.looseObject({ model: name })])), v.array(dict(v.string(), v.array(name)))], 'a list of model names, of {"model": ...} objects, or of {group: [fallbacks]}'),
       v.maxLength(MAX_FALLBACKS_PER_REQUEST),
     ),
   ),
   disable_fallbacks: v.optional(v.boolean()),
   /** Request tags for tag routing (also `metadata.tags` and the x-litellm-tags header). */
-  tags: v.optional(v.pipe(v.array(nonEmpty), v.maxLength(MAX_TAGS_PER_REQUEST))),
+  tags: v.optional(tagList),
   /** Guardrails to run on this request beside the default_on ones (also `metadata.guardrails`): names, or LiteLLM's `{name: {...}}`. */
-  guardrails: v.optional(v.union([v.pipe(v.array(nonEmpty), v.maxLength(MAX_GUARDRAILS_PER_REQUEST)), dict(v.string(), v.unknown())], 'a list of guardrail names')),
+  guardrails: v.optional(v.union([v.pipe(v.array(name), v.maxLength(MAX_GUARDRAILS_PER_REQUEST)), dict(v.string(), v.unknown())], 'a list of guardrail names')),
   /** A session to keep on one deployment (optional_pre_call_checks: prompt_caching, session_affinity). */
-  litellm_session_id: v.optional(v.pipe(nonEmpty, v.maxLength(256))),
+  litellm_session_id: v.optional(name),
 };
 
 /** The controls alone (for bodies passed through, whose other fields are the upstream's to judge). */

@@ -56,12 +56,8 @@ export function issueError(top: Issue): RouterError {
       const what = Array.isArray(input) ? 'array' : 'string';
       const size = (input as { length: number }).length;
       if (size === 0) return badRequest(`Invalid '${name}': empty ${what}. Expected a ${what} with minimum length ${req}, but got an empty ${what} instead.`, param, `empty_${what}`);
-      const [dir, bound] = issue.type === 'min_length' ? ['too short', 'minimum'] : ['too long', 'maximum'];
-      return badRequest(
-        `Invalid '${name}': ${what} ${dir}. Expected a ${what} with ${bound} length ${req}, but got a ${what} with length ${size} instead.`,
-        param,
-        `${what}_${issue.type === 'min_length' ? 'below_min' : 'above_max'}_length`,
-      );
+      if (issue.type === 'max_length') return tooLong(name, input as string | unknown[], req as number);
+      return badRequest(`Invalid '${name}': ${what} too short. Expected a ${what} with minimum length ${req}, but got a ${what} with length ${size} instead.`, param, `${what}_below_min_length`);
     }
     default:
       return badRequest(`Invalid '${name}': ${issue.message}`, param, 'invalid_value');
@@ -103,6 +99,16 @@ export function anthropicIssueError(top: Issue): RouterError {
 }
 
 const PYDANTIC: Record<string, string> = { string: 'a valid string', number: 'a valid number', boolean: 'a valid boolean', Array: 'a valid list', Object: 'a valid dictionary', null: 'null' };
+
+/** A string or list over its limit, in OpenAI's words, naming the field (or header) it came in. */
+export function tooLong(name: string, value: string | unknown[], max: number): RouterError {
+  const what = Array.isArray(value) ? 'array' : 'string';
+  return badRequest(
+    `Invalid '${name}': ${what} too long. Expected a${what === 'array' ? 'n' : ''} ${what} with maximum length ${max}, but got a${what === 'array' ? 'n' : ''} ${what} with length ${value.length} instead.`,
+    name,
+    `${what}_above_max_length`,
+  );
+}
 
 /** Of a union's alternatives (their paths relative to the union), the fault found deepest says most: stop[1], not stop. */
 function deepest(issue: Issue): Issue {

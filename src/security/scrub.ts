@@ -159,7 +159,7 @@ interface SecretIndex {
  * A piece of every form of every secret: from the secret, a run of characters that no encoding changes (so every
  * form of charwise() holds it as is); from each base64 form, its start. Each piece's byte pairs are marked in a
  * table, so find() needs to look at only every (length - 1)th pair of the bytes: a piece where it occurs covers
- * one of them, whose mark says where to compare.
+ * one of them, whose entry says where to compare.
  */
 function secretIndex(): SecretIndex {
   const pieces = new Set<string>();
@@ -170,8 +170,9 @@ function secretIndex(): SecretIndex {
     else pieces.add(run.slice(-PIECE)); // the end: a key's random part, more than its prefix (sk-...)
     for (const b of base64Forms(s)) pieces.add(b.slice(0, PIECE));
   }
+  // Per byte pair: marked in a table (the test per position), and the pieces holding it and where.
   const table = new Uint8Array(65536);
-  const at = new Map<number, Array<[Uint8Array, number]>>();
+  const at = new Map<number, Array<Uint8Array | number>>();
   let step = PIECE - 1;
   for (const p of pieces) {
     const piece = new TextEncoder().encode(p);
@@ -179,13 +180,14 @@ function secretIndex(): SecretIndex {
     for (let j = 0; j + 1 < piece.length; j++) {
       const pair = (piece[j] << 8) | piece[j + 1];
       table[pair] = 1;
-      at.set(pair, [...(at.get(pair) ?? []), [piece, j]]);
+      at.set(pair, [...(at.get(pair) ?? []), piece, j]);
     }
   }
   const find = (b: Uint8Array) => {
     for (let i = 0; i + 1 < b.length; i += step) {
-      const pair = (b[i] << 8) | b[i + 1];
-      if (table[pair] === 1) for (const [piece, j] of at.get(pair)!) if (holdsAt(b, i - j, piece)) return true;
+      if (table[(b[i] << 8) | b[i + 1]] === 0) continue;
+      const here = at.get((b[i] << 8) | b[i + 1])!;
+      for (let k = 0; k < here.length; k += 2) if (holdsAt(b, i - (here[k + 1] as number), here[k] as Uint8Array)) return true;
     }
     return false;
   };

@@ -1,12 +1,13 @@
-// Simulated distance to the state objects, for the bench (`npm run bench -- --state-rtt-ms 100`) and tests
-// only: every call to a RouterState stub waits half the round-trip time on the way there and half on the
-// way back, as a far region's isolate would. Production never sets STATE_RTT_MS.
-import type { RouterState } from './durable-object';
+// Simulated distance to the gateway's Durable Objects (routing state, virtual keys), for the bench
+// (`npm run bench -- --state-rtt-ms 100`) and tests only: every call to a stub waits half the round-trip
+// time on the way there and half on the way back, as a far region's isolate would. Production never sets
+// STATE_RTT_MS.
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function withDistance(ns: DurableObjectNamespace<RouterState>, rttMs: number): DurableObjectNamespace<RouterState> {
-  if (!(rttMs > 0)) return ns;
+export function withDistance<N>(namespace: N, rttMs: number): N {
+  if (!(rttMs > 0)) return namespace;
+  const ns = namespace as unknown as { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   const half = rttMs / 2;
   const far = {
     idFromName: (name: string) => ns.idFromName(name),
@@ -25,5 +26,5 @@ export function withDistance(ns: DurableObjectNamespace<RouterState>, rttMs: num
       });
     },
   };
-  return far as unknown as DurableObjectNamespace<RouterState>;
+  return far as unknown as N;
 }

@@ -7,11 +7,11 @@ import type { DeploymentStats, Report } from './ledger';
 import { Ledger } from './ledger';
 import type { Limits, SyncRequest, SyncResponse } from './lease';
 import type { Held } from './lease-desk';
-import { LeaseDesk } from './lease-desk';
+import { RouteDesk } from './route-desk';
 
 export class RouterState extends DurableObject {
   private readonly ledger = new Ledger();
-  private readonly desk: LeaseDesk;
+  private readonly desk: RouteDesk;
   /** Deployments and lease records changed during this call, written once each at its end. */
   private readonly dirty = new Set<string>();
   private readonly dirtyLeases = new Map<string, { id: string; holder: string }>();
@@ -28,7 +28,7 @@ export class RouterState extends DurableObject {
     for (const row of sql.exec<{ id: string; data: string }>('SELECT id, data FROM stats')) {
       this.ledger.stats.set(row.id, JSON.parse(row.data) as DeploymentStats);
     }
-    this.desk = new LeaseDesk(
+    this.desk = new RouteDesk(
       this.ledger,
       (id) => this.dirty.add(id),
       (id, holder) => this.dirtyLeases.set(`${id}\u0000${holder}`, { id, holder }),

@@ -1,8 +1,8 @@
-// This isolate's side of quota leases, per model group: what each limited deployment's lease allows, what
-// was spent from it, and the pace that sizes the next ask. Pure and synchronous; DurableStateStore sends
-// the asks and applies the grants (the protocol is in lease.ts, the object's side in lease-desk.ts).
-import type { Candidate } from '../router/strategies';
-import type { LeaseAsk, LeaseGrant } from './lease';
+// This isolate's side of leases, per owner (a model group; a key or team): what each leased id allows, what
+// was spent from it, and the pace that sizes the next ask. Pure and synchronous; the owner's client
+// (DurableStateStore, the keys' AccountClient) sends the asks and applies the grants (the protocol is in
+// lease.ts, the object's side in lease-desk.ts).
+import type { LeaseAsk, LeaseGrant, LeaseSpent } from './lease';
 import { LEASE_HORIZON_MS, LEASE_TTL_MS } from './lease';
 
 /** The least an isolate asks to hold, so a quiet isolate's next request still needs no trip. */
@@ -20,6 +20,15 @@ interface Lease {
   expiresAt: number;
   /** What the last ask wanted to hold. */
   wantR: number;
+  /** A gauge's units released so far (cumulative). */
+  releasedR: number;
+}
+
+/** An id and what it limits: a request takes one unit of `rpm`, and its amount of `tpm`. */
+export interface Leased {
+  id: string;
+  rpm?: number;
+  tpm?: number;
 }
 
 /** This isolate's recent traffic to one deployment: what a lease is sized by. */
@@ -47,7 +56,7 @@ export class LeaseBook {
     if (!this.pace.has(id)) this.pace.set(id, newPace(now, estTokens));
   }
 
-  hasRoom(c: Candidate, estTokens: number, now: number): boolean {
+  hasRoom(c: Leased, estTokens: number, now: number): boolean {
     const lease = this.leases.get(c.id);
     if (!lease || now >= lease.expiresAt) return false;
     return (c.rpm === undefined || lease.spentR + 1 <= lease.grantedR) && (c.tpm === undefined || lease.spentT + estTokens <= lease.grantedT);
@@ -60,6 +69,22 @@ export class LeaseBook {
     lease.spentT += estTokens;
   }
 
+  /**
+   * A gauge's unit comes back (a request ended): reported to the object with the next sync, and kept in this
+   * isolate's lease while the lease lasts (the object holds it for this holder either way).
+   */
+  release(id: string, now: number): void {
+    const lease = this.lease(id);
+    lease.releasedR += 1;
+    if (now < lease.expiresAt) lease.grantedR += 1;
+  }
+
+  private lease(id: string): Lease {
+    let lease = this.leases.get(id);
+    if (!lease) this.leases.set(id, (lease = { grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0, wantR: 0, releasedR: 0 }));
+    return lease;
+  }
+
   /** Whether the lease is down to a quarter of what was last asked: renew now rather than after a window. */
   low(id: string): boolean {
     const lease = this.leases.get(id);
@@ -67,9 +92,10 @@ export class LeaseBook {
   }
 
   /** What was spent from the lease so far (cumulative), for every sync. */
-  spent(id: string): { id: string; spentR: number; spentT: number } | undefined {
+  spent(id: string): LeaseSpent | undefined {
     const lease = this.leases.get(id);
-    return lease && { id, spentR: lease.spentR, spentT: lease.spentT };
+    if (!lease) return undefined;
+    return lease.releasedR > 0 ? { id, spentR: lease.spentR, spentT: lease.spentT, releasedR: lease.releasedR } : { id, spentR: lease.spentR, spentT: lease.spentT };
   }
 
   /** Counts a pick toward this isolate's pace, leased or taken. */
@@ -86,9 +112,8 @@ export class LeaseBook {
    * (about LEASE_HORIZON_MS of this isolate's recent traffic). Until the answer, the lease is capped at that
    * (what it gives back is never spent), so the object's grant can never fall below what is spent.
    */
-  ask(id: string, now: number): LeaseAsk {
-    let lease = this.leases.get(id);
-    if (!lease) this.leases.set(id, (lease = { grantedR: 0, grantedT: 0, spentR: 0, spentT: 0, expiresAt: 0, wantR: 0 }));
+  ask(id: string, now: number, maxWant = Infinity): LeaseAsk {
+    const lease = this.lease(id);
     const pace = this.pace.get(id) ?? newPace(now);
     this.pace.set(id, pace);
     const elapsed = now - pace.at;
@@ -99,14 +124,16 @@ export class LeaseBook {
     }
     if (pace.picks > 0) pace.perPick = pace.tokens / pace.picks;
     const first = lease.grantedR === 0 && lease.spentR === 0 && pace.rate === 0;
-    const wantR = Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2);
+    const wantR = Math.min(maxWant, Math.max(first ? FIRST_WANT : MIN_WANT, Math.ceil((pace.rate * LEASE_HORIZON_MS) / 1000), pace.picks * 2));
     const wantT = Math.ceil(wantR * Math.max(1, pace.perPick));
     pace.picks = 0;
     pace.tokens = 0;
     lease.wantR = wantR;
     lease.grantedR = lease.spentR + Math.min(wantR, Math.max(0, lease.grantedR - lease.spentR));
     lease.grantedT = lease.spentT + Math.min(wantT, Math.max(0, lease.grantedT - lease.spentT));
-    return { id, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
+    const ask: LeaseAsk = { id, spentR: lease.spentR, spentT: lease.spentT, wantR, wantT };
+    if (lease.releasedR > 0) ask.releasedR = lease.releasedR;
+    return ask;
   }
 
   /** The object's answer to the ask sent at `sentAt` (only the latest ask's answer is applied). */

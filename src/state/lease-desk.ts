@@ -1,39 +1,62 @@
-// The object's side of quota leases: grants, spends, returns, reclaims and exact takes over the group's
-// Ledger. Pure and synchronous (the object calls it inside one input-gated call), so it is exact.
+// The owning object's side of leases: grants, spends, returns, reclaims and exact takes over its tallies.
+// Pure and synchronous (the object calls it inside one input-gated call), so it is exact. One mechanism for
+// every owner: a model group's deployments (rpm, tpm), a key's or team's rate, budget and parallel slots.
 //
-// Invariant: for each deployment and minute, the ledger's rpm/tpm = what was spent (reported spends,
-// exact takes, unleased reports) + what is held unspent in leases. A grant or take never lets that pass
-// the limit, so no set of isolates can spend more than the limit in a minute. At a new minute the counts
-// start again from what unlapsed leases still hold: a lease carries over, counted in the minute it is
-// spent in.
-import type { AcquireResult, DeploymentStats, Ledger } from './ledger';
-import type { LeaseAsk, LeaseGrant, Limits } from './lease';
+// Invariant: for each id and window, the tally = what was spent (reported spends, exact takes, unleased
+// reports) + what is held unspent in leases (for a gauge: what is in use + held). A grant or take never lets
+// that pass the limit, so no set of holders can spend more than the limit in a window. At a new window the
+// counts start again from what unlapsed leases still hold: a lease carries over, counted in the window it
+// is spent in. A gauge has one window for ever; its units come back when the holder reports them released.
+import type { AcquireResult } from './ledger';
+import type { LeaseAsk, LeaseGrant, LeaseSpent, Limits } from './lease';
 import { LEASE_SHARE, LEASE_TTL_MS, RECLAIM_MARGIN_MS } from './lease';
+
+/** One id's counts in its current window: `rpm` units, `tpm` amount (whatever the owner counts). */
+export interface Tally {
+  /** The window these counts are in (the epoch minute for rates; a budget's period; constant for a gauge). */
+  minute: number;
+  rpm: number;
+  tpm: number;
+  /** Routing only: a deployment cooling down takes nothing. */
+  cooldownUntil?: number;
+  activeAt?: number;
+}
+
+/** Where the desk reads and changes tallies: a model group's Ledger, or a key's or team's own. */
+export interface Tallies<S extends Tally> {
+  readonly stats: ReadonlyMap<string, S>;
+  /** The id's tally in `now`'s window (a new window starts from zero). */
+  get(id: string, now: number): S;
+}
 
 export interface Held {
   /** Cumulative spends this holder reported. */
   spentR: number;
   spentT: number;
-  /** Granted and not yet reported spent: counted in the ledger as used. */
+  /** Granted and not yet reported spent: counted in the tally as used. */
   heldR: number;
   heldT: number;
   /** When the object takes the unspent part back if the holder has not renewed. */
   reclaimAt: number;
+  /** A gauge's units this holder took exactly, and released (cumulative): in use = spent + taken - released. */
+  takenR?: number;
+  releasedR?: number;
+  /** When the holder was last heard of (a gauge's units in use are freed long after it goes silent). */
+  seenAt?: number;
 }
 
-/** A holder's in-flight counts, and a lapsed lease's record: dropped after this long without news. */
-const STALE_MS = 15 * 60_000;
+/** A holder's in-flight counts, a lapsed lease's record, a silent holder's gauge units: dropped after this long without news. */
+export const STALE_MS = 15 * 60_000;
 
-export class LeaseDesk {
+export class LeaseDesk<S extends Tally = Tally> {
   readonly limits = new Map<string, Limits>();
-  /** Per deployment, per holder. */
+  /** Per id, per holder. */
   private readonly held = new Map<string, Map<string, Held>>();
-  private readonly inFlight = new Map<string, { at: number; counts: Record<string, number>; until?: number }>();
   private readonly seqs = new Map<string, number>();
 
   constructor(
-    private readonly ledger: Ledger,
-    private readonly changed: (id: string, s: DeploymentStats) => void,
+    protected readonly tallies: Tallies<S>,
+    protected readonly changed: (id: string, s: S) => void,
     /** A lease record changed (undefined: dropped); the object writes it with the counts. */
     private readonly leaseChanged: (id: string, holder: string, rec: Held | undefined) => void = () => {},
   ) {}
@@ -53,18 +76,29 @@ export class LeaseDesk {
     for (const [id, l] of Object.entries(limits)) this.limits.set(id, l);
   }
 
-  private stats(id: string, now: number): DeploymentStats {
-    const before = this.ledger.stats.get(id)?.minute;
-    const s = this.ledger.get(id, now);
+  /** Forgets an id the owner no longer limits (its records go with it). */
+  forget(id: string): void {
+    this.limits.delete(id);
+    for (const holder of this.held.get(id)?.keys() ?? []) this.leaseChanged(id, holder, undefined);
+    this.held.delete(id);
+  }
+
+  ids(): string[] {
+    return [...this.limits.keys()];
+  }
+
+  protected stats(id: string, now: number): S {
+    const before = this.tallies.stats.get(id)?.minute;
+    const s = this.tallies.get(id, now);
     if (before !== undefined && before !== s.minute) this.carry(id, s, now);
     return s;
   }
 
   /**
-   * A new minute zeroed the counts: what leases still hold unspent is counted in it again (their holders
-   * keep spending it without a round trip); what lapsed leases held is gone with the old minute.
+   * A new window zeroed the counts: what leases still hold unspent is counted in it again (their holders
+   * keep spending it without a round trip); what lapsed leases held is gone with the old window.
    */
-  private carry(id: string, s: DeploymentStats, now: number) {
+  private carry(id: string, s: S, now: number) {
     for (const [holder, rec] of this.held.get(id) ?? []) {
       if (rec.reclaimAt > now) {
         s.rpm += rec.heldR;
@@ -78,21 +112,27 @@ export class LeaseDesk {
     this.changed(id, s);
   }
 
-  /** Rolls every leased deployment into `now`'s minute before anything else reads the ledger. */
-  private touch(now: number) {
+  /** Rolls every leased id into `now`'s window before anything else reads the tallies. */
+  protected touch(now: number) {
     for (const id of this.held.keys()) this.stats(id, now);
   }
 
-  /** Unspent capacity whose holder stopped renewing goes back to the pool; long-silent records go. */
+  /**
+   * Unspent capacity whose holder stopped renewing goes back to the pool; long-silent records go, and with
+   * them a gauge's units the silent holder still had in use (its requests cannot outlive STALE_MS).
+   */
   sweep(now: number): void {
     for (const [id, holders] of this.held) {
       const s = this.stats(id, now);
+      const gauge = this.limits.get(id)?.gauge;
       for (const [holder, rec] of holders) {
         if (rec.reclaimAt > now) continue;
         if (rec.heldR === 0 && rec.heldT === 0) {
-          if (now - rec.reclaimAt > STALE_MS) {
+          if (now - Math.max(rec.reclaimAt, rec.seenAt ?? 0) > STALE_MS) {
+            if (gauge) s.rpm = Math.max(0, s.rpm - inUse(rec));
             holders.delete(holder);
             this.leaseChanged(id, holder, undefined);
+            this.changed(id, s);
           }
           continue;
         }
@@ -120,14 +160,22 @@ export class LeaseDesk {
   /**
    * Books what `holder` has spent from its lease so far (cumulative): out of what it held, and any beyond
    * that (after a reclaim) on top. Every sync carries it, asking or not, so no spend waits for an ask.
+   * A gauge's released units go back into the holder's lease (it keeps using them without a round trip;
+   * not renewed, they are reclaimed like any held capacity).
    */
-  book(holder: string, spent: { id: string; spentR: number; spentT: number }, now: number): void {
+  book(holder: string, spent: LeaseSpent, now: number): void {
     if (!this.leased(spent.id)) return;
     const s = this.stats(spent.id, now);
-    const rec = this.recordFor(spent.id, holder, spent);
+    const rec = this.recordFor(spent.id, holder, spent, now);
     const dR = Math.max(0, spent.spentR - rec.spentR);
     const dT = Math.max(0, spent.spentT - rec.spentT);
-    if (dR === 0 && dT === 0) return;
+    const dRel = Math.max(0, (spent.releasedR ?? 0) - (rec.releasedR ?? 0));
+    if (dR === 0 && dT === 0 && dRel === 0) return;
+    // Releases first: a released unit the holder used again is spent out of what it held.
+    if (dRel > 0) {
+      rec.releasedR = (rec.releasedR ?? 0) + dRel;
+      rec.heldR += dRel;
+    }
     const fromHeldR = Math.min(dR, rec.heldR);
     const fromHeldT = Math.min(dT, rec.heldT);
     rec.heldR -= fromHeldR;
@@ -145,7 +193,7 @@ export class LeaseDesk {
     return !!limits && (limits.rpm !== undefined || limits.tpm !== undefined);
   }
 
-  private recordFor(id: string, holder: string, spent: { spentR: number; spentT: number }): Held {
+  private recordFor(id: string, holder: string, spent: Pick<LeaseSpent, 'spentR' | 'spentT' | 'releasedR'>, now: number): Held {
     let holders = this.held.get(id);
     if (!holders) this.held.set(id, (holders = new Map()));
     let rec = holders.get(holder);
@@ -153,8 +201,10 @@ export class LeaseDesk {
       // A new holder (or one whose record went stale): what it says it spent was counted before, as held
       // or spent, so it starts from there.
       rec = { spentR: spent.spentR, spentT: spent.spentT, heldR: 0, heldT: 0, reclaimAt: 0 };
+      if (spent.releasedR) rec.releasedR = spent.releasedR;
       holders.set(holder, rec);
     }
+    rec.seenAt = now;
     return rec;
   }
 
@@ -164,12 +214,13 @@ export class LeaseDesk {
     if (!limits || !this.leased(ask.id)) return undefined;
     this.book(holder, ask, now);
     const s = this.stats(ask.id, now);
-    const rec = this.recordFor(ask.id, holder, ask);
+    const rec = this.recordFor(ask.id, holder, ask, now);
     const total = this.heldTotal(ask.id, now);
+    const share = limits.share ?? LEASE_SHARE;
     // The holder keeps spending what it holds while this answer travels back (up to what it wants), so
     // that much is never taken from it here; only the top-up is bounded.
-    const nextR = Math.max(Math.min(ask.wantR, rec.heldR), Math.min(ask.wantR, rec.heldR + room(limits.rpm, s.rpm, total.r)));
-    const nextT = Math.max(Math.min(ask.wantT, rec.heldT), Math.min(ask.wantT, rec.heldT + room(limits.tpm, s.tpm, total.t)));
+    const nextR = Math.max(Math.min(ask.wantR, rec.heldR), Math.min(ask.wantR, rec.heldR + room(limits.rpm, s.rpm, total.r, share)));
+    const nextT = Math.max(Math.min(ask.wantT, rec.heldT), Math.min(ask.wantT, rec.heldT + room(limits.tpm, s.tpm, total.t, share)));
     s.rpm += nextR - rec.heldR;
     s.tpm += nextT - rec.heldT;
     rec.heldR = nextR;
@@ -180,23 +231,57 @@ export class LeaseDesk {
     return { id: ask.id, grantedR: rec.spentR + rec.heldR, grantedT: rec.spentT + rec.heldT };
   }
 
+  /** Whether one more request (one unit, `amount`) fits in `id` beyond what is spent and held. */
+  fits(id: string, amount: number, now: number): boolean {
+    const l = this.limits.get(id) ?? {};
+    const s = this.stats(id, now);
+    return !((l.rpm !== undefined && s.rpm + 1 > l.rpm) || (l.tpm !== undefined && s.tpm + amount > l.tpm));
+  }
+
+  /**
+   * Counts one request exactly (the caller checked it fits, or lets it overshoot by itself as a budget
+   * does). A holder's request is spent from what the object holds for it first, if that covers it: answers
+   * true, and the holder counts it as spent from its lease too. A gauge's unit is the holder's until it
+   * reports it released.
+   */
+  count(id: string, amount: number, now: number, holder?: string, fromHeld = true): boolean {
+    const s = this.stats(id, now);
+    const rec = holder === undefined || !fromHeld ? undefined : this.record(id, holder);
+    if (holder !== undefined && rec && rec.reclaimAt > now && rec.heldR >= 1 && rec.heldT >= amount) {
+      rec.heldR -= 1;
+      rec.heldT -= amount;
+      rec.spentR += 1;
+      rec.spentT += amount;
+      rec.seenAt = now;
+      this.leaseChanged(id, holder, rec);
+      return true;
+    }
+    s.rpm += 1;
+    s.tpm += amount;
+    if (holder !== undefined && this.limits.get(id)?.gauge) {
+      const r = this.recordFor(id, holder, { spentR: 0, spentT: 0 }, now);
+      r.takenR = (r.takenR ?? 0) + 1;
+      this.leaseChanged(id, holder, r);
+    }
+    this.changed(id, s);
+    return false;
+  }
+
   /** The exact acquire, for when no lease has room: counts one request on the first of `ranked` with room. */
   take(ranked: string[], estTokens: number, now: number): AcquireResult {
     let cooling = 0;
     let firstBack = Infinity;
     for (const id of ranked) {
       const s = this.stats(id, now);
-      if (s.cooldownUntil > now) {
+      const cooldownUntil = s.cooldownUntil ?? 0;
+      if (cooldownUntil > now) {
         cooling++;
-        firstBack = Math.min(firstBack, s.cooldownUntil);
+        firstBack = Math.min(firstBack, cooldownUntil);
         continue;
       }
-      const l = this.limits.get(id) ?? {};
-      if ((l.rpm !== undefined && s.rpm + 1 > l.rpm) || (l.tpm !== undefined && s.tpm + estTokens > l.tpm)) continue;
-      s.rpm += 1;
-      s.tpm += estTokens;
+      if (!this.fits(id, estTokens, now)) continue;
+      this.count(id, estTokens, now);
       s.activeAt = now;
-      this.changed(id, s);
       return { ok: true, id };
     }
     if (ranked.length > 0 && cooling === ranked.length) return { ok: false, reason: 'cooldown', retryAfterMs: Math.max(0, firstBack - now) };
@@ -210,46 +295,20 @@ export class LeaseDesk {
     return true;
   }
 
-  setInFlight(holder: string, counts: Record<string, number>, now: number, until?: number): void {
-    this.inFlight.set(holder, { at: now, counts, until });
-  }
-
-  /** What routing sees: usage spent (held capacity left out), and in-flight summed over live holders. */
-  snapshot(now: number): { snapshot: Record<string, DeploymentStats>; held: Record<string, { r: number; t: number }> } {
-    this.touch(now);
-    const inFlight: Record<string, number> = {};
-    for (const [h, e] of this.inFlight) {
-      // Past the deadline of the holder's last request in flight: a dead holder's requests stop counting.
-      if (e.until !== undefined && now > e.until && now - e.at <= STALE_MS) continue;
-      if (now - e.at > STALE_MS) {
-        this.inFlight.delete(h);
-        this.seqs.delete(h);
-        continue;
-      }
-      for (const [id, n] of Object.entries(e.counts)) inFlight[id] = (inFlight[id] ?? 0) + n;
-    }
-    // A deployment the object has booked nothing for yet may still have requests in flight somewhere.
-    for (const id of Object.keys(inFlight)) this.ledger.get(id, now);
-    const snapshot = this.ledger.snapshot(now);
-    const held: Record<string, { r: number; t: number }> = {};
-    for (const [id, s] of Object.entries(snapshot)) {
-      const h = this.heldTotal(id, now);
-      held[id] = h;
-      s.rpm = Math.max(0, s.rpm - h.r);
-      s.tpm = Math.max(0, s.tpm - h.t);
-      s.inFlight += inFlight[id] ?? 0;
-    }
-    return { snapshot, held };
+  protected dropSeq(holder: string) {
+    this.seqs.delete(holder);
   }
 }
 
+const inUse = (rec: Held) => Math.max(0, rec.spentR + (rec.takenR ?? 0) - (rec.releasedR ?? 0));
+
 /**
- * How much more one holder may hold: what the limit leaves, and no more than the lease share of the limit
- * (or half of what the minute has left, whichever is less) held by all holders together.
+ * How much more one holder may hold: what the limit leaves, and no more than `share` of the limit (or half
+ * of what the window has left, whichever is less) held by all holders together.
  */
-function room(limit: number | undefined, used: number, heldAll: number): number {
+function room(limit: number | undefined, used: number, heldAll: number, share: number): number {
   if (limit === undefined) return Infinity;
   const spent = used - heldAll;
-  const cap = Math.floor(Math.min(limit * LEASE_SHARE, (limit - spent) / 2));
+  const cap = Math.floor(Math.min(limit * share, (limit - spent) / 2));
   return Math.max(0, Math.min(limit - used, cap - heldAll));
 }

@@ -9,10 +9,21 @@
 
 import type { AcquireResult } from './ledger';
 
-/** A deployment's limits, learned by the object once per config (by hash), not sent with every call. */
+/**
+ * What one leased id may use: `rpm` counts units a request takes one of (requests, parallel slots), `tpm`
+ * an amount each request takes its own estimate of (tokens, micro-dollars). A deployment's limits are
+ * learned by its object once per config (by hash); a key's or team's object reads them from its record.
+ */
 export interface Limits {
   rpm?: number;
   tpm?: number;
+  /**
+   * Capacity that comes back when a request ends (parallel slots), not with the next window: a holder
+   * reports what it released, and keeps it in its lease.
+   */
+  gauge?: boolean;
+  /** At most this share of the limit is held unspent in leases, all holders together (LEASE_SHARE by default). */
+  share?: number;
 }
 
 /** How long an isolate may spend a lease after asking for it: renewals extend it, traffic keeps it alive. */
@@ -37,7 +48,12 @@ export interface LeaseAsk {
   /** What the holder wants to hold unspent from now on (0: return everything). */
   wantR: number;
   wantT: number;
+  /** A gauge's units this holder has released so far (cumulative): each back in its own lease. */
+  releasedR?: number;
 }
+
+/** What a holder has spent (and, for a gauge, released) from one lease so far: every sync carries it. */
+export type LeaseSpent = Pick<LeaseAsk, 'id' | 'spentR' | 'spentT' | 'releasedR'>;
 
 /** The answer: the holder may spend up to `grantedR`/`grantedT` (cumulative), for LEASE_TTL_MS after asking. */
 export interface LeaseGrant {
@@ -57,7 +73,7 @@ export interface SyncRequest<R> {
   now: number;
   reports: R[];
   /** What this holder has spent from each lease so far (cumulative), in every sync. */
-  spent: Array<{ id: string; spentR: number; spentT: number }>;
+  spent: LeaseSpent[];
   /** Lease asks: one sync with asks on its way per holder at a time. */
   asks: LeaseAsk[];
   /** This holder's requests in flight, per deployment (least-busy sums every holder's). */

@@ -1,6 +1,6 @@
 // What virtual keys cost on the request path, in KeyStore calls: nothing for the master key (so nothing for
 // a config that never made a key), nothing in steady state for a key without limits (its record is cached),
-// one `admit` per request for a key with limits.
+// nor for a key with limits once this isolate holds leases on it (an exact `admit` only before that).
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
@@ -59,14 +59,20 @@ describe('KeyStore round trips on the request path', () => {
     expect(keys.calls.filter((m) => m === 'settle').length).toBeGreaterThan(0);
   });
 
-  it('exactly one admit per request for a key with limits', async () => {
+  it('none in steady state for a key with limits: exact admits only until this isolate holds leases', async () => {
     const now = manualClock();
     const keys = countingKeys();
     const gw = keyGateway({ now }, '', keys.env);
-    const { key } = await gw.generate({ rpm_limit: 100 });
+    await gw.admin('/team/new', { team_id: 'limited', rpm_limit: 1000, max_budget: 100, max_parallel_requests: 50 });
+    const { key } = await gw.generate({ team_id: 'limited', rpm_limit: 100, tpm_limit: 100_000, max_budget: 10, max_parallel_requests: 20 });
     keys.calls.length = 0;
-    for (let i = 0; i < 5; i++) expect((await gw.call(key)).status).toBe(200);
-    // the first request of the isolate also reads the key once
-    expect(keys.blocking()).toEqual(['lookup', 'admit', 'admit', 'admit', 'admit', 'admit']);
+    for (let i = 0; i < 20; i++) {
+      expect((await gw.call(key)).status).toBe(200);
+      now.advance(50);
+    }
+    // the first request reads the key and its team; it and the next are admitted exactly (the second asks
+    // for leases); the 18 others spend from the leases, booked in the background
+    expect(keys.blocking()).toEqual(['lookup', 'lookup', 'admit', 'admit', 'admit', 'admit']);
+    expect(keys.calls.filter((m) => m === 'settle').length).toBeGreaterThan(0);
   });
 });

@@ -127,7 +127,7 @@ router_settings: { routing_strategy: ${strategy} }
       for (let i = 0; i < 5; i++) {
         const ctx = createExecutionContext();
         const res = await app.fetch(
-          new Request('http://gw/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'g', messages: user() }) }),
+          new Request('http://gw/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'g', messages: user() }) }),
           env,
           ctx,
         );

@@ -27,8 +27,9 @@ const ANTHROPIC: Record<ErrorClass, [number, string]> = {
 
 export function anthropicStatus(err: RouterError): { status: number; body: AnthropicError } {
   let [status, type] = ANTHROPIC[err.errorClass] ?? [500, 'api_error'];
-  // An upstream's 413 stays a 413 (the class alone says 400).
+  // A 413 stays a 413 (the class alone says 400), and so does the gateway's 415 for a body that is not JSON.
   if (err.status === 413) [status, type] = [413, 'request_too_large'];
+  else if (err.status === 415) status = 415;
   return { status, body: { type: 'error', error: { type, message: err.message } } };
 }
 

@@ -3,6 +3,9 @@
 // caller (a hash of its key, never the key), in Workers KV (binding CACHE) or, without it, the isolate's memory.
 // A response OpenAI or Azure answered directly is theirs to keep: its id passes through untouched.
 
+import { sha256Hex } from '../../cache/key';
+import { MAX_NAME_LENGTH } from '../../schema/common';
+import { tooLong } from '../../schema/issues';
 import type { ApiContext } from '../inbound';
 import type { ResponsesBody } from './request';
 
@@ -43,7 +46,8 @@ export class MemoryConversations implements ConversationStore {
   }
 }
 
-export const conversationKey = (scope: string | undefined, responseId: string) => `responses:${scope ?? 'public'}:${responseId}`;
+/** The storage key: a hash of the caller's scope and the id, so no client string (KV takes 512 bytes) is a key. */
+const conversationKey = async (scope: string | undefined, responseId: string) => `responses:${await sha256Hex(`${scope ?? 'public'}\n${responseId}`)}`;
 
 /** `input` as items: a string is one user message. */
 export const inputItems = (input: unknown): Item[] =>
@@ -56,7 +60,9 @@ export const inputItems = (input: unknown): Item[] =>
 export async function restoreConversation(req: ResponsesBody, ctx: ApiContext): Promise<ResponsesBody> {
   const id = req.previous_response_id;
   if (!id) return req;
-  const items = await ctx.conversations.get(conversationKey(ctx.callerScope, id));
+  // OpenAI's ids are about 50 characters; the id also passes through upstream and into error messages.
+  if (typeof id === 'string' && id.length > MAX_NAME_LENGTH) throw tooLong('previous_response_id', id, MAX_NAME_LENGTH);
+  const items = await ctx.conversations.get(await conversationKey(ctx.callerScope, String(id)));
   if (!items) return req;
   const { previous_response_id: _, ...rest } = req;
   return { ...rest, input: [...items, ...inputItems(req.input)] };
@@ -67,5 +73,6 @@ export function rememberConversation(req: ResponsesBody, answer: unknown, ctx: A
   if (req.store === false) return;
   const res = answer as { id?: string; output?: Item[] };
   if (!res.id || !Array.isArray(res.output)) return;
-  ctx.defer(ctx.conversations.put(conversationKey(ctx.callerScope, res.id), [...inputItems(req.input), ...res.output], STORED_TTL_S));
+  const items = [...inputItems(req.input), ...res.output];
+  ctx.defer(conversationKey(ctx.callerScope, res.id).then((key) => ctx.conversations.put(key, items, STORED_TTL_S)));
 }
