@@ -75,6 +75,11 @@ const LIMIT_FIELDS: Record<string, Field> = {
   max_parallel_requests: nullable(count),
   metadata: object,
   blocked: flag,
+  /** Guardrails every request of the key (or team) runs; kept in metadata.guardrails, where LiteLLM keeps them. */
+  guardrails: nullable((v, name) => {
+    if (!Array.isArray(v) || v.some((g) => typeof g !== 'string' || g === '')) throw fail(name, 'expected a list of guardrail names');
+    return v;
+  }),
 };
 
 export const KEY_FIELDS: Record<string, Field> = {
@@ -119,7 +124,7 @@ export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'u
     rpm_limit: pick('rpm_limit', null),
     tpm_limit: pick('tpm_limit', null),
     max_parallel_requests: pick('max_parallel_requests', null),
-    metadata: pick('metadata', {}),
+    metadata: 'guardrails' in b ? { ...pick('metadata', {}), guardrails: b.guardrails ?? undefined } : pick('metadata', {}),
     blocked: pick('blocked', false),
   };
 }

@@ -204,7 +204,7 @@ export class KeyService {
     const a = new Admission(tag, scope, keyHeaders(entry, parts[0]), (cost, tokens) => {
       const now = this.opts.now();
       for (const p of parts) p.client.settle({ cost, tokens, counted: p.counted }, now, defer);
-    });
+    }, keyGuardrails(entry));
     this.admissions.set(tag, a);
     return a;
   }
@@ -225,6 +225,8 @@ export class Admission {
     /** x-litellm-key-spend, x-litellm-key-max-budget, x-ratelimit-*. */
     readonly headers: Record<string, string>,
     private readonly book: (cost: number, tokens: number | undefined) => void,
+    /** The key's and its team's guardrails (metadata.guardrails), run on each of its requests. */
+    readonly guardrails?: string[],
   ) {}
 
   /** Runs the request; one that throws before the Router's record exists still frees its admission. */
@@ -247,6 +249,13 @@ export class Admission {
     this.settled = true;
     this.book(cost, tokens);
   }
+}
+
+/** The guardrails a key's requests run: the key's metadata.guardrails and its team's. */
+export function keyGuardrails({ key, team }: KeyEntry): string[] | undefined {
+  const of = (m: Record<string, unknown> | undefined) => (Array.isArray(m?.guardrails) ? (m.guardrails as unknown[]).filter((g): g is string => typeof g === 'string') : []);
+  const all = [...of(key.metadata), ...of(team?.metadata)];
+  return all.length ? [...new Set(all)] : undefined;
 }
 
 /** What logs, metrics and traces say of a key. */

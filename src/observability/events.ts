@@ -1,4 +1,5 @@
 // What the router tells its callbacks about each request: one record, at the end (a stream's end too).
+import type { GuardrailDecision } from '../guardrails/types';
 import type { Usage } from '../providers/openai-types';
 import type { Endpoint } from '../providers/provider';
 
@@ -32,6 +33,8 @@ export interface RequestLog {
   continuedFrom?: string;
   /** The virtual key the request came with (src/keys/); unset for the master key or an open gateway. */
   caller?: CallerTag;
+  /** Each guardrail that ran and what it decided (names of what it found, never a value). */
+  guardrails?: GuardrailDecision[];
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;

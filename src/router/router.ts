@@ -25,7 +25,7 @@ import type { Defer, StateStore } from '../state/store';
 import type { Continuation, Splicer } from '../stream/continuation';
 import { addUsage, chatSplicer } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
-import { relayStream } from '../stream/relay';
+import { chatDialect, relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
@@ -36,6 +36,9 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
+import type { GuardStages, KeyGuardrails } from './guarding';
+import { Guarding } from './guarding';
+import { Guardrails } from '../guardrails/engine';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
@@ -85,6 +88,8 @@ export interface CallOptions {
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
+  /** The virtual key's and its team's guardrails. */
+  key?: KeyGuardrails;
 }
 
 export type { ResponseMeta } from './loop';
@@ -137,6 +142,7 @@ export class Router {
   private readonly logger: RequestLogger;
   private readonly loop: RequestLoop;
   private readonly healthChecker: HealthChecker;
+  private readonly guarding: Guarding;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -170,6 +176,12 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
+    const group = (name: string) => {
+      if (!this.groups.known(name)) return undefined;
+      const d = this.groups.deployments(this.groups.resolve(name)).find((x) => x.provider.name === 'openai' || x.provider.name === 'azure');
+      return d && { apiBase: d.apiBase, apiKey: typeof d.params.api_key === 'string' ? d.params.api_key : undefined, model: d.upstreamModel };
+    };
+    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {}, group }), this.logger, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -178,9 +190,11 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'chat', request, log, defer, opts.signal);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -203,15 +217,16 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params), this.guarding.stages(guard, 'chat'));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if ((await this.guarding.output(guard, during, 'chat', value, log, defer, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
@@ -331,8 +346,10 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
     log.caller = opts.caller;
+    const during = await this.guarding.input(guard, api.call, request, log, defer, opts.signal);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -358,7 +375,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts), this.guarding.stages(guard, api.call));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -377,7 +394,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true), this.guarding.stages(guard, 'chat'));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -392,9 +409,10 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
+    if (await this.guarding.output(guard, during, api.call, value, log, defer, (e) => api.dialect(request).errorEvent(e)) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
@@ -437,9 +455,11 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
+    const guard = this.guarding.open(controls, opts.key);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'embeddings', request, log, defer, opts.signal);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -460,6 +480,7 @@ export class Router {
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
       },
     });
+    await this.guarding.output(guard, during, 'embeddings', { kind: 'json', body: value }, log, defer);
     meta.cost = this.cost(meta.deploymentId, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
@@ -631,6 +652,7 @@ export class Router {
     deadline: Deadline,
     dialect?: StreamDialect,
     continuation?: Continuation,
+    guarded?: GuardStages,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -642,10 +664,13 @@ export class Router {
       signal: job.signal,
       dialect,
       continuation,
+      stages: guarded?.stages,
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        // A client that left says nothing about the deployment: only its usage is booked.
-        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        guarded?.settle(o.error);
+        // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
+        const ok = o.ok || o.error?.final === true;
+        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
         const cost = this.cost(d.id, usage);
         const log = job.log;
         if (o.continuing) {
