@@ -78,57 +78,21 @@ export function prebuilt(name: string): Prebuilt | undefined {
 export const PREBUILT_NAMES = [...Object.keys(PREBUILT), ...Object.keys(ALIASES)];
 
 /**
- * Why a regex could backtrack catastrophically, or undefined: a repeated group that holds an unbounded repetition
- * ((a+)+, (\w*)*, (x+y?){2,}), the shape behind exponential backtracking. JavaScript's engine backtracks, and a
- * Worker has no per-regex time limit, so such a pattern is refused at config load rather than run.
+ * Whether a regex could backtrack catastrophically: a repeated group that holds an unbounded repetition ((a+)+,
+ * (\w*)*, (x+y?){2,}), the shape behind exponential backtracking. JavaScript's engine backtracks and a Worker has
+ * no per-regex time limit, so such a pattern is refused at config load rather than run. Escapes and classes are
+ * atoms; groups are folded innermost first into an atom that repeats (x+) or not (x).
  */
-export function backtrackingRisk(source: string): string | undefined {
-  const stack: boolean[] = [false];
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '[') {
-      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
-      continue;
-    }
-    if (c === '(') {
-      stack.push(false);
-      continue;
-    }
-    const q = quantifierAt(source, i);
-    if (c === ')') {
-      const inner = stack.length > 1 ? stack.pop()! : false;
-      const outer = quantifierAt(source, i + 1);
-      if (inner && outer && outer.repeats) return `a repeated group holds a repetition (${source.slice(Math.max(0, i - 20), i + 1 + outer.length)}), which can backtrack catastrophically`;
-      if (inner || (outer && outer.unbounded)) stack[stack.length - 1] = true;
-      if (outer) i += outer.length;
-      continue;
-    }
-    if (q) {
-      if (q.unbounded) stack[stack.length - 1] = true;
-      i += q.length - 1;
-    }
+export function backtracks(source: string): boolean {
+  let s = source.replace(/\\.|\[(?:\\.|[^\]\\])*\]/g, 'x');
+  let risky = false;
+  for (let prev = ''; prev !== s; ) {
+    prev = s;
+    s = s.replace(/\(([^()]*)\)([*+?]|\{[\d,]*\})?/g, (_, body: string, q = '') => {
+      const inner = /[*+]|,\}/.test(body);
+      if (inner && /[*+,]|\{\d*[2-9]/.test(q)) risky = true;
+      return inner || /[*+]|,\}/.test(q) ? 'x+' : 'x';
+    });
   }
-  return undefined;
-}
-
-/** The quantifier starting at `i`: its length, whether it repeats more than once, whether it has no upper bound. */
-function quantifierAt(s: string, i: number): { length: number; repeats: boolean; unbounded: boolean } | undefined {
-  const c = s[i];
-  let length: number;
-  let repeats: boolean;
-  let unbounded: boolean;
-  if (c === '*' || c === '+') [length, repeats, unbounded] = [1, true, true];
-  else if (c === '?') [length, repeats, unbounded] = [1, false, false];
-  else if (c === '{') {
-    const m = /^\{(\d*)(,(\d*))?\}/.exec(s.slice(i));
-    if (!m) return undefined;
-    const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
-    [length, repeats, unbounded] = [m[0].length, max > 1, max === Infinity];
-  } else return undefined;
-  if (s[i + length] === '?' || s[i + length] === '+') length++; // lazy or possessive
-  return { length, repeats, unbounded };
+  return risky;
 }

@@ -263,6 +263,10 @@ export class Router {
     const log = this.logger.open(endpoint, model as string, false, opts.requestId, input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
+    // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
+    const call = endpoint === 'moderations' ? 'moderations' : endpoint.startsWith('audio/t') ? 'audio' : undefined;
+    const guard = call && this.guarding.open(controls, opts.key);
+    const during = await this.guarding.input(guard, call!, json, log, defer, opts.signal);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
@@ -298,6 +302,7 @@ export class Router {
         return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
+    if (value.answer && (await this.guarding.output(guard, during, call!, { kind: 'json', body: value.answer }, log, defer))) value.body = JSON.stringify(value.answer);
     const d = this.deployments.get(meta.deploymentId);
     meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);

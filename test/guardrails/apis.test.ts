@@ -168,3 +168,33 @@ guardrails:
     expect(gw.upstream.calls[0].body.messages[0].content).toBe('classified'); // during_call rewrites nothing
   });
 });
+
+describe('the routes the endpoints add', () => {
+  const ROUTES = `
+model_list:
+  - { model_name: mod, litellm_params: { model: openai/omni-moderation-latest, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { mode: moderation } }
+  - { model_name: whisper, litellm_params: { model: openai/whisper-1, api_key: sk-oa-123456, api_base: https://openai.test/v1 }, model_info: { mode: audio_transcription } }
+router_settings: { num_retries: 0 }
+${FILTER}`;
+
+  it('mask a moderation input and a transcript, and refuse a blocked word in either', async () => {
+    const gw = testGateway(ROUTES);
+    gw.upstream.on('/moderations', { json: { id: 'm', results: [{ flagged: false, categories: {} }] } });
+    gw.upstream.on('/audio/transcriptions', { json: { text: `my card is ${CARD}` } }, { json: { text: 'that is classified' } });
+    expect((await gw.request('/v1/moderations', { method: 'POST', json: { model: 'mod', input: `card ${CARD}` } })).status).toBe(200);
+    expect(gw.upstream.callsTo('/moderations')[0].body.input).toBe('card [CREDIT_CARD_REDACTED]');
+    expect((await gw.request('/v1/moderations', { method: 'POST', json: { model: 'mod', input: 'classified' } })).status).toBe(400);
+    expect(gw.upstream.callsTo('/moderations')).toHaveLength(1);
+    const form = () => {
+      const f = new FormData();
+      f.append('model', 'whisper');
+      f.append('file', new File([new Uint8Array([1, 2, 3])], 'a.mp3', { type: 'audio/mpeg' }));
+      return f;
+    };
+    const heard = await gw.request('/v1/audio/transcriptions', { method: 'POST', body: form() });
+    expect((await heard.json<any>()).text).toBe('my card is [CREDIT_CARD_REDACTED]');
+    const refused = await gw.request('/v1/audio/transcriptions', { method: 'POST', body: form() });
+    expect(refused.status).toBe(400);
+    expect((await refused.json<any>()).error.message).toBe("Content blocked: keyword 'classified' detected (guardrail: cards)");
+  });
+});
