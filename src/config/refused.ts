@@ -20,7 +20,7 @@ export const refusedGeneralSettings = {
 };
 
 /** Guardrails in litellm_settings (LiteLLM's older form); the top-level `guardrails:` list is honoured (src/guardrails/). */
-export const refusedGuardrails = refuse('litellm_settings.guardrails (LiteLLM\'s older form; list them under the top-level guardrails:, docs/guardrails.md) is');
+export const refusedGuardrails = refuse('this form (use the top-level guardrails:) is');
 
 /** LiteLLM's callbacks that check or change requests (guardrails, moderation hooks). */
 const GUARDRAIL_CALLBACKS = new Set(
@@ -33,7 +33,7 @@ export const callbackName: Check<string> = (v, path, out) => {
     out.errors.push(`${path}: expected a callback name`);
     return undefined;
   }
-  if (GUARDRAIL_CALLBACKS.has(v)) return refuse(`"${v}" is a guardrail callback (declare it under the top-level guardrails:, docs/guardrails.md); as a callback it is`)(v, path, out);
+  if (GUARDRAIL_CALLBACKS.has(v)) return refuse(`"${v}" is a guardrail (use the top-level guardrails:);`)(v, path, out);
   if (/^\w+(\.\w+)+$/.test(v) && path.includes('.callbacks[')) return refuse(`"${v}" is Python code LiteLLM imports (a hook may check requests);`)(v, path, out);
   return v;
 };

@@ -5,7 +5,7 @@ import type { Check } from '../config/validate';
 import { bool, list, obj, oneOf, refine, str } from '../config/validate';
 import type { PatternRule } from './content-filter';
 import { contentFilter, customWindow } from './content-filter';
-import { backtracks, prebuilt, PREBUILT_NAMES } from './patterns';
+import { backtracks, prebuilt, PREBUILT_NAMES, SECRETS } from './patterns';
 import type { TextRule } from './types';
 
 const action = oneOf('BLOCK', 'MASK');
@@ -42,8 +42,8 @@ const refuse = (why: string): Check<never> => (_v, path, out) => void out.errors
 export const contentFilterParams = {
   patterns: list(patternEntry),
   blocked_words: list(wordEntry),
-  blocked_words_file: refuse('a Worker reads no files; list the words under blocked_words'),
-  categories: refuse("LiteLLM's harm categories are not built into this gateway; list their words under blocked_words or use a moderation service"),
+  blocked_words_file: refuse('no files in a Worker; use blocked_words'),
+  categories: refuse('not built in; use blocked_words or a moderation service'),
   pattern_redaction_format: refine(str, (f) => f.includes('{pattern_name}'), 'must contain {pattern_name}'),
   keyword_redaction_tag: str,
   output_parse_pii: bool,
@@ -68,13 +68,13 @@ export function buildContentFilter(p: ContentFilterParams, path: string, errors:
     if (e.pattern_type === 'prebuilt') {
       const known = e.pattern_name === undefined ? undefined : prebuilt(e.pattern_name);
       if (!known) return void errors.push(`${at}.pattern_name: required for a prebuilt pattern`);
-      patterns.push({ name: e.pattern_name!, re: known.re, valid: known.valid, action: e.action, max: known.max });
+      patterns.push({ name: e.pattern_name!, ...known, action: e.action });
     } else {
       if (!e.pattern) return void errors.push(`${at}.pattern: required for a regex pattern`);
       patterns.push({ name: e.name ?? 'custom_regex', re: e.pattern, action: e.action, max: customWindow });
     }
   });
-  if (patterns.length === 0 && !p.blocked_words?.length) return void errors.push(`${path}: a content filter needs patterns or blocked_words`);
+  if (patterns.length === 0 && !p.blocked_words?.length) return void errors.push(`${path}: patterns or blocked_words required`);
   return contentFilter({
     patterns,
     words: p.blocked_words ?? [],
@@ -86,19 +86,11 @@ export function buildContentFilter(p: ContentFilterParams, path: string, errors:
 
 /** Secret detection (LiteLLM's hide-secrets): provider keys and tokens, private keys and JWTs, masked as [REDACTED]. */
 export function secretDetector(): TextRule {
-  const shape = (name: string) => {
-    const p = prebuilt(name)!;
-    return { name, re: p.re, valid: p.valid, action: 'MASK' as const, max: p.max };
-  };
   return contentFilter({
-    patterns: [
-      ...['anthropic_api_key', 'openai_api_key', 'aws_access_key', 'google_api_key', 'github_token', 'slack_token', 'bearer_token', 'generic_api_key'].map(shape),
-      { name: 'private_key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----/g, action: 'MASK', max: 8300 },
-      { name: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, action: 'MASK', max: 4096 },
-    ],
+    patterns: SECRETS.map((name) => ({ name, ...prebuilt(name)!, action: 'MASK' })),
     words: [],
     patternFormat: '[REDACTED]',
-    keywordTag: '[REDACTED]',
+    keywordTag: '',
     restore: false,
   });
 }

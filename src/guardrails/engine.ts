@@ -9,20 +9,8 @@ import type { Guardrail, GuardrailDecision, Mode, PiiTokens, Side, TextRule, Ver
 import { scanText } from './types';
 
 export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
-  const kind = kindOf(spec.type)!;
   const rule = spec.rule;
-  const call = kind.service?.(spec.params, deps);
-  return {
-    name: spec.name,
-    type: spec.type,
-    modes: spec.modes,
-    defaultOn: spec.defaultOn,
-    failOpen: spec.failOpen,
-    timeoutMs: spec.timeoutMs,
-    restoresPii: spec.restoresPii,
-    rule,
-    check: rule ? async (texts, _side, tokens) => scanAll(rule, texts, tokens) : call!,
-  };
+  return { ...spec, check: rule ? async (texts, _side, tokens) => scanAll(rule, texts, tokens) : kindOf(spec.type)!.service!(spec.params, deps) };
 }
 
 /** A rule over several texts: the first block wins; masks apply text by text. */
@@ -68,8 +56,7 @@ export class Guardrails {
       for (const name of names ?? []) {
         const g = this.byName.get(name);
         if (!g) {
-          const known = [...this.byName.keys()];
-          throw new RouterError('BadRequestError', `Guardrail '${name}' named by the ${whose} is not defined in the config (${known.length ? `defined: ${known.join(', ')}` : 'no guardrails are defined'})`, {
+          throw new RouterError('BadRequestError', `Guardrail '${name}' named by the ${whose} is not defined in the config (defined: ${[...this.byName.keys()].join(', ')})`, {
             param: 'guardrails',
             code: 'invalid_guardrail',
             final: true,
@@ -186,8 +173,7 @@ export class RequestGuard {
         return false;
       }
       this.decisions.push({ name: g.name, mode, decision: 'failed_closed', latencyMs });
-      const why = e instanceof RouterError ? e.message : e instanceof Error ? e.message : 'unknown error';
-      throw new RouterError('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${side === 'input' ? 'request' : 'answer'} (${why}); it fails closed (fail_open is not set)`, {
+      throw new RouterError('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${side === 'input' ? 'request' : 'answer'} (${(e as Error).message}); fail_open is not set`, {
         code: 'guardrail_unavailable',
         final: true,
       });

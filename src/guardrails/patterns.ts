@@ -1,6 +1,7 @@
 // The content filter's prebuilt patterns, by LiteLLM's names (litellm_content_filter/patterns.json), with a checksum
 // where the format has one (card numbers: Luhn; IBANs: mod 97) so a run of digits is not taken for a card. The
 // provider key and token shapes are the ones src/security/scrub.ts cuts from everything the gateway says.
+import { KEY_SHAPES } from '../security/scrub';
 
 export interface Prebuilt {
   re: RegExp;
@@ -39,43 +40,43 @@ export function ibanValid(text: string): boolean {
   return rest === 1;
 }
 
-const card = (first: string, groups: string): Prebuilt => ({ re: new RegExp(String.raw`\b${first}${groups}\b`, 'g'), valid: luhn, max: 24 });
-const SEP = String.raw`[ -]?`;
+/** Pattern, the longest text a match spans (a stream window keeps that much), and a checksum where the format has one. */
+type Row = [RegExp, number, ((match: string) => boolean)?];
+const H = '[0-9A-Fa-f]{1,4}';
+const IPV6 = `(?<![\\w:])(?:(?:${H}:){7}|(?:${H}:){1,6}:(?:${H}:){0,5})${H}(?![\\w:])`;
 
-export const PREBUILT: Record<string, Prebuilt> = {
-  us_ssn: { re: /\b\d{3}-\d{2}-\d{4}\b/g, max: 11 },
-  email: { re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, max: 128 },
-  us_phone: { re: /(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, max: 20 },
-  visa: card('4\\d{3}', `${SEP}\\d{4}${SEP}\\d{4}${SEP}\\d{4}`),
-  mastercard: card('5[1-5]\\d{2}', `${SEP}\\d{4}${SEP}\\d{4}${SEP}\\d{4}`),
-  amex: card('3[47]\\d{2}', `${SEP}\\d{6}${SEP}\\d{5}`),
-  discover: card('6(?:011|5\\d{2})', `${SEP}\\d{4}${SEP}\\d{4}${SEP}\\d{4}`),
+const ROWS: Record<string, Row> = {
+  us_ssn: [/\b\d{3}-\d{2}-\d{4}\b/g, 11],
+  email: [/\b[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, 128],
+  us_phone: [/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, 20],
   /** Any card number: 13 to 19 digits, spaces or dashes between, that pass Luhn's check. */
-  credit_card: { re: /\b\d(?:[ -]?\d){12,18}\b/g, valid: luhn, max: 40 },
-  iban: { re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, valid: ibanValid, max: 42 },
-  ipv4: { re: /\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b/g, max: 15 },
-  ipv6: { re: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])/g, max: 45 },
-  aws_access_key: { re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, max: 20 },
-  aws_secret_key: { re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, max: 40 },
-  github_token: { re: /\bgh[pousr]_[A-Za-z0-9]{36}\b/g, max: 40 },
-  slack_token: { re: /\bxox[pboa]-\d{10,13}-\d{10,13}-[A-Za-z0-9]{24,32}\b/g, max: 80 },
-  /** OpenAI, Anthropic and other `sk-` keys (and `pk-`, `rk-`), as scrub.ts knows them. */
-  openai_api_key: { re: /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g, max: 200 },
-  anthropic_api_key: { re: /\bsk-ant-[A-Za-z0-9_-]{16,}/g, max: 200 },
-  google_api_key: { re: /\bAIza[0-9A-Za-z_-]{35}/g, max: 39 },
-  bearer_token: { re: /\bBearer\s+[A-Za-z0-9._~+/=-]{16,}/g, max: 600 },
-  generic_api_key: { re: /\b[Aa][Pp][Ii][-_]?[Kk][Ee][Yy][\s:=]+['"]?[A-Za-z0-9_-]{20,}['"]?/g, max: 300 },
-  url: { re: /\b(?:https?:\/\/|www\.)[^\s/$.?#][^\s]*/g, max: 2048 },
+  credit_card: [/\b\d(?:[ -]?\d){12,18}\b/g, 40, luhn],
+  iban: [/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, 42, ibanValid],
+  ipv4: [/\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b/g, 15],
+  ipv6: [new RegExp(IPV6, 'g'), 45],
+  // The credential shapes scrub.ts cuts from everything the gateway says.
+  bearer_token: [KEY_SHAPES.bearer_token, 600],
+  openai_api_key: [KEY_SHAPES.openai_api_key, 200],
+  aws_access_key: [KEY_SHAPES.aws_access_key, 20],
+  google_api_key: [KEY_SHAPES.google_api_key, 39],
+  github_token: [/\bgh[pousr]_[A-Za-z0-9]{36}\b/g, 40],
+  slack_token: [/\bxox[pboa]-\d{10,13}-\d{10,13}-[A-Za-z0-9]{24,32}\b/g, 80],
+  private_key: [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----/g, 8300],
+  jwt: [/\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/g, 4096],
 };
 
-/** LiteLLM's other names for the same patterns. */
-const ALIASES: Record<string, string> = { phone: 'us_phone', ssn: 'us_ssn', ip_address: 'ipv4', eu_iban_enhanced: 'iban' };
+/** LiteLLM's other names: a card brand is any card (Luhn-checked), Anthropic's keys are `sk-` keys. */
+const ALIASES: Record<string, string> = { phone: 'us_phone', ssn: 'us_ssn', ip_address: 'ipv4', eu_iban_enhanced: 'iban', visa: 'credit_card', mastercard: 'credit_card', amex: 'credit_card', discover: 'credit_card', anthropic_api_key: 'openai_api_key' };
+
+/** The secrets hide-secrets masks. */
+export const SECRETS = Object.keys(ROWS).slice(7);
 
 export function prebuilt(name: string): Prebuilt | undefined {
-  return PREBUILT[ALIASES[name] ?? name];
+  const row = ROWS[ALIASES[name] ?? name];
+  return row && { re: row[0], max: row[1], valid: row[2] };
 }
 
-export const PREBUILT_NAMES = [...Object.keys(PREBUILT), ...Object.keys(ALIASES)];
+export const PREBUILT_NAMES = [...Object.keys(ROWS), ...Object.keys(ALIASES)];
 
 /**
  * Whether a regex could backtrack catastrophically: a repeated group that holds an unbounded repetition ((a+)+,
