@@ -5,7 +5,7 @@ import type { GuardrailSpec } from './config';
 import type { ServiceDeps } from './kinds';
 import { kindOf } from './config';
 import type { Slot } from './texts';
-import type { Guardrail, GuardrailDecision, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
+import type { Guardrail, GuardrailDecision, Hit, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
 import { scanText } from './types';
 
 export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
@@ -20,10 +20,10 @@ export function scanAll(rule: TextRule, texts: string[], tokens?: PiiTokens): Ve
   for (let i = 0; i < texts.length; i++) {
     const r = scanText([rule], texts[i], tokens);
     for (const f of r.found) found.add(f);
-    if (r.block) return { kind: 'block', message: r.block, found: [...found] };
+    if (r.block) return { block: r.block, found: [...found] };
     if (r.text !== texts[i]) (changed ??= texts.slice())[i] = r.text;
   }
-  return { kind: 'pass', texts: changed, found: found.size ? [...found] : undefined };
+  return { texts: changed, found: found.size ? [...found] : undefined };
 }
 
 /** How the request names guardrails: a list of names, or LiteLLM's `{name: {extra_body}}` mapping. */
@@ -38,10 +38,6 @@ export class Guardrails {
 
   constructor(specs: GuardrailSpec[], deps: ServiceDeps) {
     this.byName = new Map(specs.map((s) => [s.name, createGuardrail(s, deps)]));
-  }
-
-  get size(): number {
-    return this.byName.size;
   }
 
   /**
@@ -106,13 +102,7 @@ export class RequestGuard {
   async post(slots: Slot[], signal?: AbortSignal): Promise<boolean> {
     let changed = false;
     for (const g of this.of('post_call')) changed = (await this.apply(g, 'post_call', slots, 'output', signal)) || changed;
-    if (this.tokens?.size) for (const s of slots) {
-      const restored = restore(s.get(), this.tokens);
-      if (restored !== s.get()) {
-        s.set(restored);
-        changed = true;
-      }
-    }
+    if (this.tokens?.size) changed = apply(scanAll(restoring(this.tokens), slots.map((s) => s.get())), slots) || changed;
     return changed;
   }
 
@@ -126,16 +116,6 @@ export class RequestGuard {
       return { error: e as RouterError };
     }
     return { texts };
-  }
-
-  /** The post_call rules a stream's guard stage runs on its window (services check whole answers only). */
-  streamRules(): TextRule[] {
-    return this.of('post_call').flatMap((g) => (g.rule ? [g.rule] : []));
-  }
-
-  /** Whether a stream needs its guard stage: post_call rules, or placeholders to restore. */
-  guardsStream(): boolean {
-    return this.streamRules().length > 0 || this.tokens !== undefined;
   }
 
   /** A stream's post_call decisions, once it has ended: what its guard stage found, by guardrail. */
@@ -165,7 +145,7 @@ export class RequestGuard {
     const texts = slots.map((s) => s.get());
     let verdict: Verdict;
     try {
-      verdict = texts.every((t) => t === '') ? { kind: 'pass' } : await withTimeout(g, texts, side, this.tokens, signal);
+      verdict = texts.every((t) => t === '') ? {} : await withTimeout(g, texts, side, this.tokens, signal);
     } catch (e) {
       const latencyMs = this.now() - started;
       if (g.failOpen) {
@@ -179,12 +159,11 @@ export class RequestGuard {
       });
     }
     const latencyMs = this.now() - started;
-    if (verdict.kind === 'block') {
+    if (verdict.block !== undefined) {
       this.decisions.push({ name: g.name, mode, decision: 'blocked', found: verdict.found, latencyMs });
-      throw blocked(g.name, verdict.message);
+      throw blocked(g.name, verdict.block);
     }
-    const masked = verdict.texts !== undefined;
-    if (masked) verdict.texts!.forEach((t, i) => t !== texts[i] && slots[i].set(t));
+    const masked = apply(verdict, slots);
     this.decisions.push({ name: g.name, mode, decision: masked ? 'masked' : 'passed', found: verdict.found, latencyMs });
     return masked;
   }
@@ -205,9 +184,22 @@ async function withTimeout(g: Guardrail, texts: string[], side: Side, tokens: Pi
   ]);
 }
 
-/** Puts masked values back where their placeholders stand. */
-export function restore(text: string, tokens: PiiTokens): string {
-  let out = text;
-  for (const [t, v] of tokens) if (out.includes(t)) out = out.split(t).join(v);
-  return out;
+/** A verdict's rewritten texts into their slots; whether there were any. */
+function apply(v: { texts?: string[] }, slots: Slot[]): boolean {
+  v.texts?.forEach((t, i) => slots[i].set(t));
+  return !!v.texts;
+}
+
+/** Masked values (output_parse_pii) put back where the model repeats their placeholders: a rule, so a stream's window runs it too. */
+export function restoring(tokens: PiiTokens): TextRule {
+  return {
+    get window() {
+      return Math.max(0, ...[...tokens.keys()].map((t) => t.length));
+    },
+    find(text) {
+      const hits: Hit[] = [];
+      for (const [t, v] of tokens) for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) hits.push({ start: i, end: i + t.length, name: 'output_parse_pii', replacement: v });
+      return hits;
+    },
+  };
 }

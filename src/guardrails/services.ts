@@ -38,8 +38,8 @@ const base = (url: string) => url.replace(/\/+$/, '');
 const bad = (what: string): never => {
   throw new Error(`answer without ${what}`);
 };
-const block = (message: string, found?: string[]): Verdict => ({ kind: 'block', message, found });
-const PASS: Verdict = { kind: 'pass' };
+const block = (message: string, found?: string[]): Verdict => ({ block: message, found });
+const PASS: Verdict = {};
 const who = (side: string) => (side === 'input' ? 'request' : 'answer');
 
 /** A service: the keys it takes, those it requires, and its call. */
@@ -92,7 +92,7 @@ export const SERVICES: Record<string, Kind> = {
           } else masked = (await post(deps, `${base(p.presidio_anonymizer_api_base)}/anonymize`, {}, { text, analyzer_results: kept }, signal)).text ?? bad('text');
           (changed ??= texts.slice())[i] = masked;
         }
-        return { kind: 'pass', texts: changed, found: names.size ? [...names] : undefined };
+        return { texts: changed, found: names.size ? [...names] : undefined };
       };
     },
     true,
@@ -122,7 +122,7 @@ export const SERVICES: Record<string, Kind> = {
           // Every policy only anonymized, with a text back for each: the request goes on masked; else it is blocked.
           const actions = JSON.stringify(r.assessments ?? []).match(/"action":"[A-Z_]+"/g)?.filter((a) => !a.includes('NONE')) ?? [];
           const outs = (r.outputs ?? []).map((o: any) => o?.text);
-          if (actions.length && actions.every((a) => a.includes('ANONYMIZED')) && outs.length === texts.length && outs.every((t: unknown) => typeof t === 'string')) return { kind: 'pass', texts: outs, found: ['anonymized'] };
+          if (actions.length && actions.every((a) => a.includes('ANONYMIZED')) && outs.length === texts.length && outs.every((t: unknown) => typeof t === 'string')) return { texts: outs, found: ['anonymized'] };
           return block(`Violated guardrail policy: ${typeof outs[0] === 'string' ? outs[0] : 'blocked'}`);
         };
       },
@@ -153,7 +153,7 @@ export const SERVICES: Record<string, Kind> = {
     if (r?.action === 'NONE') return PASS;
     if (r?.action === 'BLOCKED') return block(`Content blocked: ${r.blocked_reason ?? 'by the guardrail API'}`);
     if (r?.action !== 'GUARDRAIL_INTERVENED' || r.texts?.length !== texts.length || r.texts.some((t: unknown) => typeof t !== 'string')) bad('a known action, or a text for each text');
-    return { kind: 'pass', texts: r.texts, found: ['intervened'] };
+    return { texts: r.texts, found: ['intervened'] };
   }),
 
   openai_moderation: {

@@ -8,10 +8,12 @@ export const MODES: readonly Mode[] = ['pre_call', 'during_call', 'post_call', '
 /** Which texts a check reads: the request's (input) or the answer's (output). */
 export type Side = 'input' | 'output';
 
-export type Verdict =
-  /** `texts`: the texts rewritten (masked), in order; absent when nothing changed. `found`: what was found (names, never values). */
-  | { kind: 'pass'; texts?: string[]; found?: string[] }
-  | { kind: 'block'; message: string; found?: string[] };
+/** `block`: refused, and why; else `texts`: the texts rewritten (masked), in order, absent when nothing changed. `found`: what was found (names, never values). */
+export interface Verdict {
+  block?: string;
+  texts?: string[];
+  found?: string[];
+}
 
 /** What the request log and the callbacks are told about one guardrail's run: never a masked value. */
 export interface GuardrailDecision {

@@ -2,13 +2,13 @@
 // during_call beside it (the answer held until it passes), post_call on a JSON answer here and on a stream in the
 // relay's guard stage. A refusal is logged as the request's failure, with each guardrail's decision.
 import type { Guardrails, RequestGuard } from '../guardrails/engine';
-import { blocked, guardrailNames } from '../guardrails/engine';
+import { blocked, guardrailNames, restoring } from '../guardrails/engine';
 import type { GuardedCall } from '../guardrails/texts';
 import { inputSlots, outputSlots } from '../guardrails/texts';
 import type { RequestLog } from '../observability/events';
 import type { Defer } from '../state/store';
 import type { TextFormat } from '../stream/guard';
-import { GuardStage, heldForServices, restoring } from '../stream/guard';
+import { GuardStage, heldForServices } from '../stream/guard';
 import type { Stage } from '../stream/stage';
 import type { RouterError } from './errors';
 import { asRouterError } from './errors';
@@ -79,9 +79,10 @@ export class Guarding {
 
   /** The relay's guard stage for a stream, when its post_call guardrails have rules (or masked values to restore). */
   stages(guard: RequestGuard | undefined, format: TextFormat): GuardStages | undefined {
-    if (!guard?.guardsStream()) return undefined;
+    if (!guard) return undefined;
     const rules = guard.of('post_call').flatMap((g) => (g.rule ? [{ name: g.name, rule: g.rule }] : []));
     if (guard.tokens) rules.push({ name: 'output_parse_pii', rule: restoring(guard.tokens) });
+    if (!rules.length) return undefined;
     const stage = new GuardStage(format, rules, guard.tokens, blocked);
     return { stages: [stage], settle: (error) => guard.settle(stage.found, error) };
   }

@@ -192,20 +192,6 @@ function encode(event: string | undefined, json: Obj): Uint8Array {
   return encoder.encode(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(json)}\n\n`);
 }
 
-/** Masked values (output_parse_pii) put back where the model repeats their placeholders, as a rule the window runs. */
-export function restoring(tokens: PiiTokens): TextRule {
-  return {
-    get window() {
-      return Math.max(0, ...[...tokens.keys()].map((t) => t.length));
-    },
-    find(text) {
-      const hits: Hit[] = [];
-      for (const [t, v] of tokens) for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) hits.push({ start: i, end: i + t.length, name: 'output_parse_pii', replacement: v });
-      return hits;
-    },
-  };
-}
-
 /** What a post_call service says of a whole streamed answer: refused (an error), or its texts (masked or as they were). */
 export type WholeCheck = (texts: string[]) => Promise<{ error?: RouterError; texts?: string[] }>;
 
