@@ -37,6 +37,8 @@ import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
 import type { GuardStages, KeyGuardrails } from './guarding';
+import type { RequestGuard } from '../guardrails/engine';
+import type { TextFormat } from '../stream/guard';
 import { Guarding } from './guarding';
 import { Guardrails } from '../guardrails/engine';
 import { applyParamPolicy } from './params';
@@ -217,7 +219,7 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params), this.guarding.stages(guard, 'chat'));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(request, d, job, params)));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
@@ -380,7 +382,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts), this.guarding.stages(guard, api.call));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), ...this.guardedOr(guard, api.call, () => this.apiContinuation(api, request, d, job, ctx, opts)));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -399,7 +401,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true), this.guarding.stages(guard, 'chat'));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(chat!, d, job, undefined, true)));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -690,6 +692,12 @@ export class Router {
         this.logger.finish(log, error, { usage: addUsage(log.usage, usage), cost: total }, job.defer);
       },
     });
+  }
+
+  /** A stream's guard stage, or (none needed) its continuation: a continued stream's rest would pass its guardrails unchecked. */
+  private guardedOr(guard: RequestGuard | undefined, format: TextFormat, continuation: () => Continuation | undefined): [Continuation | undefined, GuardStages | undefined] {
+    const guarded = this.guarding.stages(guard, format);
+    return [guarded ? undefined : continuation(), guarded];
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
