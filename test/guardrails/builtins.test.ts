@@ -204,3 +204,16 @@ describe('output_parse_pii', () => {
   });
 });
 
+
+describe('a guarded stream and stream_failure: continue', () => {
+  it('is not continued past its guard stage: a cut stream ends with its error event, no second call', async () => {
+    const gw = testGateway(config(OUT).replace('router_settings: { num_retries: 0 }', 'router_settings: { num_retries: 1, stream_failure: continue }'));
+    // More than twice the window (42 characters) before the cut: the client has had its first bytes.
+    gw.upstream.on('/chat/completions', { stream: streamOf('Some text. '.repeat(10), 'Pay with 4111 1111 ').slice(0, 3), thenError: 'reset' }, { stream: streamOf('1111 1111, thanks') });
+    const res = await gw.chat({ model: 'gpt', messages: user(), stream: true });
+    const events = await readEvents(res);
+    expect(gw.upstream.calls).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain('1111 1111, thanks');
+    expect(events.some((e) => e?.error)).toBe(true);
+  });
+});
