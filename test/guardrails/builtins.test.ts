@@ -207,7 +207,9 @@ describe('output_parse_pii', () => {
 
 describe('a guarded stream and stream_failure: continue', () => {
   it('is not continued past its guard stage: a cut stream ends with its error event, no second call', async () => {
-    const gw = testGateway(config(OUT).replace('router_settings: { num_retries: 0 }', 'router_settings: { num_retries: 1, stream_failure: continue }'));
+    const second = '  - { model_name: gpt, litellm_params: { model: openai/gpt-4o, api_key: sk-oa-123456, api_base: https://second.test/v1 }, model_info: { supports_assistant_prefill: true } }\n';
+    const prefill = (c: string) => c.replace('https://openai.test/v1 } }', 'https://openai.test/v1 }, model_info: { supports_assistant_prefill: true } }');
+    const gw = testGateway(prefill(config(OUT)).replace('router_settings: { num_retries: 0 }', `${second}router_settings: { num_retries: 1, stream_failure: continue }`));
     // More than twice the window (42 characters) before the cut: the client has had its first bytes.
     gw.upstream.on('/chat/completions', { stream: streamOf('Some text. '.repeat(10), 'Pay with 4111 1111 ').slice(0, 3), thenError: 'reset' }, { stream: streamOf('1111 1111, thanks') });
     const res = await gw.chat({ model: 'gpt', messages: user(), stream: true });
