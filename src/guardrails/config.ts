@@ -6,21 +6,8 @@ import { bool, either, isPlainObject, list, num, obj, oneOf, str } from '../conf
 import type { Kind } from './kinds';
 import { BUILT_IN, KIND_ALIASES } from './kinds';
 import { SERVICES } from './services';
-import type { Mode, TextRule } from './types';
+import type { GuardrailSpec, Mode } from './types';
 import { MODES } from './types';
-
-/** A guardrail as loaded: its type's keys checked, a built-in's rule compiled. */
-export interface GuardrailSpec {
-  name: string;
-  type: string;
-  modes: Mode[];
-  defaultOn: boolean;
-  failOpen: boolean;
-  timeoutMs: number;
-  params: Record<string, unknown>;
-  rule?: TextRule;
-  restoresPii: boolean;
-}
 
 /** Seconds a guardrail service has to answer, unless its `timeout` says otherwise. */
 export const DEFAULT_TIMEOUT_S = 10;

@@ -1,11 +1,10 @@
 // The guardrails of one Router, and what they do to one request: which run (default_on ones, those the request
 // names in `guardrails` or `metadata.guardrails`, those its key or team names), in which mode, and their verdicts.
 import { RouterError } from '../router/errors';
-import type { GuardrailSpec } from './config';
 import type { ServiceDeps } from './kinds';
 import { kindOf } from './config';
 import type { Slot } from './texts';
-import type { Guardrail, GuardrailDecision, Hit, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
+import type { Guardrail, GuardrailDecision, GuardrailSpec, Hit, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
 import { scanText } from './types';
 
 export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
@@ -41,13 +40,13 @@ export class Guardrails {
   }
 
   /**
-   * The guardrails this request runs, or undefined when none: every default_on one (unless its key has
-   * disable_global_guardrails), and each one the request or its key and team name. A name no guardrail has is a 400.
+   * The guardrails this request runs, or undefined when none: every default_on one, and each one the request or
+   * its key and team name. A name no guardrail has is a 400.
    */
-  open(requested: string[] | undefined, keyed: string[] | undefined, now: () => number, disableGlobal = false): RequestGuard | undefined {
+  open(requested: string[] | undefined, keyed: string[] | undefined, now: () => number): RequestGuard | undefined {
     if (this.byName.size === 0 && !requested?.length && !keyed?.length) return undefined;
     const chosen = new Set<Guardrail>();
-    if (!disableGlobal) for (const g of this.byName.values()) if (g.defaultOn) chosen.add(g);
+    for (const g of this.byName.values()) if (g.defaultOn) chosen.add(g);
     for (const [names, whose] of [[requested, 'request'], [keyed, 'key or team']] as const) {
       for (const name of names ?? []) {
         const g = this.byName.get(name);

@@ -71,20 +71,25 @@ export function applyHits(text: string, hits: Hit[], from = 0, to = text.length)
 /** Masked values by their placeholder, kept for one request so the answer can carry them back (output_parse_pii). */
 export type PiiTokens = Map<string, string>;
 
-export interface Guardrail {
-  readonly name: string;
+/** A guardrail as loaded: its type's keys checked, a built-in's rule compiled. */
+export interface GuardrailSpec {
+  name: string;
   /** `litellm_params.guardrail`: litellm_content_filter, presidio, lakera_v2, ... */
-  readonly type: string;
-  readonly modes: readonly Mode[];
-  readonly defaultOn: boolean;
-  /** Restores masked values in the answer (Presidio's output_parse_pii). */
-  readonly restoresPii?: boolean;
+  type: string;
+  modes: Mode[];
+  defaultOn: boolean;
+  /** A failing service lets the request pass (true) or refuses it (false, the default). */
+  failOpen: boolean;
+  /** Milliseconds a service has to answer. */
+  timeoutMs: number;
+  params: Record<string, unknown>;
   /** Present for the built-ins: runs in the Worker, on streams too. */
-  readonly rule?: TextRule;
+  rule?: TextRule;
+  /** Restores masked values in the answer (output_parse_pii). */
+  restoresPii: boolean;
+}
+
+export interface Guardrail extends GuardrailSpec {
   /** Checks texts of one side (a service call for the HTTP guardrails). A thrown error is the service failing. */
   check(texts: string[], side: Side, tokens: PiiTokens | undefined, signal: AbortSignal): Promise<Verdict>;
-  /** A failing service lets the request pass (true) or refuses it (false, the default). */
-  readonly failOpen: boolean;
-  /** Milliseconds a service has to answer. */
-  readonly timeoutMs: number;
 }

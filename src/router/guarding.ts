@@ -15,12 +15,6 @@ import { asRouterError } from './errors';
 import type { GatewayControls } from './request';
 import type { RequestLogger } from './request-log';
 
-/** The key's (and its team's) guardrails, as the HTTP layer passes them. */
-export interface KeyGuardrails {
-  guardrails?: string[];
-  disableGlobal?: boolean;
-}
-
 export class Guarding {
   constructor(
     private readonly guardrails: Guardrails,
@@ -28,8 +22,9 @@ export class Guarding {
     private readonly now: () => number,
   ) {}
 
-  open(controls: GatewayControls, key: KeyGuardrails | undefined): RequestGuard | undefined {
-    return this.guardrails.open(guardrailNames(controls.guardrails), key?.guardrails, this.now, key?.disableGlobal);
+  /** `keyed`: the virtual key's and its team's guardrails. */
+  open(controls: GatewayControls, keyed: string[] | undefined): RequestGuard | undefined {
+    return this.guardrails.open(guardrailNames(controls.guardrails), keyed, this.now);
   }
 
   /** pre_call (rewriting the body in place), then during_call started: its run, awaited by `output`. */

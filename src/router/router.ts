@@ -36,7 +36,7 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
-import type { GuardStages, KeyGuardrails } from './guarding';
+import type { GuardStages } from './guarding';
 import type { RequestGuard } from '../guardrails/engine';
 import type { TextFormat } from '../stream/guard';
 import { Guarding } from './guarding';
@@ -91,7 +91,7 @@ export interface CallOptions {
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
   /** The virtual key's and its team's guardrails. */
-  key?: KeyGuardrails;
+  guardrails?: string[];
 }
 
 export type { ResponseMeta } from './loop';
@@ -192,7 +192,7 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
-    const guard = this.guarding.open(controls, opts.key);
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('chat', request.model, stream, opts.requestId, request.messages);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
@@ -267,7 +267,7 @@ export class Router {
     const defer = deferrer(opts.waitUntil);
     // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
     const call = endpoint === 'moderations' ? 'moderations' : endpoint.startsWith('audio/t') ? 'audio' : undefined;
-    const guard = call && this.guarding.open(controls, opts.key);
+    const guard = call && this.guarding.open(controls, opts.guardrails);
     const during = await this.guarding.input(guard, call!, json, log, defer, opts.signal);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
@@ -353,7 +353,7 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
-    const guard = this.guarding.open(controls, opts.key);
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open(api.call, request.model, stream, opts.requestId, api.content(request));
     log.caller = opts.caller;
     const during = await this.guarding.input(guard, api.call, request, log, defer, opts.signal);
@@ -462,7 +462,7 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
-    const guard = this.guarding.open(controls, opts.key);
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('embeddings', request.model, false, opts.requestId, request.input);
     log.caller = opts.caller;
     const defer = deferrer(opts.waitUntil);
