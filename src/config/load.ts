@@ -60,7 +60,7 @@ export function validateRouterOptions(options: unknown, env: Record<string, unkn
 
 /** The Router's options from a whole proxy file: router_settings, with litellm_settings' routing keys merged in. */
 export function toRouterOptions(config: ProxyConfig): RouterOptions {
-  return { model_list: config.model_list, ...pickRouting(config), ...config.router_settings };
+  return { model_list: config.model_list, ...pickRouting(config), ...config.router_settings, ...(config.guardrails ? { guardrails: config.guardrails as never } : {}) };
 }
 
 function pickRouting({ litellm_settings: ls }: ProxyConfig): Partial<RouterOptions> {

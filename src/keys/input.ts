@@ -1,7 +1,7 @@
 // The bodies of /key/*, /team/* and /user/* checked field by field, with LiteLLM's field names
 // (litellm/proxy/_types.py: GenerateKeyRequest, UpdateKeyRequest, NewTeamRequest, UpdateTeamRequest, NewUserRequest).
 // Every field LiteLLM takes is accepted and `null` means unset (the field's default). A field enforced here is
-// checked; one with no meaning here (UI-only, organisations, guardrails until they land) is stored and returned;
+// checked; one with no meaning here (UI-only, organisations) is stored and returned;
 // a limit LiteLLM enforces and this gateway does not is refused when it carries a value (LiteLLM's empty
 // defaults pass), so no one believes a limit holds that does not.
 // Every string is bounded: aliases and ids reach logs, metric labels and the dashboard (docs/virtual-keys.md).
@@ -94,7 +94,7 @@ const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').ma
 
 /** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
 export const STORED_FIELDS =
-  'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
+  'soft_budget organization_id project_id agent_id tags config permissions policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
 
 const LIMIT_FIELDS: Record<string, Field> = {
   ...each(STORED_FIELDS, stored),
@@ -106,6 +106,11 @@ const LIMIT_FIELDS: Record<string, Field> = {
   max_parallel_requests: count,
   metadata: object,
   blocked: flag,
+  /** Guardrails every request of the key (or team) runs; kept in metadata.guardrails, where LiteLLM keeps them. */
+  guardrails: (v, name) => {
+    if (!Array.isArray(v) || v.some((g) => typeof g !== 'string' || g === '')) throw fail(name, 'expected a list of guardrail names');
+    return v;
+  },
 };
 
 export const KEY_FIELDS: Record<string, Field> = {
@@ -181,7 +186,7 @@ export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'u
     rpm_limit: pick('rpm_limit', null),
     tpm_limit: pick('tpm_limit', null),
     max_parallel_requests: pick('max_parallel_requests', null),
-    metadata: pick('metadata', {}),
+    metadata: 'guardrails' in b ? { ...pick('metadata', {}), guardrails: b.guardrails ?? undefined } : pick('metadata', {}),
     blocked: pick('blocked', false),
   };
 }

@@ -25,7 +25,7 @@ import type { Defer, StateStore } from '../state/store';
 import type { Continuation, Splicer } from '../stream/continuation';
 import { addUsage, chatSplicer } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
-import { relayStream } from '../stream/relay';
+import { chatDialect, relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
@@ -36,6 +36,11 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
+import type { GuardStages } from './guarding';
+import type { RequestGuard } from '../guardrails/engine';
+import type { TextFormat } from '../stream/guard';
+import { Guarding } from './guarding';
+import { Guardrails } from '../guardrails/engine';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
@@ -94,6 +99,8 @@ export interface CallOptions {
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
+  /** The virtual key's and its team's guardrails. */
+  guardrails?: string[];
 }
 
 export type { ResponseMeta } from './loop';
@@ -148,6 +155,7 @@ export class Router {
   private readonly healthChecker: HealthChecker;
   private readonly caps?: SpendCaps;
   private readonly accounts?: AccountStubs;
+  private readonly guarding: Guarding;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -184,6 +192,12 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
+    const group = (name: string) => {
+      if (!this.groups.known(name)) return undefined;
+      const d = this.groups.deployments(this.groups.resolve(name)).find((x) => x.provider.name === 'openai' || x.provider.name === 'azure');
+      return d && { apiBase: d.apiBase, apiKey: typeof d.params.api_key === 'string' ? d.params.api_key : undefined, model: d.upstreamModel };
+    };
+    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {}, group }), this.logger, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -192,9 +206,11 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'chat', request, log, defer, opts.signal);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -217,15 +233,16 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(request, d, job, params)));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if ((await this.guarding.output(guard, during, 'chat', value, log, defer, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
@@ -262,6 +279,10 @@ export class Router {
     const log = this.logger.open(endpoint, model as string, false, opts, input);
     this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
+    // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
+    const call = endpoint === 'moderations' ? 'moderations' : endpoint.startsWith('audio/t') ? 'audio' : undefined;
+    const guard = call && this.guarding.open(controls, opts.guardrails);
+    const during = await this.guarding.input(guard, call!, json, log, defer, opts.signal);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
@@ -297,6 +318,7 @@ export class Router {
         return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
+    if (value.answer && (await this.guarding.output(guard, during, call!, { kind: 'json', body: value.answer }, log, defer))) value.body = JSON.stringify(value.answer);
     const d = this.deployments.get(meta.deploymentId);
     meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
@@ -345,8 +367,10 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     this.logger.tag(log, opts, controls.tags, request);
+    const during = await this.guarding.input(guard, api.call, request, log, defer, opts.signal);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -372,7 +396,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), ...this.guardedOr(guard, api.call, () => this.apiContinuation(api, request, d, job, ctx, opts)));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -391,7 +415,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(chat!, d, job, undefined, true)));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -406,9 +430,10 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
+    if (await this.guarding.output(guard, during, api.call, value, log, defer, (e) => api.dialect(request).errorEvent(e)) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
@@ -451,9 +476,11 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
+    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
+    const during = await this.guarding.input(guard, 'embeddings', request, log, defer, opts.signal);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -474,6 +501,7 @@ export class Router {
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
       },
     });
+    await this.guarding.output(guard, during, 'embeddings', { kind: 'json', body: value }, log, defer);
     meta.cost = this.cost(meta.deploymentId, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
@@ -651,6 +679,7 @@ export class Router {
     deadline: Deadline,
     dialect?: StreamDialect,
     continuation?: Continuation,
+    guarded?: GuardStages,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -662,10 +691,13 @@ export class Router {
       signal: job.signal,
       dialect,
       continuation,
+      stages: guarded?.stages,
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        // A client that left says nothing about the deployment: only its usage is booked.
-        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        guarded?.settle(o.error);
+        // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
+        const ok = o.ok || o.error?.final === true;
+        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
         const cost = this.cost(d.id, usage);
         const log = job.log;
         if (o.continuing) {
@@ -680,6 +712,12 @@ export class Router {
         this.logger.finish(log, error, { usage: addUsage(log.usage, usage), cost: total }, job.defer);
       },
     });
+  }
+
+  /** A stream's guard stage, or (none needed) its continuation: a continued stream's rest would pass its guardrails unchecked. */
+  private guardedOr(guard: RequestGuard | undefined, format: TextFormat, continuation: () => Continuation | undefined): [Continuation | undefined, GuardStages | undefined] {
+    const guarded = this.guarding.stages(guard, format);
+    return [guarded ? undefined : continuation(), guarded];
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
