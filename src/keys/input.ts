@@ -6,10 +6,12 @@
 // defaults pass), so no one believes a limit holds that does not.
 // Every string is bounded: aliases and ids reach logs, metric labels and the dashboard (docs/virtual-keys.md).
 import { badRequest } from '../router/errors';
-import { MAX_NAME_LENGTH } from '../schema/common';
 import { tooLong } from '../schema/issues';
 import { isDuration } from './duration';
-import type { Limits, Member } from './types';
+import { bounded } from './limits';
+import type { Member } from './types';
+
+export { bounded, limitsOf } from './limits';
 
 /** A key's or team's `models`: entries. */
 export const MAX_MODELS = 256;
@@ -28,11 +30,6 @@ export const string: Field = (v, name) => {
   return bounded(v, name);
 };
 
-/** A name or id the API takes: at most MAX_NAME_LENGTH characters. */
-export function bounded<T extends string>(v: T, name: string): T {
-  if (v.length > MAX_NAME_LENGTH) throw tooLong(name, v, MAX_NAME_LENGTH);
-  return v;
-}
 export const amount: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw fail(name, 'expected a number >= 0');
   return v;
@@ -94,7 +91,7 @@ const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').ma
 
 /** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
 export const STORED_FIELDS =
-  'soft_budget organization_id project_id agent_id tags config permissions policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
+  'soft_budget organization_id project_id agent_id tags config permissions policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
 
 const LIMIT_FIELDS: Record<string, Field> = {
   ...each(STORED_FIELDS, stored),
@@ -174,22 +171,6 @@ const isEmpty = (v: unknown) =>
 
 /** The stored-only fields of a checked body (kept on the record, returned as given). */
 export const storedOf = (b: Body): Body => Object.fromEntries(STORED_FIELDS.split(' ').flatMap((n) => (n in b ? [[n, b[n]]] : [])));
-
-/** The limit fields of a checked body (for a new record, with defaults). */
-export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'updated_at' | 'budget_reset_at'> {
-  const pick = <K extends keyof Limits>(k: K, dflt: Limits[K]): Limits[K] => (k in b ? (b[k] as Limits[K]) : (base?.[k] ?? dflt));
-  return {
-    models: pick('models', []),
-    max_budget: pick('max_budget', null),
-    spend: pick('spend', 0),
-    budget_duration: pick('budget_duration', null),
-    rpm_limit: pick('rpm_limit', null),
-    tpm_limit: pick('tpm_limit', null),
-    max_parallel_requests: pick('max_parallel_requests', null),
-    metadata: 'guardrails' in b ? { ...pick('metadata', {}), guardrails: b.guardrails ?? undefined } : pick('metadata', {}),
-    blocked: pick('blocked', false),
-  };
-}
 
 /** `key` as the API takes it: the key itself (`sk-...`) or its hash. */
 export function keyParam(b: Body | Record<string, string | undefined>, name = 'key'): string {
