@@ -1,14 +1,15 @@
 // The companion Worker (wrangler.companion.toml): what spend logs, traces and key management cost beyond the
 // request path, apart from the gateway's bundle. It consumes SPEND_QUEUE (rows into D1, spans to the OTLP
-// collector) and answers the spend and key management routes the gateway forwards over its service binding. It
-// has no public route.
+// collector), answers the spend and key management routes the gateway forwards over its service binding, and
+// calls the guardrail services for it. It has no public route.
 import type { CompanionEnv } from './env';
 import type { ConsumerDeps } from './consume';
 import { consume } from './consume';
 import { companionApp } from './app';
 import type { KeyAdminDeps } from './keys';
+import type { GuardrailDeps } from './guardrails/routes';
 
-export function companion(deps: ConsumerDeps & KeyAdminDeps = {}) {
+export function companion(deps: ConsumerDeps & KeyAdminDeps & GuardrailDeps = {}) {
   const app = companionApp(deps);
   return {
     fetch: app.fetch,

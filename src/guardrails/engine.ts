@@ -1,16 +1,56 @@
 // The guardrails of one Router, and what they do to one request: which run (default_on ones, those the request
 // names in `guardrails` or `metadata.guardrails`, those its key or team names), in which mode, and their verdicts.
 import { RouterError } from '../router/errors';
-import type { ServiceDeps } from './kinds';
-import { kindOf } from './config';
+import { SCOPE_HEADER } from '../http/companion';
+import { KINDS, MODERATION_MODEL } from './kinds';
+import type { GuardrailAnswer, GuardrailCall } from './protocol';
+import { GUARDRAILS_PATH } from './protocol';
 import type { Slot } from './texts';
 import type { Guardrail, GuardrailDecision, GuardrailSpec, Hit, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
 import { scanText } from './types';
 
-export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
-  const rule = spec.rule;
-  return { ...spec, check: rule ? async (texts, _side, tokens) => scanAll(rule, texts, tokens) : kindOf(spec.type)!.service!(spec.params, deps) };
+/** What the services' calls need from the gateway. */
+export interface ServiceDeps {
+  /** The companion Worker, which calls the services in their wire formats. */
+  companion?: Fetcher;
+  /** A moderations call through this gateway's router (openai_moderation): the answer's JSON. */
+  moderate(model: string, input: string[], signal: AbortSignal): Promise<any>;
 }
+
+type Check = Guardrail['check'];
+
+export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
+  const { rule } = spec;
+  const check: Check = rule ? async (texts, _side, tokens) => scanAll(rule, texts, tokens) : KINDS[spec.type].local ? moderation(spec, deps) : companionCall(spec, deps);
+  return { ...spec, check };
+}
+
+/** A service the companion calls: its answer is the verdict, or (not a 2xx) the service failing, in its words. */
+function companionCall({ type, litellm_params: params, timeoutMs }: GuardrailSpec, deps: ServiceDeps): Check {
+  return async (texts, side, tokens, signal) => {
+    if (!deps.companion) throw new Error('guardrail services need the companion Worker');
+    const call: GuardrailCall = { type, params, side, texts, timeoutMs, tokens: tokens && [...tokens] };
+    const res = await deps.companion.fetch(`https://companion${GUARDRAILS_PATH}`, { method: 'POST', headers: { [SCOPE_HEADER]: '*', 'content-type': 'application/json' }, body: JSON.stringify(call), signal });
+    const answer = await res.json<GuardrailAnswer & { error?: { message?: string } }>().catch(() => undefined);
+    if (!res.ok || !answer) throw new Error(answer?.error?.message ?? `the companion answered ${res.status}`);
+    for (const [t, v] of answer.tokens ?? []) tokens?.set(t, v);
+    return answer;
+  };
+}
+
+/** openai_moderation: the texts to a moderation model group of this gateway; any flagged result blocks. */
+function moderation(spec: GuardrailSpec, deps: ServiceDeps): Check {
+  const model = String(spec.litellm_params.model ?? MODERATION_MODEL);
+  return async (texts, side, _t, signal) => {
+    const r = await deps.moderate(model, texts.filter(Boolean), signal);
+    if (!Array.isArray(r?.results)) throw new Error('answer without results');
+    const flagged = r.results.filter((x: any) => x?.flagged);
+    const found = [...new Set<string>(flagged.flatMap((x: any) => Object.keys(x.categories ?? {}).filter((k) => x.categories[k] === true)))];
+    return flagged.length ? { block: `Violated OpenAI moderation policy${found.length ? `: ${found.join(', ')}` : ''} in the ${who(side)}`, found } : {};
+  };
+}
+
+const who = (side: Side) => (side === 'input' ? 'request' : 'answer');
 
 /** A rule over several texts: the first block wins; masks apply text by text. */
 export function scanAll(rule: TextRule, texts: string[], tokens?: PiiTokens): Verdict {
@@ -152,7 +192,7 @@ export class RequestGuard {
         return false;
       }
       this.decisions.push({ name: g.name, mode, decision: 'failed_closed', latencyMs });
-      throw new RouterError('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${side === 'input' ? 'request' : 'answer'} (${(e as Error).message}); fail_open is not set`, {
+      throw new RouterError('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${who(side)} (${(e as Error).message}); fail_open is not set`, {
         code: 'guardrail_unavailable',
         final: true,
       });

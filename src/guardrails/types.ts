@@ -82,7 +82,8 @@ export interface GuardrailSpec {
   failOpen: boolean;
   /** Milliseconds a service has to answer. */
   timeoutMs: number;
-  params: Record<string, unknown>;
+  /** Its litellm_params, checked (a service's are sent to the companion with each call). */
+  litellm_params: Record<string, unknown>;
   /** Present for the built-ins: runs in the Worker, on streams too. */
   rule?: TextRule;
   /** Restores masked values in the answer (output_parse_pii). */

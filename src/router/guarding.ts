@@ -23,8 +23,8 @@ export class Guarding {
   ) {}
 
   /** `keyed`: the virtual key's and its team's guardrails. */
-  open(controls: GatewayControls, keyed: string[] | undefined): RequestGuard | undefined {
-    return this.guardrails.open(guardrailNames(controls.guardrails), keyed, this.now);
+  open(controls: GatewayControls, keyed: string[] | false | undefined): RequestGuard | undefined {
+    return keyed === false ? undefined : this.guardrails.open(guardrailNames(controls.guardrails), keyed, this.now);
   }
 
   /** pre_call (rewriting the body in place), then during_call started: its run, awaited by `output`. */

@@ -99,8 +99,8 @@ export interface CallOptions {
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
-  /** The virtual key's and its team's guardrails. */
-  guardrails?: string[];
+  /** The virtual key's and its team's guardrails; false: none run (the gateway's own call for openai_moderation). */
+  guardrails?: string[] | false;
 }
 
 export type { ResponseMeta } from './loop';
@@ -192,12 +192,9 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
-    const group = (name: string) => {
-      if (!this.groups.known(name)) return undefined;
-      const d = this.groups.deployments(this.groups.resolve(name)).find((x) => x.provider.name === 'openai' || x.provider.name === 'azure');
-      return d && { apiBase: d.apiBase, apiKey: typeof d.params.api_key === 'string' ? d.params.api_key : undefined, model: d.upstreamModel };
-    };
-    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { fetch: this.fetch, env: runtime.env ?? {}, group }), this.logger, this.now);
+    // openai_moderation is a call of this gateway's moderations route (its own guardrails not run on it).
+    const moderate = async (model: string, input: string[], signal: AbortSignal) => JSON.parse((await this.forward('moderations', { model, input }, { signal, guardrails: false })).body as string);
+    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { companion: runtime.env?.COMPANION as Fetcher | undefined, moderate }), this.logger, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */

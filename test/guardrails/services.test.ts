@@ -183,16 +183,38 @@ describe('OpenAI moderation through a model group', () => {
 });
 
 describe('service config refusals', () => {
-  const errors = (litellm_params: Record<string, unknown>) => {
-    const r = loadProxyObject({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m' } }], guardrails: [{ guardrail_name: 'g', litellm_params: { mode: 'pre_call', ...litellm_params } }] });
+  const errors = (litellm_params: Record<string, unknown>, env: Record<string, unknown> = {}) => {
+    const r = loadProxyObject({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m' } }], guardrails: [{ guardrail_name: 'g', litellm_params: { mode: 'pre_call', ...litellm_params } }] }, env);
     return r.ok ? [] : r.errors;
   };
   it('refuses a service URL without its key, and logging_only for a service', () => {
-    expect(errors({ guardrail: 'lakera_v2', api_base: 'https://lakera.test' })).toEqual(['guardrails[0].litellm_params.api_key: required for guardrail "lakera_v2"']);
-    expect(errors({ guardrail: 'generic_guardrail_api', api_base: 'https://gg.test' })).toEqual(['guardrails[0].litellm_params.api_key: required for guardrail "generic_guardrail_api"']);
-    expect(errors({ guardrail: 'azure/prompt_shield', api_base: 'https://cs.test' })).toEqual(['guardrails[0].litellm_params.api_key: required for guardrail "azure/prompt_shield"']);
-    expect(errors({ guardrail: 'bedrock', guardrailIdentifier: 'g', guardrailVersion: '1' })[0]).toBe('guardrails[0].litellm_params.aws_access_key_id: required for guardrail "bedrock"');
-    expect(errors({ guardrail: 'presidio' })[0]).toBe('guardrails[0].litellm_params.presidio_analyzer_api_base: required for guardrail "presidio"');
+    expect(errors({ guardrail: 'lakera_v2', api_base: 'https://lakera.test' })).toEqual(['guardrails[0].litellm_params.api_key: required']);
+    expect(errors({ guardrail: 'generic_guardrail_api', api_base: 'https://gg.test' })).toEqual(['guardrails[0].litellm_params.api_key: required']);
+    expect(errors({ guardrail: 'azure/prompt_shield', api_base: 'https://cs.test' })).toEqual(['guardrails[0].litellm_params.api_key: required']);
+    expect(errors({ guardrail: 'bedrock', guardrailIdentifier: 'g', guardrailVersion: '1' })[0]).toMatch(/^guardrails\[0\]\.litellm_params\.aws_access_key_id: required/);
+    expect(errors({ guardrail: 'presidio' })[0]).toBe('guardrails[0].litellm_params.presidio_analyzer_api_base: required');
     expect(errors({ guardrail: 'lakera_v2', api_key: 'k', mode: 'logging_only' })[0]).toMatch(/mode: logging_only is for the built-in guardrails/);
+  });
+
+  it("reads a service's keys from the env as LiteLLM does (LAKERA_API_KEY, AWS_*, PRESIDIO_*)", () => {
+    expect(errors({ guardrail: 'lakera_v2' }, { LAKERA_API_KEY: 'lk-1' })).toEqual([]);
+    expect(errors({ guardrail: 'bedrock', guardrailIdentifier: 'g', guardrailVersion: '1' }, { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' })).toEqual([]);
+    expect(errors({ guardrail: 'presidio' }, { PRESIDIO_ANALYZER_API_BASE: 'https://a.test', PRESIDIO_ANONYMIZER_API_BASE: 'https://b.test' })).toEqual([]);
+  });
+
+  it('refuses openai_moderation naming no model group: it is a call of this gateway\'s moderations route', () => {
+    expect(errors({ guardrail: 'openai_moderation', model: 'mod' })).toEqual([
+      'guardrails[0].litellm_params.model: "mod" is not a model group (openai_moderation calls a moderation model group of this gateway)',
+    ]);
+  });
+
+  it('refuses a service without the companion Worker, which calls it; a built-in needs none', async () => {
+    const alone = testGateway(CONFIG, {}, { COMPANION: undefined });
+    const res = await alone.chat({ model: 'gpt', messages: user() });
+    expect(res.status).toBe(500);
+    expect((await res.json<any>()).error.message).toContain('guardrails[0]: presidio needs the companion Worker');
+    const builtIn = testGateway(CONFIG.replace(/guardrails:[\s\S]*/, 'guardrails:\n  - { guardrail_name: s, litellm_params: { guardrail: hide-secrets, mode: pre_call } }\n'), {}, { COMPANION: undefined });
+    builtIn.upstream.on('openai.test/v1/chat/completions', { json: chatCompletion('ok') });
+    expect((await builtIn.chat({ model: 'gpt', messages: user() })).status).toBe(200);
   });
 });
