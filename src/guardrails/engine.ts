@@ -1,35 +1,62 @@
 // The guardrails of one Router, and what they do to one request: which run (default_on ones, those the request
 // names in `guardrails` or `metadata.guardrails`, those its key or team names), in which mode, and their verdicts.
-import { RouterError } from '../router/errors';
+// Built-ins run here; openai_moderation through this gateway's moderations route; the other services in the
+// companion Worker, one service binding call each, within the guardrail's timeout and under its fail_open.
+import type { RequestLog } from '../observability/events';
+import type { RouterError } from '../router/errors';
+import { RouterError as Refusal } from '../router/errors';
 import { SCOPE_HEADER } from '../http/companion';
+import { GuardStage, heldForServices } from '../stream/guard';
+import { restoring } from './builtins';
 import { KINDS, MODERATION_MODEL } from './kinds';
 import type { GuardrailAnswer, GuardrailCall } from './protocol';
 import { GUARDRAILS_PATH } from './protocol';
 import type { Slot } from './texts';
-import type { Guardrail, GuardrailDecision, GuardrailSpec, Hit, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
-import { scanText } from './types';
+import { textSlots } from './texts';
+import type { Guardrail, GuardrailDecision, GuardrailSpec, Mode, PiiTokens, Side, TextRule, Verdict } from './types';
+import { applyHits } from './types';
 
 /** What the services' calls need from the gateway. */
 export interface ServiceDeps {
   /** The companion Worker, which calls the services in their wire formats. */
   companion?: Fetcher;
   /** A moderations call through this gateway's router (openai_moderation): the answer's JSON. */
-  moderate(model: string, input: string[], signal: AbortSignal): Promise<any>;
+  moderate(model: string, input: string[], signal?: AbortSignal): Promise<any>;
 }
 
-type Check = Guardrail['check'];
+const who = (side: Side) => (side === 'input' ? 'request' : 'answer');
 
-export function createGuardrail(spec: GuardrailSpec, deps: ServiceDeps): Guardrail {
-  const { rule } = spec;
-  const check: Check = rule ? async (texts, _side, tokens) => scanAll(rule, texts, tokens) : KINDS[spec.type].local ? moderation(spec, deps) : companionCall(spec, deps);
-  return { ...spec, check };
-}
+/** A rule over texts: the first block wins; masks apply text by text. */
+const scan = (rule: TextRule, texts: string[], tokens?: PiiTokens): Verdict => {
+  const found = new Set<string>();
+  let changed: string[] | undefined;
+  for (const [i, text] of texts.entries()) {
+    const hits = rule.find(text, tokens);
+    for (const h of hits) found.add(h.name);
+    const block = hits.find((h) => h.block);
+    if (block) return { block: block.block, found: [...found] };
+    if (hits.length) (changed ??= texts.slice())[i] = applyHits(text, hits);
+  }
+  return { texts: changed, found: found.size ? [...found] : undefined };
+};
 
-/** A service the companion calls: its answer is the verdict, or (not a 2xx) the service failing, in its words. */
-function companionCall({ type, litellm_params: params, timeoutMs }: GuardrailSpec, deps: ServiceDeps): Check {
+function checkOf(spec: GuardrailSpec, deps: ServiceDeps): Guardrail['check'] {
+  const { rule, litellm_params: params } = spec;
+  if (rule) return async (texts, _side, tokens) => scan(rule, texts, tokens);
+  // openai_moderation: the texts to a moderation model group of this gateway; any flagged result blocks.
+  if (KINDS[spec.type].local) {
+    return async (texts, side, _t, signal) => {
+      const r = await deps.moderate(String(params.model ?? MODERATION_MODEL), texts.filter(Boolean), signal);
+      if (!Array.isArray(r?.results)) throw new Error('answer without results');
+      const flagged = r.results.filter((x: any) => x?.flagged);
+      const found = [...new Set<string>(flagged.flatMap((x: any) => Object.keys(x.categories ?? {}).filter((k) => x.categories[k] === true)))];
+      return flagged.length ? { block: `Violated OpenAI moderation policy${found.length ? `: ${found.join(', ')}` : ''} in the ${who(side)}`, found } : {};
+    };
+  }
+  // A service the companion calls: its answer is the verdict, or (not a 2xx) the service failing, in its words.
   return async (texts, side, tokens, signal) => {
     if (!deps.companion) throw new Error('guardrail services need the companion Worker');
-    const call: GuardrailCall = { type, params, side, texts, timeoutMs, tokens: tokens && [...tokens] };
+    const call: GuardrailCall = { type: spec.type, params, side, texts, timeoutMs: spec.timeoutMs, tokens: tokens && [...tokens] };
     const res = await deps.companion.fetch(`https://companion${GUARDRAILS_PATH}`, { method: 'POST', headers: { [SCOPE_HEADER]: '*', 'content-type': 'application/json' }, body: JSON.stringify(call), signal });
     const answer = await res.json<GuardrailAnswer & { error?: { message?: string } }>().catch(() => undefined);
     if (!res.ok || !answer) throw new Error(answer?.error?.message ?? `the companion answered ${res.status}`);
@@ -38,207 +65,166 @@ function companionCall({ type, litellm_params: params, timeoutMs }: GuardrailSpe
   };
 }
 
-/** openai_moderation: the texts to a moderation model group of this gateway; any flagged result blocks. */
-function moderation(spec: GuardrailSpec, deps: ServiceDeps): Check {
-  const model = String(spec.litellm_params.model ?? MODERATION_MODEL);
-  return async (texts, side, _t, signal) => {
-    const r = await deps.moderate(model, texts.filter(Boolean), signal);
-    if (!Array.isArray(r?.results)) throw new Error('answer without results');
-    const flagged = r.results.filter((x: any) => x?.flagged);
-    const found = [...new Set<string>(flagged.flatMap((x: any) => Object.keys(x.categories ?? {}).filter((k) => x.categories[k] === true)))];
-    return flagged.length ? { block: `Violated OpenAI moderation policy${found.length ? `: ${found.join(', ')}` : ''} in the ${who(side)}`, found } : {};
-  };
-}
-
-const who = (side: Side) => (side === 'input' ? 'request' : 'answer');
-
-/** A rule over several texts: the first block wins; masks apply text by text. */
-export function scanAll(rule: TextRule, texts: string[], tokens?: PiiTokens): Verdict {
-  let changed: string[] | undefined;
-  const found = new Set<string>();
-  for (let i = 0; i < texts.length; i++) {
-    const r = scanText([rule], texts[i], tokens);
-    for (const f of r.found) found.add(f);
-    if (r.block) return { block: r.block, found: [...found] };
-    if (r.text !== texts[i]) (changed ??= texts.slice())[i] = r.text;
-  }
-  return { texts: changed, found: found.size ? [...found] : undefined };
-}
-
-/** How the request names guardrails: a list of names, or LiteLLM's `{name: {extra_body}}` mapping. */
-export function guardrailNames(v: unknown): string[] | undefined {
-  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-  if (typeof v === 'object' && v !== null) return Object.keys(v);
-  return undefined;
-}
+/** LiteLLM's refusal: a 400 whose message says what was found, naming the guardrail; never retried or fallen back from. */
+export const blocked = (name: string, message: string) => new Refusal('BadRequestError', `${message} (guardrail: ${name})`, { code: 'guardrail_violation', final: true });
 
 export class Guardrails {
   private readonly byName: Map<string, Guardrail>;
 
-  constructor(specs: GuardrailSpec[], deps: ServiceDeps) {
-    this.byName = new Map(specs.map((s) => [s.name, createGuardrail(s, deps)]));
+  constructor(
+    specs: GuardrailSpec[],
+    deps: ServiceDeps,
+    private readonly now: () => number,
+  ) {
+    this.byName = new Map(specs.map((s) => [s.name, { ...s, check: checkOf(s, deps) }]));
   }
 
   /**
-   * The guardrails this request runs, or undefined when none: every default_on one, and each one the request or
-   * its key and team name. A name no guardrail has is a 400.
+   * The guardrails a request runs, or undefined when none: every default_on one, and each one the request (a list of
+   * names, or LiteLLM's `{name: {...}}`) or its key and team name; `keyed` false: none (the gateway's own calls). A
+   * name no guardrail has is a 400. `refused` completes the request's record when a guardrail refuses it.
    */
-  open(requested: string[] | undefined, keyed: string[] | undefined, now: () => number): RequestGuard | undefined {
-    if (this.byName.size === 0 && !requested?.length && !keyed?.length) return undefined;
-    const chosen = new Set<Guardrail>();
-    for (const g of this.byName.values()) if (g.defaultOn) chosen.add(g);
-    for (const [names, whose] of [[requested, 'request'], [keyed, 'key or team']] as const) {
-      for (const name of names ?? []) {
-        const g = this.byName.get(name);
-        if (!g) {
-          throw new RouterError('BadRequestError', `Guardrail '${name}' named by the ${whose} is not defined in the config (defined: ${[...this.byName.keys()].join(', ')})`, {
-            param: 'guardrails',
-            code: 'invalid_guardrail',
-            final: true,
-          });
-        }
-        chosen.add(g);
-      }
+  open(requested: unknown, keyed: string[] | false | undefined, log: RequestLog, refused: (e: RouterError) => void): RequestGuard | undefined {
+    if (keyed === false) return undefined;
+    const chosen = new Set([...this.byName.values()].filter((g) => g.defaultOn));
+    for (const name of [...(Array.isArray(requested) ? requested : Object.keys(requested ?? {})), ...(keyed ?? [])]) {
+      const g = this.byName.get(name);
+      if (!g) throw new Refusal('BadRequestError', `Guardrail '${name}' is not defined (defined: ${[...this.byName.keys()].join(', ')})`, { param: 'guardrails', code: 'invalid_guardrail', final: true });
+      chosen.add(g);
     }
-    return chosen.size ? new RequestGuard([...chosen], now) : undefined;
+    return chosen.size ? new RequestGuard([...chosen], log, this.now, refused) : undefined;
   }
 }
 
-/** One request's guardrails and what they decided (for the request log, never with a masked value). */
+/** One request's guardrails and what they decided (in its record, never with a masked value). */
 export class RequestGuard {
   readonly decisions: GuardrailDecision[] = [];
   /** Masked values by placeholder (output_parse_pii), restored in the answer. */
   readonly tokens?: PiiTokens;
+  private during?: Promise<unknown>;
 
   constructor(
-    readonly chosen: Guardrail[],
+    private readonly chosen: Guardrail[],
+    private readonly log: RequestLog,
     private readonly now: () => number,
+    private readonly refused: (e: RouterError) => void,
   ) {
     if (chosen.some((g) => g.restoresPii)) this.tokens = new Map();
+    log.guardrails = this.decisions;
   }
 
-  of(mode: Mode): Guardrail[] {
+  private of(mode: Mode): Guardrail[] {
     return this.chosen.filter((g) => g.modes.includes(mode));
   }
 
-  /** pre_call: in order, each on the texts the one before left; a mask rewrites the request, a block refuses it. */
-  async pre(slots: Slot[], signal?: AbortSignal): Promise<void> {
-    for (const g of this.of('pre_call')) await this.apply(g, 'pre_call', slots, 'input', signal);
-  }
-
-  /** during_call: all at once on the request as sent, beside the upstream call; only a block counts (the request has gone). */
-  during(slots: Slot[], signal?: AbortSignal): Promise<void> | undefined {
-    const gs = this.of('during_call');
-    if (gs.length === 0) return undefined;
-    const frozen = slots.map((s) => s.get());
-    const copy = frozen.map((_, i): Slot => ({ get: () => frozen[i], set: () => {} }));
-    const run = Promise.all(gs.map((g) => this.apply(g, 'during_call', copy, 'input', signal))).then(() => {});
-    run.catch(() => {}); // awaited by the caller; never an unhandled rejection meanwhile
-    return run;
-  }
-
-  /** post_call on a whole answer: masks rewrite it, a block refuses it; then masked values are restored (output_parse_pii). */
-  async post(slots: Slot[], signal?: AbortSignal): Promise<boolean> {
-    let changed = false;
-    for (const g of this.of('post_call')) changed = (await this.apply(g, 'post_call', slots, 'output', signal)) || changed;
-    if (this.tokens?.size) changed = apply(scanAll(restoring(this.tokens), slots.map((s) => s.get())), slots) || changed;
-    return changed;
-  }
-
-  /** post_call services on a whole streamed answer's texts (the built-in rules ran in the guard stage). */
-  async postServices(original: string[]): Promise<{ error?: RouterError; texts?: string[] }> {
-    const texts = original.slice();
-    const slots = texts.map((_, i): Slot => ({ get: () => texts[i], set: (t) => void (texts[i] = t) }));
+  /**
+   * pre_call on the request, in order, each on what the one before left (a mask rewrites the body in place, a block
+   * refuses it); then during_call started beside the upstream call (only its blocks count: the request has gone).
+   */
+  async input(body: object, signal?: AbortSignal) {
+    const slots = textSlots(body);
     try {
-      for (const g of this.of('post_call')) if (!g.rule) await this.apply(g, 'post_call', slots, 'output');
+      for (const g of this.of('pre_call')) await this.apply(g, 'pre_call', slots, 'input', signal);
     } catch (e) {
-      return { error: e as RouterError };
+      this.refused(e as RouterError);
+      throw e;
     }
-    return { texts };
+    // Callbacks get what the model got, and what logging_only masks for logs alone.
+    this.log.messages = this.forLogs(this.log.messages);
+    const sent = slots.map((s) => ({ get: s.get, set() {} }));
+    this.during = Promise.all(this.of('during_call').map((g) => this.apply(g, 'during_call', sent, 'input', signal)));
+    this.during.catch(() => {}); // awaited by output(); never an unhandled rejection meanwhile
   }
 
-  /** A stream's post_call decisions, once it has ended: what its guard stage found, by guardrail. */
-  settle(found: Map<string, Set<string>>, error?: { final: boolean }) {
-    for (const g of this.of('post_call')) {
-      if (!g.rule) continue;
-      const names = found.get(g.name);
-      this.decisions.push({ name: g.name, mode: 'post_call', decision: error?.final ? 'blocked' : names?.size ? 'masked' : 'passed', found: names && [...names], latencyMs: 0 });
+  /**
+   * during_call's verdict (a stream is cancelled unread when it fails), then post_call on a JSON answer, and the
+   * placeholders of output_parse_pii restored; a stream's post_call services see it whole, held to its end (the
+   * built-ins run in the relay's guard stage). Returns whether a JSON answer changed.
+   */
+  async output(value: { kind: 'json'; body: unknown } | { kind: 'stream'; stream: ReadableStream<Uint8Array> }, errorEvent?: (e: RouterError) => Uint8Array): Promise<boolean> {
+    try {
+      await this.during;
+      if (value.kind === 'stream') {
+        if (errorEvent && this.of('post_call').some((g) => !g.rule)) value.stream = value.stream.pipeThrough(heldForServices((texts) => this.postServices(texts), errorEvent));
+        return false;
+      }
+      const slots = textSlots(value.body);
+      let changed = false;
+      for (const g of this.of('post_call')) changed = (await this.apply(g, 'post_call', slots, 'output')) || changed;
+      const restored = this.tokens?.size ? scan(restoring(this.tokens), slots.map((s) => s.get())).texts : undefined;
+      restored?.forEach((t, i) => slots[i].set(t));
+      return changed || !!restored;
+    } catch (e) {
+      if (value.kind === 'stream') value.stream.cancel().catch(() => {});
+      else this.refused(e as RouterError);
+      throw e;
     }
+  }
+
+  /** post_call services on a whole streamed answer's texts: the texts masked, or undefined when unchanged; throws a refusal. */
+  private async postServices(texts: string[]): Promise<string[] | undefined> {
+    const slots = texts.map((_, i): Slot => ({ get: () => texts[i], set: (t) => void (texts[i] = t) }));
+    let changed = false;
+    for (const g of this.of('post_call')) if (!g.rule) changed = (await this.apply(g, 'post_call', slots, 'output')) || changed;
+    return changed ? texts : undefined;
+  }
+
+  /** The relay's guard stage for a stream: its post_call rules (and output_parse_pii's restoring), or undefined when none. */
+  stage(): GuardStage | undefined {
+    const rules = this.of('post_call').filter((g) => g.rule) as Array<{ name: string; rule: TextRule }>;
+    if (!rules.length && !this.tokens?.size) return undefined;
+    const stage = new GuardStage([...rules, ...(this.tokens?.size ? [{ name: 'output_parse_pii', rule: restoring(this.tokens) }] : [])], this.tokens);
+    stage.ended = (error) => {
+      for (const { name } of rules) {
+        const found = stage.found.get(name);
+        this.decisions.push({ name, mode: 'post_call', decision: error?.final ? 'blocked' : found ? 'masked' : 'passed', found: found && [...found], latencyMs: 0 });
+      }
+    };
+    return stage;
   }
 
   /** logging_only: masks what the callbacks get (a copy), never what the model or the client sees. */
-  forLogs(value: unknown): unknown {
-    const rules = this.of('logging_only').flatMap((g) => (g.rule ? [g.rule] : []));
-    if (rules.length === 0 || value === undefined) return value;
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return scanText(rules, v).text;
-      if (Array.isArray(v)) return v.map(walk);
-      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-      return v;
-    };
-    return walk(value);
+  forLogs<T>(value: T): T {
+    const rules = this.of('logging_only');
+    if (!rules.length || value === undefined) return value;
+    const box = { content: structuredClone(value) };
+    for (const s of textSlots(box)) for (const g of rules) s.set(applyHits(s.get(), g.rule!.find(s.get())));
+    return box.content;
   }
 
+  /** One guardrail on the slots' texts: a mask rewrites them, a block or (fail_open unset) a failure throws. Whether they changed. */
   private async apply(g: Guardrail, mode: Mode, slots: Slot[], side: Side, signal?: AbortSignal): Promise<boolean> {
     const started = this.now();
+    const d: GuardrailDecision = { name: g.name, mode, decision: 'passed', latencyMs: 0 };
+    this.decisions.push(d);
     const texts = slots.map((s) => s.get());
-    let verdict: Verdict;
+    let v: Verdict;
     try {
-      verdict = texts.every((t) => t === '') ? {} : await withTimeout(g, texts, side, this.tokens, signal);
+      v = !texts.some(Boolean) ? {} : g.rule ? await g.check(texts, side, this.tokens) : await withTimeout(g, texts, side, this.tokens, signal);
     } catch (e) {
-      const latencyMs = this.now() - started;
-      if (g.failOpen) {
-        this.decisions.push({ name: g.name, mode, decision: 'failed_open', latencyMs });
-        return false;
-      }
-      this.decisions.push({ name: g.name, mode, decision: 'failed_closed', latencyMs });
-      throw new RouterError('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${who(side)} (${(e as Error).message}); fail_open is not set`, {
-        code: 'guardrail_unavailable',
-        final: true,
-      });
+      d.latencyMs = this.now() - started;
+      d.decision = g.failOpen ? 'failed_open' : 'failed_closed';
+      if (g.failOpen) return false;
+      throw new Refusal('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${who(side)} (${(e as Error).message}); fail_open is not set`, { code: 'guardrail_unavailable', final: true });
     }
-    const latencyMs = this.now() - started;
-    if (verdict.block !== undefined) {
-      this.decisions.push({ name: g.name, mode, decision: 'blocked', found: verdict.found, latencyMs });
-      throw blocked(g.name, verdict.block);
+    d.latencyMs = this.now() - started;
+    d.found = v.found;
+    if (v.block !== undefined) {
+      d.decision = 'blocked';
+      throw blocked(g.name, v.block);
     }
-    const masked = apply(verdict, slots);
-    this.decisions.push({ name: g.name, mode, decision: masked ? 'masked' : 'passed', found: verdict.found, latencyMs });
-    return masked;
+    v.texts?.forEach((t, i) => slots[i].set(t));
+    if (v.texts) d.decision = 'masked';
+    return !!v.texts;
   }
 }
 
-/** LiteLLM's refusal: a 400 whose message says what was found, naming the guardrail; never retried or fallen back from. */
-export function blocked(name: string, message: string): RouterError {
-  return new RouterError('BadRequestError', `${message} (guardrail: ${name})`, { code: 'guardrail_violation', final: true });
-}
-
-async function withTimeout(g: Guardrail, texts: string[], side: Side, tokens: PiiTokens | undefined, signal?: AbortSignal): Promise<Verdict> {
-  if (g.rule) return g.check(texts, side, tokens, signal ?? new AbortController().signal);
+/** A service's check within its timeout (and the client's signal). */
+function withTimeout(g: Guardrail, texts: string[], side: Side, tokens: PiiTokens | undefined, signal?: AbortSignal): Promise<Verdict> {
   const timeout = AbortSignal.timeout(g.timeoutMs);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  return await Promise.race([
+  return Promise.race([
     g.check(texts, side, tokens, both),
-    new Promise<never>((_, reject) => both.addEventListener('abort', () => reject(new Error(timeout.aborted ? `no answer within ${g.timeoutMs / 1000}s` : 'aborted')), { once: true })),
+    new Promise<never>((_, reject) => both.addEventListener('abort', () => reject(new Error(timeout.aborted ? `no answer within ${g.timeoutMs / 1000}s` : 'aborted')))),
   ]);
-}
-
-/** A verdict's rewritten texts into their slots; whether there were any. */
-function apply(v: { texts?: string[] }, slots: Slot[]): boolean {
-  v.texts?.forEach((t, i) => slots[i].set(t));
-  return !!v.texts;
-}
-
-/** Masked values (output_parse_pii) put back where the model repeats their placeholders: a rule, so a stream's window runs it too. */
-export function restoring(tokens: PiiTokens): TextRule {
-  return {
-    get window() {
-      return Math.max(0, ...[...tokens.keys()].map((t) => t.length));
-    },
-    find(text) {
-      const hits: Hit[] = [];
-      for (const [t, v] of tokens) for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + t.length)) hits.push({ start: i, end: i + t.length, name: 'output_parse_pii', replacement: v });
-      return hits;
-    },
-  };
 }

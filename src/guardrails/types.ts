@@ -19,7 +19,7 @@ export interface Verdict {
 export interface GuardrailDecision {
   name: string;
   mode: Mode;
-  /** passed: nothing found; masked: texts rewritten; blocked: the request refused; failed_open: the service failed and fail_open let it pass. */
+  /** passed: nothing found; masked: texts rewritten; blocked: the request refused; failed_open/failed_closed: the service failed, and fail_open let it pass or not. */
   decision: 'passed' | 'masked' | 'blocked' | 'failed_open' | 'failed_closed';
   /** Names of what matched (pattern names, entity types, categories). */
   found?: string[];
@@ -45,17 +45,10 @@ export interface TextRule {
   readonly window: number;
 }
 
-/** A text after the rules: masked where a rule masks, or the first block. Overlapping matches: the first (then longest) wins. */
-export function scanText(rules: readonly TextRule[], text: string, tokens?: PiiTokens): { text: string; found: string[]; block?: string } {
-  const hits = rules.flatMap((r) => r.find(text, tokens));
-  if (hits.length === 0) return { text, found: [] };
-  const found = [...new Set(hits.map((h) => h.name))];
-  const block = hits.find((h) => h.block);
-  if (block) return { text, found, block: block.block };
-  return { text: applyHits(text, hits), found };
-}
+/** Masked values by their placeholder, kept for one request so the answer can carry them back (output_parse_pii). */
+export type PiiTokens = Map<string, string>;
 
-/** Replaces the hits' spans (sorted, overlaps dropped) by their replacements. */
+/** Replaces the hits' spans between `from` and `to` (sorted; of overlapping ones, the first, then the longest) by their replacements. */
 export function applyHits(text: string, hits: Hit[], from = 0, to = text.length): string {
   const sorted = hits.filter((h) => h.replacement !== undefined && h.start >= from && h.end <= to).sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';
@@ -68,13 +61,10 @@ export function applyHits(text: string, hits: Hit[], from = 0, to = text.length)
   return out + text.slice(at, to);
 }
 
-/** Masked values by their placeholder, kept for one request so the answer can carry them back (output_parse_pii). */
-export type PiiTokens = Map<string, string>;
-
 /** A guardrail as loaded: its type's keys checked, a built-in's rule compiled. */
 export interface GuardrailSpec {
   name: string;
-  /** `litellm_params.guardrail`: litellm_content_filter, presidio, lakera_v2, ... */
+  /** `litellm_params.guardrail`, its canonical name: litellm_content_filter, presidio, lakera_v2, ... */
   type: string;
   modes: Mode[];
   defaultOn: boolean;
@@ -91,6 +81,15 @@ export interface GuardrailSpec {
 }
 
 export interface Guardrail extends GuardrailSpec {
-  /** Checks texts of one side (a service call for the HTTP guardrails). A thrown error is the service failing. */
-  check(texts: string[], side: Side, tokens: PiiTokens | undefined, signal: AbortSignal): Promise<Verdict>;
+  /** Checks texts of one side (a service call for the others). A thrown error is the service failing. */
+  check(texts: string[], side: Side, tokens: PiiTokens | undefined, signal?: AbortSignal): Promise<Verdict>;
+}
+
+/** The tag for a masked value; with tokens (output_parse_pii), numbered and remembered so the answer can carry the value back. */
+export function tag(base: string, value: string, tokens: PiiTokens | undefined): string {
+  if (!tokens) return base;
+  for (const [t, v] of tokens) if (v === value) return t;
+  const t = /[\]>]$/.test(base) ? `${base.slice(0, -1)}_${tokens.size + 1}${base.slice(-1)}` : `${base}_${tokens.size + 1}`;
+  tokens.set(t, value);
+  return t;
 }

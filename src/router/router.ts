@@ -36,11 +36,9 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
-import type { GuardStages } from './guarding';
 import type { RequestGuard } from '../guardrails/engine';
-import type { TextFormat } from '../stream/guard';
-import { Guarding } from './guarding';
 import { Guardrails } from '../guardrails/engine';
+import type { GuardStage } from '../stream/guard';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
@@ -155,7 +153,7 @@ export class Router {
   private readonly healthChecker: HealthChecker;
   private readonly caps?: SpendCaps;
   private readonly accounts?: AccountStubs;
-  private readonly guarding: Guarding;
+  private readonly guardrails: Guardrails;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -193,8 +191,8 @@ export class Router {
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
     // openai_moderation is a call of this gateway's moderations route (its own guardrails not run on it).
-    const moderate = async (model: string, input: string[], signal: AbortSignal) => JSON.parse((await this.forward('moderations', { model, input }, { signal, guardrails: false })).body as string);
-    this.guarding = new Guarding(new Guardrails(this.options.guardrails ?? [], { companion: runtime.env?.COMPANION as Fetcher | undefined, moderate }), this.logger, this.now);
+    const moderate = async (model: string, input: string[], signal?: AbortSignal) => JSON.parse((await this.forward('moderations', { model, input }, { signal, guardrails: false })).body as string);
+    this.guardrails = new Guardrails(this.options.guardrails ?? [], { companion: runtime.env?.COMPANION as Fetcher | undefined, moderate }, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -203,11 +201,11 @@ export class Router {
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
     const stream = request.stream === true;
-    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
-    const during = await this.guarding.input(guard, 'chat', request, log, defer, opts.signal);
+    const guard = this.guard(controls, opts, log, defer);
+    await guard?.input(request, opts.signal);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -230,13 +228,13 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(request, d, job, params)));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, () => this.chatContinuation(request, d, job, params)));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
-    if ((await this.guarding.output(guard, during, 'chat', value, log, defer, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
+    if (guard && (await guard.output(value, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
@@ -277,9 +275,8 @@ export class Router {
     this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
     // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
-    const call = endpoint === 'moderations' ? 'moderations' : endpoint.startsWith('audio/t') ? 'audio' : undefined;
-    const guard = call && this.guarding.open(controls, opts.guardrails);
-    const during = await this.guarding.input(guard, call!, json, log, defer, opts.signal);
+    const guard = endpoint === 'moderations' || endpoint.startsWith('audio/t') ? this.guard(controls, opts, log, defer) : undefined;
+    await guard?.input(json, opts.signal);
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
@@ -315,7 +312,7 @@ export class Router {
         return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
-    if (value.answer && (await this.guarding.output(guard, during, call!, { kind: 'json', body: value.answer }, log, defer))) value.body = JSON.stringify(value.answer);
+    if (guard && value.answer && (await guard.output({ kind: 'json', body: value.answer }))) value.body = JSON.stringify(value.answer);
     const d = this.deployments.get(meta.deploymentId);
     meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
@@ -364,10 +361,10 @@ export class Router {
     const request = api.restore ? await api.restore(pinned?.request ?? parsed.request, ctx) : (pinned?.request ?? parsed.request);
     controls.tags ??= opts.tags;
     const stream = request.stream === true;
-    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     this.logger.tag(log, opts, controls.tags, request);
-    const during = await this.guarding.input(guard, api.call, request, log, defer, opts.signal);
+    const guard = this.guard(controls, opts, log, defer);
+    await guard?.input(request, opts.signal);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -393,7 +390,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), ...this.guardedOr(guard, api.call, () => this.apiContinuation(api, request, d, job, ctx, opts)));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), ...this.guardedOr(guard, () => this.apiContinuation(api, request, d, job, ctx, opts)));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -412,7 +409,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, 'chat', () => this.chatContinuation(chat!, d, job, undefined, true)));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, () => this.chatContinuation(chat!, d, job, undefined, true)));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -427,7 +424,7 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
-    if (await this.guarding.output(guard, during, api.call, value, log, defer, (e) => api.dialect(request).errorEvent(e)) && value.kind === 'json') value.text = JSON.stringify(value.body);
+    if (guard && (await guard.output(value, (e) => api.dialect(request).errorEvent(e))) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
       this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
@@ -473,11 +470,11 @@ export class Router {
     const { request, controls } = parseEmbeddingRequest(body);
     controls.tags ??= opts.tags;
     checkMockControls(controls, this.groups, request.model);
-    const guard = this.guarding.open(controls, opts.guardrails);
     const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
-    const during = await this.guarding.input(guard, 'embeddings', request, log, defer, opts.signal);
+    const guard = this.guard(controls, opts, log, defer);
+    await guard?.input(request, opts.signal);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -498,7 +495,7 @@ export class Router {
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
       },
     });
-    await this.guarding.output(guard, during, 'embeddings', { kind: 'json', body: value }, log, defer);
+    await guard?.output({ kind: 'json', body: value });
     meta.cost = this.cost(meta.deploymentId, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
@@ -676,7 +673,7 @@ export class Router {
     deadline: Deadline,
     dialect?: StreamDialect,
     continuation?: Continuation,
-    guarded?: GuardStages,
+    stage?: GuardStage,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -688,10 +685,10 @@ export class Router {
       signal: job.signal,
       dialect,
       continuation,
-      stages: guarded?.stages,
+      stages: stage && [stage],
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        guarded?.settle(o.error);
+        stage?.ended?.(o.error);
         // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
         const ok = o.ok || o.error?.final === true;
         book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
@@ -712,9 +709,14 @@ export class Router {
   }
 
   /** A stream's guard stage, or (none needed) its continuation: a continued stream's rest would pass its guardrails unchecked. */
-  private guardedOr(guard: RequestGuard | undefined, format: TextFormat, continuation: () => Continuation | undefined): [Continuation | undefined, GuardStages | undefined] {
-    const guarded = this.guarding.stages(guard, format);
-    return [guarded ? undefined : continuation(), guarded];
+  private guardedOr(guard: RequestGuard | undefined, continuation: () => Continuation | undefined): [Continuation | undefined, GuardStage | undefined] {
+    const stage = guard?.stage();
+    return [stage ? undefined : continuation(), stage];
+  }
+
+  /** The request's guardrails (src/guardrails/), their refusal completing its record. */
+  private guard(controls: GatewayControls, opts: CallOptions, log: RequestLog, defer: Defer): RequestGuard | undefined {
+    return this.guardrails.open(controls.guardrails, opts.guardrails, log, (e) => this.logger.finish(log, e, {}, defer));
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {

@@ -7,7 +7,7 @@
 //   bedrock: ApplyGuardrail, SigV4 with the Bedrock provider's signer (API_runtime_ApplyGuardrail)
 //   azure/prompt_shield, azure/text_moderations: Content Safety text:shieldPrompt, text:analyze
 //   generic_guardrail_api: LiteLLM's POST /beta/litellm_basic_guardrail_api
-import { tag } from '../../guardrails/content-filter';
+import { tag } from '../../guardrails/types';
 import type { PiiTokens, Side, Verdict } from '../../guardrails/types';
 import { endpointOf, signedHeaders } from '../../providers/bedrock/sign';
 import { scrub } from '../../security/scrub';
