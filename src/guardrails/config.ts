@@ -21,7 +21,8 @@ const entry: Check<GuardrailSpec> = (v, path, out) => {
   const raw = head.litellm_params;
   if (!isPlainObject(raw)) return void out.errors.push(`${at}: expected a mapping`);
   const type = typeOf(raw.guardrail);
-  if (!type) return void out.errors.push(`${at}.guardrail: unknown guardrail type "${raw.guardrail}" (known: ${Object.keys(KINDS).join(', ')})`);
+  // A type this gateway does not have would leave requests unchecked: refused, as refused.ts refuses.
+  if (!type) return void out.errors.push(`${at}.guardrail: refused: "${raw.guardrail}" is not implemented in this gateway (it has ${Object.keys(KINDS).join(', ')})`);
   const kind = KINDS[type];
   const before = out.errors.length;
   const params = obj({ ...common, ...kind.params }, { required: ['guardrail', 'mode', ...(kind.required ?? [])] as never[] })(raw, at, out) as Record<string, any> | undefined;

@@ -107,7 +107,7 @@ describe('config refusals, with the key path', () => {
   const cf = (extra: Record<string, unknown>) => [{ guardrail_name: 'g', litellm_params: { guardrail: 'litellm_content_filter', mode: 'pre_call', ...extra } }];
 
   it('refuses an unknown type, a regex that does not compile or could backtrack, a missing pattern, a duplicate name', () => {
-    expect(errors([{ guardrail_name: 'g', litellm_params: { guardrail: 'nope', mode: 'pre_call' } }])[0]).toMatch(/^guardrails\[0\]\.litellm_params\.guardrail: unknown guardrail type "nope"/);
+    expect(errors([{ guardrail_name: 'g', litellm_params: { guardrail: 'nope', mode: 'pre_call' } }])[0]).toMatch(/^guardrails\[0\]\.litellm_params\.guardrail: refused: "nope" is not implemented in this gateway \(it has litellm_content_filter, /);
     expect(errors(cf({ patterns: [{ pattern_type: 'regex', pattern: '([a-z', action: 'BLOCK' }] }))[0]).toMatch(/^guardrails\[0\]\.litellm_params\.patterns\[0\]\.pattern: not a valid regular expression/);
     expect(errors(cf({ patterns: [{ pattern_type: 'regex', pattern: '(a+)+$', action: 'BLOCK' }] }))[0]).toMatch(/^guardrails\[0\]\.litellm_params\.patterns\[0\]\.pattern: refused: a repeated group holds a repetition/);
     expect(errors(cf({ patterns: [{ pattern_type: 'regex', pattern: '(?:\\w+\\s?)*x', action: 'MASK' }] }))[0]).toMatch(/can backtrack catastrophically/);
@@ -141,6 +141,23 @@ guardrails:
     await gw.chat({ model: 'gpt-4o', messages: user('a@b.co') }, { authorization: `Bearer ${plain.key}` });
     await gw.chat({ model: 'gpt-4o', messages: user('a@b.co') }, { authorization: `Bearer ${MASTER}` });
     expect(gw.upstream.calls.map((c) => c.body.messages[0].content)).toEqual(['[EMAIL_REDACTED]', 'a@b.co', 'a@b.co']);
+  });
+
+  it("apply to every key of a team that names them; a name the config lacks refuses the key's requests; disable_global_guardrails is refused", async () => {
+    const gw = keyGateway({}, KEYED);
+    gw.upstream.on('/chat/completions', { json: chatCompletion('ok') });
+    const team = await (await gw.admin('/team/new', { team_alias: 'guarded', guardrails: ['keyed'] })).json<any>();
+    const member = await gw.generate({ team_id: team.team_id });
+    await gw.chat({ model: 'gpt-4o', messages: user('a@b.co') }, { authorization: `Bearer ${member.key}` });
+    expect(gw.upstream.calls.at(-1)!.body.messages[0].content).toBe('[EMAIL_REDACTED]');
+    const stale = await gw.generate({ guardrails: ['gone'] });
+    const refused = await gw.chat({ model: 'gpt-4o', messages: user() }, { authorization: `Bearer ${stale.key}` });
+    expect(refused.status).toBe(400);
+    expect((await refused.json<any>()).error.message).toBe("Guardrail 'gone' is not defined (defined: keyed)");
+    expect(gw.upstream.calls).toHaveLength(1);
+    const off = await gw.admin('/key/generate', { disable_global_guardrails: true });
+    expect(off.status).toBe(400);
+    expect((await gw.admin('/key/generate', { disable_global_guardrails: false })).status).toBe(200);
   });
 });
 
