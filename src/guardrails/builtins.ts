@@ -4,6 +4,7 @@
 // window alike. Unlike LiteLLM, which acts on the first pattern that matches, every match is acted on.
 import type { Check } from '../config/validate';
 import { bool, list, obj, oneOf, refine, str } from '../config/validate';
+import { escapeRe as escape } from '../security/scrub';
 import { backtracks, prebuilt, PREBUILT_NAMES, SECRETS } from './patterns';
 import type { Hit, TextRule } from './types';
 import { tag } from './types';
@@ -76,8 +77,6 @@ export interface ContentFilterParams {
   keyword_redaction_tag?: string;
   output_parse_pii?: boolean;
 }
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Checks the pairs a shape cannot (a prebuilt entry names a pattern, a regex entry has one) and builds the rule. */
 export function buildContentFilter(p: ContentFilterParams, path: string, errors: string[]): TextRule | undefined {

@@ -163,24 +163,26 @@ export class RequestGuard {
 
   /** post_call services on a whole streamed answer's texts: the texts masked, or undefined when unchanged; throws a refusal. */
   private async postServices(texts: string[]): Promise<string[] | undefined> {
-    const slots = texts.map((_, i): Slot => ({ get: () => texts[i], set: (t) => void (texts[i] = t) }));
+    const slots = textSlots({ input: texts });
     let changed = false;
     for (const g of this.of('post_call')) if (!g.rule) changed = (await this.apply(g, 'post_call', slots, 'output')) || changed;
     return changed ? texts : undefined;
   }
 
-  /** The relay's guard stage for a stream: its post_call rules (and output_parse_pii's restoring), or undefined when none. */
+  /**
+   * The relay's guard stage for a stream: its post_call rules (and output_parse_pii's restoring), or undefined when
+   * none. Each rule's decision is in the record from the start, and the stage sets what it finds.
+   */
   stage(): GuardStage | undefined {
-    const rules = this.of('post_call').filter((g) => g.rule) as Array<{ name: string; rule: TextRule }>;
-    if (!rules.length && !this.tokens?.size) return undefined;
-    const stage = new GuardStage([...rules, ...(this.tokens?.size ? [{ name: 'output_parse_pii', rule: restoring(this.tokens) }] : [])], this.tokens);
-    stage.ended = (error) => {
-      for (const { name } of rules) {
-        const found = stage.found.get(name);
-        this.decisions.push({ name, mode: 'post_call', decision: error?.final ? 'blocked' : found ? 'masked' : 'passed', found: found && [...found], latencyMs: 0 });
-      }
-    };
-    return stage;
+    const rules: Array<{ name: string; rule: TextRule; decision?: GuardrailDecision }> = [];
+    for (const { name, rule } of this.of('post_call')) {
+      if (!rule) continue;
+      const decision: GuardrailDecision = { name, mode: 'post_call', decision: 'passed', latencyMs: 0 };
+      this.decisions.push(decision);
+      rules.push({ name, rule, decision });
+    }
+    if (this.tokens?.size) rules.push({ name: 'output_parse_pii', rule: restoring(this.tokens) });
+    return rules.length ? new GuardStage(rules, this.tokens) : undefined;
   }
 
   /** logging_only: masks what the callbacks get (a copy), never what the model or the client sees. */

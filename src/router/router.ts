@@ -688,7 +688,6 @@ export class Router {
       stages: stage && [stage],
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        stage?.ended?.(o.error);
         // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
         const ok = o.ok || o.error?.final === true;
         book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });

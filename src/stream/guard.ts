@@ -8,7 +8,7 @@
 import type { RouterError } from '../router/errors';
 import { blocked } from '../guardrails/engine';
 import { textSlots } from '../guardrails/texts';
-import type { Hit, PiiTokens, TextRule } from '../guardrails/types';
+import type { GuardrailDecision, Hit, PiiTokens, TextRule } from '../guardrails/types';
 import { applyHits } from '../guardrails/types';
 import { eventEnd, nextEvent } from './framing';
 import { parseBlock } from './sse';
@@ -51,13 +51,10 @@ export class GuardStage implements Stage {
   private held?: Delta & { event?: string; context: string };
   private readonly decoder = new TextDecoder();
   private readonly window: number;
-  /** What each guardrail found in this stream (names, never values). */
-  readonly found = new Map<string, Set<string>>();
-  /** Called with the stream's error, if any, when it ends: its decisions recorded. */
-  ended?: (error?: RouterError) => void;
 
   constructor(
-    private readonly rules: Array<{ name: string; rule: TextRule }>,
+    /** Each guardrail's rule, and its decision in the request's record: what the stage finds is set there (names, never values). */
+    private readonly rules: Array<{ name: string; rule: TextRule; decision?: GuardrailDecision }>,
     private readonly tokens: PiiTokens | undefined,
   ) {
     this.window = Math.max(0, ...rules.map((r) => r.rule.window));
@@ -120,10 +117,12 @@ export class GuardStage implements Stage {
   }
 
   private find(text: string): Array<Hit & { guardrail: string }> {
-    return this.rules.flatMap(({ name, rule }) =>
+    return this.rules.flatMap(({ name, rule, decision: d }) =>
       rule.find(text, this.tokens).map((hit) => {
-        const names = this.found.get(name) ?? new Set();
-        this.found.set(name, names.add(hit.name));
+        if (d) {
+          d.decision = hit.block ? 'blocked' : d.decision === 'blocked' ? 'blocked' : 'masked';
+          d.found = [...new Set([...(d.found ?? []), hit.name])];
+        }
         return { ...hit, guardrail: name };
       }),
     );
