@@ -49,6 +49,7 @@ function parse(text: string) {
 export class GuardStage implements Stage {
   /** The text held back, after `context` (text already sent just before it, for the rules' boundaries), and the event it goes out in. */
   private held?: Delta & { event?: string; context: string };
+  private lead?: Uint8Array;
   private readonly decoder = new TextDecoder();
   private readonly window: number;
 
@@ -69,14 +70,18 @@ export class GuardStage implements Stage {
       const delta = json && deltaOf(json);
       const h = this.held;
       let error: RouterError | undefined;
+      if (delta && !delta.text && !h) {
+        // An empty delta before any text (a chat stream's first chunk, with its role) waits, as it came, for the text after it.
+        this.lead ??= bytes.slice();
+        continue;
+      }
       if (delta) {
         const same = h?.key === delta.key;
         if (!same) error = this.flush(send, true);
-        // An empty delta (a chat stream's first chunk, with its role) is the event the text after it goes out in.
-        this.held = { ...(same && !h.text ? h : delta), event: ev?.event, context: same ? h.context : '', text: (same ? h.text : '') + delta.text };
+        this.held = { ...delta, event: ev?.event, context: same ? h.context : '', text: (same ? h.text : '') + delta.text };
         // The rules run once twice a window has gathered (then a window's worth goes on): each character is scanned about twice.
         if (!error && this.held.text.length >= 2 * this.window) error = this.flush(send, false);
-      } else error = this.flush(send, true) ?? (json ? this.whole(json, ev?.event, bytes, send) : send(bytes));
+      } else error = this.flush(send, true) ?? (json ? this.whole(json, ev?.event, bytes, send) : this.out(send, bytes));
       if (error) return error;
     }
     return undefined;
@@ -97,11 +102,18 @@ export class GuardStage implements Stage {
       moved = false;
       for (const x of hits) if (x.start < cut && x.end > cut) [cut, moved] = [x.start, true];
     }
-    if (cut <= from && h.text) return undefined;
+    if (cut <= from) return undefined;
     h.o[h.k] = applyHits(full, hits, from, cut);
     const rest = full.slice(cut);
     this.held = rest ? { ...h, context: full.slice(Math.max(from, cut - this.window), cut), text: rest } : undefined;
-    return send(encode(h.event, h.json));
+    return this.out(send, encode(h.event, h.json));
+  }
+
+  /** `events` on to the client, after what waited for the first text. */
+  private out(send: Send, events: Uint8Array): RouterError | undefined {
+    const lead = this.lead;
+    this.lead = undefined;
+    return (lead && send(lead)) || send(events);
   }
 
   /** An event that is not a text delta: its texts checked whole, sent masked or as they came. */
@@ -113,7 +125,7 @@ export class GuardStage implements Stage {
       if (block) return blocked(block.guardrail, block.block!);
       if (hits.length) (changed = true), s.set(applyHits(s.get(), hits));
     }
-    return send(changed ? encode(event, json) : bytes);
+    return this.out(send, changed ? encode(event, json) : bytes);
   }
 
   private find(text: string): Array<Hit & { guardrail: string }> {

@@ -102,6 +102,8 @@ describe('content filter on the answer', () => {
     const text = events.filter((e) => e !== '[DONE]').map((e) => e.choices[0]?.delta?.content ?? '').join('');
     expect(text).toBe('Your card is [CREDIT_CARD_REDACTED], keep it safe.');
     expect(JSON.stringify(events)).not.toContain('4111');
+    // The first chunk still says who speaks: the role chunk carries the first text held after it.
+    expect(events[0].choices[0].delta.role).toBe('assistant');
     expect(events.at(-1)).toBe('[DONE]');
     expect(events.at(-2).choices[0].finish_reason).toBe('stop');
   });
