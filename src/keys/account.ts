@@ -164,8 +164,7 @@ export class AccountState {
           if (g) grants.push(g);
         }
       }
-      for (const s of msg.settlements) this.settle(s, now);
-      if (msg.settled) for (const s of unpack(msg.settled)) this.settle(s, now);
+      for (const s of unpack(msg.settled)) this.settle(s, now);
     }
     const taken = msg.take && (record ? this.take(record, msg.holder, renewing, msg.take, now) : { ok: false as const, refusal: GONE });
     const rate = record && this.desk.limits.has(RATE) ? this.tallies.get(RATE, now) : undefined;

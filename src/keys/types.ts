@@ -151,9 +151,8 @@ export interface AccountSync {
   now: number;
   asks: LeaseAsk[];
   spent: LeaseSpent[];
-  settlements: Settlement[];
-  /** Finished requests packed as numbers (src/keys/settled.ts): how an isolate's batch sends them, cheaper to serialise. */
-  settled?: number[];
+  /** Finished requests packed as numbers (src/keys/settled.ts): cheaper to serialise than an object each. */
+  settled: number[];
   take?: Need;
 }
 

@@ -37,9 +37,12 @@ export class StoredModels {
   }
 
   read(): Promise<void> {
-    this.reading ??= this.call('GET', '')
+    // The version held: the companion answers the list only when it has changed since.
+    this.reading ??= this.call('GET', this.version < 0 ? '' : `?since=${this.version}`)
       .then(async (res) => {
-        Object.assign(this, await res.json<{ version: number; models: StoredModel[] }>());
+        const { version, models } = await res.json<{ version: number; models?: StoredModel[] }>();
+        if (models) this.models = models;
+        this.version = version;
       })
       .catch((e) => logLine('warn', { msg: 'stored models: not read', error: String(e) }))
       .finally(() => {

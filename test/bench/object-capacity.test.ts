@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountSync } from '../../src/keys/types';
 import type { KeyStoreApi } from '../../src/keys/store-object';
 import type { RouterState } from '../../src/state/durable-object';
-import { keyRecord } from '../helpers/records';
+import { keyRecord, packed } from '../helpers/records';
 
 const SECONDS = 1;
 const CALLERS = 16;
@@ -40,10 +40,10 @@ describe('what one object serves', () => {
       asks: [{ id: 'rate', spentR: i, spentT: i * 10, wantR: 50, wantT: 500 }, { id: 'budget', spentR: i, spentT: i * 100, wantR: 50, wantT: 5000 }, { id: 'parallel', spentR: i, spentT: 0, wantR: 5, wantT: 0, releasedR: i }],
       spent: [],
       // a 20 ms window's finished requests of one busy isolate
-      settlements: Array.from({ length: 20 }, () => ({ cost: 0.0001, tokens: 15, counted: { minute: Math.floor(Date.now() / 60_000), estTokens: 10, estMicros: 100, slot: true } })),
+      settled: packed(...Array.from({ length: 20 }, () => ({ cost: 0.0001, tokens: 15, counted: { minute: Math.floor(Date.now() / 60_000), estTokens: 10, estMicros: 100, slot: true } }))),
     });
     const settle = await rate((i) => account.settle(batch(i)));
-    const admit = await rate((i) => account.admit({ holder: `x${i}`, seq: 0, now: Date.now(), asks: [], spent: [], settlements: [], take: { model: undefined, group: undefined, estTokens: 10, estMicros: 100 } }));
+    const admit = await rate((i) => account.admit({ holder: `x${i}`, seq: 0, now: Date.now(), asks: [], spent: [], settled: [], take: { model: undefined, group: undefined, estTokens: 10, estMicros: 100 } }));
     const lookup = await rate(() => account.lookup(Date.now()));
     const index = obj('keys');
     for (let i = 0; i < 200; i++) await index.claimKey({ token: `t${i}`, key_alias: null, team_id: i % 2 ? 'a' : null, created_at: new Date(now + i).toISOString() });

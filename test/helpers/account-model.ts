@@ -12,7 +12,8 @@ import { AccountState, BUDGET, leaseLimits, micros, PARALLEL, RATE } from '../..
 import { LEASE_TTL_MS, minuteOf } from '../../src/state/lease';
 import { LeaseBook } from '../../src/state/lease-book';
 import type { Held, Tally } from '../../src/state/lease-desk';
-import type { AccountRecord, AccountSync, Counted, Need, Settlement } from '../../src/keys/types';
+import { pack } from '../../src/keys/settled';
+import type { AccountRecord, AccountSync, Counted, Need } from '../../src/keys/types';
 
 export interface Model {
   record: (now: number) => AccountRecord;
@@ -44,7 +45,7 @@ interface Holder {
   name: string;
   book: LeaseBook;
   seq: number;
-  settlements: Settlement[];
+  settled: number[];
   inFlight: Counted[];
   lastAt: number;
 }
@@ -55,7 +56,7 @@ export function runModel(ops: Op[], m: Model) {
   let state = new AccountState();
   state.set(record(now), now);
   const limits = leaseLimits(record(now));
-  const holders: Holder[] = Array.from({ length: 4 }, (_, i) => ({ name: `h${i}`, book: new LeaseBook(), seq: 0, settlements: [], inFlight: [], lastAt: -Infinity }));
+  const holders: Holder[] = Array.from({ length: 4 }, (_, i) => ({ name: `h${i}`, book: new LeaseBook(), seq: 0, settled: [], inFlight: [], lastAt: -Infinity }));
   const need: Need = { model: undefined, group: undefined, estTokens: EST_TOKENS, estMicros: EST_MICROS };
   const amount = (id: string) => (id === RATE ? EST_TOKENS : id === BUDGET ? EST_MICROS : 0);
   /** The truth: requests per minute, requests in flight, what was really spent. */
@@ -72,7 +73,7 @@ export function runModel(ops: Op[], m: Model) {
       now,
       asks: asking ? ids.map((id) => h.book.ask(id, now, id === PARALLEL ? 2 : undefined)) : [],
       spent: asking ? [] : ids.flatMap((id) => h.book.spent(id) ?? []),
-      settlements: h.settlements.splice(0),
+      settled: h.settled.splice(0),
       ...(take ? { take } : {}),
     };
     const answer = JSON.parse(JSON.stringify(state.sync(msg, now)));
@@ -111,7 +112,7 @@ export function runModel(ops: Op[], m: Model) {
     spent += cost;
     inFlight--;
     if (m.slot) h.book.release(PARALLEL, now);
-    h.settlements.push({ cost, tokens: EST_TOKENS, counted });
+    pack(h.settled, { cost, tokens: EST_TOKENS, counted });
   };
 
   for (const o of ops) {

@@ -1,5 +1,6 @@
 // A virtual key's stored record, as /key/generate writes it, for tests that talk to a KeyStore object directly.
-import type { KeyRecord } from '../../src/keys/types';
+import { pack } from '../../src/keys/settled';
+import type { KeyRecord, Settlement } from '../../src/keys/types';
 
 export const keyRecord = (now: number, fields: Partial<KeyRecord> = {}): KeyRecord => ({
   token: 't'.repeat(64),
@@ -22,3 +23,10 @@ export const keyRecord = (now: number, fields: Partial<KeyRecord> = {}): KeyReco
   updated_at: new Date(now).toISOString(),
   ...fields,
 });
+
+/** Finished requests as a batch sends them (src/keys/settled.ts). */
+export function packed(...settlements: Settlement[]): number[] {
+  const out: number[] = [];
+  for (const s of settlements) pack(out, s);
+  return out;
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AccountState, PARALLEL, RATE } from '../../src/keys/account';
 import { minuteOf } from '../../src/state/lease';
 import { op, runModel, type Model } from '../helpers/account-model';
-import { keyRecord } from '../helpers/records';
+import { keyRecord, packed } from '../helpers/records';
 
 const RPM = 100;
 const PARALLEL_LIMIT = 20;
@@ -47,7 +47,7 @@ describe("a request's budget estimate", () => {
   const CHEAP = 7.2e-6;
   const DEAR = 9.6e-6;
   const booking = (state: AccountState, cost: number, now: number) =>
-    state.sync({ holder: 'h0', seq: 0, now, asks: [], spent: [], settlements: [{ cost, tokens: 21, counted: { minute: minuteOf(now), estTokens: 21, estMicros: 0, slot: false } }] }, now);
+    state.sync({ holder: 'h0', seq: 0, now, asks: [], spent: [], settled: packed({ cost, tokens: 21, counted: { minute: minuteOf(now), estTokens: 21, estMicros: 0, slot: false } }) }, now);
 
   it('covers what a request to the dearer of two deployments costs, after any run of cheap ones a random pick makes', () => {
     fc.assert(

@@ -20,7 +20,10 @@ function store(c: C): ModelStore {
 }
 
 export const modelStoreRoutes = new Hono<{ Bindings: CompanionEnv }>()
-  .get(STORED_MODELS_PATH, async (c) => c.json(await store(c).list()))
+  .get(STORED_MODELS_PATH, async (c) => {
+    const since = c.req.query('since');
+    return c.json(await store(c).list(since === undefined ? undefined : Number(since)));
+  })
   .put(`${STORED_MODELS_PATH}/:id`, async (c) => {
     await store(c).put(await c.req.json<StoredModel>());
     return c.json({ ok: true });

@@ -35,8 +35,16 @@ export class ModelStore {
     return (await this.db.prepare('SELECT "version" FROM proxy_models_version WHERE "id" = 1').first<number>('version')) ?? 0;
   }
 
-  async list(): Promise<{ version: number; models: StoredModel[] }> {
+  /**
+   * The list, or with `since` (the version a gateway isolate holds) only the version when that is still current:
+   * an isolate's poll every REFRESH_MS then reads one row, and unseals nothing.
+   */
+  async list(since?: number): Promise<{ version: number; models?: StoredModel[] }> {
     await ensure(this.db);
+    if (since !== undefined) {
+      const version = await this.version();
+      if (version === since) return { version };
+    }
     const [v, rows] = await this.db.batch<Row & { version: number }>([
       this.db.prepare('SELECT "version" FROM proxy_models_version WHERE "id" = 1'),
       this.db.prepare('SELECT * FROM proxy_models ORDER BY "created_at", "model_id"'),
