@@ -2,6 +2,8 @@
 // runtime's own loader (loadProxyConfig) and turned into the module the Worker imports instead of the YAML.
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
+import patterns from '../../public/guardrail-patterns.json';
+import { PATTERNS } from '../guardrails/patterns';
 import type { BundledConfig } from './bundled';
 import { companionSettings } from './companion';
 import { loadProxyConfig, parseConfigYaml } from './yaml';
@@ -18,6 +20,9 @@ export interface Compiled {
 }
 
 const PREFIX = 'os.environ/';
+
+// The guardrails' prebuilt patterns, a static asset the Worker reads at runtime: the build reads the file.
+PATTERNS.set(patterns);
 
 export function compileConfig(text: string, source = 'router.config.yaml'): Compiled {
   let raw: unknown;

@@ -5,7 +5,7 @@
 import type { Check } from '../config/validate';
 import { bool, list, obj, oneOf, refine, str } from '../config/validate';
 import { escapeRe as escape } from '../security/scrub';
-import { backtracks, prebuilt, PREBUILT_NAMES, SECRETS } from './patterns';
+import { backtracks, injection, noTable, prebuilt, prebuiltNames, secrets } from './patterns';
 import type { Hit, TextRule } from './types';
 import { tag } from './types';
 
@@ -54,7 +54,11 @@ const safeRegex: Check<RegExp> = (v, path, out) => {
 };
 
 const patternEntry = obj(
-  { pattern_type: oneOf('prebuilt', 'regex'), pattern_name: refine(str, (n) => !!prebuilt(n), `not a prebuilt pattern (${PREBUILT_NAMES.join(', ')})`), pattern: safeRegex, name: str, action },
+  { pattern_type: oneOf('prebuilt', 'regex'), pattern_name: (v, path, out) => {
+      const n = str(v, path, out);
+      const why = n === undefined ? undefined : noTable() ?? (prebuilt(n) ? undefined : `not a prebuilt pattern (${prebuiltNames().join(', ')})`);
+      return why ? void out.errors.push(`${path}: ${why}`) : n;
+    }, pattern: safeRegex, name: str, action },
   { required: ['pattern_type', 'action'] },
 );
 const wordEntry = obj({ keyword: refine(str, (k) => k.trim() !== '', 'must not be empty'), action, description: str }, { required: ['keyword', 'action'] });
@@ -97,19 +101,17 @@ export function buildContentFilter(p: ContentFilterParams, path: string, errors:
   return textRule(rules, p.output_parse_pii);
 }
 
+/** A rule built from the prebuilt table; refused (the config with it) when the table is not loaded. */
+const fromTable = (build: () => TextRule) => (_p: unknown, path: string, errors: string[]) => {
+  const why = noTable();
+  return why ? void errors.push(`${path}.guardrail: ${why}`) : build();
+};
+
 /** Secret detection (LiteLLM's hide-secrets): provider keys and tokens, private keys and JWTs, masked as [REDACTED]. */
-export const secretDetector = () => textRule(SECRETS.map((name) => ({ name, ...prebuilt(name)!, tag: '[REDACTED]' })));
+export const secretDetector = fromTable(() => textRule(secrets().map((name) => ({ name, ...prebuilt(name)!, tag: '[REDACTED]' }))));
 
 /** A heuristic for prompt injection (LiteLLM's detect_prompt_injection): instructions to drop the system's instructions. */
-export const injectionDetector = () =>
-  textRule([
-    {
-      name: 'prompt_injection',
-      re: /\b(?:ignore|disregard|forget|skip|bypass|override|neglect|omit)\s+(?:(?:all|any|every|the|your|my|previous|prior|above|earlier|preceding|initial|original|system|former|these|those|of)\s+){0,4}(?:instructions?|directives?|rules|prompts?|guidelines|commands?|context|constraints|programming)\b|\b(?:reveal|print|show|repeat|output|leak)\s+(?:(?:me|us|your|the|full|entire|hidden|initial|original)\s+){0,3}(?:system\s+prompt|instructions|hidden\s+prompt)\b|\byou\s+are\s+now\s+(?:in\s+)?(?:DAN|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)\b|\b(?:pretend|act\s+as\s+if)\s+(?:you\s+)?(?:have|had)\s+no\s+(?:restrictions|rules|guidelines|filters)\b|\bdo\s+anything\s+now\b/gi,
-      max: 200,
-      block: 'Rejected message. This is a prompt injection attack.',
-    },
-  ]);
+export const injectionDetector = fromTable(() => textRule([{ name: 'prompt_injection', ...injection()!, block: 'Rejected message. This is a prompt injection attack.' }]));
 
 /** Masked values (output_parse_pii) put back where the model repeats their placeholders: a rule, so a stream's window runs it too. */
 export const restoring = (tokens: Map<string, string>) => textRule([...tokens].map(([t, v]) => ({ name: 'output_parse_pii', re: new RegExp(escape(t), 'g'), max: t.length, tag: v })));

@@ -1,6 +1,8 @@
-// The content filter's prebuilt patterns, by LiteLLM's names (litellm_content_filter/patterns.json), with a checksum
-// where the format has one (card numbers: Luhn; IBANs: mod 97) so a run of digits is not taken for a card. The
-// provider key and token shapes are the ones src/security/scrub.ts cuts from everything the gateway says.
+// The content filter's prebuilt patterns, by LiteLLM's names (litellm_content_filter/patterns.json), as data
+// (public/guardrail-patterns.json), with a checksum where the format has one (card numbers: Luhn; IBANs: mod 97)
+// so a run of digits is not taken for a card. The provider key and token shapes are the ones
+// src/security/scrub.ts cuts from everything the gateway says.
+import type { AssetTable } from '../assets/tables';
 import { KEY_SHAPES } from '../security/scrub';
 
 export interface Prebuilt {
@@ -40,43 +42,45 @@ export function ibanValid(text: string): boolean {
   return rest === 1;
 }
 
-/** Pattern, the longest text a match spans (a stream window keeps that much), and a checksum where the format has one. */
-type Row = [RegExp, number, ((match: string) => boolean)?];
-const H = '[0-9A-Fa-f]{1,4}';
-const IPV6 = `(?<![\\w:])(?:(?:${H}:){7}|(?:${H}:){1,6}:(?:${H}:){0,5})${H}(?![\\w:])`;
-
-const ROWS: Record<string, Row> = {
-  us_ssn: [/\b\d{3}-\d{2}-\d{4}\b/g, 11],
-  email: [/\b[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g, 128],
-  us_phone: [/(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]?\d{4}\b/g, 20],
-  /** Any card number: 13 to 19 digits, spaces or dashes between, that pass Luhn's check. */
-  credit_card: [/\b\d(?:[ -]?\d){12,18}\b/g, 40, luhn],
-  iban: [/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g, 42, ibanValid],
-  ipv4: [/\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b/g, 15],
-  ipv6: [new RegExp(IPV6, 'g'), 45],
-  // The credential shapes scrub.ts cuts from everything the gateway says.
-  bearer_token: [KEY_SHAPES.bearer_token, 600],
-  openai_api_key: [KEY_SHAPES.openai_api_key, 200],
-  aws_access_key: [KEY_SHAPES.aws_access_key, 20],
-  google_api_key: [KEY_SHAPES.google_api_key, 39],
-  github_token: [/\bgh[pousr]_[A-Za-z0-9]{36}\b/g, 40],
-  slack_token: [/\bxox[pboa]-\d{10,13}-\d{10,13}-[A-Za-z0-9]{24,32}\b/g, 80],
-  private_key: [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----/g, 8300],
-  jwt: [/\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}/g, 4096],
-};
-
-/** LiteLLM's other names: a card brand is any card (Luhn-checked), Anthropic's keys are `sk-` keys. */
-const ALIASES: Record<string, string> = { phone: 'us_phone', ssn: 'us_ssn', ip_address: 'ipv4', eu_iban_enhanced: 'iban', visa: 'credit_card', mastercard: 'credit_card', amex: 'credit_card', discover: 'credit_card', anthropic_api_key: 'openai_api_key' };
-
-/** The secrets hide-secrets masks. */
-export const SECRETS = Object.keys(ROWS).slice(7);
-
-export function prebuilt(name: string): Prebuilt | undefined {
-  const row = ROWS[ALIASES[name] ?? name];
-  return row && { re: row[0], max: row[1], valid: row[2] };
+/** The prebuilt table: a static asset, public/guardrail-patterns.json (src/assets/tables.ts), outside the bundle. */
+interface Table {
+  /** Name -> [regex source (null: scrub.ts's KEY_SHAPES row of that name), the longest match, its checksum]. */
+  patterns: Record<string, [string | null, number, ('luhn' | 'iban')?]>;
+  aliases: Record<string, string>;
+  /** The rows hide-secrets masks. */
+  secrets: string[];
+  prompt_injection: [string, number];
 }
 
-export const PREBUILT_NAMES = [...Object.keys(ROWS), ...Object.keys(ALIASES)];
+const FILE = 'public/guardrail-patterns.json';
+let table: Table | undefined;
+let missing = false;
+
+export const PATTERNS: AssetTable = {
+  file: 'guardrail-patterns.json',
+  what: "the guardrails' prebuilt patterns",
+  loaded: () => !!table || missing,
+  set: (t) => void (t ? (table ??= t as Table) : (missing = true)),
+};
+
+/** Why a guardrail that needs the table cannot be built: a config naming one is refused, never run unchecked. */
+export const noTable = () => (table ? undefined : `refused: ${FILE} is not loaded (${missing ? 'no ASSETS binding' : 'not read yet'})`);
+
+const CHECKS = { luhn, iban: ibanValid };
+
+export function prebuilt(name: string): Prebuilt | undefined {
+  const key = table?.aliases[name] ?? name;
+  const row = table?.patterns[key];
+  return row && { re: row[0] === null ? KEY_SHAPES[key as keyof typeof KEY_SHAPES] : new RegExp(row[0], 'g'), max: row[1], valid: row[2] && CHECKS[row[2]] };
+}
+
+/** The secrets hide-secrets masks. */
+export const secrets = () => table?.secrets ?? [];
+
+/** The prompt-injection heuristic's pattern (case-insensitive) and longest match. */
+export const injection = () => table && { re: new RegExp(table.prompt_injection[0], 'gi'), max: table.prompt_injection[1] };
+
+export const prebuiltNames = () => (table ? [...Object.keys(table.patterns), ...Object.keys(table.aliases)] : []);
 
 /**
  * Whether a regex could backtrack catastrophically: a repeated group that holds an unbounded repetition ((a+)+,

@@ -1,12 +1,16 @@
 // Guardrails on Anthropic's Messages and OpenAI's Responses APIs (passed through and translated, streamed and
 // not), config refusals with their key paths, per-key guardrails, and during_call.
-import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import patternFile from '../../public/guardrail-patterns.json';
 import { sse as anthropicEvent, textMessage } from '../fixtures/anthropic';
 import { textResponse, textResponseStream } from '../fixtures/responses';
 import { chatCompletion, streamOf } from '../helpers/fake-upstream';
 import { testGateway, user } from '../helpers/gateway';
 import { keyGateway, MASTER } from '../keys/helpers';
+import { loadTables } from '../../src/assets/tables';
 import { loadProxyObject } from '../../src/config/load';
+import { backtracks, PATTERNS } from '../../src/guardrails/patterns';
 
 const FILTER = `
 guardrails:
@@ -99,6 +103,8 @@ describe('Responses', () => {
 });
 
 describe('config refusals, with the key path', () => {
+  // The prebuilt patterns are a static asset, read before a gateway's config is loaded (gatewayFor): here by hand.
+  beforeAll(() => loadTables(env.ASSETS, [PATTERNS]));
   const load = (guardrails: unknown) => loadProxyObject({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m' } }], guardrails });
   const errors = (guardrails: unknown) => {
     const r = load(guardrails);
@@ -119,6 +125,8 @@ describe('config refusals, with the key path', () => {
     expect(errors(twice)).toEqual(['guardrails[1].guardrail_name: "g" is defined twice']);
     // Linear shapes pass: bounded repetitions, alternations, the prebuilt patterns themselves.
     expect(errors(cf({ patterns: [{ pattern_type: 'regex', pattern: '\\b[A-Z]{3}-\\d{4}\\b', action: 'MASK' }, { pattern_type: 'regex', pattern: '(?:\\d[ -]?){12,18}\\d', action: 'MASK' }] }))).toEqual([]);
+    const table = Object.values(patternFile.patterns).flatMap(([source]) => (source ? [source] : []));
+    expect(table.filter((source) => backtracks(source as string))).toEqual([]);
   });
 });
 

@@ -22,4 +22,25 @@ model_list:
     const own = await gw.chat({ model: 'own', messages: user() });
     expect(Number(own.headers.get('x-litellm-response-cost'))).toBeCloseTo(0.02, 12);
   });
+
+  it("refuses a guardrail built on the prebuilt patterns (public/guardrail-patterns.json), never running it unchecked", async () => {
+    const gw = testGateway(
+      `
+model_list:
+  - { model_name: m, litellm_params: { model: openai/gpt-4o, api_key: sk-test-123456, api_base: "https://openai.test/v1" } }
+guardrails:
+  - guardrail_name: pii
+    litellm_params: { guardrail: litellm_content_filter, mode: pre_call, patterns: [{ pattern_type: prebuilt, pattern_name: email, action: MASK }] }
+  - guardrail_name: secrets
+    litellm_params: { guardrail: hide-secrets, mode: pre_call }
+`,
+      {},
+      { ASSETS: undefined },
+    );
+    const res = await gw.chat({ model: 'm', messages: user() });
+    expect(res.status).toBe(500);
+    const { message } = ((await res.json()) as { error: { message: string } }).error;
+    expect(message).toContain('guardrails[0].litellm_params.patterns[0].pattern_name: refused: public/guardrail-patterns.json is not loaded (no ASSETS binding)');
+    expect(message).toContain('guardrails[1].litellm_params.guardrail: refused: public/guardrail-patterns.json is not loaded');
+  });
 });
