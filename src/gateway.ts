@@ -23,6 +23,7 @@ import { KeyDirectory } from './keys/directory';
 import { loadTables } from './assets/tables';
 import { PATTERNS } from './guardrails/patterns';
 import { PRICES } from './pricing/table';
+import { HOSTS } from './providers/registry';
 import { StoredModels } from './models/stored';
 import { loadStored } from './models/load';
 
@@ -50,8 +51,8 @@ const storedFor = new WeakMap<GatewayOptions, StoredModels>();
 /**
  * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
  * isolate), so the env of the first request stands for the isolate's life. Built over the static tables
- * (src/assets/tables.ts: LiteLLM's prices its deployments carry, the guardrails' prebuilt patterns), which the
- * isolate reads first: until then, a promise.
+ * (src/assets/tables.ts: LiteLLM's prices its deployments carry, the guardrails' prebuilt patterns, the
+ * OpenAI-compatible hosts), which the isolate reads first: until then, a promise.
  */
 export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?: (p: Promise<unknown>) => void): Gateway | Promise<Gateway> {
   // undefined: the bundled config.
@@ -62,7 +63,7 @@ export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?:
     if (stored && defer) stored.refreshIfDue(defer);
     return hit.gateway;
   }
-  const tables = loadTables(env.ASSETS, [PRICES, PATTERNS]);
+  const tables = loadTables(env.ASSETS, [PRICES, PATTERNS, HOSTS]);
   if (tables) return tables.then(() => gatewayFor(env, options, defer));
   const loaded = text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig);
   // store_model_in_db: the models added at runtime join the config's, read before the isolate's first gateway.

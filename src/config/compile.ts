@@ -3,7 +3,9 @@
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
 import patterns from '../../public/guardrail-patterns.json';
+import hosts from '../../public/providers.json';
 import { PATTERNS } from '../guardrails/patterns';
+import { HOSTS } from '../providers/registry';
 import type { BundledConfig } from './bundled';
 import { companionSettings } from './companion';
 import { loadProxyConfig, parseConfigYaml } from './yaml';
@@ -21,8 +23,9 @@ export interface Compiled {
 
 const PREFIX = 'os.environ/';
 
-// The guardrails' prebuilt patterns, a static asset the Worker reads at runtime: the build reads the file.
+// The static tables a config names (src/assets/tables.ts), which the Worker reads at runtime: the build reads the files.
 PATTERNS.set(patterns);
+HOSTS.set(hosts);
 
 export function compileConfig(text: string, source = 'router.config.yaml'): Compiled {
   let raw: unknown;
