@@ -1,10 +1,10 @@
 // bench:guardrails: what a content filter of 10 rules (8 prebuilt patterns, a custom regex, a blocked word) costs,
 // on Node: per request, scanning a 1 KB text; per stream event, through the relay's guard stage (decode, parse,
 // the window's scans, the events it re-encodes), over 200-event chat streams.
-import patterns from '../public/guardrail-patterns.json';
+import guardrails from '../public/guardrails.json';
 import { guardrailList } from '../src/guardrails/config';
-import { PATTERNS } from '../src/guardrails/patterns';
-PATTERNS.set(patterns);
+import { GUARDRAIL_DATA } from '../src/guardrails/table';
+GUARDRAIL_DATA.set(guardrails);
 import { GuardStage } from '../src/stream/guard';
 import { applyHits } from '../src/guardrails/types';
 const out = { errors: [] as string[], warnings: [] as string[] };

@@ -1,5 +1,5 @@
 // Data the gateway keeps as static assets (public/), outside its bundle and its gzip budget: LiteLLM's price
-// table, the guardrails' prebuilt patterns, the OpenAI-compatible hosts. Each is read once per isolate through the ASSETS binding, before the
+// table, the guardrails' data (prebuilt patterns, services' keys), the OpenAI-compatible hosts. Each is read once per isolate through the ASSETS binding, before the
 // isolate's gateway is built (gatewayFor), and kept in memory: every deployment and guardrail is built with it.
 import { logLine } from '../security/scrub';
 

@@ -2,9 +2,9 @@
 // runtime's own loader (loadProxyConfig) and turned into the module the Worker imports instead of the YAML.
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
-import patterns from '../../public/guardrail-patterns.json';
+import guardrails from '../../public/guardrails.json';
 import hosts from '../../public/providers.json';
-import { PATTERNS } from '../guardrails/patterns';
+import { GUARDRAIL_DATA } from '../guardrails/table';
 import { HOSTS } from '../providers/registry';
 import type { BundledConfig } from './bundled';
 import { companionSettings } from './companion';
@@ -24,7 +24,7 @@ export interface Compiled {
 const PREFIX = 'os.environ/';
 
 // The static tables a config names (src/assets/tables.ts), which the Worker reads at runtime: the build reads the files.
-PATTERNS.set(patterns);
+GUARDRAIL_DATA.set(guardrails);
 HOSTS.set(hosts);
 
 export function compileConfig(text: string, source = 'router.config.yaml'): Compiled {

@@ -5,7 +5,8 @@
 import type { Check } from '../config/validate';
 import { bool, list, obj, oneOf, refine, str } from '../config/validate';
 import { escapeRe as escape } from '../security/scrub';
-import { backtracks, injection, noTable, prebuilt, prebuiltNames, secrets } from './patterns';
+import { backtracks, injection, prebuilt, prebuiltNames, secrets } from './patterns';
+import { noData } from './table';
 import type { Hit, TextRule } from './types';
 import { tag } from './types';
 
@@ -56,7 +57,7 @@ const safeRegex: Check<RegExp> = (v, path, out) => {
 const patternEntry = obj(
   { pattern_type: oneOf('prebuilt', 'regex'), pattern_name: (v, path, out) => {
       const n = str(v, path, out);
-      const why = n === undefined ? undefined : noTable() ?? (prebuilt(n) ? undefined : `not a prebuilt pattern (${prebuiltNames().join(', ')})`);
+      const why = n === undefined ? undefined : noData() ?? (prebuilt(n) ? undefined : `not a prebuilt pattern (${prebuiltNames().join(', ')})`);
       return why ? void out.errors.push(`${path}: ${why}`) : n;
     }, pattern: safeRegex, name: str, action },
   { required: ['pattern_type', 'action'] },
@@ -103,7 +104,7 @@ export function buildContentFilter(p: ContentFilterParams, path: string, errors:
 
 /** A rule built from the prebuilt table; refused (the config with it) when the table is not loaded. */
 const fromTable = (build: () => TextRule) => (_p: unknown, path: string, errors: string[]) => {
-  const why = noTable();
+  const why = noData();
   return why ? void errors.push(`${path}.guardrail: ${why}`) : build();
 };
 

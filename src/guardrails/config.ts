@@ -4,7 +4,8 @@
 import type { Check } from '../config/validate';
 import { bool, either, isPlainObject, list, obj, oneOf, str } from '../config/validate';
 import { fillFromEnv } from '../providers/env-defaults';
-import { KINDS, typeOf } from './kinds';
+import { kindOf, typeNames, typeOf } from './kinds';
+import { noData } from './table';
 import type { GuardrailSpec, Mode } from './types';
 import { MODES } from './types';
 
@@ -22,8 +23,8 @@ const entry: Check<GuardrailSpec> = (v, path, out) => {
   if (!isPlainObject(raw)) return void out.errors.push(`${at}: expected a mapping`);
   const type = typeOf(raw.guardrail);
   // A type this gateway does not have would leave requests unchecked: refused, as refused.ts refuses.
-  if (!type) return void out.errors.push(`${at}.guardrail: refused: "${raw.guardrail}" is not implemented in this gateway (it has ${Object.keys(KINDS).join(', ')})`);
-  const kind = KINDS[type];
+  if (!type) return void out.errors.push(`${at}.guardrail: ${noData() ?? `refused: "${raw.guardrail}" is not implemented in this gateway (it has ${typeNames().join(', ')})`}`);
+  const kind = kindOf(type);
   const before = out.errors.length;
   const params = obj({ ...common, ...kind.params }, { required: ['guardrail', 'mode', ...(kind.required ?? [])] as never[] })(raw, at, out) as Record<string, any> | undefined;
   if (!params) return undefined;
@@ -68,6 +69,6 @@ export function guardrailEnvDefaults(config: unknown, env: Record<string, unknow
   for (const g of list) {
     const p = isPlainObject(g) && g.litellm_params;
     const type = isPlainObject(p) && typeOf(p.guardrail);
-    if (type) fillFromEnv(p as Record<string, unknown>, KINDS[type].env, env);
+    if (type) fillFromEnv(p as Record<string, unknown>, kindOf(type).env, env);
   }
 }

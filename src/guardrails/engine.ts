@@ -8,7 +8,7 @@ import { RouterError as Refusal } from '../router/errors';
 import { SCOPE_HEADER } from '../http/companion';
 import { GuardStage, heldForServices } from '../stream/guard';
 import { restoring } from './builtins';
-import { KINDS, MODERATION_MODEL } from './kinds';
+import { kindOf, MODERATION_MODEL } from './kinds';
 import type { GuardrailAnswer, GuardrailCall } from './protocol';
 import { GUARDRAILS_PATH } from './protocol';
 import type { Slot } from './texts';
@@ -44,7 +44,7 @@ function checkOf(spec: GuardrailSpec, deps: ServiceDeps): Guardrail['check'] {
   const { rule, litellm_params: params } = spec;
   if (rule) return async (texts, _side, tokens) => scan(rule, texts, tokens);
   // openai_moderation: the texts to a moderation model group of this gateway; any flagged result blocks.
-  if (KINDS[spec.type].local) {
+  if (kindOf(spec.type).local) {
     return async (texts, side, _t, signal) => {
       const r = await deps.moderate(String(params.model ?? MODERATION_MODEL), texts.filter(Boolean), signal);
       if (!Array.isArray(r?.results)) throw new Error('answer without results');

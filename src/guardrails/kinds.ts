@@ -1,11 +1,13 @@
 // Every guardrail type the config may name (litellm_params.guardrail), with the keys it takes. A built-in is a
 // TextRule compiled at load and run here; openai_moderation is a call to a moderation model group of this gateway;
-// every other service is called by the companion Worker (src/companion/guardrails/), its keys checked here.
+// every other service is called by the companion Worker (src/companion/guardrails/), its keys data (a row of
+// public/guardrails.json: table.ts) checked here.
 import type { Check, Findings } from '../config/validate';
 import { bool, list, num, oneOf, record, str } from '../config/validate';
 import { checkCredentials, ENV_PARAMS } from '../providers/bedrock/sign';
 import type { ContentFilterParams } from './builtins';
 import { buildContentFilter, contentFilterParams, injectionDetector, secretDetector } from './builtins';
+import { data } from './table';
 import type { TextRule } from './types';
 
 export interface Kind {
@@ -26,48 +28,53 @@ export interface Kind {
 /** openai_moderation's model group when it names none: LiteLLM's default moderation model. */
 export const MODERATION_MODEL = 'omni-moderation-latest';
 
-/** What every service takes: how long it has to answer, and whether a failure lets the request through. */
-const service = { fail_open: bool, timeout: num({ min: 0.001 }) };
-const keyed = { ...service, api_key: str, api_base: str };
+const seconds = num({ min: 0.001 });
 const severity = num({ min: 0, max: 7, int: true });
 
-export const KINDS: Record<string, Kind> = {
+/** The checks a service's row (public/guardrails.json) names its keys' values by. */
+const CHECKS: Record<string, Check<unknown>> = {
+  str,
+  bool,
+  seconds,
+  severity,
+  severities: record(severity),
+  scores: record(num({ min: 0, max: 1 })),
+  actions: record(oneOf('MASK', 'BLOCK')),
+  strings: list(str),
+  map: record((x) => x),
+};
+
+/** The types that run in this gateway; the services are data (table.ts), called by the companion. */
+const LOCAL: Record<string, Kind> = {
   litellm_content_filter: { params: contentFilterParams, rule: (p, path, errors) => buildContentFilter(p as ContentFilterParams, path, errors) },
   'hide-secrets': { params: {}, rule: secretDetector },
   detect_prompt_injection: { params: {}, rule: injectionDetector },
-  openai_moderation: { params: { ...service, model: str }, local: true },
-  presidio: {
-    params: { ...service, presidio_analyzer_api_base: str, presidio_anonymizer_api_base: str, presidio_language: str, pii_entities_config: record(oneOf('MASK', 'BLOCK')), presidio_score_thresholds: record(num({ min: 0, max: 1 })), output_parse_pii: bool },
-    required: ['presidio_analyzer_api_base', 'presidio_anonymizer_api_base'],
-    env: { presidio_analyzer_api_base: ['PRESIDIO_ANALYZER_API_BASE'], presidio_anonymizer_api_base: ['PRESIDIO_ANONYMIZER_API_BASE'] },
-  },
-  lakera_v2: { params: { ...keyed, project_id: str, breakdown: bool, payload: bool }, required: ['api_key'], env: { api_key: ['LAKERA_API_KEY'] } },
-  bedrock: {
-    params: { ...keyed, guardrailIdentifier: str, guardrailVersion: str, aws_region_name: str, aws_access_key_id: str, aws_secret_access_key: str, aws_session_token: str, aws_bedrock_runtime_endpoint: str },
-    required: ['guardrailIdentifier', 'guardrailVersion'],
-    env: ENV_PARAMS,
-    // The Bedrock provider's own rule: SigV4 keys (from the config or the env), or a Bedrock API key.
-    check: (p, path, out) => {
-      const fault = checkCredentials(p as never);
-      if (fault) out.errors.push(`${path}.${fault}`);
-    },
-  },
-  'azure/prompt_shield': { params: { ...keyed, api_version: str }, required: ['api_base', 'api_key'] },
-  'azure/text_moderations': {
-    params: { ...keyed, api_version: str, severity_threshold: severity, severity_threshold_by_category: record(severity), categories: list(str) },
-    required: ['api_base', 'api_key'],
-  },
-  generic_guardrail_api: { params: { ...keyed, additional_provider_specific_params: record((x) => x) }, required: ['api_base', 'api_key'] },
+  openai_moderation: { params: { fail_open: bool, timeout: seconds, model: str }, local: true },
 };
 
-/** LiteLLM's other spellings of the same types. */
-const ALIASES: Record<string, string> = { hide_secrets: 'hide-secrets', secret_detection: 'hide-secrets', prompt_injection: 'detect_prompt_injection', lakera: 'lakera_v2', bedrock_guardrails: 'bedrock', 'azure/content_safety': 'azure/text_moderations' };
+/** Bedrock's credentials, as the Bedrock provider reads them from the env and checks them (SigV4 keys, or a Bedrock API key). */
+const bedrock: Partial<Kind> = {
+  env: ENV_PARAMS,
+  check: (p, path, out) => {
+    const fault = checkCredentials(p as never);
+    if (fault) out.errors.push(`${path}.${fault}`);
+  },
+};
 
-/** A type's canonical name (aliases read), or undefined when no guardrail has it. */
+/** A type's keys, checks and rule (its canonical name: typeOf); a service's from its row, Bedrock's credentials as code. */
+export function kindOf(type: string): Kind {
+  const row = LOCAL[type] ? undefined : data!.services[type];
+  return row ? { params: Object.fromEntries(Object.entries(row.params).map(([k, c]) => [k, CHECKS[c]])), required: row.required, env: row.env, ...(type === 'bedrock' && bedrock) } : LOCAL[type];
+}
+
+/** Every type's name. */
+export const typeNames = () => [...Object.keys(LOCAL), ...Object.keys(data?.services ?? {})];
+
+/** A type's canonical name (LiteLLM's other spellings read), or undefined when no guardrail has it. */
 export const typeOf = (type: unknown): string | undefined => {
-  const t = ALIASES[type as string] ?? (type as string);
-  return Object.hasOwn(KINDS, t) ? t : undefined;
+  const t = data?.types[type as string] ?? (type as string);
+  return Object.hasOwn(LOCAL, t) || (data && Object.hasOwn(data.services, t)) ? t : undefined;
 };
 
 /** Whether a type's calls are the companion Worker's. */
-export const inCompanion = (type: string) => !KINDS[type].rule && !KINDS[type].local;
+export const inCompanion = (type: string) => !Object.hasOwn(LOCAL, type);

@@ -1,9 +1,9 @@
 // The content filter's prebuilt patterns, by LiteLLM's names (litellm_content_filter/patterns.json), as data
-// (public/guardrail-patterns.json), with a checksum where the format has one (card numbers: Luhn; IBANs: mod 97)
+// (public/guardrails.json), with a checksum where the format has one (card numbers: Luhn; IBANs: mod 97)
 // so a run of digits is not taken for a card. The provider key and token shapes are the ones
 // src/security/scrub.ts cuts from everything the gateway says.
-import type { AssetTable } from '../assets/tables';
 import { KEY_SHAPES } from '../security/scrub';
+import { data } from './table';
 
 export interface Prebuilt {
   re: RegExp;
@@ -42,45 +42,21 @@ export function ibanValid(text: string): boolean {
   return rest === 1;
 }
 
-/** The prebuilt table: a static asset, public/guardrail-patterns.json (src/assets/tables.ts), outside the bundle. */
-interface Table {
-  /** Name -> [regex source (null: scrub.ts's KEY_SHAPES row of that name), the longest match, its checksum]. */
-  patterns: Record<string, [string | null, number, ('luhn' | 'iban')?]>;
-  aliases: Record<string, string>;
-  /** The rows hide-secrets masks. */
-  secrets: string[];
-  prompt_injection: [string, number];
-}
-
-const FILE = 'public/guardrail-patterns.json';
-let table: Table | undefined;
-let missing = false;
-
-export const PATTERNS: AssetTable = {
-  file: 'guardrail-patterns.json',
-  what: "the guardrails' prebuilt patterns",
-  loaded: () => !!table || missing,
-  set: (t) => void (t ? (table ??= t as Table) : (missing = true)),
-};
-
-/** Why a guardrail that needs the table cannot be built: a config naming one is refused, never run unchecked. */
-export const noTable = () => (table ? undefined : `refused: ${FILE} is not loaded (${missing ? 'no ASSETS binding' : 'not read yet'})`);
-
 const CHECKS = { luhn, iban: ibanValid };
 
 export function prebuilt(name: string): Prebuilt | undefined {
-  const key = table?.aliases[name] ?? name;
-  const row = table?.patterns[key];
+  const key = data?.aliases[name] ?? name;
+  const row = data?.patterns[key];
   return row && { re: row[0] === null ? KEY_SHAPES[key as keyof typeof KEY_SHAPES] : new RegExp(row[0], 'g'), max: row[1], valid: row[2] && CHECKS[row[2]] };
 }
 
 /** The secrets hide-secrets masks. */
-export const secrets = () => table?.secrets ?? [];
+export const secrets = () => data?.secrets ?? [];
 
 /** The prompt-injection heuristic's pattern (case-insensitive) and longest match. */
-export const injection = () => table && { re: new RegExp(table.prompt_injection[0], 'gi'), max: table.prompt_injection[1] };
+export const injection = () => data && { re: new RegExp(data.prompt_injection[0], 'gi'), max: data.prompt_injection[1] };
 
-export const prebuiltNames = () => (table ? [...Object.keys(table.patterns), ...Object.keys(table.aliases)] : []);
+export const prebuiltNames = () => (data ? [...Object.keys(data.patterns), ...Object.keys(data.aliases)] : []);
 
 /**
  * Whether a regex could backtrack catastrophically: a repeated group that holds an unbounded repetition ((a+)+,

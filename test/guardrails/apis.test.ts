@@ -2,7 +2,7 @@
 // not), config refusals with their key paths, per-key guardrails, and during_call.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import patternFile from '../../public/guardrail-patterns.json';
+import guardrailData from '../../public/guardrails.json';
 import { sse as anthropicEvent, textMessage } from '../fixtures/anthropic';
 import { textResponse, textResponseStream } from '../fixtures/responses';
 import { chatCompletion, streamOf } from '../helpers/fake-upstream';
@@ -10,7 +10,8 @@ import { testGateway, user } from '../helpers/gateway';
 import { keyGateway, MASTER } from '../keys/helpers';
 import { loadTables } from '../../src/assets/tables';
 import { loadProxyObject } from '../../src/config/load';
-import { backtracks, PATTERNS } from '../../src/guardrails/patterns';
+import { backtracks } from '../../src/guardrails/patterns';
+import { GUARDRAIL_DATA } from '../../src/guardrails/table';
 
 const FILTER = `
 guardrails:
@@ -103,8 +104,8 @@ describe('Responses', () => {
 });
 
 describe('config refusals, with the key path', () => {
-  // The prebuilt patterns are a static asset, read before a gateway's config is loaded (gatewayFor): here by hand.
-  beforeAll(() => loadTables(env.ASSETS, [PATTERNS]));
+  // The guardrails' data is a static asset, read before a gateway's config is loaded (gatewayFor): here by hand.
+  beforeAll(() => loadTables(env.ASSETS, [GUARDRAIL_DATA]));
   const load = (guardrails: unknown) => loadProxyObject({ model_list: [{ model_name: 'm', litellm_params: { model: 'mock/m' } }], guardrails });
   const errors = (guardrails: unknown) => {
     const r = load(guardrails);
@@ -125,7 +126,7 @@ describe('config refusals, with the key path', () => {
     expect(errors(twice)).toEqual(['guardrails[1].guardrail_name: "g" is defined twice']);
     // Linear shapes pass: bounded repetitions, alternations, the prebuilt patterns themselves.
     expect(errors(cf({ patterns: [{ pattern_type: 'regex', pattern: '\\b[A-Z]{3}-\\d{4}\\b', action: 'MASK' }, { pattern_type: 'regex', pattern: '(?:\\d[ -]?){12,18}\\d', action: 'MASK' }] }))).toEqual([]);
-    const table = Object.values(patternFile.patterns).flatMap(([source]) => (source ? [source] : []));
+    const table = Object.values(guardrailData.patterns).flatMap(([source]) => (source ? [source] : []));
     expect(table.filter((source) => backtracks(source as string))).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ model_list:
     expect(Number(own.headers.get('x-litellm-response-cost'))).toBeCloseTo(0.02, 12);
   });
 
-  it("refuses a guardrail built on the prebuilt patterns (public/guardrail-patterns.json), never running it unchecked", async () => {
+  it("refuses a guardrail that needs the guardrails' data (public/guardrails.json), never running it unchecked", async () => {
     const gw = testGateway(
       `
 model_list:
@@ -33,6 +33,8 @@ guardrails:
     litellm_params: { guardrail: litellm_content_filter, mode: pre_call, patterns: [{ pattern_type: prebuilt, pattern_name: email, action: MASK }] }
   - guardrail_name: secrets
     litellm_params: { guardrail: hide-secrets, mode: pre_call }
+  - guardrail_name: lakera
+    litellm_params: { guardrail: lakera_v2, mode: pre_call, api_key: lk-test }
 `,
       {},
       { ASSETS: undefined },
@@ -40,7 +42,9 @@ guardrails:
     const res = await gw.chat({ model: 'm', messages: user() });
     expect(res.status).toBe(500);
     const { message } = ((await res.json()) as { error: { message: string } }).error;
-    expect(message).toContain('guardrails[0].litellm_params.patterns[0].pattern_name: refused: public/guardrail-patterns.json is not loaded (no ASSETS binding)');
-    expect(message).toContain('guardrails[1].litellm_params.guardrail: refused: public/guardrail-patterns.json is not loaded');
+    expect(message).toContain('guardrails[0].litellm_params.patterns[0].pattern_name: refused: public/guardrails.json is not loaded (no ASSETS binding)');
+    expect(message).toContain('guardrails[1].litellm_params.guardrail: refused: public/guardrails.json is not loaded');
+    // A service's keys are data in the same file: its type is refused the same way, not taken for one this gateway lacks.
+    expect(message).toContain('guardrails[2].litellm_params.guardrail: refused: public/guardrails.json is not loaded (no ASSETS binding)');
   });
 });
