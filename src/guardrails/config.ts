@@ -37,12 +37,9 @@ const entry: Check<GuardrailSpec> = (v, path, out) => {
     name: head.guardrail_name,
     type,
     modes,
-    defaultOn: params.default_on === true,
-    failOpen: params.fail_open === true,
     timeoutMs: (params.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
     litellm_params: params,
     rule,
-    restoresPii: params.output_parse_pii === true,
   };
 };
 

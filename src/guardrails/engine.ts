@@ -86,7 +86,7 @@ export class Guardrails {
    */
   open(requested: unknown, keyed: string[] | false | undefined, log: RequestLog, refused: (e: RouterError) => void): RequestGuard | undefined {
     if (keyed === false) return undefined;
-    const chosen = new Set([...this.byName.values()].filter((g) => g.defaultOn));
+    const chosen = new Set([...this.byName.values()].filter((g) => g.litellm_params.default_on));
     for (const name of [...(Array.isArray(requested) ? requested : Object.keys(requested ?? {})), ...(keyed ?? [])]) {
       const g = this.byName.get(name);
       if (!g) throw new Refusal('BadRequestError', `Guardrail '${name}' is not defined (defined: ${[...this.byName.keys()].join(', ')})`, { param: 'guardrails', code: 'invalid_guardrail', final: true });
@@ -109,7 +109,7 @@ export class RequestGuard {
     private readonly now: () => number,
     private readonly refused: (e: RouterError) => void,
   ) {
-    if (chosen.some((g) => g.restoresPii)) this.tokens = new Map();
+    if (chosen.some((g) => g.litellm_params.output_parse_pii)) this.tokens = new Map();
     log.guardrails = this.decisions;
   }
 
@@ -205,8 +205,9 @@ export class RequestGuard {
       v = !texts.some(Boolean) ? {} : g.rule ? await g.check(texts, side, this.tokens) : await withTimeout(g, texts, side, this.tokens, signal);
     } catch (e) {
       d.latencyMs = this.now() - started;
-      d.decision = g.failOpen ? 'failed_open' : 'failed_closed';
-      if (g.failOpen) return false;
+      const open = g.litellm_params.fail_open;
+      d.decision = open ? 'failed_open' : 'failed_closed';
+      if (open) return false;
       throw new Refusal('ServiceUnavailableError', `Guardrail '${g.name}' could not check the ${who(side)} (${(e as Error).message}); fail_open is not set`, { code: 'guardrail_unavailable', final: true });
     }
     d.latencyMs = this.now() - started;

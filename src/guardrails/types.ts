@@ -67,17 +67,15 @@ export interface GuardrailSpec {
   /** `litellm_params.guardrail`, its canonical name: litellm_content_filter, presidio, lakera_v2, ... */
   type: string;
   modes: Mode[];
-  defaultOn: boolean;
-  /** A failing service lets the request pass (true) or refuses it (false, the default). */
-  failOpen: boolean;
   /** Milliseconds a service has to answer. */
   timeoutMs: number;
-  /** Its litellm_params, checked (a service's are sent to the companion with each call). */
-  litellm_params: Record<string, unknown>;
+  /**
+   * Its litellm_params, checked (a service's are sent to the companion with each call): default_on, fail_open (a
+   * failing service lets the request pass, else refuses it), output_parse_pii (masked values restored in the answer).
+   */
+  litellm_params: { default_on?: boolean; fail_open?: boolean; output_parse_pii?: boolean } & Record<string, unknown>;
   /** Present for the built-ins: runs in the Worker, on streams too. */
   rule?: TextRule;
-  /** Restores masked values in the answer (output_parse_pii). */
-  restoresPii: boolean;
 }
 
 export interface Guardrail extends GuardrailSpec {

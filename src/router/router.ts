@@ -204,8 +204,7 @@ export class Router {
     const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
-    const guard = this.guard(controls, opts, log, defer);
-    await guard?.input(request, opts.signal);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -237,7 +236,7 @@ export class Router {
     if (guard && (await guard.output(value, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard?.forLogs(value.body) ?? value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
@@ -275,8 +274,7 @@ export class Router {
     this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
     // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
-    const guard = endpoint === 'moderations' || endpoint.startsWith('audio/t') ? this.guard(controls, opts, log, defer) : undefined;
-    await guard?.input(json, opts.signal);
+    const guard = endpoint === 'moderations' || endpoint.startsWith('audio/t') ? await this.guard(controls, opts, log, defer, json) : undefined;
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
@@ -363,8 +361,7 @@ export class Router {
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     this.logger.tag(log, opts, controls.tags, request);
-    const guard = this.guard(controls, opts, log, defer);
-    await guard?.input(request, opts.signal);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -427,7 +424,7 @@ export class Router {
     if (guard && (await guard.output(value, (e) => api.dialect(request).errorEvent(e))) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard ? guard.forLogs(value.body) : value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard?.forLogs(value.body) ?? value.body }, defer);
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
@@ -473,8 +470,7 @@ export class Router {
     const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
-    const guard = this.guard(controls, opts, log, defer);
-    await guard?.input(request, opts.signal);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -713,9 +709,11 @@ export class Router {
     return [stage ? undefined : continuation(), stage];
   }
 
-  /** The request's guardrails (src/guardrails/), their refusal completing its record. */
-  private guard(controls: GatewayControls, opts: CallOptions, log: RequestLog, defer: Defer): RequestGuard | undefined {
-    return this.guardrails.open(controls.guardrails, opts.guardrails, log, (e) => this.logger.finish(log, e, {}, defer));
+  /** The request's guardrails (src/guardrails/), their pre_call run on its body, their refusal completing its record. */
+  private async guard(controls: GatewayControls, opts: CallOptions, log: RequestLog, defer: Defer, body: object): Promise<RequestGuard | undefined> {
+    const guard = this.guardrails.open(controls.guardrails, opts.guardrails, log, (e) => this.logger.finish(log, e, {}, defer));
+    await guard?.input(body, opts.signal);
+    return guard;
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {
