@@ -5,6 +5,9 @@ import { forwardToCompanion } from '../http/companion';
 import { RouterError } from '../router/errors';
 import type { KeyedEnv } from './auth';
 
+/** LiteLLM's POSTs that change nothing: they leave the isolate's cached records alone. */
+const READS = new Set(['/tag/info']);
+
 export async function adminForward(c: Context<KeyedEnv>): Promise<Response> {
   const { keys } = c.var.gateway;
   if (!keys) {
@@ -14,6 +17,6 @@ export async function adminForward(c: Context<KeyedEnv>): Promise<Response> {
   }
   const res = await forwardToCompanion(c, 'Key management needs the companion Worker (npm run deploy), as LiteLLM\'s needs its database');
   // A change applies in this isolate at once; other isolates read it within their cache's bound (MAX_STALE_MS).
-  if (c.req.method === 'POST' && res.ok) keys.forgetAll();
+  if (c.req.method === 'POST' && res.ok && !READS.has(c.req.path)) keys.forgetAll();
   return res;
 }

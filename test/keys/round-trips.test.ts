@@ -68,6 +68,24 @@ describe('KeyStore round trips on the request path', () => {
     expect(keys.calls.filter((m) => m === 'settle').length).toBeGreaterThan(0);
   });
 
+  it('a change through key management drops the isolate\'s cached records (read again at once); a read (POST /tag/info) does not', async () => {
+    const now = manualClock();
+    const keys = countingKeys();
+    const gw = keyGateway({ now }, '', keys.env);
+    const { key } = await gw.generate({});
+    expect((await gw.admin('/tag/new', { name: 'docs', max_budget: 1 })).status).toBe(200);
+    expect((await gw.call(key)).status).toBe(200);
+    // The companion's own reads (through the same KEYS) are not counted: only the keyed request's.
+    expect((await gw.admin('/tag/info', { names: ['docs'] })).status).toBe(200);
+    keys.calls.length = 0;
+    expect((await gw.call(key)).status).toBe(200);
+    expect(keys.blocking()).toEqual([]);
+    await gw.admin('/key/update', { key, metadata: { note: 'changed' } });
+    keys.calls.length = 0;
+    expect((await gw.call(key)).status).toBe(200);
+    expect(keys.blocking()).toEqual(['lookup']);
+  });
+
   it('none in steady state for a key with limits: exact admits only until this isolate holds leases', async () => {
     const now = manualClock();
     const keys = countingKeys();
