@@ -47,6 +47,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // router.config.yaml -> src/generated/config.ts, checked, as wrangler's [build] step does.
     globalSetup: ['./scripts/vitest-setup.mjs'],
+    setupFiles: ['./test/helpers/tables.ts'],
     // The machines have 2 cores shared by several workerd instances: allow slow, never hang.
     testTimeout: 20_000,
   },

@@ -6,7 +6,7 @@ export const MODEL = 'bench';
 export const STRATEGIES = ['simple-shuffle', 'usage-based-routing', 'latency-based-routing', 'least-busy', 'cost-based-routing'];
 
 /**
- * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number, otel?: boolean }} o upstream is http://127.0.0.1:PORT/v1
+ * @param {{ upstream: string, strategy: string, cache?: boolean, rpm?: number, otel?: boolean, guardrails?: boolean }} o upstream is http://127.0.0.1:PORT/v1
  */
 /** The bench group's two deployments: id, input and output price a token (simple-shuffle mixes the two). */
 const DEPLOYMENTS = [
@@ -17,7 +17,7 @@ const DEPLOYMENTS = [
 /** What one bench request (the upstream's usage: 12 prompt, 9 completion tokens) costs at the dearer deployment. */
 export const DEAREST_REQUEST_COST = Math.max(...DEPLOYMENTS.map(([, input, output]) => 12 * Number(input) + 9 * Number(output)));
 
-export function benchConfig({ upstream, strategy, cache = false, rpm, otel = false }) {
+export function benchConfig({ upstream, strategy, cache = false, rpm, otel = false, guardrails = false }) {
   // Usage-based routing only means something with limits; set far above what a bench can reach, unless
   // the step is about reaching them (--isolates: rpm per deployment).
   const limits = rpm ? `\n      rpm: ${rpm}` : strategy.startsWith('usage-based') ? '\n      rpm: 100000000\n      tpm: 100000000000' : '';
@@ -44,5 +44,20 @@ litellm_settings:
 
 general_settings:
   master_key: ${MASTER_KEY}
-`;
+${guardrails ? GUARDRAILS : ''}`;
 }
+
+/** bench:guardrails' content filter of 10 rules, before the call and on the answer (a stream through the guard stage). */
+const GUARDRAILS = `
+guardrails:
+  - guardrail_name: filter
+    litellm_params:
+      guardrail: litellm_content_filter
+      mode: [pre_call, post_call]
+      default_on: true
+      patterns:
+${['email', 'credit_card', 'us_ssn', 'iban', 'ipv4', 'us_phone', 'openai_api_key', 'aws_access_key'].map((n) => `        - { pattern_type: prebuilt, pattern_name: ${n}, action: MASK }`).join('\n')}
+        - { pattern_type: regex, pattern: 'EMP-\\d{4}', name: emp, action: MASK }
+      blocked_words:
+        - { keyword: apollo, action: BLOCK }
+`;

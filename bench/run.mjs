@@ -7,7 +7,7 @@
 // budgets as met / missed; writes the figures as JSON to bench/results/. Only 127.0.0.1 is used.
 //
 //   npm run bench [-- --duration 2 --concurrency 1,8,32 --stream-concurrency 1,32 --latency-ms 0
-//                     --only simple-shuffle,least-busy --no-cache --no-round-trip-test --ab
+//                     --only simple-shuffle,least-busy --no-cache --no-guardrails --no-round-trip-test --ab
 //                     --state-rtt-ms 0,100 --isolates 4 --isolate-rpm 300 --isolate-seconds 6 --prime-s 0.3 --rounds 1 --observe]
 //
 // --observe adds, beside each strategy's gateway, the same one with spend logs and traces (a SPEND_QUEUE that accepts
@@ -48,6 +48,7 @@ const { values: argv } = parseArgs({
     chunks: { type: 'string', default: '8' },
     only: { type: 'string' },
     'no-cache': { type: 'boolean', default: false },
+    'no-guardrails': { type: 'boolean', default: false },
     'no-round-trip-test': { type: 'boolean', default: false },
     ab: { type: 'boolean', default: false },
     'state-rtt-ms': { type: 'string', default: '0' },
@@ -99,11 +100,13 @@ try {
       : []),
     ...(argv['no-cache'] ? [] : [{ label: 'cache hits (simple-shuffle)', strategy: 'simple-shuffle', cache: true, durableObjects: true, hitHeavy: true }]),
     ...(argv.ab ? strategies.map((strategy) => ({ label: `${strategy}, no DO`, strategy, cache: false, durableObjects: false })) : []),
+    // A content filter of 10 rules on the request (pre_call) and on the answer, streams through the guard stage (post_call).
+    ...(argv['no-guardrails'] ? [] : [{ label: 'content filter, 10 rules (simple-shuffle)', strategy: 'simple-shuffle', cache: false, durableObjects: true, guardrails: true }]),
   ];
   const gateways = [];
   for (const [i, def] of gatewayDefs.entries()) {
     const configFile = join(configDir, `gateway-${i}.yaml`);
-    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: def.strategy, cache: def.cache, otel: def.observe }));
+    await writeFile(configFile, benchConfig({ upstream: `${upstreamOrigin}/v1`, strategy: def.strategy, cache: def.cache, otel: def.observe, guardrails: def.guardrails }));
     gateways.push({ ...def, name: `gateway-${i}`, port: await freePort(), configFile });
   }
   const floor = { name: 'floor', port: await freePort() };

@@ -308,6 +308,7 @@ async function callOptions(c: Context<AppEnv>, key: Admission = NO_KEY, upstream
     tags: headerTags(c.req.header('x-litellm-tags')),
     upstreamHeaders,
     session: sessionHeader(c),
+    guardrails: key.guardrails,
   };
 }
 

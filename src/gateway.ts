@@ -20,7 +20,10 @@ import { DurableStateStore } from './state/durable-store';
 import { configSecrets, logLine, rememberSecrets } from './security/scrub';
 import { KeyService } from './keys/service';
 import { KeyDirectory } from './keys/directory';
-import { loadPrices } from './pricing/table';
+import { loadTables } from './assets/tables';
+import { GUARDRAIL_DATA } from './guardrails/table';
+import { PRICES } from './pricing/table';
+import { HOSTS } from './providers/registry';
 import { StoredModels } from './models/stored';
 import { loadStored } from './models/load';
 
@@ -47,8 +50,9 @@ const storedFor = new WeakMap<GatewayOptions, StoredModels>();
 
 /**
  * Built once per isolate and config text. Vars and secrets only change with a new deployment (a new
- * isolate), so the env of the first request stands for the isolate's life. Built over LiteLLM's price table
- * (its deployments carry those prices), which the isolate reads first: until then, a promise.
+ * isolate), so the env of the first request stands for the isolate's life. Built over the static tables
+ * (src/assets/tables.ts: LiteLLM's prices its deployments carry, the guardrails' data, the
+ * OpenAI-compatible hosts), which the isolate reads first: until then, a promise.
  */
 export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?: (p: Promise<unknown>) => void): Gateway | Promise<Gateway> {
   // undefined: the bundled config.
@@ -59,8 +63,8 @@ export function gatewayFor(env: Env, options: GatewayOptions = DEFAULTS, defer?:
     if (stored && defer) stored.refreshIfDue(defer);
     return hit.gateway;
   }
-  const prices = loadPrices(env.ASSETS);
-  if (prices) return prices.then(() => gatewayFor(env, options, defer));
+  const tables = loadTables(env.ASSETS, [PRICES, GUARDRAIL_DATA, HOSTS]);
+  if (tables) return tables.then(() => gatewayFor(env, options, defer));
   const loaded = text === undefined ? loadBundled(bundledConfig, env) : loadText(text, env, options.parseConfig);
   // store_model_in_db: the models added at runtime join the config's, read before the isolate's first gateway.
   if (loaded.ok && loaded.value.general_settings.store_model_in_db && env.COMPANION && !stored?.tried) {

@@ -84,6 +84,8 @@ function eventsOf(log: SpendEntry, en: Envelope): IngestionEvent[] {
     user_api_key_alias: log.caller?.keyAlias,
     user_api_key_team_id: log.caller?.teamId,
     user_api_key_team_alias: log.caller?.teamAlias,
+    // LiteLLM's name for what the guardrails decided: names of what they found, never a value.
+    guardrail_information: log.guardrails?.map((g) => ({ guardrail_name: g.name, guardrail_mode: g.mode, guardrail_status: g.decision, found: g.found, duration_ms: g.latencyMs })),
   };
   const u = log.usage;
   return [

@@ -1,7 +1,8 @@
-// Settings whose work the companion Worker does (src/companion/): the exporters, the spend log's own keys, and
-// the models stored at runtime.
+// Settings whose work the companion Worker does (src/companion/): the exporters, the spend log's own keys, the
+// models stored at runtime, and the guardrail services it calls.
 // The gateway refuses them at load without it (observability/callbacks.ts); check-config, which cannot know
 // how the config will be deployed, warns about each.
+import { inCompanion, typeOf } from '../guardrails/kinds';
 import type { ProxyConfig } from './types';
 
 export const EXPORTERS = ['otel', 'langfuse', 'sentry'] as const;
@@ -23,5 +24,9 @@ export function companionSettings(config: ProxyConfig): CompanionSetting[] {
   return [
     ...[...exporters, ...spend.map((k) => `general_settings.${k}:`)].map((setting) => ({ setting, binding: 'SPEND_QUEUE' as const })),
     ...(gs.store_model_in_db ? [{ setting: 'general_settings.store_model_in_db:', binding: 'COMPANION' as const }] : []),
+    ...(config.guardrails ?? []).flatMap((g, i) => {
+      const type = typeOf((g as { litellm_params: { guardrail: unknown } }).litellm_params.guardrail)!;
+      return inCompanion(type) ? [{ setting: `guardrails[${i}]: ${type}`, binding: 'COMPANION' as const }] : [];
+    }),
   ];
 }

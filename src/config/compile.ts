@@ -2,6 +2,10 @@
 // runtime's own loader (loadProxyConfig) and turned into the module the Worker imports instead of the YAML.
 // os.environ/NAME stays symbolic: the build cannot see the Worker's secrets, so a value read from the env
 // is checked per isolate, where it is resolved; every other fault fails the build with its key path.
+import guardrails from '../../public/guardrails.json';
+import hosts from '../../public/providers.json';
+import { GUARDRAIL_DATA } from '../guardrails/table';
+import { HOSTS } from '../providers/registry';
 import type { BundledConfig } from './bundled';
 import { companionSettings } from './companion';
 import { loadProxyConfig, parseConfigYaml } from './yaml';
@@ -18,6 +22,10 @@ export interface Compiled {
 }
 
 const PREFIX = 'os.environ/';
+
+// The static tables a config names (src/assets/tables.ts), which the Worker reads at runtime: the build reads the files.
+GUARDRAIL_DATA.set(guardrails);
+HOSTS.set(hosts);
 
 export function compileConfig(text: string, source = 'router.config.yaml'): Compiled {
   let raw: unknown;

@@ -1,5 +1,7 @@
 // From YAML text (or an object) to one validated, typed config; a config with any fault is refused whole.
 import { applyEnvDefaults } from '../providers/env-defaults';
+import { guardrailEnvDefaults } from '../guardrails/config';
+import { MODERATION_MODEL, typeOf } from '../guardrails/kinds';
 import { checkDeployments } from './deployments';
 import { providerOf } from '../providers/registry';
 import { resolveEnv } from './env';
@@ -29,6 +31,7 @@ export function loadProxyObject(raw: unknown, env: Record<string, unknown> = {})
   const fullEnv = { ...env, ...(resolveEnv(own, env, out, 'environment_variables') as object) };
   const resolved = resolveEnv(raw, fullEnv, out);
   applyEnvDefaults(resolved, fullEnv);
+  guardrailEnvDefaults(resolved, fullEnv);
   const parsed = proxyConfig(resolved, '', out);
   const config = parsed && {
     ...parsed,
@@ -39,7 +42,7 @@ export function loadProxyObject(raw: unknown, env: Record<string, unknown> = {})
   if (config) {
     const { router_settings: rs, litellm_settings: ls } = config;
     const sections = [{ path: 'router_settings', ...rs }, { path: 'litellm_settings', ...ls }];
-    crossCheck(config.model_list, rs.model_group_alias, 'router_settings.model_group_alias', sections, out);
+    crossCheck(config.model_list, rs.model_group_alias, 'router_settings.model_group_alias', sections, out, config.guardrails as Guarded[]);
     checkDeployments(config.model_list, out);
   }
   return finish(config, out);
@@ -50,9 +53,10 @@ export function validateRouterOptions(options: unknown, env: Record<string, unkn
   const out: Findings = { errors: [], warnings: [] };
   const resolved = resolveEnv(options, env, out);
   applyEnvDefaults(resolved, env);
+  guardrailEnvDefaults(resolved, env);
   const opts = routerOptions(resolved, '', out);
   if (opts) {
-    crossCheck(opts.model_list, opts.model_group_alias, 'model_group_alias', [{ path: '', ...opts }], out);
+    crossCheck(opts.model_list, opts.model_group_alias, 'model_group_alias', [{ path: '', ...opts }], out, opts.guardrails);
     checkDeployments(opts.model_list, out);
   }
   return finish(opts, out);
@@ -60,7 +64,7 @@ export function validateRouterOptions(options: unknown, env: Record<string, unkn
 
 /** The Router's options from a whole proxy file: router_settings, with litellm_settings' routing keys merged in. */
 export function toRouterOptions(config: ProxyConfig): RouterOptions {
-  return { model_list: config.model_list, ...pickRouting(config), ...config.router_settings };
+  return { model_list: config.model_list, ...pickRouting(config), ...config.router_settings, ...(config.guardrails ? { guardrails: config.guardrails as never } : {}) };
 }
 
 function pickRouting({ litellm_settings: ls }: ProxyConfig): Partial<RouterOptions> {
@@ -111,7 +115,9 @@ type Section = { path: string } & Partial<RouterOptions>;
  * warning, as LiteLLM loads both (its guide's own example aliases an unlisted group; fallbacks fail when tried, F10).
  * A misspelt error class in a per-class policy would silently do nothing: a warning too.
  */
-function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['model_group_alias'], aliasPath: string, sections: Section[], out: Findings) {
+type Guarded = { litellm_params: Record<string, unknown> };
+
+function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['model_group_alias'], aliasPath: string, sections: Section[], out: Findings, guardrails: Guarded[] = []) {
   const groups = new Set(models.map((m) => m.model_name));
   const patterns = [...groups].filter(isPattern).map(patternRegex);
   // A fallback may name a group, an alias, or anything a wildcard group serves.
@@ -135,6 +141,10 @@ function crossCheck(models: RouterOptions['model_list'], alias: RouterOptions['m
       out.warnings.push(`${at}: no model group named "${group}", so this alias answers 404 (model groups: ${[...groups].join(', ')})`);
     }
   }
+  guardrails.forEach(({ litellm_params: p }, i) => {
+    const model = String(p.model ?? MODERATION_MODEL);
+    if (typeOf(p.guardrail) === 'openai_moderation' && !servable(model)) out.errors.push(`guardrails[${i}].litellm_params.model: "${model}" is not a model group (openai_moderation calls a moderation model group of this gateway)`);
+  });
   const classes = [...ERROR_CLASSES, 'TimeoutError'];
   const providers = models.map((m) => providerOf(m.litellm_params.model));
   for (const section of sections) {

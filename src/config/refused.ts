@@ -19,8 +19,8 @@ export const refusedGeneralSettings = {
   ...names('allowed_ips allowed_routes admin_only_routes enforce_user_param enforced_params custom_key_generate key_generation_settings', 'this restriction is'),
 };
 
-/** Guardrails, top level (`guardrails:`) and in litellm_settings (LiteLLM's older form). */
-export const refusedGuardrails = refuse('guardrails are');
+/** Guardrails in litellm_settings (LiteLLM's older form); the top-level `guardrails:` list is honoured (src/guardrails/). */
+export const refusedGuardrails = refuse('this form (use the top-level guardrails:) is');
 
 /** LiteLLM's callbacks that check or change requests (guardrails, moderation hooks). */
 const GUARDRAIL_CALLBACKS = new Set(
@@ -33,7 +33,7 @@ export const callbackName: Check<string> = (v, path, out) => {
     out.errors.push(`${path}: expected a callback name`);
     return undefined;
   }
-  if (GUARDRAIL_CALLBACKS.has(v)) return refuse(`"${v}" is a guardrail,`)(v, path, out);
+  if (GUARDRAIL_CALLBACKS.has(v)) return refuse(`"${v}" is a guardrail (use the top-level guardrails:);`)(v, path, out);
   if (/^\w+(\.\w+)+$/.test(v) && path.includes('.callbacks[')) return refuse(`"${v}" is Python code LiteLLM imports (a hook may check requests);`)(v, path, out);
   return v;
 };

@@ -1,6 +1,7 @@
 // The schema of router.config.yaml: every key of the reference guide, checked with its key path. The config's
 // TypeScript types (types.ts) are derived from these checks, so a key is added here, once, in one line.
 import type { Check, Infer } from './validate';
+import { guardrailList, guardrailsSection } from '../guardrails/config';
 import { callbackName, refusedGeneralSettings, refusedGuardrails } from './refused';
 import { bool, either, list, num, obj, oneOf, record, refine, str } from './validate';
 import { isDuration } from '../keys/duration';
@@ -170,7 +171,7 @@ export const routerSettingsShape = {
 const modelList = list(modelListEntry, { nonEmpty: 'list at least one deployment' });
 
 /** Everything `new Router({...})` takes: the model list plus the router_settings keys. */
-export const routerOptions = obj({ model_list: modelList, ...routerSettingsShape }, { required: ['model_list'] });
+export const routerOptions = obj({ model_list: modelList, ...routerSettingsShape, guardrails: guardrailList }, { required: ['model_list'] });
 
 export const routerSettings = obj(routerSettingsShape);
 
@@ -219,7 +220,7 @@ export const proxyConfig = obj(
     litellm_settings: litellmSettings,
     general_settings: generalSettings,
     environment_variables: record(str),
-    guardrails: refusedGuardrails,
+    guardrails: guardrailsSection,
   },
   { required: ['model_list'] },
 );

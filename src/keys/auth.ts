@@ -18,7 +18,7 @@ import type { Admission, AuthedKey, RequestBudgets } from './service';
 import { headerTags } from '../http/headers';
 import { MAX_NAME_LENGTH } from '../schema/common';
 import { MAX_TAGS_PER_REQUEST } from '../schema/controls';
-import { bounded } from './input';
+import { bounded } from './limits';
 import { NO_KEY } from './service';
 
 export type KeyedEnv = { Variables: BodyVars & { gateway: Extract<Gateway, { ok: true }>; virtualKey?: AuthedKey } };

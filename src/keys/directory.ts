@@ -4,7 +4,7 @@
 import type { KeyStore, KeyStoreApi } from './store-object';
 import type { Account, BudgetRecord, BudgetScope } from './types';
 import { resetAt } from './duration';
-import { limitsOf } from './input';
+import { limitsOf } from './limits';
 
 /** Object ids an isolate keeps (a key's and a team's each). */
 const MAX_IDS = 10_000;

@@ -1,15 +1,17 @@
 // The bodies of /key/*, /team/* and /user/* checked field by field, with LiteLLM's field names
 // (litellm/proxy/_types.py: GenerateKeyRequest, UpdateKeyRequest, NewTeamRequest, UpdateTeamRequest, NewUserRequest).
 // Every field LiteLLM takes is accepted and `null` means unset (the field's default). A field enforced here is
-// checked; one with no meaning here (UI-only, organisations, guardrails until they land) is stored and returned;
+// checked; one with no meaning here (UI-only, organisations) is stored and returned;
 // a limit LiteLLM enforces and this gateway does not is refused when it carries a value (LiteLLM's empty
 // defaults pass), so no one believes a limit holds that does not.
 // Every string is bounded: aliases and ids reach logs, metric labels and the dashboard (docs/virtual-keys.md).
 import { badRequest } from '../router/errors';
-import { MAX_NAME_LENGTH } from '../schema/common';
 import { tooLong } from '../schema/issues';
 import { isDuration } from './duration';
-import type { Limits, Member } from './types';
+import { bounded } from './limits';
+import type { Member } from './types';
+
+export { bounded, limitsOf } from './limits';
 
 /** A key's or team's `models`: entries. */
 export const MAX_MODELS = 256;
@@ -28,11 +30,6 @@ export const string: Field = (v, name) => {
   return bounded(v, name);
 };
 
-/** A name or id the API takes: at most MAX_NAME_LENGTH characters. */
-export function bounded<T extends string>(v: T, name: string): T {
-  if (v.length > MAX_NAME_LENGTH) throw tooLong(name, v, MAX_NAME_LENGTH);
-  return v;
-}
 export const amount: Field = (v, name) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw fail(name, 'expected a number >= 0');
   return v;
@@ -94,7 +91,7 @@ const each = (names: string, f: Field) => Object.fromEntries(names.split(' ').ma
 
 /** Fields of LiteLLM's key, team and user requests with no meaning here: stored and returned. */
 export const STORED_FIELDS =
-  'soft_budget organization_id project_id agent_id tags config permissions guardrails policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model disable_global_guardrails enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
+  'soft_budget organization_id project_id agent_id tags config permissions policies prompts object_permission budget_id send_invite_email default_estimated_output_tokens default_estimated_output_tokens_per_model enable_prompt_caching allowed_passthrough_routes allowed_vector_store_indexes rpm_limit_type tpm_limit_type access_group_ids rotation_interval key_type team_member_permissions admins members secret_manager_settings default_team_member_models team_member_key_duration enforced_batch_output_expires_after enforced_file_expires_after sso_user_id organizations';
 
 const LIMIT_FIELDS: Record<string, Field> = {
   ...each(STORED_FIELDS, stored),
@@ -106,6 +103,11 @@ const LIMIT_FIELDS: Record<string, Field> = {
   max_parallel_requests: count,
   metadata: object,
   blocked: flag,
+  /** Guardrails every request of the key (or team) runs; kept in metadata.guardrails, where LiteLLM keeps them. */
+  guardrails: (v, name) => {
+    if (!Array.isArray(v) || v.some((g) => typeof g !== 'string' || g === '')) throw fail(name, 'expected a list of guardrail names');
+    return v;
+  },
 };
 
 export const KEY_FIELDS: Record<string, Field> = {
@@ -169,22 +171,6 @@ const isEmpty = (v: unknown) =>
 
 /** The stored-only fields of a checked body (kept on the record, returned as given). */
 export const storedOf = (b: Body): Body => Object.fromEntries(STORED_FIELDS.split(' ').flatMap((n) => (n in b ? [[n, b[n]]] : [])));
-
-/** The limit fields of a checked body (for a new record, with defaults). */
-export function limitsOf(b: Body, base?: Limits): Omit<Limits, 'created_at' | 'updated_at' | 'budget_reset_at'> {
-  const pick = <K extends keyof Limits>(k: K, dflt: Limits[K]): Limits[K] => (k in b ? (b[k] as Limits[K]) : (base?.[k] ?? dflt));
-  return {
-    models: pick('models', []),
-    max_budget: pick('max_budget', null),
-    spend: pick('spend', 0),
-    budget_duration: pick('budget_duration', null),
-    rpm_limit: pick('rpm_limit', null),
-    tpm_limit: pick('tpm_limit', null),
-    max_parallel_requests: pick('max_parallel_requests', null),
-    metadata: pick('metadata', {}),
-    blocked: pick('blocked', false),
-  };
-}
 
 /** `key` as the API takes it: the key itself (`sk-...`) or its hash. */
 export function keyParam(b: Body | Record<string, string | undefined>, name = 'key'): string {

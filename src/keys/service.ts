@@ -41,6 +41,8 @@ export interface AuthedKey {
   keyScope: string;
   /** Every account the key counts on (the key, its team, its user, its budget in the team), with its record. */
   accounts: ReadonlyArray<readonly [Account, AccountRecord]>;
+  /** The guardrails its requests run: the key's metadata.guardrails and its team's. */
+  guardrails?: string[];
 }
 
 /** The hashes of keys recently presented to this isolate, so a request does not hash its key again. */
@@ -174,7 +176,7 @@ export class KeyService {
       if (team) accounts.push([{ kind: 'team', id: team.team_id }, team]);
       if (user) accounts.push([{ kind: 'user', id: user.user_id }, user]);
       if (member) accounts.push([{ kind: 'member', id: `${team?.team_id} ${user?.user_id}` }, member]);
-      authed = { token, entry, tag: callerTag(entry), keyScope: `key:${token}`, accounts };
+      authed = { token, entry, tag: callerTag(entry), keyScope: `key:${token}`, accounts, guardrails: keyGuardrails(entry) };
       this.authed.set(key, authed);
     }
     const refusal = staticRefusal(authed.entry, {}, now);
@@ -277,7 +279,7 @@ export class KeyService {
     return new Admission(key?.tag, scope, entry ? keyHeaders(entry, parts[0]) : {}, (cost, tokens) => {
       const now = this.opts.now();
       for (const p of parts) p.client.settle({ cost, tokens, counted: p.counted }, now, defer);
-    });
+    }, key?.guardrails);
   }
 }
 
@@ -301,6 +303,8 @@ export class Admission implements Booking {
     /** x-litellm-key-spend, x-litellm-key-max-budget, x-ratelimit-*. */
     readonly headers: Record<string, string>,
     private readonly book: (cost: number, tokens: number | undefined) => void,
+    /** The key's and its team's guardrails (metadata.guardrails), run on each of its requests. */
+    readonly guardrails?: string[],
   ) {}
 
   /** Runs the request; one that throws before the Router's record exists still frees its admission. */
@@ -328,6 +332,13 @@ export class Admission implements Booking {
     this.settled = true;
     this.book(cost, tokens);
   }
+}
+
+/** The guardrails a key's requests run: the key's metadata.guardrails and its team's. */
+export function keyGuardrails({ key, team }: KeyEntry): string[] | undefined {
+  const of = (m: Record<string, unknown> | undefined) => (Array.isArray(m?.guardrails) ? (m.guardrails as unknown[]).filter((g): g is string => typeof g === 'string') : []);
+  const all = [...of(key.metadata), ...of(team?.metadata)];
+  return all.length ? [...new Set(all)] : undefined;
 }
 
 /** What logs, metrics and traces say of a key. */

@@ -1,4 +1,5 @@
 // What the router tells its callbacks about each request: one record, at the end (a stream's end too).
+import type { GuardrailDecision } from '../guardrails/types';
 import type { Usage } from '../providers/openai-types';
 import type { Endpoint } from '../providers/provider';
 
@@ -42,6 +43,8 @@ export interface RequestLog {
   tries: Attempt[];
   /** What books this request's cost on the budgets it was admitted by (keys, tags, customers), at its end. */
   admission?: Booking;
+  /** Each guardrail that ran and what it decided (names of what it found, never a value). */
+  guardrails?: GuardrailDecision[];
   /** The client's messages and the answer: only set when a callback asked for content. */
   messages?: unknown;
   response?: unknown;

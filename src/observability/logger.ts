@@ -38,6 +38,7 @@ export function requestLine(r: RequestLog, content: boolean) {
     key_alias: r.caller?.keyAlias,
     key_name: r.caller?.keyName,
     team_id: r.caller?.teamId,
+    guardrails: r.guardrails,
     messages: content ? r.messages : undefined,
     response: content ? r.response : undefined,
   };

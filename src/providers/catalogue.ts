@@ -1,7 +1,8 @@
-// The OpenAI-compatible hosts LiteLLM serves by prefix, as data: where each lives, which env vars LiteLLM reads
-// for its key and base, and what it does differently. Each default base and env var name is LiteLLM's own
-// (litellm/litellm_core_utils/get_llm_provider_logic.py and litellm/llms/<provider>/). Adding a host is one row
-// here and one row in test/providers/catalogue.test.ts.
+// The OpenAI-compatible hosts LiteLLM serves by prefix, as data: public/providers.json, a static asset outside the
+// Worker's bundle (src/assets/tables.ts reads it; registry.ts serves its rows), a row per host: where it lives,
+// which env vars LiteLLM reads for its key and base, and what it does differently (`_`: a note). Each default base
+// and env var name is LiteLLM's own (litellm/litellm_core_utils/get_llm_provider_logic.py and
+// litellm/llms/<provider>/). Adding a host is one row there and one row in test/providers/catalogue.test.ts.
 
 import type { Endpoint } from './provider';
 
@@ -36,68 +37,3 @@ export interface CompatibleHost {
   /** False: the host serves no chat (a rerank or embedding host). */
   chat?: false;
 }
-
-const RERANK = { rerank: 'rerank' } as const;
-const AUDIO_IN = { 'audio/transcriptions': 'audio/transcriptions', 'audio/translations': 'audio/translations' } as const;
-
-/** OpenAI's tool and sampling parameters that Perplexity does not take (LiteLLM's PerplexityChatConfig). */
-const NO_TOOLS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call', 'n', 'stop', 'seed', 'logprobs', 'top_logprobs', 'logit_bias'];
-
-export const CATALOGUE: Readonly<Record<string, CompatibleHost>> = {
-  deepseek: { base: 'https://api.deepseek.com/beta', embeddings: false },
-  // Mistral's API sends the usage in its last chunk unasked, and refuses stream_options.
-  mistral: { base: 'https://api.mistral.ai/v1', streamOptions: false },
-  codestral: { base: 'https://codestral.mistral.ai/v1', embeddings: false, streamOptions: false },
-  together_ai: {
-    base: 'https://api.together.xyz/v1',
-    keyEnv: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY', 'TOGETHERAI_API_KEY', 'TOGETHER_AI_TOKEN'],
-    serves: { ...RERANK, 'images/generations': 'images/generations' },
-  },
-  fireworks_ai: {
-    base: 'https://api.fireworks.ai/inference/v1',
-    keyEnv: ['FIREWORKS_API_KEY', 'FIREWORKS_AI_API_KEY', 'FIREWORKSAI_API_KEY', 'FIREWORKS_AI_TOKEN'],
-    baseEnv: ['FIREWORKS_API_BASE'],
-    modelPrefix: 'accounts/fireworks/models/',
-  },
-  openrouter: { base: 'https://openrouter.ai/api/v1', keyEnv: ['OPENROUTER_API_KEY', 'OR_API_KEY'], baseEnv: ['OPENROUTER_API_BASE', 'OR_API_BASE'], embeddings: false },
-  xai: { base: 'https://api.x.ai/v1', embeddings: false, serves: { 'images/generations': 'images/generations' } },
-  perplexity: {
-    base: 'https://api.perplexity.ai',
-    keyEnv: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'],
-    embeddings: false,
-    unsupported: NO_TOOLS,
-  },
-  cerebras: { base: 'https://api.cerebras.ai/v1', embeddings: false },
-  deepinfra: { base: 'https://api.deepinfra.com/v1/openai' },
-  sambanova: { base: 'https://api.sambanova.ai/v1' },
-  nvidia_nim: { base: 'https://integrate.api.nvidia.com/v1' },
-  groq: {
-    base: 'https://api.groq.com/openai/v1',
-    embeddings: false,
-    // Groq's OpenAI-compatibility page: these answer 400.
-    unsupported: ['logprobs', 'logit_bias', 'top_logprobs'],
-    serves: { ...AUDIO_IN, 'audio/speech': 'audio/speech' },
-  },
-  // Ollama's OpenAI-compatible API (/v1 of its server); LiteLLM's ollama/ and ollama_chat/ take the server's root as api_base.
-  ollama: { base: 'http://localhost:11434', path: '/v1' },
-  ollama_chat: { base: 'http://localhost:11434', path: '/v1', keyEnv: ['OLLAMA_API_KEY'], baseEnv: ['OLLAMA_API_BASE'] },
-  // vLLM's server: /v1/rerank (Jina's and Cohere's shape) and Whisper models' transcriptions.
-  hosted_vllm: { serves: { ...RERANK, ...AUDIO_IN } },
-  lm_studio: {},
-  // Cohere's rerank on Azure AI serves Cohere's v1 API under its endpoint (LiteLLM's AzureAIRerankConfig).
-  azure_ai: { auth: 'azure-ai', serves: { rerank: 'v1/rerank' } },
-  github: { base: 'https://models.inference.ai.azure.com' },
-  // Hugging Face's Inference Providers router: `huggingface/<org>/<model>` (optionally `:<provider>`).
-  huggingface: { base: 'https://router.huggingface.co/v1', keyEnv: ['HF_TOKEN', 'HUGGINGFACE_API_KEY'], embeddings: false },
-  // Cohere's OpenAI compatibility API (chat and embeddings), not LiteLLM's native Cohere translation.
-  // Rerank: Cohere's own v2 API, or v1 with api_base https://api.cohere.com/v1 (both take LiteLLM's fields).
-  cohere: {
-    base: 'https://api.cohere.ai/compatibility/v1',
-    keyEnv: ['COHERE_API_KEY', 'CO_API_KEY'],
-    streamOptions: false,
-    serves: { rerank: '/v2/rerank' },
-  },
-  // Rerank and embedding hosts (LiteLLM's jina_ai/ and voyage/): Voyage's rerank takes top_k and answers `data`.
-  jina_ai: { base: 'https://api.jina.ai/v1', chat: false, serves: RERANK },
-  voyage: { base: 'https://api.voyageai.com/v1', chat: false, serves: RERANK },
-};

@@ -12,16 +12,19 @@ export function applyEnvDefaults(config: unknown, env: Record<string, unknown>):
   for (const entry of models) {
     const params = isObject(entry) ? entry.litellm_params : undefined;
     if (!isObject(params) || typeof params.model !== 'string') continue;
-    let names: Readonly<Record<string, readonly string[]>> | undefined;
     try {
-      names = resolveProvider(params.model).provider.env;
+      fillFromEnv(params, resolveProvider(params.model).provider.env, env);
     } catch {
-      continue; // an unknown prefix is reported by validation, with its key path
+      // an unknown prefix is reported by validation, with its key path
     }
-    for (const [param, vars] of Object.entries(names ?? {})) {
-      if (params[param] !== undefined) continue;
-      const found = vars.map((v) => env[v]).find((v) => typeof v === 'string' && v !== '');
-      if (found !== undefined) params[param] = found;
-    }
+  }
+}
+
+/** Each absent param of `names` from the first of its env names that is set (guardrails' services read theirs too). */
+export function fillFromEnv(params: Record<string, unknown>, names: Readonly<Record<string, readonly string[]>> | undefined, env: Record<string, unknown>) {
+  for (const [param, vars] of Object.entries(names ?? {})) {
+    if (params[param] !== undefined) continue;
+    const found = vars.map((v) => env[v]).find((v) => typeof v === 'string' && v !== '');
+    if (found !== undefined) params[param] = found;
   }
 }

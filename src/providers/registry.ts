@@ -3,7 +3,8 @@ import { RouterError } from '../router/errors';
 import { anthropic } from './anthropic';
 import { azure } from './azure';
 import { bedrock } from './bedrock';
-import { CATALOGUE } from './catalogue';
+import type { AssetTable } from '../assets/tables';
+import type { CompatibleHost } from './catalogue';
 import { compatibleProvider } from './compatible';
 import { gemini } from './gemini';
 import { mock } from './mock';
@@ -11,16 +12,21 @@ import { openai } from './openai';
 import type { Provider } from './provider';
 import { vertex } from './vertex';
 
-/** Adding a provider: one file exporting a Provider, one line here (an OpenAI-compatible host: one row in catalogue.ts). */
-const BY_PREFIX: Record<string, Provider> = {
-  openai,
-  azure,
-  anthropic,
-  gemini,
-  vertex_ai: vertex,
-  bedrock,
-  mock,
-  ...Object.fromEntries(Object.entries(CATALOGUE).map(([prefix, host]) => [prefix, compatibleProvider(prefix, host)])),
+/** Adding a provider: one file exporting a Provider, one line here (an OpenAI-compatible host: one row in public/providers.json). */
+const BY_PREFIX: Record<string, Provider> = { openai, azure, anthropic, gemini, vertex_ai: vertex, bedrock, mock };
+
+let hosts: 'read' | 'missing' | undefined;
+
+/** The OpenAI-compatible hosts (catalogue.ts), each served by its prefix once the table is read. */
+export const HOSTS: AssetTable = {
+  file: 'providers.json',
+  what: "the OpenAI-compatible hosts' catalogue",
+  loaded: () => !!hosts,
+  set(rows) {
+    if (hosts === 'read') return;
+    hosts = rows ? 'read' : 'missing';
+    for (const [prefix, host] of Object.entries((rows ?? {}) as Record<string, CompatibleHost>)) BY_PREFIX[prefix] ??= compatibleProvider(prefix, host);
+  },
 };
 
 /** Bare model names LiteLLM maps to a provider without a prefix. */
@@ -51,7 +57,7 @@ export function findProvider(model: string): { provider: Provider; upstreamModel
 export const noProvider = (model: string) =>
   new RouterError(
     'BadRequestError',
-    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX).join('/, ')}/; any other OpenAI-compatible server works as openai/<model> with api_base`,
+    `No provider for model "${model}": use one of the prefixes ${Object.keys(BY_PREFIX).join('/, ')}/; any other OpenAI-compatible server works as openai/<model> with api_base${hosts === 'read' ? '' : ` (public/${HOSTS.file}, the other hosts' prefixes, is not loaded)`}`,
     { param: 'model', code: 'provider_not_served' },
   );
 

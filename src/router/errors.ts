@@ -46,11 +46,13 @@ export class RouterError extends Error {
   readonly param: string | null;
   /** Seconds, sent as Retry-After on 429/503 and honoured between retries. */
   retryAfter?: number;
+  /** The request's own fault found by the gateway (a guardrail's verdict): not the deployment's, never retried or fallen back from. */
+  readonly final: boolean;
 
   constructor(
     readonly errorClass: ErrorClass,
     message: string,
-    opts: { status?: number; code?: string | null; param?: string | null; retryAfter?: number; type?: string } = {},
+    opts: { status?: number; code?: string | null; param?: string | null; retryAfter?: number; type?: string; final?: boolean } = {},
   ) {
     super(message);
     this.name = errorClass;
@@ -59,6 +61,7 @@ export class RouterError extends Error {
     this.code = opts.code ?? null;
     this.param = opts.param ?? null;
     this.retryAfter = opts.retryAfter;
+    this.final = opts.final ?? false;
   }
 
   /** The client's view (a response body or a stream's error event): scrubbed, whatever built the message. */

@@ -187,7 +187,7 @@ export class RequestLoop {
       return { ...(await this.tryGroup(group, model, captures, job, counts, params)), depth };
     } catch (e) {
       const original = asRouterError(e);
-      if (job.signal?.aborted || !fallsBack(original) || counts.attempts >= MAX_ATTEMPTS) throw original;
+      if (job.signal?.aborted || original.final || !fallsBack(original) || counts.attempts >= MAX_ATTEMPTS) throw original;
       const hops = fallbackHops(options, job.controls, [model, group], original);
       if (!hops?.length || depth >= (options.max_fallbacks ?? DEFAULT_MAX_FALLBACKS)) throw original;
       const failures: string[] = [];
@@ -365,8 +365,9 @@ export class RequestLoop {
         // A client that left says nothing about the deployment; nor does a fault of the gateway's own code.
         const clientGone = job.signal?.aborted ?? false;
         const internal = !ours && isGatewayFault(e);
-        book({ ok: false, error: clientGone || internal ? undefined : err, latencyMs: now() - startedAt });
-        if (clientGone) throw err;
+        // A guardrail's verdict on the answer says nothing about the deployment either: booked as a success, not retried.
+        book({ ok: err.final, error: clientGone || internal || err.final ? undefined : err, latencyMs: now() - startedAt });
+        if (clientGone || err.final) throw err;
         if (internal) {
           logLine('error', { msg: 'gateway fault', group, deployment: d.id, error: e instanceof Error ? `${e.name}: ${e.message}` : 'unknown' });
           // Metrics and logs blame no deployment for it either.

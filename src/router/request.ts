@@ -21,15 +21,23 @@ function split<T>(body: Record<string, unknown>, known: ReadonlySet<string>): { 
   const { fallbacks, ...rest } = controls as GatewayControls & { fallbacks?: unknown[] };
   const out: GatewayControls = rest;
   if (fallbacks !== undefined) Object.assign(out, fallbackForms(fallbacks, known));
-  // LiteLLM's metadata.tags routes like body tags, and is LiteLLM's, never the upstream's.
-  const metadata = request.metadata as Record<string, unknown> | null | undefined;
-  if (metadata && Array.isArray(metadata.tags)) {
-    out.tags ??= metadata.tags as string[];
-    const { tags: _, ...others } = metadata;
-    if (Object.keys(others).length > 0) request.metadata = others;
-    else delete request.metadata;
-  }
+  fromMetadata(request, out);
   return { request: request as T, controls: out };
+}
+
+/** LiteLLM's metadata.tags (routes like body tags) and metadata.guardrails are LiteLLM's, never the upstream's. */
+function fromMetadata(request: Record<string, unknown>, out: GatewayControls) {
+  const metadata = request.metadata as Record<string, unknown> | null | undefined;
+  if (!metadata || typeof metadata !== 'object' || (!Array.isArray(metadata.tags) && metadata.guardrails === undefined)) return;
+  const { tags, guardrails, ...others } = metadata;
+  if (Array.isArray(tags)) out.tags ??= tags as string[];
+  else if (tags !== undefined) others.tags = tags;
+  if (guardrails !== undefined) {
+    if (!Array.isArray(guardrails) || guardrails.some((g) => typeof g !== 'string')) throw badRequest('metadata.guardrails: expected a list of guardrail names', 'metadata.guardrails', 'invalid_value');
+    out.guardrails = [...new Set([...((out.guardrails as string[] | undefined) ?? []), ...(guardrails as string[])])];
+  }
+  if (Object.keys(others).length > 0) request.metadata = others;
+  else delete request.metadata;
 }
 
 /** The schema took either form of a request's `fallbacks`; which one it is decides how the router reads it. */
@@ -58,6 +66,7 @@ export function takeControls(body: Record<string, unknown>): { rest: Record<stri
   for (const [k, v] of Object.entries(body)) (CONTROL_NAMES.has(k) ? raw : rest)[k] = v;
   const { fallbacks, ...controls } = parseBody(controlsSchema, raw) as GatewayControls & { fallbacks?: unknown[] };
   if (fallbacks !== undefined) Object.assign(controls, fallbackForms(fallbacks, undefined));
+  fromMetadata(rest, controls);
   return { rest, controls };
 }
 

@@ -25,7 +25,7 @@ import type { Defer, StateStore } from '../state/store';
 import type { Continuation, Splicer } from '../stream/continuation';
 import { addUsage, chatSplicer } from '../stream/continuation';
 import type { StreamDialect } from '../stream/dialect';
-import { relayStream } from '../stream/relay';
+import { chatDialect, relayStream } from '../stream/relay';
 import type { Deadline } from '../utils/deadline';
 import type { Deployment } from './deployment';
 import { toDeployments } from './deployment';
@@ -36,6 +36,9 @@ import { isPattern, ModelGroups } from './groups';
 import { HealthChecker } from './health';
 import type { Booker, Job, ResponseMeta } from './loop';
 import { RequestLoop } from './loop';
+import type { RequestGuard } from '../guardrails/engine';
+import { Guardrails } from '../guardrails/engine';
+import type { GuardStage } from '../stream/guard';
 import { applyParamPolicy } from './params';
 import { streamTimeoutMs, timeoutMs } from './policy';
 import type { GatewayControls } from './request';
@@ -94,6 +97,8 @@ export interface CallOptions {
   upstreamHeaders?: Record<string, string>;
   /** A session named by a header (x-litellm-session-id, Claude Code's, Codex's), for affinity. */
   session?: string;
+  /** The virtual key's and its team's guardrails; false: none run (the gateway's own call for openai_moderation). */
+  guardrails?: string[] | false;
 }
 
 export type { ResponseMeta } from './loop';
@@ -148,6 +153,7 @@ export class Router {
   private readonly healthChecker: HealthChecker;
   private readonly caps?: SpendCaps;
   private readonly accounts?: AccountStubs;
+  private readonly guardrails: Guardrails;
 
   /** Validates like the YAML loader: a fault anywhere throws a ConfigError naming its key path. */
   constructor(options: RouterOptions, runtime: RouterRuntime = {}) {
@@ -184,6 +190,9 @@ export class Router {
       sleep: runtime.sleep ?? sleep,
     });
     this.healthChecker = new HealthChecker(this.options, this.fetch, this.now);
+    // openai_moderation is a call of this gateway's moderations route (its own guardrails not run on it).
+    const moderate = async (model: string, input: string[], signal?: AbortSignal) => JSON.parse((await this.forward('moderations', { model, input }, { signal, guardrails: false })).body as string);
+    this.guardrails = new Guardrails(this.options.guardrails ?? [], { companion: runtime.env?.COMPANION as Fetcher | undefined, moderate }, this.now);
   }
 
   /** router.completion({ model, messages, stream }): the OpenAI-shaped answer, or its SSE byte stream. */
@@ -195,6 +204,7 @@ export class Router {
     const log = this.logger.open('chat', request.model, stream, opts, request.messages);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = await this.openCache('chat', request, controls, opts);
     if (cache?.hit) return cachedChat(cache.hit, request, this.cacheHit(cache, log, defer));
     const estTokens = estimateTokens(request.messages) + (request.tools ? estimateTokens(request.tools) : 0);
@@ -217,15 +227,16 @@ export class Router {
         if (result.kind === 'json') {
           return { value: { kind: 'json', body: result.body, text: result.text, meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(request, d, job, params));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, () => this.chatContinuation(request, d, job, params)));
         return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
       },
     };
     const { value, meta, usage } = await this.loop.run(job);
     value.meta = meta;
+    if (guard && (await guard.output(value, chatDialect.errorEvent)) && value.kind === 'json') value.text = undefined;
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard?.forLogs(value.body) ?? value.body }, defer);
     }
     return keepChat(cache, value, (chars) => estimatedUsage(job.estTokens, chars));
   }
@@ -262,6 +273,8 @@ export class Router {
     const log = this.logger.open(endpoint, model as string, false, opts, input);
     this.logger.tag(log, opts, controls.tags, json);
     const defer = deferrer(opts.waitUntil);
+    // Text flows in a moderation's input and a transcript (JSON): guarded as chat is.
+    const guard = endpoint === 'moderations' || endpoint.startsWith('audio/t') ? await this.guard(controls, opts, log, defer, json) : undefined;
     const { value, meta, usage } = await this.loop.run<Omit<ForwardResult, 'meta'> & { answer?: Record<string, any> }>({
       model: model as string,
       stream: false,
@@ -297,6 +310,7 @@ export class Router {
         return { value: { body: JSON.stringify(answer), type: 'application/json', answer }, usage: endpointUsage(answer) };
       },
     });
+    if (guard && value.answer && (await guard.output({ kind: 'json', body: value.answer }))) value.body = JSON.stringify(value.answer);
     const d = this.deployments.get(meta.deploymentId);
     meta.cost = endpointCost(d?.info, d?.upstreamModel ?? '', endpoint, json, value.answer, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
@@ -347,6 +361,7 @@ export class Router {
     const stream = request.stream === true;
     const log = this.logger.open(api.call, request.model, stream, opts, api.content(request));
     this.logger.tag(log, opts, controls.tags, request);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = stream ? undefined : await this.openCache(api.call, request, controls, opts);
     if (cache?.hit) {
       const hit = cache.hit.body;
@@ -372,7 +387,7 @@ export class Router {
         if (native && (api.nativeFor?.(d) ?? true)) {
           const res = await native({ deployment: d, body: { ...request, model: d.upstreamModel }, signal, fetch: this.fetch, headers: opts.upstreamHeaders ?? {} });
           if (stream) {
-            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), this.apiContinuation(api, request, d, job, ctx, opts));
+            const relayed = await this.relay(res.body ?? new ReadableStream(), d, job, startedAt, abort, book, deadline, api.dialect(request), ...this.guardedOr(guard, () => this.apiContinuation(api, request, d, job, ctx, opts)));
             return { value: { kind: 'stream', stream: relayed, meta: undefined as never }, settled: true };
           }
           const text = await res.text();
@@ -391,7 +406,7 @@ export class Router {
           api.remember?.(request, answer, ctx);
           return { value: { kind: 'json', body: answer, text: JSON.stringify(answer), meta: undefined as never }, usage: result.body.usage };
         }
-        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, this.chatContinuation(chat, d, job, undefined, true));
+        const relayed = await this.relay(result.stream, d, job, startedAt, abort, book, deadline, result.dialect, ...this.guardedOr(guard, () => this.chatContinuation(chat!, d, job, undefined, true)));
         return { value: { kind: 'stream', stream: relayed.pipeThrough(api.fromChatStream(request, job.estTokens, (answer) => api.remember?.(request, answer, ctx))), meta: undefined as never }, settled: true };
       },
     };
@@ -406,9 +421,10 @@ export class Router {
         value.body = JSON.parse(value.text);
       }
     }
+    if (guard && (await guard.output(value, (e) => api.dialect(request).errorEvent(e))) && value.kind === 'json') value.text = JSON.stringify(value.body);
     if (value.kind === 'json') {
       meta.cost = this.cost(meta.deploymentId, usage);
-      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: value.body }, defer);
+      this.logger.finish(log, undefined, { usage, cost: meta.cost, response: guard?.forLogs(value.body) ?? value.body }, defer);
       cache?.keep(value.body as CachedAnswer['body'], meta);
     }
     return value;
@@ -454,6 +470,7 @@ export class Router {
     const log = this.logger.open('embeddings', request.model, false, opts, request.input);
     this.logger.tag(log, opts, controls.tags, request);
     const defer = deferrer(opts.waitUntil);
+    const guard = await this.guard(controls, opts, log, defer, request);
     const cache = await this.openCache('embeddings', request, controls, opts);
     if (cache?.hit) return { body: cache.hit.body as EmbeddingResponse, meta: this.cacheHit(cache, log, defer) };
     const { value, meta, usage } = await this.loop.run<EmbeddingResponse>({
@@ -474,6 +491,7 @@ export class Router {
         return { value: res, usage: u && { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } };
       },
     });
+    await guard?.output({ kind: 'json', body: value });
     meta.cost = this.cost(meta.deploymentId, usage);
     this.logger.finish(log, undefined, { usage, cost: meta.cost }, defer);
     cache?.keep(value, meta);
@@ -651,6 +669,7 @@ export class Router {
     deadline: Deadline,
     dialect?: StreamDialect,
     continuation?: Continuation,
+    stage?: GuardStage,
   ): Promise<ReadableStream<Uint8Array>> {
     return relayStream(stream, {
       startedAt,
@@ -662,10 +681,12 @@ export class Router {
       signal: job.signal,
       dialect,
       continuation,
+      stages: stage && [stage],
       onEnd: (o) => {
         const usage = o.usage ?? estimatedUsage(job.estTokens, o.contentChars);
-        // A client that left says nothing about the deployment: only its usage is booked.
-        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok: o.ok, error: o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
+        // A client that left says nothing about the deployment: only its usage is booked; nor does a guardrail's block.
+        const ok = o.ok || o.error?.final === true;
+        book(o.cancelled ? { ok: false, usage, latencyMs: o.latencyMs } : { ok, error: ok ? undefined : o.error, usage, latencyMs: o.latencyMs, ttftMs: o.ttftMs });
         const cost = this.cost(d.id, usage);
         const log = job.log;
         if (o.continuing) {
@@ -680,6 +701,19 @@ export class Router {
         this.logger.finish(log, error, { usage: addUsage(log.usage, usage), cost: total }, job.defer);
       },
     });
+  }
+
+  /** A stream's guard stage, or (none needed) its continuation: a continued stream's rest would pass its guardrails unchecked. */
+  private guardedOr(guard: RequestGuard | undefined, continuation: () => Continuation | undefined): [Continuation | undefined, GuardStage | undefined] {
+    const stage = guard?.stage();
+    return [stage ? undefined : continuation(), stage];
+  }
+
+  /** The request's guardrails (src/guardrails/), their pre_call run on its body, their refusal completing its record. */
+  private async guard(controls: GatewayControls, opts: CallOptions, log: RequestLog, defer: Defer, body: object): Promise<RequestGuard | undefined> {
+    const guard = this.guardrails.open(controls.guardrails, opts.guardrails, log, (e) => this.logger.finish(log, e, {}, defer));
+    await guard?.input(body, opts.signal);
+    return guard;
   }
 
   private cost(deploymentId: string, usage?: Usage): number | undefined {

@@ -84,11 +84,11 @@ const responseFormat = v.variant('type', [
 
 /**
  * Up to 16 pairs; keys up to 64 characters, values up to 512. LiteLLM's `metadata.tags` (a list, for tag routing)
- * is taken too, and never sent upstream.
+ * and `metadata.guardrails` (a list of guardrail names) are taken too, and never sent upstream.
  */
 const metadata = v.pipe(
   dict(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(512)), tagList])),
-  v.check((m: object) => Object.entries(m).every(([k, x]) => typeof x === 'string' || k === 'tags'), 'string values (a list only for tags)'),
+  v.check((m: object) => Object.entries(m).every(([k, x]) => typeof x === 'string' || k === 'tags' || k === 'guardrails'), 'string values (a list only for tags and guardrails)'),
   v.check((m: object) => Object.keys(m).length <= 16, 'at most 16 key-value pairs'),
 );
 

@@ -10,6 +10,7 @@ export const MAX_CACHE_NAMESPACE_LENGTH = 128;
 
 /** A request's tags (body, `metadata.tags`, x-litellm-tags): up to 64, each a name (they reach logs and error messages). */
 export const tagList = v.pipe(v.array(name), v.maxLength(MAX_TAGS_PER_REQUEST));
+export const MAX_GUARDRAILS_PER_REQUEST = 32;
 
 const seconds = v.pipe(v.number(), v.finite(), v.minValue(0));
 
@@ -44,6 +45,8 @@ export const gatewayControls = {
   disable_fallbacks: v.optional(v.boolean()),
   /** Request tags for tag routing (also `metadata.tags` and the x-litellm-tags header). */
   tags: v.optional(tagList),
+  /** Guardrails to run on this request beside the default_on ones (also `metadata.guardrails`): names, or LiteLLM's `{name: {...}}`. */
+  guardrails: v.optional(v.union([v.pipe(v.array(name), v.maxLength(MAX_GUARDRAILS_PER_REQUEST)), dict(v.string(), v.unknown())], 'a list of guardrail names')),
   /** A session to keep on one deployment (optional_pre_call_checks: prompt_caching, session_affinity). */
   litellm_session_id: v.optional(name),
 };

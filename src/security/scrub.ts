@@ -121,15 +121,22 @@ export function logLine(level: 'info' | 'warn' | 'error', fields: Record<string,
 
 // Credential shapes, whatever their value. Token characters include %XX (URL-encoded) and \/ (JSON-escaped).
 const TOKEN = String.raw`(?:[A-Za-z0-9._~+/=-]|%[0-9A-Fa-f]{2}|\\/)+`;
+/** Provider keys and tokens, by the content filter's names (src/guardrails/patterns.ts masks them in answers). */
+export const KEY_SHAPES = {
+  bearer_token: new RegExp(String.raw`\b(Bearer|Basic)(\s+|%20|\+)${TOKEN}`, 'gi'),
+  openai_api_key: /\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}/g,
+  aws_access_key: /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  google_api_key: /\bAIza[0-9A-Za-z_-]{35}/g,
+};
 const SHAPES: Array<[RegExp, string]> = [
   // user-info in a URL: https://user:pass@host
   [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi, `$1${MASK}@`],
   // ... and URL-encoded: https%3A%2F%2Fuser%3Apass%40host
   [/\b([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s/?#@"'<>&])+%40/gi, `$1${MASK}%40`],
-  [new RegExp(String.raw`\b(Bearer|Basic)(\s+|%20|\+)${TOKEN}`, 'gi'), `$1$2${MASK}`],
-  [/\b(sk|pk|rk)-[A-Za-z0-9_\-*]{6,}/g, `$1-${MASK}`],
-  [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, `$1${MASK}`],
-  [/\bAIza[0-9A-Za-z_-]{35}/g, `AIza${MASK}`],
+  [KEY_SHAPES.bearer_token, `$1$2${MASK}`],
+  [KEY_SHAPES.openai_api_key, `$1-${MASK}`],
+  [KEY_SHAPES.aws_access_key, `$1${MASK}`],
+  [KEY_SHAPES.google_api_key, `AIza${MASK}`],
   [/([?&](?:api[_-]?key|key|token|access_token|sig|signature|password)=)[^&\s"'#<>]+/gi, `$1${MASK}`],
 ];
 
@@ -256,7 +263,8 @@ function base64Forms(s: string): string[] {
   return forms;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** `s` as a regular expression that matches it literally. */
+export const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function safeDecode(s: string): string {
   try {

@@ -63,6 +63,8 @@ export interface RelayOptions {
   deadline?: Deadline;
   /** stream_failure: continue, for a stream of OpenAI chat chunks: a failure after the first byte resumes elsewhere. */
   continuation?: Continuation;
+  /** Stages between watching and scrubbing (the guard stage of post_call guardrails). */
+  stages?: Stage[];
 }
 
 const notEventStream = 'Upstream sent more than 1 MiB without an event boundary: not an event stream';
@@ -74,7 +76,8 @@ export async function relayStream(upstream: ReadableStream<Uint8Array>, opts: Re
   const dialect = opts.dialect ?? chatDialect;
   const watcher = new Watcher(inBand, dialect);
   const continuation = opts.continuation;
-  const stages: Stage[] = continuation ? [watcher, scrubbing, continuation.transcript] : [watcher, scrubbing];
+  const stages: Stage[] = [watcher, ...(opts.stages ?? []), scrubbing];
+  if (continuation) stages.push(continuation.transcript);
   const framer = new Framer();
   const idle = idleDeadline(opts.idleTimeoutMs, reader, opts.abort, opts.deadline);
 

@@ -17,7 +17,8 @@ describe('security settings the gateway does not implement', () => {
     ['custom_auth', 'general_settings: { custom_auth: my_module.user_api_key_auth }', 'general_settings.custom_auth'],
     ['JWT auth', 'general_settings: { enable_jwt_auth: true }', 'general_settings.enable_jwt_auth'],
     ['an IP allow list', 'general_settings: { allowed_ips: ["10.0.0.1"] }', 'general_settings.allowed_ips'],
-    ['guardrails', 'guardrails:\n  - { guardrail_name: pii, litellm_params: { guardrail: presidio, mode: pre_call } }', 'guardrails'],
+    // The top-level guardrails: list is honoured (test/guardrails/); LiteLLM's older form is not.
+    ['litellm_settings.guardrails', 'litellm_settings: { guardrails: [{ pii: { callbacks: [presidio], default_on: true } }] }', 'litellm_settings.guardrails'],
     ['a guardrail callback', 'litellm_settings: { callbacks: [presidio] }', 'litellm_settings.callbacks[0]'],
     ['a Python hook in callbacks', 'litellm_settings: { callbacks: [custom_callbacks.proxy_handler_instance] }', 'litellm_settings.callbacks[0]'],
   ] as const) {

@@ -18,17 +18,18 @@ export interface TestGateway {
 }
 
 /**
- * A gateway over `configText` as a client calls it. Key management is the companion Worker's: unless `baseEnv`
- * says otherwise, COMPANION is the companion's code in the test's isolate over the gateway's own KEYS objects,
- * state namespace and clock (and no spend log), so admin calls behave as in one Worker. A COMPANION in `baseEnv`
+ * A gateway over `configText` as a client calls it. Key management and the guardrail services are the companion
+ * Worker's: unless `baseEnv` says otherwise, COMPANION is the companion's code in the test's isolate over the
+ * gateway's own KEYS objects, state namespace, clock and fake upstream (and no spend log), so admin calls and
+ * guardrail services behave as in one Worker. A COMPANION in `baseEnv`
  * (a spend test's) answers the rest; `COMPANION: undefined` leaves the gateway without one.
  */
 export function testGateway(configText: string, options: Omit<GatewayOptions, 'configText'> = {}, baseEnv: Partial<Env> = {}): TestGateway {
   const upstream = new FakeUpstream();
   const contexts: ExecutionContext[] = [];
   const stateNamespace = options.stateNamespace ?? `${crypto.randomUUID()}:`;
-  // Key management only: no spend log here unless a test brings its own companion.
-  const keys = companionStub({ KEYS: 'KEYS' in baseEnv ? baseEnv.KEYS : env.KEYS, SPEND_DB: undefined }, { stateNamespace, now: options.now }).COMPANION;
+  // Key management and the guardrail services (called on the fake upstream): no spend log here unless a test brings its own companion.
+  const keys = companionStub({ KEYS: 'KEYS' in baseEnv ? baseEnv.KEYS : env.KEYS, SPEND_DB: undefined }, { stateNamespace, now: options.now, fetch: upstream.fetch }).COMPANION;
   const companion = 'COMPANION' in baseEnv ? baseEnv.COMPANION && withKeyManagement(baseEnv.COMPANION, keys) : keys;
   baseEnv = { ...baseEnv, COMPANION: companion };
   // Configs in tests are YAML, as users write them: the test reads them as an embedder would (the Worker takes JSON).

@@ -52,7 +52,8 @@ describe("key and team bodies as LiteLLM's tools send them", () => {
     });
     expect(res.status, await res.clone().text()).toBe(200);
     const team = await res.json<any>();
-    expect(team).toMatchObject({ team_alias: 'my-new-team_4', models: [], metadata: {}, rpm_limit: 99, organization_id: 'org-1', guardrails: ['pii-mask'] });
+    // guardrails are kept in metadata, as LiteLLM keeps them (and run on the team's requests: test/guardrails/apis.test.ts)
+    expect(team).toMatchObject({ team_alias: 'my-new-team_4', models: [], metadata: { guardrails: ['pii-mask'] }, rpm_limit: 99, organization_id: 'org-1' });
     expect(team.members_with_roles).toEqual([
       { role: 'admin', user_id: '5c4a0aa3-a1e1-43dc-bd87-3c2da8382a3a', user_email: null },
       // A member named by email becomes a user, as LiteLLM makes one.
@@ -60,7 +61,7 @@ describe("key and team bodies as LiteLLM's tools send them", () => {
     ]);
     // stored fields come back from /team/info too, with both members' memberships
     const info = await (await gw.admin(`/team/info?team_id=${team.team_id}`)).json<any>();
-    expect(info.team_info).toMatchObject({ organization_id: 'org-1', guardrails: ['pii-mask'] });
+    expect(info.team_info).toMatchObject({ organization_id: 'org-1', metadata: { guardrails: ['pii-mask'] } });
     expect(info.team_info.members_with_roles).toHaveLength(2);
     expect(info.team_memberships).toHaveLength(2);
     const dev = await (await gw.admin('/user/info?user_email=dev@example.com')).json<any>();

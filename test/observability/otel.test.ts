@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { otelTarget } from '../../src/companion/otel/config';
 import { companionStub } from '../spend/helpers';
-import { openAIError, streamOf } from '../helpers/fake-upstream';
+import { chatCompletion, openAIError, streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { decodeTraces } from './otlp-decode';
 
@@ -105,6 +105,32 @@ describe('OpenTelemetry traces', () => {
     // No secret in the export: not the provider keys, master key or the collector's own header.
     const text = new TextDecoder().decode(exports[0].body as Uint8Array);
     for (const secret of ['sk-provider-secret-1', 'sk-ant-secret-2', MASTER, HEADER_SECRET]) expect(text).not.toContain(secret);
+  });
+
+  it("a guardrail span per guardrail that ran (LiteLLM's), child of the request's, with its decision and no masked value", async () => {
+    const guard = `guardrails:
+  - guardrail_name: pii
+    litellm_params:
+      guardrail: litellm_content_filter
+      mode: [pre_call, post_call]
+      default_on: true
+      patterns: [{ pattern_type: prebuilt, pattern_name: email, action: MASK }]`;
+    const { gw, exports, admin } = otelGateway({}, undefined, guard);
+    gw.upstream.on('primary.test', { json: chatCompletion('write to zed@corp.example') });
+    const res = await admin({ model: 'gpt-4o', messages: user('I am ann@corp.example and bob@corp.example') });
+    expect(res.status).toBe(200);
+    await gw.settle();
+    const spans = spansOf(exports);
+    const server = spans.find((s) => s.kind === 2)!;
+    const guards = spans.filter((s) => s.name === 'guardrail');
+    expect(guards.map((s) => [s.kind, s.parentSpanId, s.attributes['guardrail_mode'], s.attributes['guardrail_status'], s.attributes['litellm.guardrail.found']])).toEqual([
+      [1, server.spanId, 'pre_call', 'guardrail_intervened', ['email']],
+      [1, server.spanId, 'post_call', 'guardrail_intervened', ['email']],
+    ]);
+    expect(guards[0].attributes).toMatchObject({ 'openinference.span.kind': 'GUARDRAIL', guardrail_name: 'pii', 'litellm.guardrail.decision': 'masked' });
+    for (const g of guards) expect(g.start >= server.start && g.end <= server.end).toBe(true);
+    const text = new TextDecoder().decode(exports[0].body as Uint8Array);
+    for (const value of ['ann@corp.example', 'bob@corp.example', 'zed@corp.example']) expect(text).not.toContain(value);
   });
 
   it('a new trace without traceparent; an unsampled caller is continued but not exported', async () => {

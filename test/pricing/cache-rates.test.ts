@@ -3,7 +3,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { costOf, knownModelInfo } from '../../src/pricing';
-import { loadPrices } from '../../src/pricing/table';
+import { loadTables } from '../../src/assets/tables';
+import { PRICES } from '../../src/pricing/table';
 import { textMessage } from '../fixtures/anthropic';
 import { chatCompletion } from '../helpers/fake-upstream';
 import { testGateway } from '../helpers/gateway';
@@ -21,7 +22,7 @@ model_list:
 
 describe('prompt-cache rates', () => {
   // A gateway reads the table before its first request; a direct lookup reads it first itself.
-  beforeAll(() => loadPrices(env.ASSETS));
+  beforeAll(() => loadTables(env.ASSETS, [PRICES]));
 
   it('the price table knows them', () => {
     expect(knownModelInfo('anthropic/claude-sonnet-4-5', undefined)).toMatchObject({ cache_read_input_token_cost: 0.3e-6, cache_creation_input_token_cost: 3.75e-6 });

@@ -39,7 +39,7 @@ describe("an isolate's first requests", () => {
     const res = await testGateway(config, {}, { ASSETS: broken.binding }).chat({ model: 'm', messages: user() });
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ error: { type: 'api_error', message: 'Internal error in the gateway' } });
-    expect(broken.reads).toEqual(['/prices.json']);
+    expect(broken.reads).toEqual(['/prices.json', '/guardrails.json']);
   });
 
   it('arriving together, are all priced by the table; once it is read, no request reads it again', async () => {

@@ -3,12 +3,13 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { knownModelInfo } from '../../src/pricing';
-import { loadPrices } from '../../src/pricing/table';
+import { loadTables } from '../../src/assets/tables';
+import { PRICES } from '../../src/pricing/table';
 import { testGateway, user } from '../helpers/gateway';
 
 describe('known prices', () => {
   // A gateway reads the table before its first request; a direct lookup reads it first itself.
-  beforeAll(() => loadPrices(env.ASSETS));
+  beforeAll(() => loadTables(env.ASSETS, [PRICES]));
 
   it('finds a model by its full name, without its prefix, or by base_model', () => {
     expect(knownModelInfo('openai/gpt-4o', undefined)).toEqual({ input_cost_per_token: 2.5e-6, output_cost_per_token: 10e-6, max_input_tokens: 128000, cache_read_input_token_cost: 1.25e-6 });

@@ -1,8 +1,8 @@
-// The OpenAI-compatible catalogue (src/providers/catalogue.ts): every row, through the gateway, against the fake
+// The OpenAI-compatible catalogue (public/providers.json): every row, through the gateway, against the fake
 // upstream. Adding a host is a row there and a row in EXPECTED here: the URL it is called at, its auth header,
 // the model it is sent, and the env var LiteLLM reads its key from.
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../src/providers/catalogue';
+import CATALOGUE from '../../public/providers.json';
 import { streamOf } from '../helpers/fake-upstream';
 import { readEvents, testGateway, user } from '../helpers/gateway';
 import { sdkFor } from '../helpers/sdk';

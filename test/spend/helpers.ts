@@ -6,6 +6,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { companion } from '../../src/companion/index';
 import type { ConsumerDeps } from '../../src/companion/consume';
 import type { KeyAdminDeps } from '../../src/companion/keys';
+import type { GuardrailDeps } from '../../src/companion/guardrails/routes';
 import { ADMIN_ROUTES } from '../../src/keys/admin-routes';
 import type { Envelope } from '../../src/spend/entry';
 
@@ -18,9 +19,10 @@ export interface CompanionStub {
 
 /**
  * companionEnv: the companion's own vars (OTEL_*) and bindings over the runner's (SPEND_DB, METRICS, KEYS); deps:
- * its outbound fetch (the collector), clock, timeout, and the state namespace of the gateway whose keys it manages.
+ * its outbound fetch (the collector, the guardrail services), clock, timeout, and the state namespace of the gateway
+ * whose keys it manages.
  */
-export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps & KeyAdminDeps = {}): CompanionStub {
+export function companionStub(companionEnv: Record<string, unknown> = {}, deps: ConsumerDeps & KeyAdminDeps & GuardrailDeps = {}): CompanionStub {
   const cenv = { SPEND_DB: (env as { SPEND_DB?: D1Database }).SPEND_DB, METRICS: env.METRICS, KEYS: env.KEYS, ...companionEnv };
   const worker = companion(deps);
   let id = 0;

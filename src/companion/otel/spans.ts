@@ -1,5 +1,6 @@
 // A request's entry as OpenTelemetry spans, with the GenAI semantic conventions: one SERVER span for the
-// request, one CLIENT span per upstream attempt (retries and fallbacks), children of it. The spans are
+// request, one CLIENT span per upstream attempt (retries and fallbacks), children of it, and one INTERNAL span
+// named `guardrail` per guardrail that ran (LiteLLM's). The spans are
 // described to a SpanSink (otlp.ts), so no span object is built per request.
 import type { Envelope, SpendEntry } from '../../spend/entry';
 import { randomHex } from './ids';
@@ -11,8 +12,8 @@ export interface SpanHead {
   spanId: string;
   parentSpanId?: string;
   name: string;
-  /** OTLP's SpanKind: 2 server, 3 client. */
-  kind: 2 | 3;
+  /** OTLP's SpanKind: 1 internal, 2 server, 3 client. */
+  kind: 1 | 2 | 3;
   startMs: number;
   endMs: number;
 }
@@ -146,7 +147,32 @@ export function writeSpans(log: SpendEntry, opts: SpanOptions, out: SpanSink): v
     out.label('litellm.fallback', t.group !== first);
     out.close(t.ok ? 0 : 2, t.ok ? undefined : t.errorClass);
   });
+
+  const endMs = log.startedAt + log.latencyMs;
+  for (const g of log.guardrails ?? []) {
+    // A decision carries its latency, not its start: a check on the request is placed at the request's start, one
+    // on the answer (post_call) at its end.
+    const startMs = g.mode === 'post_call' ? Math.max(log.startedAt, endMs - g.latencyMs) : log.startedAt;
+    out.open({ traceId: trace.traceId, spanId: randomHex(8), parentSpanId: trace.spanId, name: 'guardrail', kind: 1, startMs, endMs: startMs + g.latencyMs });
+    out.label('openinference.span.kind', 'GUARDRAIL');
+    out.label('guardrail_name', g.name);
+    out.label('guardrail_mode', g.mode);
+    out.label('guardrail_status', GUARDRAIL_STATUS[g.decision]);
+    out.label('litellm.guardrail.decision', g.decision);
+    // The names of what matched (rules, entity types): never the text itself.
+    out.attr('litellm.guardrail.found', g.found?.length ? g.found : undefined);
+    out.close(0);
+  }
 }
+
+/** LiteLLM's guardrail_status for each decision. */
+const GUARDRAIL_STATUS: Record<NonNullable<SpendEntry['guardrails']>[number]['decision'], string> = {
+  passed: 'success',
+  masked: 'guardrail_intervened',
+  blocked: 'guardrail_intervened',
+  failed_open: 'guardrail_failed_to_respond',
+  failed_closed: 'guardrail_failed_to_respond',
+};
 
 /** A body the gateway sent (JSON text, perhaps cut short), parsed where it still is JSON. */
 function parsed(text: string | undefined): unknown {

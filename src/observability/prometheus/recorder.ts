@@ -31,6 +31,8 @@ interface Sample {
   continuedFrom?: string;
   /** A virtual key's alias and team (LiteLLM's api_key_alias, team, team_alias labels); never the key. */
   caller: Labels;
+  /** Each guardrail's decision (what it found is for the request log, not a label). */
+  guardrails?: Array<{ name: string; mode: string; decision: string; latencyMs: number }>;
 }
 
 export interface MetricsRecorderOptions {
@@ -87,6 +89,7 @@ function sample(log: RequestLog, opts: MetricsRecorderOptions): Sample {
     fallbacks: log.fallbacks,
     continuedFrom: log.continuedFrom,
     caller: { api_key_alias: log.caller?.keyAlias, team: log.caller?.teamId, team_alias: log.caller?.teamAlias },
+    guardrails: log.guardrails?.map(({ name, mode, decision, latencyMs }) => ({ name, mode, decision, latencyMs })),
   };
 }
 
@@ -165,6 +168,16 @@ export function toBatch(samples: Sample[]): MetricsBatch {
     const key = keyOf(name, labels);
     batch.histograms[key] = addHistogram(batch.histograms[key], d);
   };
+  for (const s of samples) {
+    for (const g of s.guardrails ?? []) {
+      const labels = { guardrail_name: g.name, hook_type: g.mode };
+      inc('litellm_guardrail_requests_total', { ...labels, decision: g.decision }, 1);
+      if (g.decision.startsWith('failed')) inc('litellm_guardrail_errors_total', labels, 1);
+      const h = emptyHistogram();
+      observe(h, g.latencyMs);
+      merge('litellm_guardrail_latency_seconds', renderLabels(labels), h);
+    }
+  }
   for (const { s, n, input, output, cost, latency, api, ttft } of tuples.values()) {
     inc('litellm_proxy_total_requests_metric', { requested_model: s.requestedModel, status_code: s.status, ...s.caller }, n);
     if (!s.ok) inc('litellm_proxy_failed_requests_metric', { requested_model: s.requestedModel, exception_status: s.status, exception_class: s.errorClass }, n);

@@ -38,7 +38,7 @@ export function checkCredentials(p: LitellmParams): string | undefined {
 const signingKeys = new Map<string, ArrayBuffer>();
 
 /** The headers of a signed JSON request to `url` (a POST unless said otherwise). */
-export async function signedHeaders(d: Deployment, url: string, body: string | ArrayBuffer | undefined, accept: string, method = 'POST'): Promise<Headers> {
+export async function signedHeaders(d: Pick<Deployment, 'params'>, url: string, body: string | ArrayBuffer | undefined, accept: string, method = 'POST'): Promise<Headers> {
   const p = d.params;
   const headers = { 'content-type': 'application/json', accept };
   const bearer = str(p.api_key);
