@@ -97,8 +97,8 @@ export class KeyService {
     if (!key) return null;
     const { team_id: t, user_id: u } = key;
     const [team, user] = (await Promise.all([t && this.record({ kind: 'team', id: t }, defer), u && this.record({ kind: 'user', id: u }, defer)])) as [TeamRecord | null, UserRecord | null];
-    const budgeted = team?.team_memberships?.some((m) => m.user_id === u && m.litellm_budget_table?.max_budget != null);
-    const member = budgeted ? ((await this.record({ kind: 'member', id: `${t} ${u}` }, defer)) as UserRecord | null) : null;
+    const m = memberOf(team, u);
+    const member = m ? ((await this.record(m, defer)) as UserRecord | null) : null;
     return { key, team: team || null, user: user || null, member };
   }
 
@@ -162,8 +162,8 @@ export class KeyService {
     const team = t ? (this.cache('team').fresh(t, now) as TeamRecord | null | undefined) : null;
     const user = u ? (this.cache('user').fresh(u, now) as UserRecord | null | undefined) : null;
     if (team === undefined || user === undefined) return undefined;
-    const budgeted = team?.team_memberships?.some((m) => m.user_id === u && m.litellm_budget_table?.max_budget != null);
-    const member = budgeted ? (this.cache('member').fresh(`${t} ${u}`, now) as UserRecord | null | undefined) : null;
+    const m = memberOf(team, u);
+    const member = m ? (this.cache('member').fresh(m.id, now) as UserRecord | null | undefined) : null;
     if (member === undefined) return undefined;
     return this.authedKey(token, key, team, user, member, now);
   }
@@ -175,7 +175,8 @@ export class KeyService {
       const accounts: Array<readonly [Account, AccountRecord]> = [[{ kind: 'key', id: token }, key]];
       if (team) accounts.push([{ kind: 'team', id: team.team_id }, team]);
       if (user) accounts.push([{ kind: 'user', id: user.user_id }, user]);
-      if (member) accounts.push([{ kind: 'member', id: `${team?.team_id} ${user?.user_id}` }, member]);
+      const m = member && memberOf(team, key.user_id);
+      if (m) accounts.push([m, member!]);
       authed = { token, entry, tag: callerTag(entry), keyScope: `key:${token}`, accounts, guardrails: keyGuardrails(entry) };
       this.authed.set(key, authed);
     }
@@ -332,6 +333,12 @@ export class Admission implements Booking {
     this.settled = true;
     this.book(cost, tokens);
   }
+}
+
+/** A user's membership of the team as an account, when the team gives that user a budget of its own. */
+function memberOf(team: TeamRecord | null | undefined, userId: string | null | undefined): Account | undefined {
+  const budgeted = userId && team?.team_memberships?.some((m) => m.user_id === userId && m.litellm_budget_table?.max_budget != null);
+  return budgeted ? { kind: 'member', id: `${team!.team_id} ${userId}` } : undefined;
 }
 
 /** The guardrails a key's requests run: the key's metadata.guardrails and its team's. */
