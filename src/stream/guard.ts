@@ -11,7 +11,7 @@ import { textSlots } from '../guardrails/texts';
 import type { GuardrailDecision, Hit, PiiTokens, TextRule } from '../guardrails/types';
 import { applyHits } from '../guardrails/types';
 import { eventEnd, nextEvent } from './framing';
-import { parseBlock } from './sse';
+import { eventText, parseBlock } from './sse';
 import type { Send, Stage } from './stage';
 
 type Obj = Record<string, any>;
@@ -34,7 +34,7 @@ function deltaOf(json: Obj): Delta | undefined {
 }
 
 const encoder = new TextEncoder();
-const encode = (event: string | undefined, json: Obj) => encoder.encode(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(json)}\n\n`);
+const encode = (event: string | undefined, json: Obj) => encoder.encode(`${eventText(json, event)}\n\n`);
 
 /** Each event's SSE fields and JSON (undefined when it is not JSON: the watch stage has judged it). */
 function parse(text: string) {
@@ -169,7 +169,7 @@ export function heldForServices(check: (texts: string[]) => Promise<string[] | u
         if (d) d.o[d.k] = seen.has(d.key) ? '' : masked[keys.indexOf(d.key)];
         else for (const s of textSlots(json)) if (texts.includes(s.get())) s.set(masked[texts.indexOf(s.get())]);
         if (d) seen.add(d.key);
-        return `${ev?.event ? `event: ${ev.event}\n` : ''}data: ${JSON.stringify(json)}`;
+        return eventText(json, ev?.event);
       });
       controller.enqueue(encoder.encode(out.join('\n\n')));
     },

@@ -5,6 +5,8 @@ const encoder = new TextEncoder();
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
 
+/** One event's text, without the blank line that ends it: its `event:` field when named, and its JSON data. */
+export const eventText = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}`;
 export const encodeEvent = (data: unknown): Uint8Array => encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
 export const DONE_EVENT = encoder.encode('data: [DONE]\n\n');
 
